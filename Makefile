@@ -1,0 +1,39 @@
+# Each target sets up .venv on first use (or when requirements.txt changes),
+# then hands over to invoke (tasks.py).
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed-stamp
+INVOKE := $(VENV)/bin/invoke
+
+.PHONY: run build test check preview publish bench clean
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(INVOKE) run
+
+build: $(STAMP)
+	$(INVOKE) build
+
+test: $(STAMP)
+	$(INVOKE) test
+
+check: $(STAMP)
+	$(INVOKE) check
+
+preview: $(STAMP)
+	$(INVOKE) preview
+
+publish: $(STAMP)
+	$(INVOKE) publish
+
+bench: $(STAMP)
+	$(INVOKE) bench
+
+clean:
+	rm -rf output .output.* .pytest_cache

@@ -1,0 +1,114 @@
+"""Development settings: the single place the site's identity is configured.
+
+No lambdas or functions here: Pelican pickles settings into its cache.
+"""
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if str(HERE / "plugins") not in sys.path:
+    sys.path.insert(0, str(HERE / "plugins"))
+
+# ---- identity ---------------------------------------------------------------
+SITENAME = "Cổng thông tin An ninh mạng tỉnh Lào Cai"
+SITE_SHORTNAME = "An ninh mạng Lào Cai"
+SITE_OWNER = "Sở Thông tin và Truyền thông – Công an tỉnh Lào Cai"
+SITE_DESCRIPTION = (
+    "Tin tức, cảnh báo an toàn thông tin, diễn tập và hội nghị phối hợp bảo đảm "
+    "an ninh mạng trên địa bàn tỉnh Lào Cai."
+)
+SITE_CONTACT = {
+    "address": "Số 2, đường 30/4, phường Bắc Cường, TP. Lào Cai, tỉnh Lào Cai",
+    "email": "antoanthongtin@laocai.gov.vn",
+    "phone": "0214 3840 888",
+    "hotline": "0214 3822 114",
+    "hotline_label": "Đường dây nóng tiếp nhận sự cố an toàn thông tin (24/7)",
+}
+SITEURL = ""
+PORTAL_LANG = "vi"  # interface and error messages: "vi" or "en"
+
+# ---- time and language ------------------------------------------------------
+TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_LANG = "vi"
+DEFAULT_DATE_FORMAT = "%d/%m/%Y %H:%M"  # templates use the locale-free date_vi filters
+WITH_FUTURE_DATES = True  # the portal plugin embargoes future-dated articles itself
+
+# ---- content ------------------------------------------------------------------
+PATH = "content"
+ARTICLE_PATHS = ["canh-bao", "tin-tuc", "dien-tap", "hoi-nghi"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+USE_FOLDER_AS_CATEGORY = True
+SLUGIFY_SOURCE = "basename"  # every file has an explicit Slug; this is never used
+DEFAULT_PAGINATION = 10
+PAGINATED_TEMPLATES = {"category": None, "tag": None, "period_archives": None}
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/trang-{number}/", "{base_name}/trang-{number}/index.html"),
+)
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.sane_lists": {},
+    },
+    "output_format": "html5",
+}
+
+# ---- URLs ---------------------------------------------------------------------
+ARTICLE_URL = "{category}/{slug}.html"
+ARTICLE_SAVE_AS = "{category}/{slug}.html"
+PAGE_URL = "{slug}.html"
+PAGE_SAVE_AS = "{slug}.html"
+CATEGORY_URL = "{slug}/"
+CATEGORY_SAVE_AS = "{slug}/index.html"
+TAG_URL = "the/{slug}/"
+TAG_SAVE_AS = "the/{slug}/index.html"
+TAGS_URL = "the/"
+TAGS_SAVE_AS = "the/index.html"
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_URL = "luu-tru/{date:%Y}/{date:%m}/"
+MONTH_ARCHIVE_SAVE_AS = "luu-tru/{date:%Y}/{date:%m}/index.html"
+DAY_ARCHIVE_SAVE_AS = ""
+ARCHIVES_URL = "luu-tru/"
+ARCHIVES_SAVE_AS = "luu-tru/index.html"
+DIRECT_TEMPLATES = ["index", "tags", "archives", "404"]
+# Not published at all: author pages, category index, drafts (an embargoed
+# warning must not leak into drafts/), translations.
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+DRAFT_SAVE_AS = ""
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+DRAFT_PAGE_LANG_SAVE_AS = ""
+ARTICLE_LANG_SAVE_AS = ""
+PAGE_LANG_SAVE_AS = ""
+
+# ---- feeds: Pelican's own are off (the feeds plugin is the one feed stack) -----
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+FEED_ATOM = None
+FEED_RSS = None
+
+# ---- theme and plugins ----------------------------------------------------------
+THEME = str(HERE / "theme")
+THEME_STATIC_DIR = "theme"
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+PLUGIN_PATHS = [str(HERE / "plugins")]
+PLUGINS = ["portal"]
+
+# ---- build --------------------------------------------------------------------
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+DELETE_OUTPUT_DIRECTORY = False  # the build task writes a fresh folder and swaps it in
+RELATIVE_URLS = False
+OUTPUT_SOURCES = False

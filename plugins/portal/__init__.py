@@ -1,0 +1,126 @@
+"""portal: the content model wired into Pelican.
+
+- reads every Markdown file through the content model (``reader.PortalReader``);
+- stops the build with one report of every problem in every file;
+- adds what the theme needs: warning status at build time, the site-wide
+  banner, previous/next within a kind, related articles, translated strings
+  and locale-free Vietnamese dates.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator
+
+from . import i18n, model
+from .messages import ContentErrors
+from .reader import PortalReader
+from .state import STATE
+
+log = logging.getLogger("portal")
+LATEST_PER_KIND = 5
+RELATED_COUNT = 4
+LANGS = ("vi", "en")
+
+
+def check_settings(pelican) -> None:
+    lang = pelican.settings.get("PORTAL_LANG", "vi")
+    if lang not in LANGS:
+        raise ValueError(f"portal: PORTAL_LANG = {lang!r} in the settings; use one of {', '.join(LANGS)}")
+    for name in ("SITENAME", "SITEURL"):
+        if name not in pelican.settings:
+            raise ValueError(f"portal: setting {name} is missing from pelicanconf.py")
+
+
+def use_portal_reader(readers) -> None:
+    readers.reader_classes["md"] = PortalReader
+    for ext in ("markdown", "mkd", "mdown", "rst", "htm", "html"):
+        readers.reader_classes[ext] = None
+
+
+def add_template_helpers(generator) -> None:
+    settings = generator.settings
+    lang = settings.get("PORTAL_LANG", "vi")
+    theme = Path(settings["THEME"])
+    translate = i18n.Translator(str(theme / "translations"), lang)
+    generator.env.globals.update(
+        _=translate,
+        ui_lang=lang,
+        kinds=model.KINDS,
+        severities=model.SEVERITIES,
+        fields=model.FIELDS_BY_KEY,
+        updated_label=model.UPDATED_LABEL[lang],
+    )
+    generator.env.filters.update(
+        datetime_vi=lambda d: i18n.format_datetime(d, lang),  # noqa: E731 (not a setting)
+        date_vi=lambda d: i18n.format_date(d, lang),
+        month_vi=lambda d: i18n.format_month(d, lang),
+        isodate=lambda d: i18n.local(d).isoformat(),
+    )
+
+
+def stop_on_errors(generators) -> None:
+    problems = STATE.problems + model.check_collection(STATE.entries)
+    if any(p.level == "error" for p in problems):
+        raise ContentErrors(problems, STATE.lang)
+
+
+def _related(article, candidates) -> list:
+    tags = {t.slug for t in getattr(article, "tags", [])}
+    if not tags:
+        return []
+    scored = []
+    for other in candidates:
+        if other is article:
+            continue
+        shared = len(tags & {t.slug for t in getattr(other, "tags", [])})
+        if shared:
+            scored.append((shared, other.date, other))
+    scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
+    return [s[2] for s in scored[:RELATED_COUNT]]
+
+
+def enrich(generators) -> None:
+    """Status, neighbours and home-page lists, computed once for every template."""
+    stop_on_errors(generators)
+    articles_gen = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+    if articles_gen is None:
+        return
+    articles = articles_gen.articles  # newest first
+    by_kind: dict[str, list] = {k: [] for k in model.KINDS}
+    for a in articles:
+        by_kind.setdefault(a.kind, []).append(a)
+        if a.kind == model.WARNING:
+            a.warning_status = model.warning_status(a.metadata, STATE.now)
+            a.is_active = a.warning_status is model.ACTIVE
+    for items in by_kind.values():
+        for i, a in enumerate(items):
+            a.newer_in_kind = items[i - 1] if i > 0 else None
+            a.older_in_kind = items[i + 1] if i + 1 < len(items) else None
+    for a in articles:
+        a.related = _related(a, articles)
+    active = [a for a in by_kind[model.WARNING] if a.is_active]
+    active.sort(key=lambda a: (a.severity.rank, a.date), reverse=True)
+    articles_gen.context.update(
+        articles_by_kind=by_kind,
+        latest_by_kind={k: v[:LATEST_PER_KIND] for k, v in by_kind.items()},
+        active_warnings=active,
+        banner_warnings=[a for a in active if a.severity.is_severe],
+    )
+
+
+def start_build(pelican) -> None:
+    """Every run starts clean (live reload runs many builds in one process)."""
+    STATE.reset(pelican.settings)
+    log.debug("portal: build started, now = %s", STATE.now.isoformat())
+
+
+def register() -> None:
+    signals.initialized.connect(check_settings)
+    signals.readers_init.connect(use_portal_reader)
+    signals.generator_init.connect(add_template_helpers)
+    signals.all_generators_finalized.connect(enrich)
+    signals.get_generators.connect(start_build)

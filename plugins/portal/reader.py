@@ -1,0 +1,96 @@
+"""The Markdown reader: validates each file against the content model once.
+
+Problems are collected, never raised here: the build reports every problem
+of every file together and stops before anything is written
+(see ``portal.site.stop_on_errors``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+from typing import Any
+
+from markdown import Markdown
+from pelican.readers import MarkdownReader
+from pelican.urlwrappers import Author, Category, Tag
+
+from . import model
+from .figures import FigureExtension
+from .messages import Problem
+from .state import STATE
+
+EPOCH = dt.datetime(2000, 1, 1, tzinfo=model.TZ)
+
+
+def display_path(source_path: str, settings: dict) -> str:
+    root = Path(settings["PATH"])
+    try:
+        return str(Path(root.name) / Path(source_path).resolve().relative_to(root.resolve()))
+    except ValueError:
+        return source_path
+
+
+class PortalReader(MarkdownReader):
+    """Reads one article or page; the folder gives the kind."""
+
+    file_extensions = ["md"]
+
+    def _body_markdown(self) -> Markdown:
+        cfg = dict(self.settings["MARKDOWN"])
+        extensions = [e for e in cfg.get("extensions", []) if e != "markdown.extensions.meta"]
+        cfg["extensions"] = [*extensions, FigureExtension()]
+        return Markdown(**cfg)
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        self._source_path = source_path
+        shown = display_path(source_path, self.settings)
+        content_root = Path(self.settings["PATH"])
+        kind = model.kind_of(Path(source_path), content_root)
+        try:
+            text = Path(source_path).read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            STATE.add_problem(Problem(shown, None, None, None, "not_utf8"))
+            return "", self._placeholder(source_path, kind)
+        if kind is None:
+            STATE.add_problem(Problem(shown, None, None, None, "outside_kind",
+                                      {"kinds": ", ".join((*model.KINDS, model.PAGE))}))
+            return "", self._placeholder(source_path, kind)
+        entry = model.validate(text, shown, kind, content_root)
+        STATE.add_entry(entry)
+        if not entry.ok:
+            return "", self._placeholder(source_path, kind)
+        self._md = self._body_markdown()
+        content = self._md.convert(entry.body)
+        return content, self._metadata(entry)
+
+    def _placeholder(self, source_path: str, kind: str | None) -> dict[str, Any]:
+        """Enough for Pelican to carry a broken file to the error report quietly."""
+        stem = Path(source_path).stem
+        return {"title": stem, "slug": f"loi-{model.make_slug(stem) or 'tep'}", "date": EPOCH,
+                "status": "draft", "kind": kind or ""}
+
+    def _metadata(self, entry: model.Entry) -> dict[str, Any]:
+        v = entry.values
+        meta: dict[str, Any] = dict(v)
+        meta["kind"] = entry.kind
+        meta["source_file"] = entry.path
+        meta["summary"] = html.escape(v.get("summary", ""))
+        meta["lead"] = v.get("summary", "")
+        if "authors" in v:
+            meta["byline"] = v["authors"]
+            meta["authors"] = [Author(n, self.settings) for n in v["authors"].names]
+        if "tags" in v:
+            meta["tags"] = [Tag(t, self.settings) for t in v["tags"]]
+        if entry.kind in model.KINDS:
+            meta["category"] = Category(model.KINDS[entry.kind].label_vi, self.settings)
+        changes = [r.date for r in v.get("revisions") or []]
+        if v.get("withdrawn"):
+            changes.append(v["withdrawn"].date)
+        if changes and "modified" not in v:
+            meta["modified"] = max(changes)
+        now = STATE.now
+        if entry.kind != model.PAGE and v.get("date") and v["date"] > now:
+            meta["status"] = "draft"  # embargoed until a build after its date
+        return meta

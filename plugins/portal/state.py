@@ -1,0 +1,39 @@
+"""What one build has read so far. Reset at the start of every build, so a
+live-reloading server never carries one build's files into the next."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from . import model
+from .messages import Problem
+
+
+class BuildState:
+    def __init__(self) -> None:
+        self.reset({})
+
+    def reset(self, settings: dict) -> None:
+        self.entries: list[model.Entry] = []
+        self.problems: list[Problem] = []
+        self.lang: str = settings.get("PORTAL_LANG", "vi")
+        self.now: dt.datetime = build_time(settings)
+
+    def add_entry(self, entry: model.Entry) -> None:
+        self.entries.append(entry)
+        self.problems.extend(entry.problems)
+
+    def add_problem(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+
+def build_time(settings: dict) -> dt.datetime:
+    """'Now' for this build: PORTAL_NOW (setting or environment) fixes the clock."""
+    fixed = os.environ.get("PORTAL_NOW") or settings.get("PORTAL_NOW")
+    if fixed:
+        return model.parse_datetime(str(fixed))
+    return dt.datetime.now(model.TZ).replace(second=0, microsecond=0)
+
+
+STATE = BuildState()
