@@ -150,6 +150,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tệp nằm ngoài các thư mục loại bài ({kinds}). Cách sửa: chuyển tệp vào một trong các thư mục đó.",
         "The file is outside the kind folders ({kinds}). Fix: move it into one of them.",
     ),
+    # ---- invoke check (portal.checker) -------------------------------------------
+    "image_no_alt": (
+        "Ảnh {path} không có mô tả cho người khiếm thị. Cách sửa: viết mô tả trong ngoặc vuông, "
+        "ví dụ ![Đại biểu dự hội nghị]({path} \"Chú thích. Nguồn ảnh: …\").",
+        "Image {path} has no alternative text. Fix: describe it in the brackets, "
+        "e.g. ![Delegates at the meeting]({path} \"Caption. Nguồn ảnh: …\").",
+    ),
+    "image_no_caption": (
+        "Ảnh {path} không có chú thích. Cách sửa: thêm chú thích và nguồn ảnh trong ngoặc kép sau đường dẫn, "
+        "ví dụ ![mô tả]({path} \"Quang cảnh hội nghị. Nguồn ảnh: Sở TT&TT\").",
+        "Image {path} has no caption. Fix: add the caption and credit in quotes after the path, "
+        "e.g. ![description]({path} \"The meeting. Nguồn ảnh: …\").",
+    ),
+    "external_image": (
+        "Ảnh lấy từ trang web khác ({path}): chậm, có thể mất hoặc theo dõi người đọc. "
+        "Cách sửa: tải ảnh về, chép vào content/images/ và viết images/ten-anh.jpg.",
+        "Image loaded from another site ({path}): slow, may vanish or track readers. "
+        "Fix: save it into content/images/ and write images/name.jpg.",
+    ),
+    "broken_link": (
+        "Liên kết \"{target}\" không dẫn tới bài viết, trang hay tệp nào của cổng. "
+        "Cách sửa: kiểm tra tên tệp; liên kết tới bài khác viết dạng [chữ]({{filename}}/tin-tuc/ten-tep.md).",
+        "Link \"{target}\" leads to no article, page or file of the portal. "
+        "Fix: check the file name; link to another article as [text]({{filename}}/tin-tuc/file.md).",
+    ),
+    "summary_too_long": (
+        "Tóm tắt dài {length} ký tự, quá {limit} ký tự: các nguồn tin RSS và mạng xã hội sẽ cắt cụt. "
+        "Cách sửa: rút gọn còn một đến ba câu; phần còn lại đưa vào nội dung bài.",
+        "The summary is {length} characters, over {limit}: feeds and social sites will cut it. "
+        "Fix: shorten it to one to three sentences; move the rest into the body.",
+    ),
+    "expired_still_active": (
+        "Cảnh báo đã hết hiệu lực từ {expires} nhưng bài vẫn ghi \"{phrase}\". "
+        "Cách sửa: nếu nguy cơ vẫn còn, gia hạn Expires và thêm một dòng Revisions; nếu không, sửa câu chữ.",
+        "The warning expired on {expires} but the text still says \"{phrase}\". "
+        "Fix: if the threat remains, extend Expires and add a Revisions line; otherwise reword it.",
+    ),
+    "revision_after_expiry": (
+        "Có lần cập nhật ({bad}) sau khi cảnh báo hết hiệu lực ({expires}): cảnh báo sẽ hiện là đã hết hiệu lực. "
+        "Cách sửa: nếu cảnh báo còn hiệu lực, gia hạn Expires.",
+        "An update ({bad}) comes after the warning expired ({expires}): it will show as expired. "
+        "Fix: if it is still active, extend Expires.",
+    ),
+    "import_guess": (
+        "Giá trị này do công cụ nhập bài cũ đoán ({note}). "
+        "Cách sửa: kiểm tra, sửa nếu sai, rồi xóa dòng ghi chú \"# ĐOÁN\" ngay phía trên.",
+        "This value was guessed by the importer ({note}). "
+        "Fix: check it, correct it if wrong, then delete the \"# ĐOÁN\" note just above.",
+    ),
+    "empty_body": (
+        "Bài chưa có nội dung. Cách sửa: viết nội dung sau dòng trống đầu tiên dưới phần thông tin.",
+        "The article has no body. Fix: write it after the first blank line below the front matter.",
+    ),
 }
 
 LEVEL_LABEL = {"vi": {"error": "lỗi", "warning": "cảnh báo"}, "en": {"error": "error", "warning": "warning"}}

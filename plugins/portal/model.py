@@ -6,7 +6,8 @@ alerts and the importer all import it; nothing else spells a field name.
 
 A file is one article: a block of ``Field: value`` lines at the top (the
 front matter, ended by the first blank line), then the Markdown body.
-Continuation lines of a field start with spaces. The kind is the folder.
+Continuation lines of a field start with spaces. A line starting with "#"
+in the front matter is a note for staff and is skipped. The kind is the folder.
 """
 
 from __future__ import annotations
@@ -324,6 +325,7 @@ def kind_of(path: Path, content_root: Path) -> str | None:
 # --------------------------------------------------------------------------
 # Front matter
 # --------------------------------------------------------------------------
+COMMENT = "#"  # a front-matter line starting with "#" is a note, never a field
 _KEY_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]*(.*)$")
 
 
@@ -332,6 +334,7 @@ class RawField:
     name: str  # as written
     line: int  # 1-based
     lines: list[str]  # the first value plus continuation lines, stripped, non-empty
+    line_numbers: list[int] = field(default_factory=list)  # where each of `lines` stands
 
     @property
     def text(self) -> str:
@@ -356,11 +359,14 @@ def parse_front_matter(text: str, path: str) -> FrontMatter:
     for i, line in enumerate(lines):
         if not line.strip():
             break
+        if line.startswith(COMMENT):
+            continue  # a note for staff (written by `invoke new` / `invoke import`)
         if line[:1] in (" ", "\t"):
             if current is None:
                 problems.append(Problem(path, i + 1, None, line.strip(), "front_matter_indent"))
             elif line.strip():
                 current.lines.append(line.strip())
+                current.line_numbers.append(i + 1)
             continue
         m = _KEY_LINE.match(line)
         if not m:
@@ -373,7 +379,7 @@ def parse_front_matter(text: str, path: str) -> FrontMatter:
                                     {"first_line": fields[name.lower()].line}))
             current = None
             continue
-        current = RawField(name, i + 1, [value] if value else [])
+        current = RawField(name, i + 1, [value] if value else [], [i + 1] if value else [])
         fields[name.lower()] = current
     else:
         i = len(lines)
@@ -533,6 +539,7 @@ class Entry:
     kind: str
     values: dict[str, Any]
     lines: dict[str, int]  # field key -> line number
+    raw: dict[str, RawField]
     body: str
     body_line: int
     problems: list[Problem] = field(default_factory=list)
@@ -570,6 +577,8 @@ def validate(text: str, path: str, kind: str, content_root: Path | None) -> Entr
             continue
         try:
             values[key] = parse_value(f, raw, content_root)
+            if values[key] == [] and is_required(f, kind):
+                raise BadValue("empty")
         except BadValue as bad:
             params = dict(bad.params)
             params.setdefault("help", f.help_vi)
@@ -581,7 +590,7 @@ def validate(text: str, path: str, kind: str, content_root: Path | None) -> Entr
             problems.append(Problem(path, 1, f.name, None, "missing_field",
                                     {"help": f.help_vi, "help_en": f.help_en, "example": f.example}))
 
-    entry = Entry(path, kind, values, lines, fm.body, fm.body_line, problems)
+    entry = Entry(path, kind, values, lines, fm.fields, fm.body, fm.body_line, problems)
     _check_relations(entry)
     return entry
 
@@ -589,12 +598,14 @@ def validate(text: str, path: str, kind: str, content_root: Path | None) -> Entr
 def _check_relations(e: Entry) -> None:
     """Rules that tie two fields of one file together."""
 
-    def add(key: str, code: str, **params: Any) -> None:
+    def add(key: str, code: str, index: int | None = None, **params: Any) -> None:
+        """Report on field `key`; `index` picks one line of a multi-line value."""
         f = FIELDS_BY_KEY[key]
-        value = e.values.get(key)
-        shown = value.strftime("%Y-%m-%d %H:%M") if isinstance(value, dt.datetime) else value
-        e.problems.append(Problem(e.path, e.lines.get(key, 1), f.name,
-                                  None if shown is None else str(shown), code, params))
+        raw = e.raw.get(key)
+        line, shown = e.lines.get(key, 1), raw.text if raw else None
+        if raw and index is not None:
+            line, shown = raw.line_numbers[index], raw.lines[index]
+        e.problems.append(Problem(e.path, line, f.name, shown, code, params))
 
     v = e.values
     date = v.get("date")
@@ -612,9 +623,9 @@ def _check_relations(e: Entry) -> None:
         add("end", "end_before_start", start=v["start"].strftime("%Y-%m-%d %H:%M"))
     revisions = v.get("revisions") or []
     previous = date
-    for rev in revisions:
+    for index, rev in enumerate(revisions):
         if previous and rev.date <= previous:
-            add("revisions", "revision_order", bad=rev.date.strftime("%Y-%m-%d %H:%M"))
+            add("revisions", "revision_order", index, bad=rev.date.strftime("%Y-%m-%d %H:%M"))
             break
         previous = rev.date
     if date and v.get("withdrawn") and v["withdrawn"].date < date:
@@ -625,6 +636,7 @@ def check_collection(entries: list[Entry]) -> list[Problem]:
     """Rules across files: unique slugs, identifiers and tag spellings."""
     problems: list[Problem] = []
     seen: dict[tuple[str, str], Entry] = {}
+    entries = sorted(entries, key=lambda e: e.path)  # the first file by name keeps its slug
     for e in entries:
         space = "page" if e.kind == PAGE else "article"
         for key, code in (("slug", "duplicate_slug"), ("identifier", "duplicate_identifier")):
