@@ -1,0 +1,364 @@
+"""`invoke check`: every problem in all content at once, grouped by file.
+
+    python -m portal.checker [--content content] [--lang vi|en]
+
+Runs the content model's own validation (portal.model.validate and
+check_collection: the same rules the build applies) and adds what only a
+person-facing check needs: images in the body (missing, no alternative text,
+no caption, hot-linked), links that lead nowhere, a summary too long for
+feeds, an expired warning whose text still calls it active, values the
+importer guessed. Errors stop `invoke publish`; warnings do not.
+Exit status: 0 when there is no error, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import posixpath
+import re
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import model
+from .messages import Problem, report
+from .state import build_time
+
+ROOT = Path(__file__).resolve().parents[2]
+SUMMARY_FEED_LIMIT = 300  # characters; the model's help for Summary says "dưới 300 ký tự"
+GUESS_NOTE = "# ĐOÁN:"  # written by portal.importer above a guessed value
+ACTIVE_PHRASES = re.compile(r"\b(?:vẫn\s+còn|vẫn\s+đang|đang\s+còn|còn|đang)\s+(?:có\s+)?hiệu\s+lực\b", re.IGNORECASE)
+
+# Markdown: inline links/images, reference definitions, raw HTML img/a.
+_INLINE = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+(?:\"([^\"]*)\"|'([^']*)'))?\s*\)")
+_REFDEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+[\"'(](.*)[\"')])?\s*$", re.MULTILINE)
+_REFUSE = re.compile(r"(!?)\[([^\]]*)\]\[([^\]]*)\]")
+_HTML_IMG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
+_HTML_A = re.compile(r"<a\b([^>]*)>", re.IGNORECASE)
+_ATTR = re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
+_CODESPAN = re.compile(r"`[^`\n]+`")
+
+
+@dataclass
+class Site:
+    """What the built portal will contain, for resolving links without building."""
+
+    content: Path
+    urls: set[str] = field(default_factory=set)  # paths without a leading "/"
+    site_hosts: set[str] = field(default_factory=set)
+
+
+def _blank(match: re.Match) -> str:
+    """Hide code and comments but keep line numbers and offsets."""
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def _visible_markdown(body: str) -> str:
+    for pattern in (_COMMENT, _FENCE, _CODESPAN):
+        body = pattern.sub(_blank, body)
+    return body
+
+
+def _site_hosts() -> set[str]:
+    hosts = set()
+    try:
+        url = runpy.run_path(str(ROOT / "publishconf.py")).get("SITEURL", "")
+        if url:
+            hosts.add(urlsplit(url).netloc.lower())
+    except Exception:  # noqa: BLE001 - the check must run even if the settings are being edited
+        pass
+    return hosts
+
+
+def display(path: Path, content: Path) -> str:
+    try:
+        return str(Path(content.name) / path.resolve().relative_to(content.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def content_files(content: Path) -> list[Path]:
+    return sorted(p for p in content.rglob("*.md")
+                  if not any(part.startswith(".") for part in p.relative_to(content).parts))
+
+
+def _attrs(text: str) -> dict[str, str]:
+    return {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in _ATTR.finditer(text)}
+
+
+def _line_at(body: str, offset: int, body_line: int) -> int:
+    return body_line + body.count("\n", 0, offset)
+
+
+class Checker:
+    def __init__(self, content: Path, now: dt.datetime | None = None, lang: str = "vi"):
+        self.content = content
+        self.now = now or build_time({})
+        self.lang = lang
+        self.site = Site(content, site_hosts=_site_hosts())
+
+    # ---- one file ------------------------------------------------------------------
+    def read(self, path: Path) -> tuple[model.Entry | None, list[Problem], str]:
+        shown = display(path, self.content)
+        kind = model.kind_of(path, self.content)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            return None, [Problem(shown, None, None, None, "not_utf8")], ""
+        if kind is None:
+            return None, [Problem(shown, None, None, None, "outside_kind",
+                                  {"kinds": ", ".join((*model.KINDS, model.PAGE))})], text
+        entry = model.validate(text, shown, kind, self.content)
+        return entry, list(entry.problems), text
+
+    def run(self) -> tuple[list[Problem], int]:
+        problems: list[Problem] = []
+        entries: list[tuple[model.Entry, Path, str]] = []
+        files = content_files(self.content)
+        for path in files:
+            entry, found, text = self.read(path)
+            problems.extend(found)
+            if entry is not None:
+                entries.append((entry, path, text))
+        problems.extend(model.check_collection([e for e, _, _ in entries]))
+        self._collect_urls([e for e, _, _ in entries])
+        for entry, path, text in entries:
+            problems.extend(self.check_entry(entry, path, text))
+        return problems, len(files)
+
+    # ---- what the site will hold ------------------------------------------------------
+    def _collect_urls(self, entries: list[model.Entry]) -> None:
+        urls = self.site.urls
+        urls.update({"", "index.html", "404.html", "the/", "the/index.html", "luu-tru/", "luu-tru/index.html"})
+        for kind in model.KINDS:
+            urls.update({f"{kind}/", f"{kind}/index.html"})
+        for e in entries:
+            slug = e.get("slug")
+            if not slug:
+                continue
+            if e.kind == model.PAGE:
+                urls.add(f"{slug}.html")
+            else:
+                urls.add(f"{e.kind}/{slug}.html")
+                for tag in e.get("tags") or []:
+                    urls.update({f"the/{model.make_slug(tag)}/", f"the/{model.make_slug(tag)}/index.html"})
+        for static in ("images",):
+            folder = self.content / static
+            if folder.is_dir():
+                urls.update(p.relative_to(self.content).as_posix() for p in folder.rglob("*") if p.is_file())
+
+    def _checked_prefix(self, path: str) -> bool:
+        """Only paths the portal owns are checked (others, e.g. feeds, belong to other plugins)."""
+        first = path.split("/", 1)[0]
+        return (first in model.KINDS or first in ("images", "the", "luu-tru")
+                or ("/" not in path and path.endswith(".html")))
+
+    # ---- checks on one validated entry --------------------------------------------------
+    def check_entry(self, e: model.Entry, path: Path, text: str) -> list[Problem]:
+        out: list[Problem] = []
+        out.extend(self._guesses(e, text))
+        summary = e.get("summary")
+        if summary and len(summary) > SUMMARY_FEED_LIMIT:
+            out.append(Problem(e.path, e.lines.get("summary"), "Summary", summary, "summary_too_long",
+                               {"length": len(summary), "limit": SUMMARY_FEED_LIMIT}, level="warning"))
+        if e.kind != model.PAGE and not _visible_markdown(e.body).strip():
+            out.append(Problem(e.path, e.body_line, None, None, "empty_body", level="warning"))
+        if e.kind == model.WARNING:
+            out.extend(self._expiry(e))
+        out.extend(self._body(e, path))
+        return out
+
+    def _guesses(self, e: model.Entry, text: str) -> list[Problem]:
+        out = []
+        lines = text.splitlines()
+        for i, line in enumerate(lines):
+            if not line.strip():
+                break
+            if line.startswith(GUESS_NOTE):
+                nxt = lines[i + 1] if i + 1 < len(lines) else ""
+                name, _, value = nxt.partition(":")
+                out.append(Problem(e.path, i + 2, name.strip() or None, value.strip() or None, "import_guess",
+                                   {"note": line[len(GUESS_NOTE):].strip()}, level="warning"))
+        return out
+
+    def _expiry(self, e: model.Entry) -> list[Problem]:
+        out: list[Problem] = []
+        expires = e.get("expires")
+        if not expires or expires > self.now or e.get("withdrawn"):
+            return out
+        shown = expires.strftime("%Y-%m-%d %H:%M")
+        for key, where in (("title", e.get("title")), ("summary", e.get("summary"))):
+            m = ACTIVE_PHRASES.search(where or "")
+            if m:
+                out.append(Problem(e.path, e.lines.get(key), model.FIELDS_BY_KEY[key].name, None,
+                                   "expired_still_active", {"expires": shown, "phrase": m.group(0)}, level="warning"))
+        body = _visible_markdown(e.body)
+        m = ACTIVE_PHRASES.search(body)
+        if m:
+            out.append(Problem(e.path, _line_at(body, m.start(), e.body_line), None, None,
+                               "expired_still_active", {"expires": shown, "phrase": m.group(0)}, level="warning"))
+        late = [r for r in e.get("revisions") or [] if r.date > expires]
+        if late:
+            out.append(Problem(e.path, e.lines.get("revisions"), "Revisions", None, "revision_after_expiry",
+                               {"bad": late[-1].date.strftime("%Y-%m-%d %H:%M"), "expires": shown},
+                               level="warning"))
+        return out
+
+    def _body(self, e: model.Entry, path: Path) -> list[Problem]:
+        out: list[Problem] = []
+        body = _visible_markdown(e.body)
+        refs = {m.group(1).lower(): (m.group(2), m.group(3)) for m in _REFDEF.finditer(body)}
+        for m in _INLINE.finditer(body):
+            line = _line_at(body, m.start(), e.body_line)
+            title = m.group(4) if m.group(4) is not None else m.group(5)
+            if m.group(1):
+                out.extend(self._image(e, path, line, m.group(3), m.group(2), title))
+            else:
+                out.extend(self._link(e, path, line, m.group(3)))
+        for m in _REFUSE.finditer(body):
+            ref = refs.get((m.group(3) or m.group(2)).lower())
+            if ref is None:
+                continue
+            line = _line_at(body, m.start(), e.body_line)
+            if m.group(1):
+                out.extend(self._image(e, path, line, ref[0], m.group(2), ref[1]))
+            else:
+                out.extend(self._link(e, path, line, ref[0]))
+        for m in _HTML_IMG.finditer(body):
+            a = _attrs(m.group(1))
+            out.extend(self._image(e, path, _line_at(body, m.start(), e.body_line), a.get("src", ""),
+                                   a.get("alt", ""), a.get("title"), html=True))
+        for m in _HTML_A.finditer(body):
+            a = _attrs(m.group(1))
+            if "href" in a:
+                out.extend(self._link(e, path, _line_at(body, m.start(), e.body_line), a["href"]))
+        return out
+
+    def _image(self, e: model.Entry, path: Path, line: int, src: str, alt: str, title: str | None,
+               html: bool = False) -> list[Problem]:
+        out = []
+        params = {"path": src}
+        if not (alt or "").strip():
+            out.append(Problem(e.path, line, None, None, "image_no_alt", params))
+        if not html and not (title or "").strip():
+            out.append(Problem(e.path, line, None, None, "image_no_caption", params, level="warning"))
+        target = self._resolve(path, src, static=True)
+        if target == "external":
+            out.append(Problem(e.path, line, None, None, "external_image", params, level="warning"))
+        elif target is False:
+            rel = self._static_rel(path, src)
+            out.append(Problem(e.path, line, None, None, "missing_image", {"path": f"content/{rel}"}))
+        return out
+
+    def _link(self, e: model.Entry, path: Path, line: int, href: str) -> list[Problem]:
+        if self._resolve(path, href, static=False) is False:
+            return [Problem(e.path, line, None, None, "broken_link", {"target": href})]
+        return []
+
+    # ---- resolution -----------------------------------------------------------------
+    def _static_rel(self, path: Path, src: str) -> str:
+        for prefix in ("{static}", "{attach}", "{filename}"):
+            if src.startswith(prefix):
+                src = src[len(prefix):]
+        src = unquote(urlsplit(src).path)
+        if src.startswith("/"):
+            return posixpath.normpath(src.lstrip("/"))
+        return posixpath.normpath(src.removeprefix("./"))
+
+    def _content_target(self, path: Path, ref: str) -> bool:
+        """{filename}/{static}: "/x" from content/, "x" from the file's folder (Pelican's rule)."""
+        rel = unquote(urlsplit(ref).path)
+        if not rel:
+            return True
+        base = self.content if rel.startswith("/") else path.parent
+        target = (base / rel.lstrip("/")).resolve()
+        try:
+            target.relative_to(self.content.resolve())
+        except ValueError:
+            return False
+        return target.is_file()
+
+    def _resolve(self, path: Path, href: str, static: bool) -> bool | str | None:
+        """True: found; False: leads nowhere; "external": another site; None: not ours to judge."""
+        href = href.strip()
+        if not href or href.startswith("#"):
+            return None
+        for prefix in ("{static}", "{attach}", "{filename}"):
+            if href.startswith(prefix):
+                ref = href[len(prefix):]
+                found = self._content_target(path, ref)
+                if not found and static and not ref.startswith("/") and "/" in ref:
+                    found = self._content_target(path, "/" + ref)
+                return found
+        if href.startswith("{"):
+            return None  # {tag}, {category}, {index}: Pelican resolves these itself
+        parts = urlsplit(href)
+        if parts.scheme and parts.scheme not in ("http", "https"):
+            return None  # mailto:, tel:
+        if parts.netloc and parts.netloc.lower() not in self.site.site_hosts:
+            return "external" if static else None
+        rel = unquote(parts.path)
+        if not rel and not parts.netloc:
+            return None
+        if static and not parts.netloc and not rel.startswith("/"):
+            # the figures extension links "images/x.png" from content/ (see portal.figures)
+            rel = "/" + rel.removeprefix("./")
+        if rel.startswith("/"):
+            rel = posixpath.normpath(rel).lstrip("/")
+            if rel == ".":
+                rel = ""
+        else:
+            page_dir = self._url_dir(path)
+            rel = posixpath.normpath(posixpath.join(page_dir, rel))
+        if rel.endswith("/") is False and href.rstrip().endswith("/") and rel:
+            rel += "/"
+        if not self._checked_prefix(rel):
+            return None
+        return rel in self.site.urls or rel.rstrip("/") + "/" in self.site.urls
+
+    def _url_dir(self, path: Path) -> str:
+        kind = model.kind_of(path, self.content)
+        return "" if kind in (None, model.PAGE) else kind
+
+
+def check(content: Path, now: dt.datetime | None = None, lang: str = "vi") -> tuple[list[Problem], int]:
+    return Checker(content, now, lang).run()
+
+
+def summary_line(problems: list[Problem], files: int, lang: str = "vi") -> str:
+    errors = sum(1 for p in problems if p.level == "error")
+    warnings = len(problems) - errors
+    if lang == "en":
+        if errors:
+            return f"{errors} error(s) must be fixed before publishing."
+        return f"Checked {files} file(s): no errors" + (f", {warnings} warning(s) to review." if warnings else ".")
+    if errors:
+        return f"Cần sửa {errors} lỗi trước khi xuất bản (các mục [cảnh báo] nên xem lại nhưng không chặn xuất bản)."
+    if warnings:
+        return f"Đã kiểm tra {files} tệp: không có lỗi; có {warnings} cảnh báo nên xem lại. Có thể xuất bản."
+    return f"Đã kiểm tra {files} tệp: không có lỗi nào. Có thể xuất bản."
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="invoke check", description="Kiểm tra toàn bộ nội dung.")
+    parser.add_argument("--content", type=Path, default=ROOT / "content")
+    parser.add_argument("--lang", default="vi", choices=("vi", "en"))
+    args = parser.parse_args(argv)
+    if not args.content.is_dir():
+        print(f"Lỗi: không có thư mục nội dung {args.content}.", file=sys.stderr)
+        return 2
+    problems, files = check(args.content, lang=args.lang)
+    if problems:
+        print(report(problems, args.lang))
+        print()
+    print(summary_line(problems, files, args.lang))
+    return 1 if any(p.level == "error" for p in problems) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
