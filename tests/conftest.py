@@ -36,7 +36,8 @@ class Built:
 
 
 def run_build(content: Path, output: Path, now: str | None = SAMPLE_NOW,
-              settings: Path | None = None, extra_env: dict | None = None) -> Built:
+              settings: Path | None = None, extra_env: dict | None = None,
+              extra_settings: dict | None = None) -> Built:
     """Build `content` with the project's settings into `output`."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])
@@ -48,7 +49,8 @@ def run_build(content: Path, output: Path, now: str | None = SAMPLE_NOW,
     conf = output.parent / f"{output.name}-conf.py"
     conf.write_text(
         f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-        f"from {settings.stem} import *\nPATH = {str(content)!r}\n",
+        f"from {settings.stem} import *\nPATH = {str(content)!r}\n"
+        + "".join(f"{name} = {value!r}\n" for name, value in (extra_settings or {}).items()),
         encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "portal.build", "--settings", str(conf), "--output", str(output)],
@@ -73,3 +75,30 @@ def copy_sample(tmp_path) -> Path:
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     return content
+
+
+FIXTURE_SITE = ROOT / "tests" / "data" / "site"
+
+
+@pytest.fixture
+def fixture_content(tmp_path) -> Path:
+    """A private copy of the small fixture site (tests/data/site) as content/."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    return content
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory) -> Built:
+    """The small fixture site built once, clock fixed while CB-2026-014 is active."""
+    base = tmp_path_factory.mktemp("fixture")
+    content = base / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    built = run_build(content, base / "output")
+    assert built.returncode == 0, built.stderr
+    return built
+
+
+def tree_digest(folder: Path) -> dict[str, bytes]:
+    """Every file under folder with its bytes, by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -10,12 +10,14 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
 from . import i18n, model
+from .images import content_image_size
 from .messages import ContentErrors
 from .reader import PortalReader
 from .state import STATE
@@ -53,6 +55,7 @@ def add_template_helpers(generator) -> None:
         severities=model.SEVERITIES,
         fields=model.FIELDS_BY_KEY,
         updated_label=model.UPDATED_LABEL[lang],
+        image_size=partial(content_image_size, settings["PATH"]),
     )
     generator.env.filters.update(
         datetime_vi=lambda d: i18n.format_datetime(d, lang),  # noqa: E731 (not a setting)

@@ -18,8 +18,18 @@ from markdown.treeprocessors import Treeprocessor
 CREDIT = re.compile(r"\s*(Nguồn ảnh|Ảnh)\s*:\s*(.+)$")
 
 
+def _is_local_relative(src: str) -> bool:
+    return bool(src) and not re.match(r"^([a-z][a-z0-9+.-]*:|/|\{|#)", src, re.IGNORECASE)
+
+
 class FigureProcessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
+        for img in root.iter("img"):
+            # "images/x.png" means the file in content/images: let Pelican link it.
+            src = img.get("src", "")
+            if _is_local_relative(src):
+                img.set("src", "{static}/" + src.removeprefix("./"))
+            img.set("loading", "lazy")
         for parent in root.iter():
             for index, child in enumerate(list(parent)):
                 if child.tag != "p" or len(child) != 1 or (child.text or "").strip():

@@ -1,0 +1,132 @@
+"""Bad input: the message a person reads, a non-zero exit, and output/ untouched."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import run_build, tree_digest
+
+NEWS = "tin-tuc/2026-11-10-tap-huan.md"
+WARNING = "canh-bao/2026-11-20-lo-hong-exchange.md"
+
+
+def edit(content: Path, rel: str, old: str, new: str) -> None:
+    path = content / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def duplicate(content: Path, rel: str, new_rel: str, old: str = "", new: str = "") -> None:
+    shutil.copy(content / rel, content / new_rel)
+    if old:
+        edit(content, new_rel, old, new)
+
+
+# (id, how to break the fixture, expected lines: every fragment must appear in one line)
+CASES = [
+    ("missing-title",
+     lambda c: edit(c, NEWS, "Title: Tập huấn kỹ năng nhận diện lừa đảo trực tuyến cho cán bộ xã\n", ""),
+     [f"content/{NEWS}:1: [lỗi] trường \"Title\": Thiếu trường bắt buộc. Cách sửa: thêm một dòng, ví dụ \"Title: "]),
+    ("bad-date",
+     lambda c: edit(c, NEWS, "Date: 2026-11-10 14:00", "Date: 31/11/2026"),
+     [f"content/{NEWS}:2: [lỗi] trường \"Date\" giá trị \"31/11/2026\": Ngày giờ không hợp lệ. "
+      "Cách sửa: viết dạng năm-tháng-ngày giờ:phút, ví dụ 2026-11-26 09:30."]),
+    ("unknown-severity",
+     lambda c: edit(c, WARNING, "Severity: nghiêm trọng", "Severity: rất cao"),
+     [f"content/{WARNING}:12: [lỗi] trường \"Severity\" giá trị \"rất cao\": Mức độ không hợp lệ. "
+      "Cách sửa: dùng một trong các giá trị: thấp, trung bình, cao, nghiêm trọng."]),
+    ("malformed-cve",
+     lambda c: edit(c, WARNING, "CVE-2026-21002", "CVE-26-1"),
+     [f"content/{WARNING}:13: [lỗi] trường \"CVE\"", "Mã CVE \"CVE-26-1\" không đúng dạng. Cách sửa: viết CVE-năm-số"]),
+    ("duplicate-slug",
+     lambda c: duplicate(c, NEWS, "tin-tuc/2026-11-11-ban-sao.md"),
+     ["content/tin-tuc/2026-11-11-ban-sao.md:3: [lỗi] trường \"Slug\" giá trị \"tap-huan-nhan-dien-lua-dao-truc-tuyen\": "
+      f"Đường dẫn này đã được dùng ở content/{NEWS}. Cách sửa: đặt một Slug khác cho một trong hai bài."]),
+    ("duplicate-identifier",
+     lambda c: duplicate(c, WARNING, "canh-bao/2026-11-21-trung-so-hieu.md",
+                         "Slug: lo-hong-nghiem-trong-exchange-server", "Slug: canh-bao-khac"),
+     ["content/canh-bao/2026-11-21-trung-so-hieu.md:11: [lỗi] trường \"Identifier\" giá trị \"CB-2026-014\": "
+      f"Số hiệu này đã được dùng ở content/{WARNING}."]),
+    ("expiry-before-publication",
+     lambda c: edit(c, WARNING, "Expires: 2026-12-31 23:59", "Expires: 2026-11-01 00:00"),
+     [f"content/{WARNING}:22: [lỗi] trường \"Expires\" giá trị \"2026-11-01 00:00\": "
+      "Hạn hiệu lực không sau ngày đăng (2026-11-20 09:30). Cách sửa: đặt Expires sau ngày đăng."]),
+    ("unknown-field",
+     lambda c: edit(c, WARNING, "Severity: nghiêm trọng", "Severty: nghiêm trọng"),
+     [f"content/{WARNING}:12: [lỗi] trường \"Severty\" giá trị \"nghiêm trọng\": Không có trường này. "
+      "Có phải bạn muốn viết \"Severity\"? Cách sửa: sửa tên trường thành \"Severity\".",
+      f"content/{WARNING}:1: [lỗi] trường \"Severity\": Thiếu trường bắt buộc."]),
+    ("missing-image-file",
+     lambda c: edit(c, NEWS, "Image: images/anh-thu.png", "Image: images/khong-co.png"),
+     [f"content/{NEWS}:9: [lỗi] trường \"Image\" giá trị \"images/khong-co.png\": "
+      "Không tìm thấy tệp ảnh content/images/khong-co.png. Cách sửa: chép ảnh vào đúng chỗ đó hoặc sửa đường dẫn."]),
+    ("tags-differing-only-in-accents",
+     lambda c: edit(c, WARNING, "Tags: lỗ hổng, Microsoft", "Tags: lỗ hổng, Microsoft, lua dao"),
+     [f"content/{NEWS}:6: [lỗi] trường \"Tags\" giá trị \"lừa đảo\": Từ khóa \"lừa đảo\" trùng đường dẫn "
+      f"với \"lua dao\" ở content/{WARNING} (chỉ khác dấu hoặc chữ hoa). Cách sửa: viết thống nhất là \"lua dao\"."]),
+    ("revision-before-publication",
+     lambda c: edit(c, WARNING, "2026-11-21 10:00 | Bổ sung", "2026-11-19 10:00 | Bổ sung"),
+     [f"content/{WARNING}:24: [lỗi] trường \"Revisions\" giá trị \"2026-11-19 10:00 | Bổ sung mã CVE-2026-21003.\"", "Lần cập nhật 2026-11-19 10:00 không sau ngày đăng"]),
+    ("not-a-field-line",
+     lambda c: edit(c, NEWS, "Authors: Tin, ảnh: Tuấn Anh\n", "Authors: Tin, ảnh: Tuấn Anh\nđây không phải trường\n"),
+     [f"content/{NEWS}:6: [lỗi] giá trị \"đây không phải trường\": Dòng này trong phần thông tin đầu bài"]),
+]
+
+
+@pytest.fixture
+def previous_output(tmp_path, fixture_content) -> tuple[Path, dict]:
+    """A good build already published in output/: it must survive a bad build."""
+    output = tmp_path / "output"
+    good = run_build(fixture_content, output)
+    assert good.returncode == 0, good.stderr
+    return output, tree_digest(output)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_reported_and_output_untouched(case, fixture_content, previous_output):
+    _, breaker, expected = case
+    output, before = previous_output
+    breaker(fixture_content)
+    built = run_build(fixture_content, output)
+    assert built.returncode == 1
+    lines = built.stderr.splitlines()
+    for fragment in expected:
+        assert any(fragment in line for line in lines), f"{fragment!r} not in:\n{built.stderr}"
+    assert "Traceback" not in built.stderr
+    assert "Đã dừng: chưa xuất bản gì" in built.stderr
+    assert tree_digest(output) == before
+    assert not list(output.parent.glob(".output.*")), "a temporary build folder was left behind"
+
+
+def test_every_problem_in_every_file_is_reported_together(fixture_content, tmp_path):
+    edit(fixture_content, NEWS, "Date: 2026-11-10 14:00", "Date: hôm qua")
+    edit(fixture_content, WARNING, "Severity: nghiêm trọng", "Severity: cực cao")
+    edit(fixture_content, WARNING, "CVE-2026-21002", "CVE-2026-1")
+    built = run_build(fixture_content, tmp_path / "output")
+    assert built.returncode == 1
+    assert "Tìm thấy 3 lỗi và 0 cảnh báo trong 2 tệp:" in built.stderr
+    report = built.stderr
+    # grouped by file, each file named once as a heading, then its problems
+    assert report.index(f"\ncontent/{WARNING}\n") < report.index(f"\ncontent/{NEWS}\n")
+    assert not (tmp_path / "output").exists()
+
+
+def test_messages_in_english_by_a_setting(fixture_content, tmp_path):
+    edit(fixture_content, WARNING, "Severity: nghiêm trọng", "Severity: huge")
+    built = run_build(fixture_content, tmp_path / "output", extra_settings={"PORTAL_LANG": "en"})
+    assert built.returncode == 1
+    assert (f"content/{WARNING}:12: [error] field \"Severity\" value \"huge\": Unknown severity. "
+            "Fix: use one of: thấp, trung bình, cao, nghiêm trọng.") in built.stderr
+    assert "Build stopped: nothing was published" in built.stderr
+
+
+def test_a_file_outside_the_kind_folders_is_an_error(fixture_content, tmp_path):
+    (fixture_content / "tin-tuc" / "nhap").mkdir()
+    shutil.copy(fixture_content / NEWS, fixture_content / "tin-tuc" / "nhap" / "x.md")
+    built = run_build(fixture_content, tmp_path / "output")
+    # nested folders inside a kind folder still belong to that kind: a duplicate slug
+    assert built.returncode == 1
+    assert "Đường dẫn này đã được dùng ở" in built.stderr
