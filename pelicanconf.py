@@ -112,3 +112,10 @@ LOAD_CONTENT_CACHE = False
 DELETE_OUTPUT_DIRECTORY = False  # the build task writes a fresh folder and swaps it in
 RELATIVE_URLS = False
 OUTPUT_SOURCES = False
+
+# ---- ratings widget (plugins/ratings_widget, ratings/; docs/ratings.md) --------------
+PLUGINS = [*PLUGINS, *(p for p in ("ratings_widget",) if p not in PLUGINS)]
+RATINGS_URL = ""  # the form posts to {RATINGS_URL}/api/ratings/<slug>: "" = this site's own origin
+RATINGS_API_URL = __import__("os").environ.get("RATINGS_API_URL", "")  # export read at build time ("" = none)
+RATINGS_API_TIMEOUT = 2.0  # seconds; the build goes on with the snapshot if the service is slow or down
+RATINGS_SNAPSHOT = "var/ratings-snapshot.json"  # relative to the folder holding the content folder

@@ -10,3 +10,8 @@ from pelicanconf import *  # noqa: E402,F403
 
 SITEURL = os.environ.get("PORTAL_SITEURL", "https://antoanthongtin.laocai.gov.vn")
 RELATIVE_URLS = False
+
+# ---- ratings widget (docs/ratings.md) -------------------------------------------------
+# nginx proxies /api/ratings to the service on the same origin; the build reads its export.
+RATINGS_URL = os.environ.get("RATINGS_URL", "")
+RATINGS_API_URL = os.environ.get("RATINGS_API_URL", "http://127.0.0.1:8081")

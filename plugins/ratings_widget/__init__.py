@@ -1,0 +1,190 @@
+"""ratings_widget: the build-time side of "Đánh giá bài viết".
+
+- ``rating_for(slug)`` in every template: the count and average baked in at
+  build time, from the ratings service's export (RATINGS_API_URL, short
+  timeout) when it answers, else from the last saved snapshot
+  (RATINGS_SNAPSHOT, rewritten whenever the export succeeds), else zero. The
+  build never fails because the service is down.
+- writes the manifest of the articles that accept votes
+  (api/ratings-manifest.json: slug -> article URL), which the service reads;
+- writes the privacy notice of the ratings (quyen-rieng-tu-danh-gia.html).
+
+Output is deterministic: the same content and the same counts give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from jinja2 import FileSystemLoader
+from pelican import signals
+from pelican.generators import Generator
+
+log = logging.getLogger("ratings_widget")
+HERE = Path(__file__).resolve().parent
+DEFAULTS = {
+    "RATINGS_URL": "",  # where the form posts: "" = the site's own origin (/api/ratings/...)
+    "RATINGS_API_URL": "",  # where the build reads the export, e.g. http://127.0.0.1:8081 ("" = don't ask)
+    "RATINGS_API_TIMEOUT": 2.0,  # seconds
+    "RATINGS_SNAPSHOT": "var/ratings-snapshot.json",
+    "RATINGS_MANIFEST_SAVE_AS": "api/ratings-manifest.json",
+    "RATINGS_PRIVACY_SAVE_AS": "quyen-rieng-tu-danh-gia.html",
+}
+
+
+@dataclass(frozen=True)
+class Rating:
+    count: int = 0
+    average: float = 0.0
+    histogram: tuple[int, ...] = (0, 0, 0, 0, 0)
+
+
+def rounded_average(histogram: list[int] | tuple[int, ...]) -> float:
+    """Half up to one decimal: the same rounding as the service."""
+    count = sum(histogram)
+    if not count:
+        return 0.0
+    exact = Decimal(sum((i + 1) * n for i, n in enumerate(histogram))) / Decimal(count)
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class _State:
+    ratings: dict[str, Rating] = field(default_factory=dict)
+    source: str = "none"
+
+
+STATE = _State()
+
+
+def setting(settings: dict, name: str):
+    return settings.get(name, DEFAULTS[name])
+
+
+def parse_export(data: object) -> dict[str, Rating]:
+    """The service's GET /api/ratings (or a snapshot of it) -> Rating by slug; ValueError if malformed."""
+    if not isinstance(data, dict) or not isinstance(data.get("ratings"), dict):
+        raise ValueError('expected {"ratings": {...}}')
+    out = {}
+    for slug, agg in data["ratings"].items():
+        try:
+            hist = tuple(int(agg["histogram"][str(i)]) for i in range(1, 6))
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(f"bad histogram for {slug!r}") from None
+        if any(n < 0 for n in hist):
+            raise ValueError(f"negative count for {slug!r}")
+        out[str(slug)] = Rating(sum(hist), rounded_average(hist), hist)
+    return out
+
+
+def _snapshot_path(settings: dict) -> Path:
+    path = Path(os.path.expanduser(str(setting(settings, "RATINGS_SNAPSHOT"))))
+    return path if path.is_absolute() else Path(settings.get("PATH", ".")).resolve().parent / path
+
+
+def _save_snapshot(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def load_ratings(settings: dict) -> None:
+    """Once per build: the service's export, else the snapshot, else nothing (zeros)."""
+    STATE.ratings, STATE.source = {}, "none"
+    snapshot = _snapshot_path(settings)
+    api = str(setting(settings, "RATINGS_API_URL") or "").rstrip("/")
+    if api:
+        url = f"{api}/api/ratings"
+        try:
+            with urllib.request.urlopen(url, timeout=float(setting(settings, "RATINGS_API_TIMEOUT"))) as resp:
+                data = json.loads(resp.read(8 * 1024 * 1024).decode("utf-8"))
+            STATE.ratings, STATE.source = parse_export(data), url
+            try:
+                _save_snapshot(snapshot, {"ratings": {s: _as_json(s, r) for s, r in STATE.ratings.items()}})
+            except OSError as exc:
+                log.warning("ratings_widget: could not save the snapshot %s: %s", snapshot, exc)
+            log.info("ratings_widget: %d rated articles from %s", len(STATE.ratings), url)
+            return
+        except (OSError, ValueError, urllib.error.URLError) as exc:
+            log.warning("ratings_widget: the ratings service did not answer at %s (%s); "
+                        "using the last snapshot %s", url, exc, snapshot)
+    if snapshot.is_file():
+        try:
+            STATE.ratings = parse_export(json.loads(snapshot.read_text(encoding="utf-8")))
+            STATE.source = str(snapshot)
+        except (OSError, ValueError) as exc:
+            log.warning("ratings_widget: the snapshot %s is unreadable (%s); counts start at zero",
+                        snapshot, exc)
+
+
+def _as_json(slug: str, r: Rating) -> dict:
+    return {"slug": slug, "count": r.count, "average": r.average,
+            "histogram": {str(i + 1): n for i, n in enumerate(r.histogram)}}
+
+
+def rating_for(slug: str) -> Rating:
+    return STATE.ratings.get(slug, Rating())
+
+
+class RatingsGenerator(Generator):
+    """Writes the manifest for the service and the ratings privacy notice."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.env.loader.loaders.append(FileSystemLoader(str(HERE / "templates")))
+
+    def generate_output(self, writer) -> None:
+        settings = self.settings
+        articles = self.context.get("articles", [])
+        manifest = {
+            "version": 1,
+            "siteurl": settings.get("SITEURL", ""),
+            "articles": {a.slug: a.url for a in sorted(articles, key=lambda a: a.slug)},
+        }
+        target = Path(self.output_path) / setting(settings, "RATINGS_MANIFEST_SAVE_AS")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1) + "\n",
+                          encoding="utf-8")
+        save_as = setting(settings, "RATINGS_PRIVACY_SAVE_AS")
+        if save_as:
+            writer.write_file(save_as, self.get_template("ratings_privacy"), self.context,
+                              relative_urls=settings.get("RELATIVE_URLS", False), url=save_as,
+                              page_name="ratings_privacy")
+
+
+def start(pelican) -> type[Generator]:
+    for name in ("RATINGS_API_TIMEOUT",):
+        try:
+            float(setting(pelican.settings, name))
+        except (TypeError, ValueError):
+            raise ValueError(f"ratings_widget: {name} = {setting(pelican.settings, name)!r} in the settings "
+                             "must be a number of seconds") from None
+    load_ratings(pelican.settings)
+    return RatingsGenerator
+
+
+def add_globals(generator) -> None:
+    s = generator.settings
+    generator.env.globals.update(
+        rating_for=rating_for,
+        RATINGS_URL=str(setting(s, "RATINGS_URL") or "").rstrip("/"),
+        RATINGS_PRIVACY_URL=setting(s, "RATINGS_PRIVACY_SAVE_AS"),
+    )
+
+
+def reset(pelican) -> None:
+    STATE.ratings, STATE.source = {}, "none"
+
+
+def register() -> None:
+    signals.get_generators.connect(start)
+    signals.generator_init.connect(add_globals)
+    signals.finalized.connect(reset)

@@ -1,0 +1,225 @@
+"""The HTTP API (Starlette). ``create_app()`` builds it from environment settings.
+
+    GET  /api/ratings            all aggregates (for the build)
+    GET  /api/ratings/{slug}     count, average, histogram 1..5
+    POST /api/ratings/{slug}     score=1..5 as a form (303 back to the article) or JSON
+    GET  /api/openapi.json       the OpenAPI document
+
+With RATINGS_SITE_DIR set it also serves the built site (development: one port).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sqlite3
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+
+from .config import Settings
+from .manifest import Manifest
+from .openapi import DOCUMENT
+from .privacy import ip_prefix
+from .store import Limited, Store
+
+log = logging.getLogger("ratings")
+MAX_BODY = 1024
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, reason: str, headers: dict | None = None):
+        super().__init__(reason)
+        self.status, self.reason, self.headers = status, reason, headers or {}
+
+
+def _wants_json(request: Request) -> bool:
+    ctype = request.headers.get("content-type", "").lower()
+    return ctype.startswith("application/json") or "application/json" in request.headers.get("accept", "")
+
+
+def reply_error(request: Request, status: int, reason: str, headers: dict | None = None) -> Response:
+    headers = {**NO_STORE, **(headers or {})}
+    if _wants_json(request):
+        return JSONResponse({"error": reason}, status_code=status, headers=headers)
+    return PlainTextResponse(reason + "\n", status_code=status, headers=headers)
+
+
+class Ratings:
+    """The endpoints, bound to one store, one manifest and the settings."""
+
+    def __init__(self, settings: Settings, store: Store, manifest: Manifest):
+        self.settings, self.store, self.manifest = settings, store, manifest
+
+    # ---- checks ---------------------------------------------------------------------
+    def _origin_ok(self, request: Request) -> None:
+        origin = request.headers.get("origin")
+        fetch_site = request.headers.get("sec-fetch-site", "").lower()
+        configured = self.settings.allowed_origins
+        if origin is not None:
+            origin = origin.strip().rstrip("/")
+            if configured:
+                allowed = origin in configured
+            else:  # development default: the origin this request was sent to
+                host = request.headers.get("host", "").lower()
+                allowed = bool(host) and urlsplit(origin).netloc.lower() == host and \
+                    urlsplit(origin).scheme in ("http", "https")
+            if not allowed:
+                raise BadRequest(403, "Chỉ nhận đánh giá gửi từ chính cổng thông tin "
+                                      "(cross-origin vote refused)")
+            if fetch_site == "cross-site" and origin not in configured:
+                raise BadRequest(403, "Chỉ nhận đánh giá gửi từ chính cổng thông tin (cross-site vote refused)")
+        elif fetch_site != "same-origin":
+            raise BadRequest(403, "Thiếu tiêu đề Origin: chỉ nhận đánh giá từ chính cổng thông tin "
+                                  "(missing Origin header)")
+
+    def _article(self, slug: str) -> str:
+        if len(slug) > 200 or self.manifest.url_of(slug) is None:
+            raise BadRequest(404, "Không có bài viết này (no such article)")
+        return slug
+
+    async def _body(self, request: Request) -> bytes:
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not length.strip().isdigit():
+                raise BadRequest(400, "Content-Length không hợp lệ (bad Content-Length)")
+            if int(length) > MAX_BODY:
+                raise BadRequest(413, "Nội dung gửi lên quá 1 KiB (body larger than 1 KiB)")
+        body = bytearray()
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    raise BadRequest(413, "Nội dung gửi lên quá 1 KiB (body larger than 1 KiB)")
+        except ClientDisconnect:
+            raise BadRequest(400, "Kết nối bị ngắt khi đang gửi (client disconnected)") from None
+        return bytes(body)
+
+    @staticmethod
+    def _score(value: object) -> int:
+        bad = BadRequest(400, "Điểm đánh giá phải là số nguyên từ 1 đến 5 (score must be 1 to 5)")
+        if isinstance(value, bool):
+            raise bad
+        if isinstance(value, float):
+            if not math.isfinite(value) or not value.is_integer():
+                raise bad
+            value = int(value)
+        if isinstance(value, str):
+            text = value.strip()
+            if not (text.isascii() and text.isdigit() and len(text) <= 3):
+                raise bad
+            value = int(text)
+        if not isinstance(value, int) or not 1 <= value <= 5:
+            raise bad
+        return value
+
+    def _parse(self, request: Request, body: bytes) -> tuple[int, bool]:
+        """(score, is_form)."""
+        ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest(400, "Nội dung không phải UTF-8 (body is not UTF-8)") from None
+        if ctype == "application/x-www-form-urlencoded":
+            try:
+                fields = parse_qs(text, keep_blank_values=True, max_num_fields=20)
+            except ValueError:
+                raise BadRequest(400, "Biểu mẫu không hợp lệ (malformed form)") from None
+            if "score" not in fields:
+                raise BadRequest(400, "Chưa chọn điểm đánh giá (score is missing)")
+            return self._score(fields["score"][-1]), True
+        if ctype == "application/json":
+            try:
+                data = json.loads(text)
+            except (ValueError, RecursionError):
+                raise BadRequest(400, "JSON không hợp lệ (malformed JSON)") from None
+            if not isinstance(data, dict):
+                raise BadRequest(400, "JSON phải là một đối tượng {\"score\": 1..5} (JSON must be an object)")
+            if "score" not in data:
+                raise BadRequest(400, "Chưa chọn điểm đánh giá (score is missing)")
+            return self._score(data["score"]), False
+        raise BadRequest(415, "Chỉ nhận biểu mẫu hoặc JSON (send a form or JSON)")
+
+    # ---- endpoints --------------------------------------------------------------------
+    async def list_all(self, request: Request) -> Response:
+        ratings = await run_in_threadpool(self.store.all)
+        return JSONResponse({"ratings": ratings}, headers={"Cache-Control": "no-cache"})
+
+    async def one(self, request: Request) -> Response:
+        try:
+            slug = self._article(request.path_params["slug"])
+        except BadRequest as bad:
+            return reply_error(request, bad.status, bad.reason, bad.headers)
+        if request.method == "POST":
+            return await self.rate(request, slug)
+        return JSONResponse(await run_in_threadpool(self.store.get, slug), headers={"Cache-Control": "no-cache"})
+
+    async def rate_route(self, request: Request) -> Response:
+        try:
+            self._origin_ok(request)
+        except BadRequest as bad:
+            return reply_error(request, bad.status, bad.reason, bad.headers)
+        return await self.one(request)
+
+    async def rate(self, request: Request, slug: str) -> Response:
+        try:
+            body = await self._body(request)
+            score, is_form = self._parse(request, body)
+            prefix = ip_prefix(request.client.host if request.client else None)
+            user_agent = request.headers.get("user-agent", "")
+            result = await run_in_threadpool(self.store.vote, slug, score, prefix, user_agent)
+        except BadRequest as bad:
+            return reply_error(request, bad.status, bad.reason, bad.headers)
+        except Limited as limited:
+            return reply_error(request, 429, limited.reason, {"Retry-After": str(limited.retry_after)})
+        except sqlite3.OperationalError as exc:
+            log.error("ratings: database busy or unavailable: %s", exc)
+            return reply_error(request, 503, "Hệ thống đang bận, vui lòng thử lại (database busy)",
+                               {"Retry-After": "2"})
+        if is_form:
+            return RedirectResponse(self.manifest.thanks_url(slug), status_code=303, headers=NO_STORE)
+        return JSONResponse({**result.aggregate, "score": score, "replaced": result.replaced}, headers=NO_STORE)
+
+    async def openapi(self, request: Request) -> Response:
+        return JSONResponse(DOCUMENT)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    reasons = {404: "Không tìm thấy (not found)", 405: "Phương thức không được hỗ trợ (method not allowed)"}
+    reason = reasons.get(exc.status_code, str(exc.detail).splitlines()[0] if exc.detail else "Lỗi yêu cầu")
+    return reply_error(request, exc.status_code, reason, getattr(exc, "headers", None))
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None, clock=None) -> Starlette:
+    settings = settings or Settings.from_env()
+    if store is None:
+        store = Store(settings, clock=clock) if clock else Store(settings)
+    manifest = Manifest(settings.manifest_path)
+    api = Ratings(settings, store, manifest)
+    routes = [
+        Route("/api/openapi.json", api.openapi, methods=["GET"]),
+        Route("/api/ratings", api.list_all, methods=["GET"]),
+        Route("/api/ratings/{slug}", api.one, methods=["GET"]),
+        Route("/api/ratings/{slug}", api.rate_route, methods=["POST"]),
+    ]
+    middleware = []
+    if settings.allowed_origins:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
+                                     allow_methods=["GET", "POST"], allow_headers=["Content-Type"], max_age=600))
+    if settings.site_dir:
+        from .site import LiveSite, SecurityHeaders
+
+        routes.append(Mount("/", app=LiveSite(settings.site_dir, manifest, store)))
+        middleware.append(Middleware(SecurityHeaders, csp=settings.site_csp))
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: _http_error})
+    app.state.store, app.state.manifest, app.state.settings = store, manifest, settings
+    return app

@@ -1,0 +1,90 @@
+"""Settings from environment variables, read once and checked at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(ValueError):
+    """A setting has a value the service cannot use; the message names it."""
+
+
+def _int(env: dict, name: str, default: int, low: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"ratings: {name}={raw!r} is not a whole number") from None
+    if value < low:
+        raise ConfigError(f"ratings: {name}={value} must be at least {low}")
+    return value
+
+
+def _list(env: dict, name: str) -> tuple[str, ...]:
+    return tuple(x.strip().rstrip("/") for x in env.get(name, "").split(",") if x.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str = "var/ratings.sqlite3"
+    manifest_path: str = "output/api/ratings-manifest.json"
+    allowed_origins: tuple[str, ...] = ()
+    secret: bytes = b""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    max_votes_per_hour: int = 30
+    max_voters_per_article_per_day: int = 20
+    retention_hours: int = 48
+    synchronous: str = "FULL"
+    busy_timeout_ms: int = 15000
+    site_dir: str = ""
+    site_csp: str = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'"
+    host: str = "127.0.0.1"
+    port: int = 8081
+    trusted_proxies: str = "127.0.0.1,::1"
+    log_level: str = "warning"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        sync = env.get("RATINGS_SYNCHRONOUS", "FULL").strip().upper() or "FULL"
+        if sync not in ("FULL", "NORMAL", "EXTRA"):
+            raise ConfigError(f"ratings: RATINGS_SYNCHRONOUS={sync!r}; use FULL, EXTRA or NORMAL")
+        tz = env.get("RATINGS_TIMEZONE", "Asia/Ho_Chi_Minh").strip() or "Asia/Ho_Chi_Minh"
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"ratings: RATINGS_TIMEZONE={tz!r} is not a known time zone") from None
+        if env.get("RATINGS_DATABASE_URL", "").strip():
+            raise ConfigError("ratings: RATINGS_DATABASE_URL (PostgreSQL) is not supported in this version; "
+                              "unset it and use RATINGS_DB (SQLite)")
+        for origin in _list(env, "RATINGS_ALLOWED_ORIGINS"):
+            if not origin.startswith(("http://", "https://")):
+                raise ConfigError(f"ratings: RATINGS_ALLOWED_ORIGINS entry {origin!r} must start with https://")
+        return cls(
+            db_path=env.get("RATINGS_DB", "").strip() or cls.db_path,
+            manifest_path=env.get("RATINGS_MANIFEST", "").strip() or cls.manifest_path,
+            allowed_origins=_list(env, "RATINGS_ALLOWED_ORIGINS"),
+            secret=env.get("RATINGS_SECRET", "").encode(),
+            timezone=tz,
+            max_votes_per_hour=_int(env, "RATINGS_MAX_VOTES_PER_HOUR", cls.max_votes_per_hour, 1),
+            max_voters_per_article_per_day=_int(env, "RATINGS_MAX_VOTERS_PER_ARTICLE_PER_DAY",
+                                                cls.max_voters_per_article_per_day, 1),
+            retention_hours=_int(env, "RATINGS_RETENTION_HOURS", cls.retention_hours, 25),
+            synchronous=sync,
+            busy_timeout_ms=_int(env, "RATINGS_BUSY_TIMEOUT_MS", cls.busy_timeout_ms, 100),
+            site_dir=env.get("RATINGS_SITE_DIR", "").strip(),
+            site_csp=env.get("RATINGS_SITE_CSP", cls.site_csp),
+            host=env.get("RATINGS_HOST", "").strip() or cls.host,
+            port=_int(env, "RATINGS_PORT", cls.port, 1),
+            trusted_proxies=env.get("RATINGS_TRUSTED_PROXIES", cls.trusted_proxies).strip(),
+            log_level=env.get("RATINGS_LOG_LEVEL", "").strip().lower() or cls.log_level,
+        )

@@ -1,0 +1,85 @@
+/* "Đánh giá bài viết": progressive enhancement of the rating form.
+ * Without this script the form posts and the service redirects back to the
+ * article's thank-you anchor. With it: submit with fetch (JSON), update the
+ * count and average in place, remember in this browser (localStorage) that
+ * it rated, and say clearly when the service refuses (429) or the network
+ * fails (the status line is aria-live). No inline script: CSP script-src 'self'.
+ */
+(function () {
+  "use strict";
+  var section = document.querySelector("section.rating[data-rating-slug]");
+  if (!section || !window.fetch || !window.JSON) { return; }
+  var form = section.querySelector("form.rating-form");
+  var status = section.querySelector("[data-rating-status]");
+  var slug = section.getAttribute("data-rating-slug");
+  var key = "danh-gia:" + slug;
+  var button = form.querySelector("button[type=submit]");
+
+  function msg(name, params) {
+    var text = section.getAttribute("data-msg-" + name) || "";
+    Object.keys(params || {}).forEach(function (k) { text = text.split("{" + k + "}").join(params[k]); });
+    return text;
+  }
+  function say(text, kind) {
+    status.textContent = text;
+    status.className = "rating-status" + (kind ? " rating-status-" + kind : "");
+  }
+  function remembered() {
+    try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
+  }
+  function remember(score) {
+    try {
+      window.localStorage.setItem(key, JSON.stringify({ score: score, day: new Date().toISOString().slice(0, 10) }));
+    } catch (e) { /* private mode: nothing to remember */ }
+  }
+  function show(agg) {
+    section.querySelectorAll("[data-rating-count]").forEach(function (el) { el.textContent = String(agg.count); });
+    section.querySelectorAll("[data-rating-average]").forEach(function (el) {
+      el.textContent = Number(agg.average).toFixed(1);
+    });
+  }
+
+  var mine = remembered();
+  if (mine && mine.score) {
+    var radio = form.querySelector('input[name="score"][value="' + Number(mine.score) + '"]');
+    if (radio) { radio.checked = true; }
+    section.classList.add("rating-done");
+    say(msg("rated", { score: mine.score }), "info");
+  }
+
+  form.addEventListener("submit", function (event) {
+    var chosen = form.querySelector('input[name="score"]:checked');
+    if (!chosen) { return; } /* the browser's own "required" message */
+    event.preventDefault();
+    var score = Number(chosen.value);
+    button.disabled = true;
+    say(msg("sending"), "info");
+    fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ score: score })
+    }).then(function (response) {
+      if (response.ok) {
+        return response.json().then(function (agg) {
+          show(agg);
+          remember(score);
+          section.classList.add("rating-done");
+          say(agg.replaced ? msg("changed") : msg("thanks"), "ok");
+        });
+      }
+      if (response.status === 429) {
+        var wait = parseInt(response.headers.get("Retry-After") || "", 10);
+        var text = msg("limited");
+        if (wait > 0) { text += " (" + Math.ceil(wait / 60) + " ′)"; }
+        say(text, "error");
+        return null;
+      }
+      return response.json().then(function (body) {
+        say(msg("failed") + (body && body.error ? " " + body.error : ""), "error");
+      }, function () { say(msg("failed"), "error"); });
+    }, function () {
+      say(msg("network"), "error");
+    }).then(function () { button.disabled = false; });
+  });
+}());
