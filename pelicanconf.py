@@ -72,7 +72,8 @@ MONTH_ARCHIVE_SAVE_AS = "luu-tru/{date:%Y}/{date:%m}/index.html"
 DAY_ARCHIVE_SAVE_AS = ""
 ARCHIVES_URL = "luu-tru/"
 ARCHIVES_SAVE_AS = "luu-tru/index.html"
-DIRECT_TEMPLATES = ["index", "tags", "archives", "404"]
+DIRECT_TEMPLATES = ["index", "tags", "archives", "404", "search"]
+SEARCH_SAVE_AS = "tim-kiem.html"
 # Not published at all: author pages, category index, drafts (an embargoed
 # warning must not leak into drafts/), translations.
 AUTHOR_SAVE_AS = ""
@@ -104,14 +105,36 @@ THEME = str(HERE / "theme")
 THEME_STATIC_DIR = "theme"
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 PLUGIN_PATHS = [str(HERE / "plugins")]
-PLUGINS = ["portal"]
+PLUGINS = ["portal", "search"]
 
 # ---- build --------------------------------------------------------------------
+PORTAL_POST_BUILD = ["search:build_index"]  # "module:function" steps on the fresh output
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 DELETE_OUTPUT_DIRECTORY = False  # the build task writes a fresh folder and swaps it in
 RELATIVE_URLS = False
 OUTPUT_SOURCES = False
+
+# ---- feeds and CAP alerts (plugins/feeds, plugins/cap_alerts; docs/subscribing.md) ----
+PLUGINS = [*PLUGINS, *(p for p in ("feeds", "cap_alerts") if p not in PLUGINS)]
+DIRECT_TEMPLATES = [*DIRECT_TEMPLATES, *(["feeds"] if "feeds" not in DIRECT_TEMPLATES else [])]
+FEEDS_URL = "nguon-tin.html"  # the feeds page for subscribers (theme/templates/feeds.html)
+FEEDS_SAVE_AS = "nguon-tin.html"
+# Feeds and alerts need absolute URLs: FEED_DOMAIN, else SITEURL when absolute
+# (publishconf), else this one (development server).
+PORTAL_SITEURL_ABSOLUTE = "http://127.0.0.1:8000"
+FEEDS_PATH = "nguon-tin"  # nguon-tin/tat-ca.atom.xml, nguon-tin/canh-bao.rss.xml, …
+FEEDS_MAX_ITEMS = 100  # newest items per feed; None for all
+FEEDS_TAG_AUTHORITY = "antoanthongtin.laocai.gov.vn,2026"  # tag: URI ids; never change it
+FEEDS_NAMESPACE = "https://antoanthongtin.laocai.gov.vn/ns/canh-bao/1.0"  # warning data in feeds
+CAP_PATH = "cap"  # cap/canh-bao/CB-2026-014.xml, cap/index.atom.xml
+CAP_SENDER = "antoanthongtin@laocai.gov.vn"  # CAP <sender>: no spaces, commas, < or &
+CAP_SENDER_NAME = SITE_OWNER
+CAP_CONTACT = f"{SITE_CONTACT['hotline_label']}: {SITE_CONTACT['hotline']}; {SITE_CONTACT['email']}"
+CAP_AREA_DESC = "Tỉnh Lào Cai, Việt Nam"
+CAP_GEOCODES = [("ISO 3166-2", "VN-02")]  # Lào Cai
+CAP_SIGNING_KEY = None  # path to a PEM private key: every CAP file then carries an XML signature
+CAP_SIGNING_CERT = None  # path to its PEM X.509 certificate (both or neither)
 
 # ---- ratings widget (plugins/ratings_widget, ratings/; docs/ratings.md) --------------
 PLUGINS = [*PLUGINS, *(p for p in ("ratings_widget",) if p not in PLUGINS)]

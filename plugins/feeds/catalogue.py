@@ -1,0 +1,228 @@
+"""The list of feeds: one place that says which feeds exist, what each
+contains and where it lives. The writer, the feeds page, the OPML file and
+the <link rel="alternate"> autodiscovery all read it.
+
+Layout (FEEDS_PATH = "nguon-tin", CAP_PATH = "cap"):
+
+    nguon-tin/tat-ca.{rss,atom}.xml, tat-ca.json          every article
+    nguon-tin/<kind>.{rss,atom}.xml                      canh-bao, tin-tuc, dien-tap, hoi-nghi
+    nguon-tin/canh-bao.json                              warnings, JSON Feed
+    nguon-tin/canh-bao-muc-<severity>-tro-len.{rss,atom}.xml   thap, trung-binh, cao, nghiem-trong
+    nguon-tin/the/<tag>.{rss,atom}.xml                   each tag
+    nguon-tin/tat-ca.opml                                every feed above (and the CAP index)
+    cap/index.atom.xml                                   current CAP alerts (written by cap_alerts)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from portal import model
+
+from .common import absolute, site_base
+
+DEFAULT_FEEDS_PATH = "nguon-tin"
+DEFAULT_CAP_PATH = "cap"
+RSS, ATOM, JSON = "rss", "atom", "json"
+MEDIA_TYPES = {RSS: "application/rss+xml", ATOM: "application/atom+xml", JSON: "application/feed+json"}
+FORMAT_NAMES = {RSS: "RSS 2.0", ATOM: "Atom 1.0", JSON: "JSON Feed 1.1"}
+
+
+@dataclass
+class Feed:
+    key: str  # path stem under FEEDS_PATH, e.g. "canh-bao-muc-cao-tro-len"
+    group: str  # "all", "kind", "severity", "tag", "cap"
+    title: str
+    description: str
+    html_path: str  # the site page the feed mirrors, relative to the site root
+    formats: tuple[str, ...]
+    select: Callable | None = None  # article -> bool
+    kind: str | None = None
+    tag_slug: str | None = None
+    severity: model.Severity | None = None
+    paths: dict[str, str] = field(default_factory=dict)  # format -> path relative to site root
+    urls: dict[str, str] = field(default_factory=dict)  # format -> absolute URL
+
+    def path(self, fmt: str) -> str:
+        return self.paths[fmt]
+
+    def url(self, fmt: str) -> str:
+        return self.urls[fmt]
+
+
+@dataclass
+class FeedLink:
+    title: str
+    type: str
+    path: str  # relative to the site root
+
+
+class Catalogue:
+    def __init__(self, settings: dict, feeds: list[Feed], opml_path: str, cap_index: Feed | None):
+        self.settings = settings
+        self.feeds = feeds
+        self.opml_path = opml_path
+        self.opml_url = absolute(site_base(settings), opml_path)
+        self.cap_index = cap_index
+        self.by_key = {f.key: f for f in feeds}
+
+    # ---- for the feeds page ------------------------------------------------------------
+    def group(self, name: str) -> list[Feed]:
+        return [f for f in self.feeds if f.group == name]
+
+    def every(self) -> list[Feed]:
+        return self.feeds + ([self.cap_index] if self.cap_index else [])
+
+    # ---- for <link rel="alternate"> ----------------------------------------------------
+    def links_for(self, page_name: str | None = None, article=None, tag=None, category=None,
+                  articles=None) -> list[FeedLink]:
+        chosen: list[Feed] = []
+
+        def add(key: str | None) -> None:
+            feed = self.by_key.get(key) if key else None
+            if feed is not None and feed not in chosen:
+                chosen.append(feed)
+
+        def warnings_feeds(sev: model.Severity | None = None) -> None:
+            add(model.WARNING)
+            if sev is not None:
+                add(severity_key(sev))
+            else:
+                for s in model.SEVERITIES:
+                    add(severity_key(s))
+
+        if article is not None and getattr(article, "kind", None) in model.KINDS:
+            if article.kind == model.WARNING:
+                warnings_feeds(getattr(article, "severity", None))
+            else:
+                add(article.kind)
+            for t in getattr(article, "tags", None) or []:
+                add(tag_key(t.slug))
+        if tag is not None:
+            add(tag_key(tag.slug))
+        if category is not None:
+            kind = kind_of_category(category)
+            if kind == model.WARNING:
+                warnings_feeds()
+            else:
+                add(kind)
+        if page_name == "index":
+            add(model.WARNING)
+        add("tat-ca")
+        links: list[FeedLink] = []
+        for feed in chosen:
+            for fmt in (ATOM, RSS, JSON):
+                if fmt in feed.formats:
+                    links.append(FeedLink(f"{feed.title} ({FORMAT_NAMES[fmt]})", MEDIA_TYPES[fmt],
+                                          feed.path(fmt)))
+        show_cap = (article is not None and getattr(article, "kind", None) == model.WARNING) or (
+            category is not None and kind_of_category(category) == model.WARNING) or page_name == "index"
+        if show_cap and self.cap_index is not None:
+            links.insert(len(links) - len(self.by_key["tat-ca"].formats),
+                         FeedLink(self.cap_index.title, MEDIA_TYPES[ATOM], self.cap_index.path(ATOM)))
+        return links
+
+
+def kind_of_category(category) -> str | None:
+    slug = getattr(category, "slug", "")
+    if slug in model.KINDS:
+        return slug
+    name = str(getattr(category, "name", category))
+    for key, kind in model.KINDS.items():
+        if kind.label_vi == name:
+            return key
+    return None
+
+
+def severity_key(sev: model.Severity) -> str:
+    return f"canh-bao-muc-{sev.slug}-tro-len"
+
+
+def tag_key(slug: str) -> str:
+    return f"the/{slug}"
+
+
+def _finish(feed: Feed, settings: dict, folder: str) -> Feed:
+    base = site_base(settings)
+    ext = {RSS: ".rss.xml", ATOM: ".atom.xml", JSON: ".json"}
+    for fmt in feed.formats:
+        feed.paths[fmt] = f"{folder}/{feed.key}{ext[fmt]}"
+        feed.urls[fmt] = absolute(base, feed.paths[fmt])
+    return feed
+
+
+def build_catalogue(settings: dict, articles: list) -> Catalogue:
+    """Every feed the site offers; kinds and severities always, tags as used."""
+    folder = (settings.get("FEEDS_PATH") or DEFAULT_FEEDS_PATH).strip("/")
+    short = settings.get("SITE_SHORTNAME") or settings.get("SITENAME", "")
+    feeds: list[Feed] = []
+    warnings_kind = model.KINDS[model.WARNING]
+
+    feeds.append(Feed(
+        model.WARNING, "kind", f"{short}: {warnings_kind.label_vi}",
+        "Mọi cảnh báo an toàn thông tin, kể cả cảnh báo đã hết hiệu lực hoặc đã thu hồi "
+        "(trạng thái ghi trong từng mục).",
+        f"{model.WARNING}/", (RSS, ATOM, JSON), lambda a: a.kind == model.WARNING, kind=model.WARNING))
+    for sev in model.SEVERITIES:
+        if sev.rank == len(model.SEVERITIES):
+            title = f"{short}: cảnh báo mức {sev.value}"
+            what = f"Chỉ các cảnh báo mức {sev.value}."
+        else:
+            higher = ", ".join(s.value for s in model.SEVERITIES if s.rank > sev.rank)
+            title = f"{short}: cảnh báo mức {sev.value} trở lên"
+            what = f"Cảnh báo mức {sev.value} và cao hơn ({higher})."
+        feeds.append(Feed(
+            severity_key(sev), "severity", title, what, f"{model.WARNING}/", (RSS, ATOM),
+            (lambda rank: lambda a: a.kind == model.WARNING and a.severity.rank >= rank)(sev.rank),
+            kind=model.WARNING, severity=sev))
+    feeds.append(Feed(
+        "tat-ca", "all", f"{short}: tất cả bài viết",
+        "Mọi bài mới: cảnh báo, tin tức, diễn tập và hội nghị.", "", (RSS, ATOM, JSON),
+        lambda a: True))
+    for key, kind in model.KINDS.items():
+        if key == model.WARNING:
+            continue
+        feeds.append(Feed(key, "kind", f"{short}: {kind.label_vi}", kind.description_vi, f"{key}/",
+                          (RSS, ATOM), (lambda k: lambda a: a.kind == k)(key), kind=key))
+    tags: dict[str, str] = {}
+    for a in articles:
+        for t in getattr(a, "tags", None) or []:
+            tags.setdefault(t.slug, t.name)
+    tag_url = settings.get("TAG_URL", "the/{slug}/")
+    for slug in sorted(tags):
+        feeds.append(Feed(
+            tag_key(slug), "tag", f"{short}: từ khóa “{tags[slug]}”",
+            f"Các bài có từ khóa “{tags[slug]}”.", tag_url.format(slug=slug), (RSS, ATOM),
+            (lambda s: lambda a: any(t.slug == s for t in getattr(a, "tags", None) or []))(slug),
+            tag_slug=slug))
+    for feed in feeds:
+        _finish(feed, settings, folder)
+
+    cap_folder = (settings.get("CAP_PATH") or DEFAULT_CAP_PATH).strip("/")
+    cap_index = None
+    if "cap_alerts" in (settings.get("PLUGINS") or []):
+        cap_index = Feed("index", "cap", f"{short}: thông báo CAP đang hiệu lực",
+                         "Chỉ mục các thông báo CAP 1.2 hiện hành (cảnh báo đang hiệu lực, cảnh báo "
+                         "vừa thu hồi, diễn tập công khai sắp diễn ra); mỗi mục trỏ tới một tệp CAP.",
+                         f"{model.WARNING}/", (ATOM,))
+        _finish(cap_index, settings, cap_folder)
+    return Catalogue(settings, feeds, f"{folder}/tat-ca.opml", cap_index)
+
+
+def cap_message_path(settings: dict, folder_key: str, file_stem: str) -> str:
+    """Where a CAP file lives: cap/<kind>/<stem>.xml (CAP_PATH setting)."""
+    cap_folder = (settings.get("CAP_PATH") or DEFAULT_CAP_PATH).strip("/")
+    return f"{cap_folder}/{folder_key}/{file_stem}.xml"
+
+
+def cap_alert_path(settings: dict, article) -> str | None:
+    """The stable URL path of an article's current CAP message, if it has one."""
+    if "cap_alerts" not in (settings.get("PLUGINS") or []):
+        return None
+    kind = getattr(article, "kind", None)
+    if kind == model.WARNING and getattr(article, "identifier", None):
+        return cap_message_path(settings, model.WARNING, article.identifier)
+    if kind == model.DRILL and getattr(article, "public_alert", False):
+        return cap_message_path(settings, model.DRILL, article.slug)
+    return None
