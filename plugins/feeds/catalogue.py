@@ -99,6 +99,8 @@ class Catalogue:
                 add(article.kind)
             for t in getattr(article, "tags", None) or []:
                 add(tag_key(t.slug))
+        if article is not None:
+            tag = category = None  # an article page also receives its category and tags
         if tag is not None:
             add(tag_key(tag.slug))
         if category is not None:
