@@ -153,10 +153,9 @@ class Checker:
                 urls.update(p.relative_to(self.content).as_posix() for p in folder.rglob("*") if p.is_file())
 
     def _checked_prefix(self, path: str) -> bool:
-        """Only paths the portal owns are checked (others, e.g. feeds, belong to other plugins)."""
+        """Only article and image paths are judged: other plugins write other pages (feeds, ratings…)."""
         first = path.split("/", 1)[0]
-        return (first in model.KINDS or first in ("images", "the", "luu-tru")
-                or ("/" not in path and path.endswith(".html")))
+        return first in model.KINDS or first == "images"
 
     # ---- checks on one validated entry --------------------------------------------------
     def check_entry(self, e: model.Entry, path: Path, text: str) -> list[Problem]:
