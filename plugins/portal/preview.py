@@ -1,0 +1,258 @@
+"""`invoke preview`: live preview while writing.
+
+    python -m portal.preview [--port 8000] [--content content]
+
+Builds the site into var/preview/site, serves it on http://127.0.0.1:PORT and
+rebuilds on every save under content/, theme/, plugins/ (and the settings).
+The open browser page refreshes itself: the server adds one external script
+(/__preview/reload.js, no inline code, only in preview; the built files are
+not touched) that long-polls /__preview/status and reloads when a new build
+is ready. When a build fails, the terminal prints the report and every page
+shows it instead, until the file is fixed and saved again; the server keeps
+running. Each build runs in a fresh process, so edits to plugins take effect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import html
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFIX = "/__preview/"
+
+RELOAD_JS = """\
+// Live preview only (never published): reload the page when a new build is ready.
+(function () {
+  var me = document.currentScript;
+  var seen = me ? me.getAttribute("data-version") : "";
+  function poll() {
+    fetch("/__preview/status?since=" + encodeURIComponent(seen), { cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (String(s.version) !== String(seen)) { window.location.reload(); } else { poll(); }
+      })
+      .catch(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+"""
+
+PREVIEW_CSS = """\
+body.preview-error { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #fff7f5; color: #1a1a1a; }
+.preview-error main { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+.preview-error h1 { color: #b00020; font-size: 1.5rem; }
+.preview-error pre { white-space: pre-wrap; background: #fff; border: 2px solid #b00020; padding: 1rem;
+  font: 14px/1.5 ui-monospace, monospace; overflow-wrap: anywhere; }
+"""
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "plugins"), str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def settings_file(settings: Path, content: Path | None, workdir: Path, search: bool = False) -> Path:
+    """A small wrapper around the settings: another content folder, and no search index
+    (Pagefind adds seconds to every save and is not needed to proofread an article)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    conf = workdir / "preview-conf.py"
+    lines = [f"import sys\nsys.path.insert(0, {str(settings.resolve().parent)!r})",
+             f"from {settings.stem} import *  # noqa"]
+    if content is not None:
+        lines.append(f"PATH = {str(content.resolve())!r}")
+    if not search:
+        lines.append("PORTAL_POST_BUILD = []")
+    conf.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return conf
+
+
+class Preview:
+    """The state shared by the builder thread and the web server."""
+
+    def __init__(self, settings: Path, output: Path, watch: list[Path], out=print):
+        self.settings = settings
+        self.output = output
+        self.watch = [p for p in watch if p.exists()]
+        self.out = out
+        self.version = 0
+        self.ok: bool | None = None
+        self.error = ""
+        self.last_seconds = 0.0
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+
+    # ---- building --------------------------------------------------------------------
+    def build(self, reason: str = "") -> bool:
+        started = time.monotonic()
+        proc = subprocess.run(
+            [sys.executable, "-m", "portal.build", "--settings", str(self.settings), "--output", str(self.output)],
+            cwd=ROOT, env=_env(), capture_output=True, text=True)
+        seconds = time.monotonic() - started
+        ok = proc.returncode == 0
+        with self.lock:
+            self.ok = ok
+            self.error = "" if ok else (proc.stderr.strip() or proc.stdout.strip() or "Không rõ lỗi.")
+            self.last_seconds = seconds
+            self.version += 1
+        stamp = time.strftime("%H:%M:%S")
+        if ok:
+            self.out(f"[{stamp}] {reason}Đã xây dựng lại trong {seconds:.1f} giây — trình duyệt sẽ tự tải lại.")
+        else:
+            self.out(f"[{stamp}] {reason}LỖI — trang xem trước hiển thị lỗi này cho tới khi bạn sửa và lưu tệp:\n"
+                     f"{self.error}\n")
+        return ok
+
+    def watch_loop(self) -> None:
+        from watchfiles import DefaultFilter, watch
+
+        class _Filter(DefaultFilter):
+            def __call__(self, change, path: str) -> bool:
+                name = os.path.basename(path)
+                if name.startswith((".#", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp")):
+                    return False
+                return super().__call__(change, path)
+
+        for changes in watch(*self.watch, watch_filter=_Filter(), debounce=80, step=20, stop_event=self.stop,
+                             yield_on_timeout=False, rust_timeout=500):
+            if self.stop.is_set():
+                break
+            names = sorted({_shown(Path(p)) for _, p in changes if Path(p).exists()}) \
+                or sorted({_shown(Path(p)) for _, p in changes})
+            self.build(f"Đã lưu: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} → ")
+
+    # ---- serving ---------------------------------------------------------------------
+    def script_tag(self) -> str:
+        return f'<script src="{PREFIX}reload.js" data-version="{self.version}" defer></script>'
+
+    def inject(self, page: str) -> str:
+        tag = self.script_tag()
+        at = page.lower().rfind("</body>")
+        return page[:at] + tag + page[at:] if at >= 0 else page + tag
+
+    def error_page(self) -> str:
+        return (
+            '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>Lỗi xây dựng trang — xem trước</title><link rel="stylesheet" href="{PREFIX}preview.css">'
+            '</head><body class="preview-error"><main>'
+            "<h1>Chưa xây dựng được trang xem trước</h1>"
+            "<p>Có lỗi trong nội dung. Sửa theo hướng dẫn dưới đây rồi lưu tệp: trang này sẽ tự tải lại.</p>"
+            f'<pre id="preview-error">{html.escape(self.error)}</pre>'
+            f"</main>{self.script_tag()}</body></html>")
+
+
+def _shown(p: Path) -> str:
+    try:
+        return str(p.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(p)
+
+
+def make_app(preview: Preview):
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+    from starlette.routing import Route
+
+    no_store = {"Cache-Control": "no-store"}
+
+    async def status(request: Request) -> Response:
+        since = request.query_params.get("since")
+        deadline = time.monotonic() + 20
+        while since is not None and str(preview.version) == since and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return JSONResponse({"version": preview.version, "ok": preview.ok, "seconds": round(preview.last_seconds, 2)},
+                            headers=no_store)
+
+    async def reload_js(request: Request) -> Response:
+        return Response(RELOAD_JS, media_type="text/javascript", headers=no_store)
+
+    async def css(request: Request) -> Response:
+        return Response(PREVIEW_CSS, media_type="text/css", headers=no_store)
+
+    async def page(request: Request) -> Response:
+        rel = request.path_params.get("path", "")
+        root = preview.output.resolve()
+        target = (root / rel).resolve()
+        try:
+            target.relative_to(root)
+        except ValueError:
+            return Response("Not found", status_code=404)
+        if target.is_dir():
+            target = target / "index.html"
+        is_html = target.suffix in (".html", ".htm") or not rel or rel.endswith("/")
+        if preview.ok is False and is_html:
+            return HTMLResponse(preview.error_page(), status_code=500, headers=no_store)
+        if preview.ok is None and is_html:
+            return HTMLResponse('<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Đang xây dựng…'
+                                f'</title></head><body><p>Đang xây dựng trang xem trước…</p>{preview.script_tag()}'
+                                "</body></html>", headers=no_store)
+        code = 200
+        if not target.is_file():
+            target, code = root / "404.html", 404
+            if not target.is_file():
+                return Response("Not found", status_code=404)
+            is_html = True
+        if is_html:
+            try:
+                text = target.read_text(encoding="utf-8")
+            except FileNotFoundError:  # swapped away between two reads: the next poll reloads
+                return HTMLResponse(preview.error_page(), status_code=503, headers=no_store)
+            return HTMLResponse(preview.inject(text), status_code=code, headers=no_store)
+        return FileResponse(target, headers=no_store)
+
+    return Starlette(routes=[
+        Route(PREFIX + "status", status),
+        Route(PREFIX + "reload.js", reload_js),
+        Route(PREFIX + "preview.css", css),
+        Route("/{path:path}", page),
+    ])
+
+
+def run(port: int = 8000, settings: Path = ROOT / "pelicanconf.py", content: Path | None = None,
+        output: Path | None = None, host: str = "127.0.0.1", search: bool = False) -> None:
+    import uvicorn
+
+    work = ROOT / "var" / "preview"
+    output = output or work / "site"
+    conf = settings_file(settings, content, Path(tempfile.mkdtemp(prefix="preview-conf-")), search)
+    content = content or ROOT / "content"
+    watch = [content, ROOT / "theme", ROOT / "plugins", settings]
+    preview = Preview(conf, output, watch)
+    print(f"Xem trước: http://{host}:{port}/  (Ctrl+C để dừng)")
+    print(f"Theo dõi thay đổi trong: {', '.join(_shown(p) for p in preview.watch)}")
+    preview.build("Lần đầu: ")
+    watcher = threading.Thread(target=preview.watch_loop, name="preview-watch", daemon=True)
+    watcher.start()
+    config = uvicorn.Config(make_app(preview), host=host, port=port, log_level="warning",
+                            timeout_graceful_shutdown=1)
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        preview.stop.set()
+        print("Đã dừng xem trước.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="invoke preview", description="Xem trước trực tiếp khi soạn bài.")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--settings", type=Path, default=ROOT / "pelicanconf.py")
+    parser.add_argument("--content", type=Path, default=None)
+    parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--search", action="store_true", help="dựng cả chỉ mục tìm kiếm (chậm hơn mỗi lần lưu)")
+    args = parser.parse_args(argv)
+    run(args.port, args.settings, args.content, args.output, search=args.search)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
