@@ -80,7 +80,7 @@ CASES = [
 def previous_output(tmp_path, fixture_content) -> tuple[Path, dict]:
     """A good build already published in output/: it must survive a bad build."""
     output = tmp_path / "output"
-    good = run_build(fixture_content, output)
+    good = run_build(fixture_content, output, search=False)
     assert good.returncode == 0, good.stderr
     return output, tree_digest(output)
 
@@ -90,7 +90,7 @@ def test_bad_input_is_reported_and_output_untouched(case, fixture_content, previ
     _, breaker, expected = case
     output, before = previous_output
     breaker(fixture_content)
-    built = run_build(fixture_content, output)
+    built = run_build(fixture_content, output, search=False)
     assert built.returncode == 1
     lines = built.stderr.splitlines()
     for fragment in expected:

@@ -77,7 +77,7 @@ def test_home_lists_active_warnings_first_and_shows_the_banner(fixture_site):
 
 def test_banner_and_active_list_follow_the_clock(fixture_content, tmp_path):
     """After CB-2026-014 expires, no banner and no active warning; before, the banner."""
-    after = run_build(fixture_content, tmp_path / "after", now="2027-01-05T08:00:00+07:00")
+    after = run_build(fixture_content, tmp_path / "after", now="2027-01-05T08:00:00+07:00", search=False)
     assert after.returncode == 0, after.stderr
     for page in ("index.html", NEWS, "gioi-thieu.html"):
         assert after.page(page).select_one("section.site-banner") is None, page
@@ -86,7 +86,7 @@ def test_banner_and_active_list_follow_the_clock(fixture_content, tmp_path):
     status = facts(after.page(WARNING), "warning-box")["Trạng thái"]
     assert status.startswith("Hết hiệu lực")
 
-    before = run_build(fixture_content, tmp_path / "before", now="2026-11-26T09:00:00+07:00")
+    before = run_build(fixture_content, tmp_path / "before", now="2026-11-26T09:00:00+07:00", search=False)
     for page in ("index.html", NEWS, "gioi-thieu.html", "404.html"):
         assert before.page(page).select_one("section.site-banner") is not None, page
 
@@ -95,7 +95,7 @@ def test_a_medium_warning_does_not_raise_the_banner(fixture_content, tmp_path):
     path = fixture_content / "canh-bao" / "2026-11-20-lo-hong-exchange.md"
     path.write_text(path.read_text(encoding="utf-8").replace("Severity: nghiêm trọng", "Severity: trung bình"),
                     encoding="utf-8")
-    built = run_build(fixture_content, tmp_path / "out")
+    built = run_build(fixture_content, tmp_path / "out", search=False)
     home = built.page("index.html")
     assert home.select_one("section.site-banner") is None
     assert [text(a) for a in home.select("main > section")[0].select(".card-title a")]
@@ -180,6 +180,8 @@ def test_drill_and_meeting_facts(fixture_site):
         "Đơn vị tổ chức": "Sở Thông tin và Truyền thông Công an tỉnh",
         "Đơn vị tham gia": "Viettel Lào Cai VNPT Lào Cai Đội ứng cứu sự cố tỉnh",
         "Kịch bản": "Tấn công mã hóa dữ liệu vào cổng dịch vụ công của tỉnh.",
+        "Thông báo công khai": "Có: diễn tập được thông báo công khai; thông điệp cảnh báo đánh dấu là diễn tập "
+                               "(Exercise), không phải sự cố thật.",
     }
     meeting = facts(fixture_site.page(MEETING), "facts-box")
     assert meeting["Thời gian họp"] == "Thứ Năm, 05/11/2026 08:00"
@@ -232,7 +234,7 @@ def test_listings_paginate(fixture_content, tmp_path):
         body = template.replace("Slug: tap-huan-nhan-dien-lua-dao-truc-tuyen", f"Slug: tin-so-{day}")
         body = body.replace("Date: 2026-11-10 14:00", f"Date: 2026-10-{day:02d} 08:00")
         (fixture_content / "tin-tuc" / f"tin-{day}.md").write_text(body, encoding="utf-8")
-    built = run_build(fixture_content, tmp_path / "out")
+    built = run_build(fixture_content, tmp_path / "out", search=False)
     assert built.returncode == 0, built.stderr
     first = built.page("tin-tuc/index.html")
     assert len(first.select(".card")) == 10
@@ -263,7 +265,7 @@ def test_drafts_and_embargoed_articles_are_written_nowhere(fixture_site):
 
 
 def test_embargoed_article_appears_once_its_date_has_passed(fixture_content, tmp_path):
-    built = run_build(fixture_content, tmp_path / "out", now="2026-12-20T08:05:00+07:00")
+    built = run_build(fixture_content, tmp_path / "out", now="2026-12-20T08:05:00+07:00", search=False)
     assert built.returncode == 0, built.stderr
     assert text(built.page("tin-tuc/bai-hen-gio-chua-den-ngay.html").h1) == "Bài hẹn giờ chưa đến ngày đăng"
     assert not (built.output / "tin-tuc" / "ban-nhap-chua-duyet.html").exists()
@@ -271,7 +273,7 @@ def test_embargoed_article_appears_once_its_date_has_passed(fixture_content, tmp
 
 @pytest.mark.parametrize("lang,expected", [("en", ["Home", "Warnings", "News", "Drills", "Meetings"])])
 def test_english_interface_is_one_setting_away(fixture_content, tmp_path, lang, expected):
-    built = run_build(fixture_content, tmp_path / "out", extra_settings={"PORTAL_LANG": lang})
+    built = run_build(fixture_content, tmp_path / "out", extra_settings={"PORTAL_LANG": lang}, search=False)
     assert built.returncode == 0, built.stderr
     soup = built.page(WARNING)
     assert soup.html["lang"] == "en"

@@ -446,9 +446,11 @@ def parse_byline(text: str) -> Byline:
 
 
 def _split_list(raw: RawField) -> list[str]:
+    """Items one per line, or separated by commas; by semicolons when a line has
+    any (for names holding a comma: "Phòng An ninh mạng và phòng, chống tội phạm")."""
     items: list[str] = []
     for line in raw.lines:
-        items.extend(part.strip() for part in line.split(","))
+        items.extend(part.strip() for part in line.split(";" if ";" in line else ","))
     return [i for i in items if i]
 
 
