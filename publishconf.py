@@ -15,3 +15,9 @@ RELATIVE_URLS = False
 # nginx proxies /api/ratings to the service on the same origin; the build reads its export.
 RATINGS_URL = os.environ.get("RATINGS_URL", "")
 RATINGS_API_URL = os.environ.get("RATINGS_API_URL", "http://127.0.0.1:8081")
+
+# ---- feeds and CAP alerts (docs/subscribing.md) -----------------------------------------
+# Feeds and CAP files take their absolute URLs from SITEURL above. To sign every CAP
+# file, point these at PEM files (an RSA key keeps rebuilds byte-identical).
+CAP_SIGNING_KEY = os.environ.get("CAP_SIGNING_KEY") or None
+CAP_SIGNING_CERT = os.environ.get("CAP_SIGNING_CERT") or None
