@@ -109,3 +109,120 @@ def test(c, k="", args=""):
     _ensure_chromium()
     select = f'-k "{k}"' if k else ""
     c.run(f'"{PY}" -m pytest {select} {args}', env=_env(), pty=False)
+
+
+# ---- staff workflow (issue 5): new, check, preview, import, publish ---------------------
+# Each task is a thin wrapper around a module in plugins/portal/ that can also run alone
+# (python -m portal.scaffold|checker|preview|importer|publish).
+def _portal(c, module: str, *args: str, pty: bool = False) -> None:
+    """Run one staff command; its own Vietnamese message is the whole output (no invoke noise)."""
+    from invoke import Exit
+
+    quoted = " ".join(_quote(a) for a in args)
+    result = c.run(f'"{PY}" -m portal.{module} {quoted}', env=_env(), pty=pty, warn=True)
+    if result is not None and result.exited:
+        raise Exit(code=result.exited)
+
+
+def _quote(arg: str) -> str:
+    import shlex
+
+    return shlex.quote(str(arg))
+
+
+def _gather_import_paths() -> None:
+    """`invoke import A.txt B.html …`: invoke gives a task one value per argument, so the
+    paths after "import" are joined into one --paths value here (the task splits them)."""
+    import inspect
+
+    try:
+        for info in inspect.stack()[1:]:
+            prog = info.frame.f_locals.get("self")
+            if type(prog).__name__ != "Program" or not hasattr(prog, "core"):
+                continue
+            args = list(prog.core.unparsed)
+            if "import" not in args:
+                return
+            at = args.index("import")
+            keep, paths, rest = [], [], args[at + 1:]
+            i = 0
+            while i < len(rest):
+                token = rest[i]
+                if token.startswith("-"):
+                    keep.append(token)
+                    if token in ("--kind", "-k", "--content", "-c", "--paths", "-p") and i + 1 < len(rest):
+                        keep.append(rest[i + 1])
+                        i += 1
+                else:
+                    paths.append(token)
+                i += 1
+            if paths:
+                prog.core.unparsed = args[:at + 1] + keep + ["--paths", "\n".join(paths)]
+            return
+    except Exception:  # noqa: BLE001 - never stop invoke from loading; one path still works
+        return
+
+
+_gather_import_paths()
+
+
+@task(help={"kind": "tin-tuc, hoi-nghi, dien-tap or canh-bao", "title": "the article's title"})
+def new(c, kind, title):
+    """Create a new article with every field of its kind: invoke new tin-tuc "Tiêu đề"."""
+    _portal(c, "scaffold", kind, title)
+
+
+@task(help={"content": "content folder (default: content)", "lang": "vi or en"})
+def check(c, content="", lang="vi"):
+    """Report every problem in all content, grouped by file (exit 1 on any error)."""
+    _portal(c, "checker", *(["--content", content] if content else []), "--lang", lang)
+
+
+@task(help={"kind": "print only this kind"})
+def fields(c, kind=""):
+    """Print a complete front-matter example for each kind, generated from the content model."""
+    from portal import model, scaffold
+
+    for key in [kind] if kind else list(model.KINDS):
+        print(f"# {key} — {model.KINDS[key].label_vi}\n{scaffold.example_front_matter(key)}")
+
+
+@task(help={"port": "port on 127.0.0.1", "content": "content folder (default: content)",
+            "search": "also build the search index on every save (slower)"})
+def preview(c, port=8000, content="", search=False):
+    """Live preview at http://127.0.0.1:PORT: rebuilds on save and refreshes the browser."""
+    args = ["--port", str(port), *(["--content", content] if content else []), *(["--search"] if search else [])]
+    _portal(c, "preview", *args, pty=sys.stdout.isatty())
+
+
+@task(name="bench-preview", help={"sizes": "article counts, comma-separated", "edits": "saves measured per size",
+                                  "timeout": "seconds allowed per size"})
+def bench_preview(c, sizes="1000,10000", edits=3, timeout=1800):
+    """Measure save-to-refreshed-page time of the live preview with generated articles."""
+    _portal(c, "preview", "--bench", sizes, "--edits", str(edits), "--timeout", str(timeout))
+
+
+@task(name="import", help={"paths": "old-portal files (.txt export or saved .html); several may follow 'import'",
+                           "kind": "force this kind instead of the proposed one", "content": "content folder",
+                           "force": "import even if the article seems to exist", "dry_run": "only report"})
+def import_(c, paths="", kind="", content="", force=False, dry_run=False):
+    """Import old-portal pages: invoke import FILE.txt PAGE.html … (ends with a report of guesses)."""
+    files = [p for p in paths.split("\n") if p]
+    if not files:
+        sys.exit('Cách dùng: invoke import TỆP.txt TRANG.html … (ví dụ: invoke import ../shared/legacy-samples/*.txt)')
+    args = [*files, *(["--kind", kind] if kind else []), *(["--content", content] if content else []),
+            *(["--force"] if force else []), *(["--dry-run"] if dry_run else [])]
+    _portal(c, "importer", *args)
+
+
+@task(help={"base": "folder holding releases/ and the current symlink (nginx root: BASE/current)",
+            "keep": "releases to keep"})
+def publish(c, base="", keep=5):
+    """Check, build with publishconf.py into a new release, verify, then swap it in atomically."""
+    _portal(c, "publish", *(["--base", base] if base else []), "--keep", str(keep))
+
+
+@task(help={"base": "folder holding releases/ and current", "to": "a release name (default: the previous one)"})
+def rollback(c, base="", to=""):
+    """Serve the previous release again (atomic swap)."""
+    _portal(c, "publish", "--rollback", *(["--base", base] if base else []), *(["--to", to] if to else []))

@@ -80,6 +80,8 @@ def example_front_matter(kind: str) -> str:
             example = {model.WARNING: "Cảnh báo lỗ hổng nghiêm trọng trong Microsoft Exchange Server",
                        model.DRILL: "Diễn tập ứng cứu sự cố an toàn thông tin mạng năm 2026",
                        model.NEWS: "Tập huấn nhận diện lừa đảo trực tuyến cho cán bộ xã"}.get(kind, example)
+        if f.key == "revisions":
+            example = example.replace(model.DATE_EXAMPLE, "2026-11-27 08:00")  # after the Date example
         if f.key == "slug":
             example = model.make_slug(out[0].split(": ", 1)[1])
         out.append(f"{f.name}: {example}")
