@@ -51,7 +51,7 @@ def key_and_cert(tmp_path_factory):
     folder = tmp_path_factory.mktemp("keys")
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "antoanthongtin.laocai.gov.vn")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=30)).sign(key, hashes.SHA256()))
@@ -116,7 +116,7 @@ def test_each_revision_is_an_update_referencing_the_previous_message(site):
     assert [text(m, "c:msgType") for m in chain] == ["Alert", "Update", "Update"]
     assert [text(m, "c:sent") for m in chain] == [
         "2026-11-20T08:00:00+07:00", "2026-11-21T10:00:00+07:00", "2026-11-22T15:30:00+07:00"]
-    for previous, message in zip(chain, chain[1:]):
+    for previous, message in zip(chain, chain[1:], strict=False):
         expected = f"{text(previous, 'c:sender')},{text(previous, 'c:identifier')},{text(previous, 'c:sent')}"
         assert text(message, "c:references") == expected
     current = (site.output / "cap/canh-bao/CB-2026-014.xml").read_bytes()
@@ -217,7 +217,7 @@ def test_signed_alerts_verify_with_capvalidator(signed):
 
 def test_a_tampered_signed_alert_fails_verification(signed):
     data = (signed.output / "cap/canh-bao/CB-2026-014.xml").read_bytes()
-    tampered = data.replace("Extreme".encode(), "Minor".encode())
+    tampered = data.replace(b"Extreme", b"Minor")
     assert tampered != data
     result = capvalidator.check_signature(tampered)
     assert not result.passed

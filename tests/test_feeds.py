@@ -16,8 +16,7 @@ from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
 
-from feeds_testing import (BASE, CONTROL_FILE, build, edit_titles_and_revise,  # noqa: E402
-                           feed_files)
+from feeds_testing import BASE, CONTROL_FILE, build, edit_titles_and_revise, feed_files  # noqa: E402
 
 NS = {"a": "http://www.w3.org/2005/Atom", "cb": "https://antoanthongtin.laocai.gov.vn/ns/canh-bao/1.0"}
 KINDS = ("canh-bao", "tin-tuc", "dien-tap", "hoi-nghi")
@@ -274,7 +273,8 @@ def test_autodiscovery_offers_the_feeds_relevant_to_each_page(site):
     assert "/cap/index.atom.xml" in warning
     assert "/nguon-tin/canh-bao-muc-thap-tro-len.atom.xml" in _alternates(site, "canh-bao/index.html")
     assert "/nguon-tin/tin-tuc.atom.xml" in _alternates(site, "tin-tuc/index.html")
-    for page in ("index.html", "gioi-thieu.html", "nguon-tin.html", "tin-tuc/tap-huan-an-toan-thong-tin-can-bo-xa.html"):
+    pages = ("index.html", "gioi-thieu.html", "nguon-tin.html", "tin-tuc/tap-huan-an-toan-thong-tin-can-bo-xa.html")
+    for page in pages:
         assert "/nguon-tin/tat-ca.atom.xml" in _alternates(site, page), page
     assert "/nguon-tin/the/lo-hong.atom.xml" not in _alternates(site, "the/microsoft/index.html")
 

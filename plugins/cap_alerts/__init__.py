@@ -17,12 +17,11 @@ import logging
 import re
 from pathlib import Path
 
+from feeds import catalogue as cat
+from feeds.common import Cleaner, absolute, site_base
 from lxml import etree
 from pelican import signals
 from pelican.generators import ArticlesGenerator
-
-from feeds import catalogue as cat
-from feeds.common import Cleaner, absolute, site_base
 from portal import model
 from portal.state import STATE
 

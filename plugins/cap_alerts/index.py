@@ -3,9 +3,8 @@ CAP file with type application/cap+xml. Dated by the alerts, never the build."""
 
 from __future__ import annotations
 
-from lxml import etree
-
 from feeds.common import EPOCH, absolute, clean, iso, site_base, tag_uri
+from lxml import etree
 
 from .messages import Message
 

@@ -17,10 +17,8 @@ import mimetypes
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lxml import etree
-
 from feeds.common import Cleaner, absolute, clean, events_until, html_to_text, iso, local
-from portal import model
+from lxml import etree
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 HEADLINE_MAX = 160  # CAP 1.2: the headline SHOULD be under 160 characters
@@ -134,7 +132,7 @@ def warning_chain(article, now: dt.datetime, sender: str, cleaner: Cleaner) -> l
             description=f"Cảnh báo {ident} đã được thu hồi lúc {_when(withdrawn.date)}. Lý do: {reason}",
             instruction=f"Không cần tiếp tục thực hiện các việc đã hướng dẫn trong cảnh báo {ident}.",
             mapping=(urgency, sev.cap, certainty, response), **common))
-    for previous, message in zip(messages, messages[1:]):
+    for previous, message in zip(messages, messages[1:], strict=False):
         message.references = previous.triple(sender)
     return messages
 

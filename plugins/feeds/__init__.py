@@ -19,7 +19,6 @@ from pathlib import Path
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator
-
 from portal.state import STATE
 
 from . import catalogue as cat

@@ -15,8 +15,7 @@ from pathlib import Path
 
 from portal import model
 
-from .common import (Cleaner, absolute, absolute_links, article_guid, events_until, iso,
-                     last_changed, local)
+from .common import Cleaner, absolute, absolute_links, article_guid, events_until, iso, last_changed, local
 
 
 @dataclass
