@@ -107,9 +107,12 @@ def enrich(generators) -> None:
         a.related = _related(a, articles)
     active = [a for a in by_kind[model.WARNING] if a.is_active]
     active.sort(key=lambda a: (a.severity.rank, a.date), reverse=True)
+    latest = {k: v[:LATEST_PER_KIND] for k, v in by_kind.items()}
+    # the home page lists active warnings first; below, only the earlier ones
+    latest[model.WARNING] = [a for a in by_kind[model.WARNING] if not a.is_active][:LATEST_PER_KIND]
     articles_gen.context.update(
         articles_by_kind=by_kind,
-        latest_by_kind={k: v[:LATEST_PER_KIND] for k, v in by_kind.items()},
+        latest_by_kind=latest,
         active_warnings=active,
         banner_warnings=[a for a in active if a.severity.is_severe],
     )
