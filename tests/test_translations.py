@@ -1,0 +1,28 @@
+"""Every interface string in the templates has an English translation."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from conftest import ROOT
+
+CALL = re.compile(r"""_\(\s*(["'])(.+?)\1\s*[,)]""")
+
+
+def test_every_template_string_is_translated():
+    catalogue = json.loads((ROOT / "theme" / "translations" / "en.json").read_text(encoding="utf-8"))
+    missing = []
+    for path in sorted((ROOT / "theme" / "templates").rglob("*.html")):
+        for match in CALL.finditer(path.read_text(encoding="utf-8")):
+            if match.group(2) not in catalogue:
+                missing.append(f"{path.relative_to(ROOT)}: {match.group(2)}")
+    assert missing == [], "add these to theme/translations/en.json:\n" + "\n".join(missing)
+
+
+def test_kind_labels_are_translated():
+    from portal import model
+
+    catalogue = json.loads((ROOT / "theme" / "translations" / "en.json").read_text(encoding="utf-8"))
+    for kind in model.KINDS.values():
+        assert catalogue[kind.label_vi] == kind.label_en
