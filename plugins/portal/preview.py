@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import html
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -249,9 +250,184 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--content", type=Path, default=None)
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--search", action="store_true", help="dựng cả chỉ mục tìm kiếm (chậm hơn mỗi lần lưu)")
+    parser.add_argument("--bench", default=None, metavar="SIZES", help="đo hiệu năng: số bài, ví dụ 1000,10000")
+    parser.add_argument("--edits", type=int, default=3, help="với --bench: số lần lưu đo mỗi cỡ")
+    parser.add_argument("--timeout", type=float, default=1800, help="với --bench: giây tối đa mỗi cỡ")
     args = parser.parse_args(argv)
+    if args.bench:
+        results = bench([int(x) for x in args.bench.split(",") if x.strip()], args.edits, args.timeout)
+        return 1 if any("error" in r for r in results) else 0
     run(args.port, args.settings, args.content, args.output, search=args.search)
     return 0
+
+
+
+# --------------------------------------------------------------------------
+# Benchmark: time from a save to the refreshed page (invoke bench-preview)
+# --------------------------------------------------------------------------
+BENCH_TAGS = ("an ninh mạng", "lừa đảo trực tuyến", "mã độc", "phối hợp liên ngành", "tập huấn", "diễn tập",
+              "chữ ký số", "bảo mật", "học sinh", "thư điện tử", "dịch vụ công", "camera", "mạng xã hội")
+BENCH_PARAGRAPH = ("Sở Thông tin và Truyền thông phối hợp với Công an tỉnh Lào Cai tiếp tục triển khai các biện "
+                   "pháp bảo đảm an toàn thông tin mạng cho hệ thống chính quyền điện tử của tỉnh, hướng dẫn cán "
+                   "bộ, công chức nhận diện thủ đoạn lừa đảo trực tuyến và báo cáo sự cố kịp thời.")
+
+
+def generate_articles(content: Path, count: int) -> list[Path]:
+    """A content folder with `count` valid generated articles of every kind (plus the sample's pages/images)."""
+    import datetime as dt
+    import shutil
+
+    from . import model
+    from .scaffold import example_front_matter
+
+    for sub in ("images", "pages"):
+        if (ROOT / "content" / sub).is_dir():
+            shutil.copytree(ROOT / "content" / sub, content / sub, dirs_exist_ok=True)
+    kinds = [model.NEWS] * 7 + [model.MEETING, model.DRILL, model.WARNING]
+    start = dt.datetime(2021, 1, 1, 8, 0, tzinfo=model.TZ)
+    written = []
+    for i in range(count):
+        kind = kinds[i % len(kinds)]
+        date = start + dt.timedelta(hours=4 * i % (5 * 365 * 24), minutes=i % 60)
+        fields = {}
+        for line in example_front_matter(kind).splitlines():
+            name, _, value = line.partition(": ")
+            if name.startswith("Image") or name in ("Modified", "Revisions"):
+                continue
+            fields[name] = value
+        slug = f"bai-thu-{i:05d}"
+        fields.update({
+            "Title": f"Bài thử số {i}: {BENCH_TAGS[i % len(BENCH_TAGS)]} trên địa bàn tỉnh",
+            "Date": f"{date:%Y-%m-%d %H:%M}", "Slug": slug,
+            "Tags": ", ".join({BENCH_TAGS[i % len(BENCH_TAGS)], BENCH_TAGS[(i * 7) % len(BENCH_TAGS)]}),
+        })
+        if kind == model.WARNING:
+            fields["Identifier"] = f"CB-{date.year}-{i:04d}"
+            fields["Expires"] = f"{date + dt.timedelta(days=30):%Y-%m-%d %H:%M}"
+        if kind == model.DRILL:
+            fields["Start"] = f"{date:%Y-%m-%d %H:%M}"
+            fields["End"] = f"{date + dt.timedelta(hours=8):%Y-%m-%d %H:%M}"
+        if kind == model.MEETING:
+            fields["Held"] = f"{date:%Y-%m-%d %H:%M}"
+        path = content / kind / f"{date:%Y-%m-%d}-{slug}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = "\n\n".join([BENCH_PARAGRAPH] * 4)
+        path.write_text("\n".join(f"{k}: {v}" for k, v in fields.items()) + f"\n\n{body}\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _status(port: int) -> dict:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{PREFIX}status", timeout=5) as r:
+        return json.loads(r.read())
+
+
+def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
+    """Generate `count` articles, run the preview server, save an article `edits` times in a
+    real browser (Debian's Chromium) and time each save until the page shows the change."""
+    import shutil
+    import statistics
+
+    from playwright.sync_api import sync_playwright
+
+    work = Path(tempfile.mkdtemp(prefix=f"bench-preview-{count}-"))
+    result: dict = {"articles": count}
+    proc = None
+    try:
+        t = time.monotonic()
+        files = generate_articles(work / "content", count)
+        out(f"  {count} bài: đã tạo nội dung trong {time.monotonic() - t:.1f} giây; xây dựng lần đầu…")
+        port = _free_port()
+        log = (work / "preview.log").open("w")
+        proc = subprocess.Popen([sys.executable, "-m", "portal.preview", "--port", str(port), "--content",
+                                 str(work / "content"), "--output", str(work / "site")],
+                                cwd=ROOT, env=_env(), stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        status = {}
+        while time.monotonic() < deadline:
+            try:
+                status = _status(port)
+                if status.get("ok") is not None:
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(f"preview stopped: {(work / 'preview.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+        if not status.get("ok"):
+            result["error"] = f"first build did not finish within {timeout:.0f} s" if status.get("ok") is None \
+                else "first build failed"
+            return result
+        result["first_build_s"] = status["seconds"]
+        target = next(p for p in files if "/tin-tuc/" in p.as_posix())
+        url = f"http://127.0.0.1:{port}/tin-tuc/{target.stem.split('-', 3)[3]}.html"
+        timings, builds = [], []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page()
+            page.goto(url)
+            for n in range(edits):
+                marker = f"đo-{n}-{int(time.time())}"
+                text = target.read_text(encoding="utf-8")
+                new_text = re.sub(r"^Title: .*$", f"Title: Bài thử đã sửa {marker}", text, count=1, flags=re.M)
+                started = time.monotonic()
+                target.write_text(new_text, encoding="utf-8")
+                seen = False
+                while time.monotonic() - started < timeout:
+                    try:
+                        if marker in page.title():
+                            seen = True
+                            break
+                    except Exception:  # noqa: BLE001 - the page is reloading
+                        pass
+                    time.sleep(0.02)
+                if not seen:
+                    result["error"] = f"the page did not refresh within {timeout:.0f} s"
+                    break
+                timings.append(time.monotonic() - started)
+                builds.append(_status(port)["seconds"])
+                time.sleep(0.5)
+            browser.close()
+        if timings:
+            result.update(save_to_page_s=[round(x, 2) for x in timings], median_s=round(statistics.median(timings), 2),
+                          rebuild_s=builds)
+        return result
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def bench(sizes: list[int], edits: int, timeout: float, out=print) -> list[dict]:
+    out(f"Đo thời gian từ lúc lưu tệp tới lúc trang đã tải lại (Chromium, {os.cpu_count()} CPU).")
+    results = []
+    for count in sizes:
+        r = bench_size(count, edits, timeout, out)
+        results.append(r)
+        if "error" in r:
+            out(f"  {count} bài: KHÔNG ĐO XONG — {r['error']}" + (
+                f" (xây dựng lần đầu {r['first_build_s']:.1f} giây)" if "first_build_s" in r else ""))
+        else:
+            out(f"  {count} bài: xây dựng lần đầu {r['first_build_s']:.1f} giây; lưu → trang đã tải lại: "
+                f"trung vị {r['median_s']:.2f} giây (các lần: {', '.join(f'{x:.2f}' for x in r['save_to_page_s'])}; "
+                f"trong đó xây dựng lại: {', '.join(f'{x:.2f}' for x in r['rebuild_s'])} giây)")
+    return results
 
 
 if __name__ == "__main__":
