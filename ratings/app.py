@@ -105,9 +105,9 @@ class Ratings:
         return bytes(body)
 
     @staticmethod
-    def _score(value: object) -> int:
+    def _score(value: object, from_form: bool = False) -> int:
         bad = BadRequest(400, "Điểm đánh giá phải là số nguyên từ 1 đến 5 (score must be 1 to 5)")
-        if isinstance(value, bool):
+        if isinstance(value, bool) or (isinstance(value, str) and not from_form):
             raise bad
         if isinstance(value, float):
             if not math.isfinite(value) or not value.is_integer():
@@ -136,7 +136,9 @@ class Ratings:
                 raise BadRequest(400, "Biểu mẫu không hợp lệ (malformed form)") from None
             if "score" not in fields:
                 raise BadRequest(400, "Chưa chọn điểm đánh giá (score is missing)")
-            return self._score(fields["score"][-1]), True
+            if len(fields) > 1 or len(fields["score"]) > 1:
+                raise BadRequest(400, "Biểu mẫu chỉ có một trường score (only one field: score)")
+            return self._score(fields["score"][-1], from_form=True), True
         if ctype == "application/json":
             try:
                 data = json.loads(text)
@@ -146,6 +148,8 @@ class Ratings:
                 raise BadRequest(400, "JSON phải là một đối tượng {\"score\": 1..5} (JSON must be an object)")
             if "score" not in data:
                 raise BadRequest(400, "Chưa chọn điểm đánh giá (score is missing)")
+            if len(data) > 1:
+                raise BadRequest(400, "JSON chỉ có một trường score (only one field: score)")
             return self._score(data["score"]), False
         raise BadRequest(415, "Chỉ nhận biểu mẫu hoặc JSON (send a form or JSON)")
 
@@ -156,19 +160,14 @@ class Ratings:
 
     async def one(self, request: Request) -> Response:
         try:
+            if request.method == "POST":
+                self._origin_ok(request)
             slug = self._article(request.path_params["slug"])
         except BadRequest as bad:
             return reply_error(request, bad.status, bad.reason, bad.headers)
         if request.method == "POST":
             return await self.rate(request, slug)
         return JSONResponse(await run_in_threadpool(self.store.get, slug), headers={"Cache-Control": "no-cache"})
-
-    async def rate_route(self, request: Request) -> Response:
-        try:
-            self._origin_ok(request)
-        except BadRequest as bad:
-            return reply_error(request, bad.status, bad.reason, bad.headers)
-        return await self.one(request)
 
     async def rate(self, request: Request, slug: str) -> Response:
         try:
@@ -208,8 +207,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, clo
     routes = [
         Route("/api/openapi.json", api.openapi, methods=["GET"]),
         Route("/api/ratings", api.list_all, methods=["GET"]),
-        Route("/api/ratings/{slug}", api.one, methods=["GET"]),
-        Route("/api/ratings/{slug}", api.rate_route, methods=["POST"]),
+        Route("/api/ratings/{slug}", api.one, methods=["GET", "POST"]),
     ]
     middleware = []
     if settings.allowed_origins:

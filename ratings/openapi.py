@@ -29,10 +29,13 @@ _slug = {
     "name": "slug", "in": "path", "required": True,
     "description": "The article's slug, as listed in the build's manifest.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "example": "vi-du-bai-viet",
 }
 _score_body = {
     "type": "object",
     "required": ["score"],
+    "example": {"score": 4},
+    "additionalProperties": False,
     "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5}},
 }
 

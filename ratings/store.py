@@ -88,6 +88,10 @@ class Store:
         self.path = settings.db_path
         self._local = threading.local()
         self._last_purge = 0.0
+        # One writer at a time in this process: threads queue here instead of in
+        # SQLite's busy handler (which sleeps in steps); other processes still
+        # wait on the database lock (busy_timeout).
+        self._write_lock = threading.Lock()
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = self._connect()
@@ -136,6 +140,10 @@ class Store:
         """Store one vote (or change today's vote of the same voter); raise Limited."""
         if not 1 <= score <= 5:
             raise ValueError("score out of range")
+        with self._write_lock:
+            return self._vote(slug, score, prefix, user_agent)
+
+    def _vote(self, slug: str, score: int, prefix: str, user_agent: str) -> VoteResult:
         now = self.clock()
         day = self.local_day(now)
         conn = self._connect()

@@ -1,0 +1,126 @@
+"""Helpers for the test-suite and the benchmark (not needed to run the service).
+
+- ``write_manifest(path, slugs)``: a manifest as the build writes it;
+- ``ServiceProcess``: ``python -m ratings serve`` on a free loopback port, as
+  a context manager (stop, or ``kill9()`` for the durability tests);
+- ``AsgiClient``: in-process requests with a chosen client address (httpx).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_manifest(path: Path, slugs: dict[str, str] | list[str], siteurl: str = "") -> Path:
+    articles = slugs if isinstance(slugs, dict) else {s: f"tin-tuc/{s}.html" for s in slugs}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"version": 1, "siteurl": siteurl, "articles": articles}), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+class ServiceProcess:
+    def __init__(self, db: Path, manifest: Path, site_dir: Path | None = None, **env: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.db = db
+        self.env = {**os.environ, "RATINGS_DB": str(db), "RATINGS_MANIFEST": str(manifest),
+                    "RATINGS_HOST": "127.0.0.1", "RATINGS_PORT": str(self.port),
+                    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        if site_dir:
+            self.env["RATINGS_SITE_DIR"] = str(site_dir)
+        self.env.update({k: str(v) for k, v in env.items()})
+        self.proc: subprocess.Popen | None = None
+        self.stderr_path = db.with_name(db.name + f".{self.port}.log")
+
+    def start(self, timeout: float = 20) -> ServiceProcess:
+        self._log = open(self.stderr_path, "wb")
+        self.proc = subprocess.Popen([sys.executable, "-m", "ratings", "serve"], env=self.env, cwd=str(ROOT),
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"ratings service exited: {self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/api/openapi.json", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"ratings service did not start: {self.log()}")
+
+    def log(self) -> str:
+        try:
+            return self.stderr_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if getattr(self, "_log", None):
+            self._log.close()
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+    def __enter__(self) -> ServiceProcess:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class AsgiClient:
+    """Requests straight into the ASGI app, from the client address you choose."""
+
+    def __init__(self, app, ip: str = "203.0.113.7", host: str = "portal.test"):
+        self.app, self.ip, self.host = app, ip, host
+        self.origin = f"http://{host}"
+
+    def request(self, method: str, path: str, ip: str | None = None, **kwargs):
+        import httpx
+
+        async def go():
+            transport = httpx.ASGITransport(app=self.app, client=(ip or self.ip, 40000))
+            async with httpx.AsyncClient(transport=transport, base_url=f"http://{self.host}",
+                                         follow_redirects=False) as client:
+                return await client.request(method, path, **kwargs)
+
+        return asyncio.run(go())
+
+    def vote(self, slug: str, score, ip: str | None = None, ua: str = "Mozilla/5.0 test", form: bool = False,
+             origin: str | None = "", headers: dict | None = None):
+        h = {"User-Agent": ua, **(headers or {})}
+        if origin == "":
+            origin = self.origin
+        if origin is not None:
+            h["Origin"] = origin
+        if form:
+            return self.request("POST", f"/api/ratings/{slug}", ip=ip, data={"score": score}, headers=h)
+        return self.request("POST", f"/api/ratings/{slug}", ip=ip, json={"score": score}, headers=h)
