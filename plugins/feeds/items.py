@@ -63,6 +63,7 @@ class Item:
     warning: WarningData | None = None
     revision_notes: list[str] = field(default_factory=list)
     kind: str = ""
+    cap_url: str | None = None  # the CAP file of a warning or a public drill
 
 
 def _image(settings: dict, base: str, article, cleaner: Cleaner, source: str) -> Enclosure | None:
@@ -110,6 +111,30 @@ def _warning_html(w: WarningData, actions: list[str], references: list[str]) -> 
                      + "".join(f'<li><a href="{_esc(r)}">{_esc(r)}</a></li>' for r in references)
                      + "</ul>")
     return "".join(parts)
+
+
+def _facts_html(article, txt) -> str:
+    """When, where and who of a drill or a meeting."""
+    rows: list[tuple[str, str]] = []
+
+    def when(value) -> str:
+        return f"{local(value):%d/%m/%Y %H:%M}"
+
+    if getattr(article, "start", None):
+        end = getattr(article, "end", None)
+        rows.append(("Thời gian", when(article.start) + (f" – {when(end)}" if end else "")))
+    if getattr(article, "held", None):
+        rows.append(("Thời gian", when(article.held)))
+    for key, label in (("location", "Địa điểm"), ("scenario", "Kịch bản")):
+        if getattr(article, key, None):
+            rows.append((label, txt(getattr(article, key), key.capitalize())))
+    for key, label in (("chair", "Chủ trì"), ("organisers", "Đơn vị tổ chức"), ("units", "Đơn vị tham gia")):
+        values = getattr(article, key, None)
+        if values:
+            rows.append((label, ", ".join(txt(v, key.capitalize()) for v in values)))
+    if not rows:
+        return ""
+    return "<dl>" + "".join(f"<dt>{k}</dt><dd>{_esc(v)}</dd>" for k, v in rows) + "</dl>"
 
 
 def _history_html(published: dt.datetime, revisions: list[model.Revision],
@@ -178,6 +203,8 @@ def build_item(settings: dict, base: str, article, now: dt.datetime, cleaner: Cl
         if notes:
             parts.insert(0, "".join(f"<p><strong>{_esc(n)}</strong></p>" for n in notes))
         parts.append(_warning_html(warning, actions, references))
+    if kind in (model.DRILL, model.MEETING):
+        parts.append(_facts_html(article, txt))
     if image:
         credit = txt(getattr(article, "image_credit", "") or "", "Image_credit")
         parts.append(f'<figure><img src="{_esc(image.url)}" alt="{_esc(image.caption)}">'
@@ -199,7 +226,7 @@ def build_item(settings: dict, base: str, article, now: dt.datetime, cleaner: Cl
         article=article, id=article_guid(settings, article), url=url, title=title,
         summary=summary or title, content_html="\n".join(p for p in parts if p),
         published=published, updated=updated, authors=authors, categories=categories, tags=tags,
-        enclosure=image, warning=warning, revision_notes=notes, kind=kind)
+        enclosure=image, warning=warning, revision_notes=notes, kind=kind, cap_url=cap_url)
 
 
 def settings_ns(settings: dict) -> str:

@@ -71,8 +71,8 @@ def make_extension(ns: str):
                 if item.enclosure:
                     xml_elem(atom, entry, href=item.enclosure.url, rel="enclosure",
                              type=item.enclosure.type, length=str(item.enclosure.length))
-                if item.warning and item.warning.cap_url:
-                    xml_elem(atom, entry, href=item.warning.cap_url, rel="related",
+                if item.cap_url:
+                    xml_elem(atom, entry, href=item.cap_url, rel="related",
                              type="application/cap+xml", title="CAP 1.2")
             return self._extend(entry)
 
