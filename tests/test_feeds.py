@@ -290,6 +290,7 @@ def test_feeds_page_lists_every_feed_in_plain_vietnamese(site):
         assert phrase in text
     home = BeautifulSoup((site.output / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert home.select_one('nav.site-nav a[href="/nguon-tin.html"]') is not None
+    assert page.select_one('nav.site-nav a[href="/nguon-tin.html"]')["aria-current"] == "page"
 
 
 # ---- stability ------------------------------------------------------------------------------
