@@ -266,7 +266,10 @@ def _alternates(site, rel: str) -> list[str]:
 
 
 def test_autodiscovery_offers_the_feeds_relevant_to_each_page(site):
-    assert "/nguon-tin/the/microsoft.atom.xml" in _alternates(site, "the/microsoft/index.html")
+    # The first advertised feed is the one a reader picks: the page's own subject.
+    assert _alternates(site, "the/microsoft/index.html")[0] == "/nguon-tin/the/microsoft.atom.xml"
+    assert _alternates(site, "index.html")[0] == "/nguon-tin/tat-ca.atom.xml"
+    assert _alternates(site, "canh-bao/index.html")[0] == "/nguon-tin/canh-bao.atom.xml"
     warning = _alternates(site, "canh-bao/lo-hong-exchange-server.html")
     assert "/nguon-tin/canh-bao.atom.xml" in warning
     assert "/nguon-tin/canh-bao-muc-nghiem-trong-tro-len.rss.xml" in warning

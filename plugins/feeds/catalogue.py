@@ -109,7 +109,8 @@ class Catalogue:
                 warnings_feeds()
             else:
                 add(kind)
-        if page_name == "index":
+        if page_name == "index":  # the home page: everything first, then the warnings
+            add("tat-ca")
             add(model.WARNING)
         add("tat-ca")
         links: list[FeedLink] = []
@@ -121,8 +122,7 @@ class Catalogue:
         show_cap = (article is not None and getattr(article, "kind", None) == model.WARNING) or (
             category is not None and kind_of_category(category) == model.WARNING) or page_name == "index"
         if show_cap and self.cap_index is not None:
-            links.insert(len(links) - len(self.by_key["tat-ca"].formats),
-                         FeedLink(self.cap_index.title, MEDIA_TYPES[ATOM], self.cap_index.path(ATOM)))
+            links.append(FeedLink(self.cap_index.title, MEDIA_TYPES[ATOM], self.cap_index.path(ATOM)))
         return links
 
 
