@@ -53,6 +53,8 @@ body.preview-error { font: 16px/1.5 system-ui, sans-serif; margin: 0; background
 .preview-error pre { white-space: pre-wrap; background: #fff; border: 2px solid #b00020; padding: 1rem;
   font: 14px/1.5 ui-monospace, monospace; overflow-wrap: anywhere; }
 """
+ERROR_ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="8" '
+              'fill="#b00020"/><path d="M7 3h2v6H7zM7 11h2v2H7z" fill="#fff"/></svg>')
 
 
 def _env() -> dict:
@@ -144,6 +146,7 @@ class Preview:
             '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>Lỗi xây dựng trang — xem trước</title><link rel="stylesheet" href="{PREFIX}preview.css">'
+            f'<link rel="icon" href="{PREFIX}icon.svg" type="image/svg+xml">'
             '</head><body class="preview-error"><main>'
             "<h1>Chưa xây dựng được trang xem trước</h1>"
             "<p>Có lỗi trong nội dung. Sửa theo hướng dẫn dưới đây rồi lưu tệp: trang này sẽ tự tải lại.</p>"
@@ -180,6 +183,9 @@ def make_app(preview: Preview):
     async def css(request: Request) -> Response:
         return Response(PREVIEW_CSS, media_type="text/css", headers=no_store)
 
+    async def icon(request: Request) -> Response:
+        return Response(ERROR_ICON, media_type="image/svg+xml", headers=no_store)
+
     async def page(request: Request) -> Response:
         rel = request.path_params.get("path", "")
         root = preview.output.resolve()
@@ -215,6 +221,7 @@ def make_app(preview: Preview):
         Route(PREFIX + "status", status),
         Route(PREFIX + "reload.js", reload_js),
         Route(PREFIX + "preview.css", css),
+        Route(PREFIX + "icon.svg", icon),
         Route("/{path:path}", page),
     ])
 
