@@ -346,3 +346,22 @@ def test_control_characters_are_dropped_and_the_file_reported(site):
     assert "Giữ ba bản sao trên hai loại thiết bị" in item.content[0].value
     data = json.loads((site.output / "nguon-tin/tat-ca.json").read_text(encoding="utf-8"))
     assert any(i["title"] == "Hướng dẫn sao lưu dữ liệu an toàn" for i in data["items"])
+
+
+# ---- the feeds page in a browser ------------------------------------------------------------------
+@pytest.mark.browser
+def test_feeds_page_passes_axe_and_fits_320px(site, browser):
+    from axe_playwright_python.sync_playwright import Axe
+    from conftest import StaticServer
+
+    with StaticServer(site.output) as server:
+        page = browser.new_page(viewport={"width": 320, "height": 640})
+        csp_errors: list[str] = []
+        page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+        assert page.goto(server.url + "/nguon-tin.html").ok
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
+            "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
+        assert results.violations_count == 0, results.generate_report()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert csp_errors == []
+        page.close()
