@@ -230,3 +230,9 @@ def test_half_configured_signing_stops_the_build(tmp_path_factory, key_and_cert)
     assert built.returncode == 1
     assert "CAP_SIGNING_CERT" in built.stderr
     assert not built.output.exists()
+
+
+def test_sample_site_alerts_follow_the_oasis_schema(sample_site):
+    for path in cap_files(sample_site.output):
+        result = capvalidator.check_schema(path.read_bytes())
+        assert result.passed, f"{path.relative_to(sample_site.output)}: {result.message}"

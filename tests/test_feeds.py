@@ -365,3 +365,17 @@ def test_feeds_page_passes_axe_and_fits_320px(site, browser):
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
         assert csp_errors == []
         page.close()
+
+
+# ---- the sample portal (content/) ---------------------------------------------------------------
+def test_sample_site_feeds_are_valid(sample_site):
+    files = feed_files(sample_site.output)
+    assert files
+    for path in files:
+        parsed = parse(path)
+        assert not parsed.bozo, f"{path.relative_to(sample_site.output)}: {parsed.bozo_exception}"
+    for path in sample_site.output.glob("nguon-tin/*.json"):
+        feed = json.loads(path.read_text(encoding="utf-8"))
+        assert feed["version"] == "https://jsonfeed.org/version/1.1" and feed["title"]
+        assert all(isinstance(i["id"], str) and (i.get("content_html") or i.get("content_text"))
+                   for i in feed["items"])
