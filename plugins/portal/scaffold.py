@@ -80,6 +80,12 @@ def example_front_matter(kind: str) -> str:
             example = {model.WARNING: "Cảnh báo lỗ hổng nghiêm trọng trong Microsoft Exchange Server",
                        model.DRILL: "Diễn tập ứng cứu sự cố an toàn thông tin mạng năm 2026",
                        model.NEWS: "Tập huấn nhận diện lừa đảo trực tuyến cho cán bộ xã"}.get(kind, example)
+        if f.key == "summary":
+            example = {
+                model.WARNING: "Lỗ hổng cho phép chiếm quyền máy chủ thư điện tử từ xa; các cơ quan cần cài bản vá ngay.",
+                model.DRILL: "Ngày 3/12, các đội ứng cứu sự cố của tỉnh diễn tập xử lý tấn công mã hóa dữ liệu.",
+                model.NEWS: "Sáng 26/11, hơn 120 cán bộ cấp xã được hướng dẫn nhận diện các thủ đoạn lừa đảo qua mạng.",
+            }.get(kind, example)
         if f.key == "revisions":
             example = example.replace(model.DATE_EXAMPLE, "2026-11-27 08:00")  # after the Date example
         if f.key == "slug":
