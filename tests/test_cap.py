@@ -215,6 +215,25 @@ def test_signed_alerts_verify_with_capvalidator(signed):
         assert root[-1].tag == "{http://www.w3.org/2000/09/xmldsig#}Signature"
 
 
+def test_signatures_verify_against_the_operators_certificate(signed, key_and_cert):
+    from signxml import XMLVerifier
+
+    cert = key_and_cert[1].read_text(encoding="ascii")
+    for path in cap_files(signed.output):
+        verified = XMLVerifier().verify(path.read_bytes(), x509_cert=cert)
+        assert etree.QName(verified.signed_xml).localname == "alert"
+
+
+def test_signed_builds_are_byte_identical_too(signed, key_and_cert, tmp_path_factory):
+    # RSA signatures are deterministic: rebuilding unchanged content changes nothing.
+    key, cert = key_and_cert
+    again = build(tmp_path_factory, "cap-signed-again",
+                  extra_settings={"CAP_SIGNING_KEY": str(key), "CAP_SIGNING_CERT": str(cert)})
+    for path in cap_files(signed.output):
+        rel = path.relative_to(signed.output)
+        assert path.read_bytes() == (again.output / rel).read_bytes(), rel
+
+
 def test_a_tampered_signed_alert_fails_verification(signed):
     data = (signed.output / "cap/canh-bao/CB-2026-014.xml").read_bytes()
     tampered = data.replace(b"Extreme", b"Minor")
