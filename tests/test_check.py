@@ -150,3 +150,16 @@ def test_english_messages(fixture_content):
     done = check(fixture_content, lang="en")
     assert done.returncode == 1
     assert '[error] field "Date" value "hôm qua": Not a valid date and time.' in done.stdout
+
+
+def test_blank_line_inside_front_matter_and_wrong_extension(fixture_content):
+    write(fixture_content / "tin-tuc" / "2026-11-22-dong-trong.md",
+          "Title: Dòng trống\nDate: 2026-11-22 08:00\nSlug: dong-trong\n\nSummary: Tóm tắt\nAuthors: Tin: A\n\nNội dung.\n")
+    write(fixture_content / "tin-tuc" / "2026-11-22-bai-moi.md.txt", "Title: X\n")
+    done = check(fixture_content)
+    assert done.returncode == 1
+    lines = section(done.stdout, "2026-11-22-dong-trong.md")
+    assert any(':5: [lỗi] Dòng "Summary: Tóm tắt" nằm sau dòng trống' in x and "(dòng 4)" in x for x in lines)
+    assert any(":6: [lỗi]" in x and "Authors: Tin: A" in x for x in lines)
+    assert any("[cảnh báo] Tệp không có đuôi .md" in x and "2026-11-22-bai-moi.md" in x
+               for x in section(done.stdout, "2026-11-22-bai-moi.md.txt"))

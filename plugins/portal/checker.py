@@ -125,11 +125,27 @@ class Checker:
             problems.extend(found)
             if entry is not None:
                 entries.append((entry, path, text))
+        problems.extend(self._stray_files())
         problems.extend(model.check_collection([e for e, _, _ in entries]))
         self._collect_urls([e for e, _, _ in entries])
         for entry, path, text in entries:
             problems.extend(self.check_entry(entry, path, text))
         return problems, len(files)
+
+    def _stray_files(self) -> list[Problem]:
+        """Files in article folders that the build would silently ignore (bai.md.txt, bai.docx…)."""
+        out = []
+        for folder in (*model.KINDS, model.PAGE):
+            base = self.content / folder
+            if not base.is_dir():
+                continue
+            for p in sorted(base.rglob("*")):
+                if p.is_file() and p.suffix.lower() != ".md" and not p.name.startswith(".") \
+                        and p.suffix.lower() not in (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".pdf"):
+                    stem = p.name.split(".md")[0] if ".md" in p.name else p.stem
+                    out.append(Problem(display(p, self.content), None, None, None, "not_markdown",
+                                       {"suggestion": f"{stem}.md"}, level="warning"))
+        return out
 
     # ---- what the site will hold ------------------------------------------------------
     def _collect_urls(self, entries: list[model.Entry]) -> None:
@@ -165,11 +181,28 @@ class Checker:
         if summary and len(summary) > SUMMARY_FEED_LIMIT:
             out.append(Problem(e.path, e.lines.get("summary"), "Summary", summary, "summary_too_long",
                                {"length": len(summary), "limit": SUMMARY_FEED_LIMIT}, level="warning"))
+        out.extend(self._fields_in_body(e))
         if e.kind != model.PAGE and not _visible_markdown(e.body).strip():
             out.append(Problem(e.path, e.body_line, None, None, "empty_body", level="warning"))
         if e.kind == model.WARNING:
             out.extend(self._expiry(e))
         out.extend(self._body(e, path))
+        return out
+
+    def _fields_in_body(self, e: model.Entry) -> list[Problem]:
+        """The commonest slip: a blank line inside the front matter cuts it short."""
+        out = []
+        line_no = e.body_line
+        for line in e.body.splitlines()[:40]:
+            if not line.strip():
+                line_no += 1
+                continue
+            m = re.match(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]*(.*)$", line)
+            if not m or m.group(1).lower() not in model.FIELDS_BY_KEY:
+                break
+            out.append(Problem(e.path, line_no, None, None, "field_in_body",
+                               {"blank": e.body_line - 1, "text": line.strip()}))
+            line_no += 1
         return out
 
     def _guesses(self, e: model.Entry, text: str) -> list[Problem]:

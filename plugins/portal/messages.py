@@ -199,6 +199,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This value was guessed by the importer ({note}). "
         "Fix: check it, correct it if wrong, then delete the \"# ĐOÁN\" note just above.",
     ),
+    "field_in_body": (
+        "Dòng \"{text}\" nằm sau dòng trống nên bị coi là nội dung bài, không phải trường thông tin. "
+        "Cách sửa: xóa dòng trống phía trên (dòng {blank}) để phần thông tin đầu bài liền một khối.",
+        "Line \"{text}\" comes after a blank line, so it is body text, not a field. "
+        "Fix: delete the blank line above (line {blank}) so the front matter is one block.",
+    ),
+    "not_markdown": (
+        "Tệp không có đuôi .md nên cổng không đọc và không đăng. "
+        "Cách sửa: đổi tên tệp thành {suggestion} (trên Windows, bật hiển thị đuôi tệp để thấy đuôi thật).",
+        "The file does not end in .md, so the portal ignores it. "
+        "Fix: rename it to {suggestion} (on Windows, show file extensions to see the real name).",
+    ),
     "empty_body": (
         "Bài chưa có nội dung. Cách sửa: viết nội dung sau dòng trống đầu tiên dưới phần thông tin.",
         "The article has no body. Fix: write it after the first blank line below the front matter.",
