@@ -41,7 +41,8 @@ def test_schemathesis_finds_no_failure(tmp_path):
     with ServiceProcess(tmp_path / "r.sqlite3", manifest, RATINGS_MAX_VOTES_PER_HOUR="1000000",
                         RATINGS_MAX_VOTERS_PER_ARTICLE_PER_DAY="1000000") as svc:
         proc = subprocess.run(
-            [str(SCHEMATHESIS), "--config-file", str(tmp_path / "schemathesis.toml"), "run", f"{svc.url}/api/openapi.json", "--checks", "all",
+            [str(SCHEMATHESIS), "--config-file", str(tmp_path / "schemathesis.toml"),
+             "run", f"{svc.url}/api/openapi.json", "--checks", "all",
              "--max-examples", "40", "--header", f"Origin: {svc.url}", "--no-color",
              "--generation-database", "none", "--seed", "20261126", "--workers", "2"],
             capture_output=True, text=True, timeout=150, cwd=tmp_path)
