@@ -36,15 +36,6 @@ def empty_content(tmp_path: Path) -> Path:
     return content
 
 
-def only(content: Path, kind: str) -> tuple[Path, model.Entry]:
-    files = sorted((content / kind).glob("*.md"))
-    assert len(files) == 1, files
-    text = files[0].read_text(encoding="utf-8")
-    entry = model.validate(text, str(files[0]), kind, content)
-    assert entry.ok, [p.format() for p in entry.problems]
-    return files[0], entry
-
-
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
     """Every legacy sample and HTML fixture imported once into an empty content tree."""
@@ -59,7 +50,9 @@ def imported(tmp_path_factory):
 @pytest.mark.skipif(not LEGACY_TEXT.is_dir(), reason="../shared/legacy-samples is not here")
 def test_plain_text_export_with_title_line(imported):
     content, report = imported
-    path, e = only(content, "hoi-nghi")
+    path = next((content / "hoi-nghi").glob("2010-06-04-*.md"))
+    e = model.validate(path.read_text(encoding="utf-8"), str(path), "hoi-nghi", content)
+    assert e.ok, [p.format() for p in e.problems]
     assert e.get("title").startswith("Lào Cai: Sơ kết một năm thực hiện Quy chế phối hợp")
     assert e.get("date").strftime("%Y-%m-%d") == "2010-06-04"  # "Ngày 04/6/2010"
     assert e.get("authors").text == "Tin, ảnh: Tuấn Anh"
@@ -141,6 +134,23 @@ def test_drill_page_date_from_the_byline_row(imported):
     assert e.get("location") == "Hội trường UBND tỉnh"
     assert "Cục An toàn thông tin" in e.get("units")
     assert "giả định" in e.get("scenario")
+
+
+def test_old_table_layout_with_br_paragraphs(imported):
+    content, report = imported
+    path = next((content / "hoi-nghi").glob("2019-04-05-*.md"))
+    text = path.read_text(encoding="utf-8")
+    e = model.validate(text, str(path), "hoi-nghi", content)
+    assert e.ok, [p.format() for p in e.problems]
+    assert e.get("title") == "Hội nghị giao ban công tác bảo đảm an toàn thông tin quý I năm 2019"
+    assert e.get("date").strftime("%Y-%m-%d") == "2019-04-05"  # "Cập nhật ngày 05.04.2019"
+    assert e.get("source") == "baolaocai.vn"  # "Nguồn: baolaocai.vn"
+    assert e.get("authors").text == "Tin: Hoàng Lan"  # a bare bold name: a marked guess
+    assert "# ĐOÁN: tên in đậm ở cuối bài" in text
+    assert e.get("chair") == ["Đồng chí Nguyễn Văn Hùng - Phó Giám đốc Sở"]
+    assert len([b for b in e.body.split("\n\n") if b.strip()]) == 3  # <br><br> are paragraph breaks
+    for junk in ("DANH MỤC", "Đang online", "Các tin khác", "Quay lại", "In trang", "Bản quyền", "thongke"):
+        assert junk not in text, junk
 
 
 def test_imported_articles_pass_check_and_build_clean(imported, tmp_path):

@@ -58,7 +58,7 @@ CHROME_CLASS = re.compile(
     r"like|rating|rate|vote|danhgia|danh-gia|comment|comments|binh-?luan|related|lien-?quan|tinlienquan|"
     r"other-?news|tin-?khac|print|tool-?bar|tools|sidebar|side|widget|advert|ads|quang-?cao|counter|"
     r"view-?count|luot-?xem|search|login|weather|clock|marquee|chu-chay|chiase|post-meta|tags?|post-tags|"
-    r"top-links|logo|col-side|box)(?:$|[\s_-])",
+    r"top-links|logo|col-side|right-col|left-col|sidebar-box)(?:$|[\s_-])",
     re.IGNORECASE)
 CHROME_TAGS = ("script", "style", "noscript", "iframe", "frame", "form", "button", "input", "select", "textarea",
                "svg", "object", "embed", "link", "meta", "template", "header", "footer", "nav", "aside",
@@ -74,7 +74,7 @@ SOURCE_IN_TEXT = re.compile(
     r"\bTheo\s+((?:Cổng|Báo|Trang|Đài|Thông tấn|TTXVN|VNCERT|Cục|Bộ|Sở|Tạp chí|Website|Trung tâm|"
     r"[A-Z][\w-]*\.(?:vn|gov\.vn|com|net))[^,.;:()\n]{0,80}?)(?=\s+đưa tin|\s+cho biết|\s*[,.;)]|$)")
 CREDIT = re.compile(r"\s*\(?\s*(?:Nguồn\s*ảnh|Ảnh)\s*:\s*([^()\n]+?)\s*\)?\s*\.?\s*$", re.IGNORECASE)
-DATE_TEXT = re.compile(r"(?:\b(sáng|trưa|chiều|tối|đêm)\s+)?(?:\b(?:ngày|hôm)\s+)?\b(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})"
+DATE_TEXT = re.compile(r"(?:\b(sáng|trưa|chiều|tối|đêm)\s+)?(?:\b(?:ngày|hôm)\s+)?(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\3\s*(\d{4})\b"
                        r"(?:\s*(?:\||,|-|lúc)?\s*(\d{1,2})[:h](\d{2}))?", re.IGNORECASE)
 TIME_BEFORE_DATE = re.compile(r"(\d{1,2})[:h](\d{2})\s*(?:\||,|-|ngày)?\s*(\d{1,2})/(\d{1,2})/(\d{4})")
 PART_OF_DAY = {"sáng": 8, "trưa": 12, "chiều": 14, "tối": 19, "đêm": 21}
@@ -113,6 +113,7 @@ class Legacy:
     date: dt.datetime | None = None
     date_from: str = ""
     byline: str = ""
+    byline_guessed: bool = False
     source: str = ""
     source_from: str = ""
     summary: str = ""
@@ -170,7 +171,7 @@ def parse_date(text: str) -> tuple[dt.datetime, str, bool] | None:
     m = TIME_BEFORE_DATE.search(text)
     best = None
     for found in DATE_TEXT.finditer(text):
-        part, d, mo, y, hh, mm = found.groups()
+        part, d, _sep, mo, y, hh, mm = found.groups()
         try:
             day = dt.date(int(y), int(mo), int(d))
         except ValueError:
@@ -343,18 +344,21 @@ def _meta(soup: BeautifulSoup, *names: str) -> str:
 
 
 def _best_container(soup: BeautifulSoup) -> Tag:
+    """The element holding most of the running text (paragraphs, or bare text between <br>s)."""
     scores: Counter = Counter()
-    for p in soup.find_all(["p", "li", "td", "div"]):
-        own = squash("".join(s for s in p.find_all(string=True, recursive=False)))
-        if p.name == "p":
-            own = squash(p.get_text(" "))
-        if len(own) < 30:
+    for el in soup.find_all(True):
+        if el.name in ("p", "li", "blockquote", "h2", "h3", "h4", "figure"):
+            text, target = squash(el.get_text(" ")), el.parent
+        elif el.name in ("a", "b", "strong", "em", "i", "span", "u", "font", "br", "img") and el.parent is not None \
+                and el.parent.name in ("p", "li"):
             continue
-        parent = p.parent
-        if parent is not None:
-            scores[id(parent)] += len(own)
-            if parent.parent is not None:
-                scores[id(parent.parent)] += len(own) // 3
+        else:
+            text, target = squash(" ".join(s for s in el.find_all(string=True, recursive=False))), el
+        if len(text) < 30 or target is None:
+            continue
+        scores[id(target)] += len(text)
+        if target.parent is not None:
+            scores[id(target.parent)] += len(text) // 3
     by_id = {id(t): t for t in soup.find_all(True)}
     if not scores:
         return soup.body or soup
@@ -373,12 +377,17 @@ def parse_html(path: Path) -> Legacy:
     title_tag = squash(soup.title.get_text()) if soup.title else ""
     og_title = _meta(soup, "og:title", "title", "headline")
     heading = None
-    for h in soup.find_all(["h1", "h2"]):
-        if h.find_parent(["header", "nav"]) or re.search(r"logo|brand|site", _classes(h), re.IGNORECASE):
+    titled = re.compile(r"title|tieu-?de|tieude|heading|headline", re.IGNORECASE)
+    candidates = [h for h in soup.find_all(True, class_=titled)
+                  if h.name not in ("html", "body", "title", "meta")] + soup.find_all(["h1", "h2"])
+    for h in candidates:
+        if h.find_parent(["header", "nav"]) or re.search(r"logo|brand|site|cot|col|box|menu", _classes(h),
+                                                          re.IGNORECASE):
             continue
         text = squash(h.get_text(" "))
-        if len(text) > 15 and (not title_tag or text.lower() in title_tag.lower() or re.search(
-                r"title|tieu-?de|tieude|heading", _classes(h), re.IGNORECASE)):
+        if not 15 < len(text) < 300 or text.upper() == text:
+            continue
+        if titled.search(_classes(h)) or not title_tag or text.lower() in title_tag.lower():
             heading = h
             break
     if og_title:
@@ -428,14 +437,9 @@ def parse_html(path: Path) -> Legacy:
         if _is_tracker(img):
             legacy.dropped["ảnh theo dõi (tracker)"] += 1
             img.decompose()
+    _drop_chrome_classes(soup.body or soup, legacy)
     container = _best_container(soup)
-    for tag in list(container.find_all(True)):
-        if tag.decomposed:
-            continue
-        cls = _classes(tag)
-        if cls.strip() and CHROME_CLASS.search(cls):
-            legacy.dropped[_chrome_name(cls)] += 1
-            tag.decompose()
+    _drop_chrome_classes(container, legacy)
     for tag in list(container.find_all(["p", "div", "span", "h3", "h4", "b", "strong", "li"])):
         if tag.decomposed:
             continue
@@ -465,6 +469,25 @@ def parse_html(path: Path) -> Legacy:
     legacy.blocks = _Markdown(legacy, path).blocks(body)
     _pull_byline_and_source(legacy)
     return legacy
+
+
+def _holds_article(tag: Tag) -> bool:
+    """Never drop a block that carries the article itself, whatever its class says."""
+    if tag.name in ("html", "body", "main", "article"):
+        return True
+    long_paragraphs = [p for p in tag.find_all(["p", "div"]) if len(squash(p.get_text(" "))) > 120
+                       and p.find(["p", "div"]) is None]
+    return len(long_paragraphs) >= 2
+
+
+def _drop_chrome_classes(root: Tag, legacy: Legacy) -> None:
+    for tag in list(root.find_all(True)):
+        if tag.decomposed:
+            continue
+        cls = _classes(tag)
+        if cls.strip() and CHROME_CLASS.search(cls) and not _holds_article(tag):
+            legacy.dropped[_chrome_name(cls)] += 1
+            tag.decompose()
 
 
 def _chrome_name(cls: str) -> str:
@@ -508,6 +531,13 @@ class _Markdown:
             if not isinstance(child, Tag):
                 continue
             name = child.name
+            if name == "br":
+                before = [n for n in inline if not (isinstance(n, NavigableString) and not n.strip())]
+                if before and isinstance(before[-1], Tag) and before[-1].name == "br":
+                    flush()  # <br><br>: the old portals' paragraph break
+                    continue
+                inline.append(child)
+                continue
             if name in ("p", "div", "td", "th", "tr", "tbody", "thead", "table", "caption", "figure", "span") \
                     and self._has_block(child) or name in ("div", "table", "tbody", "thead", "tr", "figure"):
                 flush()
@@ -631,10 +661,12 @@ class _Markdown:
         return inner
 
 
+NAME_ONLY = re.compile(r"^\*{1,2}([A-ZĐÀ-Ỹ][\wÀ-ỹ.]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ.]*){1,5}(?:\s*\([^()]{2,40}\))?)\*{1,2}$")
+
+
 def _pull_byline_and_source(legacy: Legacy) -> None:
     """Byline and "Theo …" lines at the end of the body become fields."""
-    tail = legacy.blocks[-4:]
-    for block in list(reversed(tail)):
+    for block in list(reversed(legacy.blocks[-4:])):
         words = plain(block)
         bm = BYLINE.match(words)
         if bm and not legacy.byline:
@@ -645,6 +677,11 @@ def _pull_byline_and_source(legacy: Legacy) -> None:
         if sm and len(words) < 120 and not legacy.source:
             legacy.source, legacy.source_from = sm.group(1).strip(), f'dòng "{words}" cuối bài'
             legacy.blocks.remove(block)
+    if legacy.blocks and not legacy.byline:
+        m = NAME_ONLY.match(legacy.blocks[-1].strip())
+        if m:
+            legacy.byline, legacy.byline_guessed = f"Tin: {m.group(1)}", True
+            legacy.blocks.pop()
 
 
 # --------------------------------------------------------------------------
@@ -881,7 +918,11 @@ def build_article(legacy: Legacy, content: Path, kind: str, kind_why: str, now: 
         values["source"] = source
         report.append(f"Nguồn: {source} (từ {legacy.source_from})")
     # byline
-    if legacy.byline:
+    if legacy.byline and legacy.byline_guessed:
+        values["authors"] = legacy.byline
+        notes["authors"] = "tên in đậm ở cuối bài, không có chữ \"Tin:\"; vai trò là đoán"
+        report.append(f"Tác giả: {legacy.byline} — ĐOÁN (tên in đậm cuối bài)")
+    elif legacy.byline:
         values["authors"] = legacy.byline
         report.append(f"Tác giả: {legacy.byline} (dòng tác giả cuối bài)")
     elif source:
