@@ -188,10 +188,12 @@ def fields(c, kind=""):
 
 
 @task(help={"port": "port on 127.0.0.1", "content": "content folder (default: content)",
-            "search": "also build the search index on every save (slower)"})
-def preview(c, port=8000, content="", search=False):
+            "search": "also build the search index on every save (slower)",
+            "now": 'preview as if it were this time, e.g. "2026-12-20 09:00" (to see a scheduled article)'})
+def preview(c, port=8000, content="", search=False, now=""):
     """Live preview at http://127.0.0.1:PORT: rebuilds on save and refreshes the browser."""
-    args = ["--port", str(port), *(["--content", content] if content else []), *(["--search"] if search else [])]
+    args = ["--port", str(port), *(["--content", content] if content else []), *(["--search"] if search else []),
+            *(["--now", now] if now else [])]
     _portal(c, "preview", *args, pty=sys.stdout.isatty())
 
 

@@ -48,13 +48,14 @@ def wait_for(predicate, timeout: float = 60, step: float = 0.1):
 
 
 @pytest.fixture
-def server(fixture_content, tmp_path):
+def server(request, fixture_content, tmp_path):
     port = free_port()
+    extra = getattr(request, "param", [])
     log = tmp_path / "terminal.txt"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "PORTAL_NOW": "2026-11-26T09:00:00+07:00"}
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "portal.preview", "--port", str(port), "--content",
-                                 str(fixture_content), "--output", str(tmp_path / "site")],
+                                 str(fixture_content), "--output", str(tmp_path / "site"), *extra],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
 
@@ -132,6 +133,17 @@ def test_open_page_refreshes_after_a_save(server, browser):
     assert [e for e in errors if "status of 500" not in e] == []  # only the error page itself answers 500
     page.close()
     assert took < 60
+
+
+def test_scheduled_article_hidden_unless_previewed_at_its_time(server):
+    assert get(server["url"] + "/tin-tuc/bai-hen-gio-chua-den-ngay.html")[0] == 404
+
+
+@pytest.mark.parametrize("server", [["--now", "2026-12-20 09:00"]], indirect=True)
+def test_preview_at_a_later_time_shows_the_scheduled_article(server):
+    code, page = get(server["url"] + "/tin-tuc/bai-hen-gio-chua-den-ngay.html")
+    assert code == 200 and "Bài hẹn giờ chưa đến ngày đăng" in page
+    assert "Đồng hồ xem trước: 2026-12-20 09:00" in server["log"].read_text(encoding="utf-8")
 
 
 def test_bench_content_is_valid(tmp_path):
