@@ -44,7 +44,7 @@ Slug: {slug}
 Summary: {summary}
 Authors: Tin, ảnh: Minh Hà
 
-Đoạn mở đầu có [liên kết hỏng]({{filename}}/tin-tuc/khong-co-bai-nay.md) và [liên kết tốt]({{filename}}/tin-tuc/2026-11-10-tap-huan.md).
+Mở đầu: [hỏng]({{filename}}/tin-tuc/khong-co-bai-nay.md), [tốt]({{filename}}/tin-tuc/2026-11-10-tap-huan.md).
 
 ![](images/anh-khong-co.png)
 
@@ -154,7 +154,8 @@ def test_english_messages(fixture_content):
 
 def test_blank_line_inside_front_matter_and_wrong_extension(fixture_content):
     write(fixture_content / "tin-tuc" / "2026-11-22-dong-trong.md",
-          "Title: Dòng trống\nDate: 2026-11-22 08:00\nSlug: dong-trong\n\nSummary: Tóm tắt\nAuthors: Tin: A\n\nNội dung.\n")
+          "Title: Dòng trống\nDate: 2026-11-22 08:00\nSlug: dong-trong\n\n"
+          "Summary: Tóm tắt\nAuthors: Tin: A\n\nNội dung.\n")
     write(fixture_content / "tin-tuc" / "2026-11-22-bai-moi.md.txt", "Title: X\n")
     done = check(fixture_content)
     assert done.returncode == 1

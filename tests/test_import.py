@@ -9,9 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_build
-
 from portal import model
 
 LEGACY_TEXT = ROOT.parent / "shared" / "legacy-samples"

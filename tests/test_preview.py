@@ -10,13 +10,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import ROOT
-
 from portal import model
 from portal.preview import generate_articles
 

@@ -8,9 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
-
 from portal import model, scaffold
 
 NOW = "2026-11-26 10:15"

@@ -74,7 +74,8 @@ SOURCE_IN_TEXT = re.compile(
     r"\bTheo\s+((?:Cổng|Báo|Trang|Đài|Thông tấn|TTXVN|VNCERT|Cục|Bộ|Sở|Tạp chí|Website|Trung tâm|"
     r"[A-Z][\w-]*\.(?:vn|gov\.vn|com|net))[^,.;:()\n]{0,80}?)(?=\s+đưa tin|\s+cho biết|\s*[,.;)]|$)")
 CREDIT = re.compile(r"\s*\(?\s*(?:Nguồn\s*ảnh|Ảnh)\s*:\s*([^()\n]+?)\s*\)?\s*\.?\s*$", re.IGNORECASE)
-DATE_TEXT = re.compile(r"(?:\b(sáng|trưa|chiều|tối|đêm)\s+)?(?:\b(?:ngày|hôm)\s+)?(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\3\s*(\d{4})\b"
+DATE_TEXT = re.compile(r"(?:\b(sáng|trưa|chiều|tối|đêm)\s+)?(?:\b(?:ngày|hôm)\s+)?"
+                       r"(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\3\s*(\d{4})\b"
                        r"(?:\s*(?:\||,|-|lúc)?\s*(\d{1,2})[:h](\d{2}))?", re.IGNORECASE)
 TIME_BEFORE_DATE = re.compile(r"(\d{1,2})[:h](\d{2})\s*(?:\||,|-|ngày)?\s*(\d{1,2})/(\d{1,2})/(\d{4})")
 PART_OF_DAY = {"sáng": 8, "trưa": 12, "chiều": 14, "tối": 19, "đêm": 21}
@@ -83,7 +84,7 @@ ORG_START = re.compile(r"(?<!\w)(?:Sở|Cục|Bộ|Công an|Ủy ban|Uỷ ban|UB
                        r"Đội|Tỉnh ủy|Tỉnh uỷ|Học viện|Trường|Ngân hàng)(?!\w)")
 ORG_WORDS = {"tỉnh", "thành", "phố", "huyện", "an", "toàn", "thông", "tin", "truyền", "ninh", "mạng", "điện", "tử",
              "máy", "tính", "sự", "cố", "ứng", "cứu", "nhân", "dân", "quốc", "gia", "công", "nghệ", "số", "và",
-             "-", "–", "&", "chuyển", "đổi", "chỉ", "huy", "quân", "sự", "vụ", "bưu", "chính", "viễn"}
+             "-", "–", "&", "chuyển", "đổi", "chỉ", "huy", "quân", "vụ", "bưu", "chính", "viễn"}
 KIND_WORDS: dict[str, tuple[str, ...]] = {
     model.WARNING: ("cảnh báo", "lỗ hổng", "mã độc", "cve-", "tống tiền", "ransomware", "bản vá", "khuyến cáo"),
     model.DRILL: ("diễn tập",),
@@ -725,9 +726,7 @@ def _title_from_text(legacy: Legacy) -> str:
     first = legacy.summary or plain(legacy.blocks[0] if legacy.blocks else "")
     first = SOURCE_PREFIX.sub("", first)
     s = sentences(first)[0] if sentences(first) else first
-    m = None
-    for m in DATE_TEXT.finditer(s):
-        break
+    m = DATE_TEXT.search(s)
     if m and m.end() < len(s) * 0.6:
         s = s[m.end():].lstrip(" ,")
     s = re.sub(r"\s+đã\s+", " ", s, count=1).rstrip(" .…")
@@ -818,7 +817,8 @@ def guesses_for(kind: str, legacy: Legacy, date: dt.datetime, content: Path) -> 
         affected = next((s for s in sents if re.search(r"ảnh hưởng|phiên bản", s, re.IGNORECASE)), "")
         g["affected"] = Guess(shorten(affected, 250) if affected else "Xem nội dung bài.",
                               "câu nói về phiên bản/sản phẩm bị ảnh hưởng" if affected else "bài không nêu rõ")
-        actions = [s for s in sents if re.search(r"khuyến cáo|đề nghị|khẩn trương|yêu cầu|\bhãy\b", s, re.IGNORECASE)][:3]
+        advice = re.compile(r"khuyến cáo|đề nghị|khẩn trương|yêu cầu|\bhãy\b", re.IGNORECASE)
+        actions = [s for s in sents if advice.search(s)][:3]
         g["actions"] = Guess("\n    ".join(shorten(a, 250) for a in actions) if actions else "Xem nội dung bài.",
                              "các câu khuyến cáo trong bài" if actions else "bài không nêu việc cần làm")
         g["expires"] = Guess(f"{date + dt.timedelta(days=30):%Y-%m-%d %H:%M}",

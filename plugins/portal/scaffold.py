@@ -82,7 +82,8 @@ def example_front_matter(kind: str) -> str:
                        model.NEWS: "Tập huấn nhận diện lừa đảo trực tuyến cho cán bộ xã"}.get(kind, example)
         if f.key == "summary":
             example = {
-                model.WARNING: "Lỗ hổng cho phép chiếm quyền máy chủ thư điện tử từ xa; các cơ quan cần cài bản vá ngay.",
+                model.WARNING: "Lỗ hổng cho phép chiếm quyền máy chủ thư điện tử từ xa; "
+                               "các cơ quan cần cài bản vá ngay.",
                 model.DRILL: "Ngày 3/12, các đội ứng cứu sự cố của tỉnh diễn tập xử lý tấn công mã hóa dữ liệu.",
                 model.NEWS: "Sáng 26/11, hơn 120 cán bộ cấp xã được hướng dẫn nhận diện các thủ đoạn lừa đảo qua mạng.",
             }.get(kind, example)
