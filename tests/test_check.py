@@ -111,7 +111,7 @@ def test_warnings_do_not_fail_the_check(fixture_content):
     c = fixture_content
     long = "Sáng 21/11, " + "cán bộ các xã được hướng dẫn cách nhận diện tin nhắn lừa đảo, " * 6 + "rồi thực hành."
     write(c / "tin-tuc" / "2026-11-21-tap-huan.md",
-          NEWS.format(slug="tap-huan-nhan-dien-lua-dao", summary=long).split("\n\nĐoạn")[0]
+          NEWS.format(slug="tap-huan-nhan-dien-lua-dao", summary=long).split("\n\nMở đầu")[0]
           + "\n\n![Học viên thực hành](images/anh-thu.png)\n")
     done = check(c)
     assert done.returncode == 0, done.stdout
