@@ -119,3 +119,10 @@ def test_documented_example_is_valid(kind):
     entry = model.validate(text + "\nNội dung.\n", "x.md", kind, None)
     assert entry.ok, [p.format() for p in entry.problems]
     assert len(text.splitlines()) == len([f for f in model.fields_for(kind) if f.key not in ("status", "withdrawn")])
+
+
+def test_staff_guide_examples_match_the_model():
+    """docs/staff.md shows `invoke fields`; regenerate it when the model changes."""
+    guide = (ROOT / "docs" / "staff.md").read_text(encoding="utf-8")
+    for kind in model.KINDS:
+        assert f"```\n{scaffold.example_front_matter(kind)}```" in guide, kind
