@@ -201,3 +201,16 @@ def test_missing_file_is_reported_not_a_traceback(tmp_path):
     assert done.returncode == 1
     assert "KHÔNG NHẬP ĐƯỢC" in done.stdout and "Không có tệp này." in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_old_encoding_is_read_and_non_text_is_refused(tmp_path):
+    content = empty_content(tmp_path)
+    old = tmp_path / "bang-ma-cu.txt"
+    old.write_bytes("Tin thử bảng mã cũ\r\n\r\nNgày 3/2/2020, đoạn văn đầu tiên của bài viết cũ dùng bảng mã "
+                    "Windows-1258 của cổng thông tin cũ.\r\n".encode("cp1258"))
+    picture = tmp_path / "anh.html"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    done = run_import(content, old, picture)
+    assert "ĐÃ NHẬP: " in done.stdout and "Tin thử bảng mã cũ" in done.stdout
+    assert "Tệp không phải văn bản hay trang HTML" in done.stdout
+    assert done.returncode == 1 and "Traceback" not in done.stderr

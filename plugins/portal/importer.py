@@ -1007,14 +1007,24 @@ def import_file(src: Path, content: Path, now: dt.datetime | None = None, kind: 
                 force: bool = False, dry_run: bool = False) -> Imported:
     now = now or build_time({})
     try:
+        head = src.read_bytes()[:4096]
+    except OSError as err:
+        return Imported(src, "failed", report=[f"Không đọc được tệp: {err.strerror}"])
+    control = sum(1 for b in head if b < 9 or 13 < b < 27 or 27 < b < 32)
+    if b"\x00" in head or control > len(head) * 0.02:
+        return Imported(src, "failed", report=["Tệp không phải văn bản hay trang HTML (có thể là ảnh, PDF, Word…). "
+                                              "Cách sửa: xuất bài ra văn bản (.txt) hoặc lưu trang (.html)."])
+    try:
         if src.suffix.lower() in (".html", ".htm", ".aspx", ".php", ".shtml"):
             legacy = parse_html(src)
         else:
             legacy = parse_plain(src)
     except (OSError, ValueError) as err:
         return Imported(src, "failed", report=[f"Không đọc được tệp: {err}"])
-    if not legacy.blocks:
-        return Imported(src, "failed", report=["Không tìm thấy nội dung bài viết trong tệp."])
+    body_text = legacy.plain_text()
+    if len(body_text) < 60 or body_text.count("\ufffd") > 5:
+        return Imported(src, "failed", report=["Không tìm thấy nội dung bài viết trong tệp (không có đoạn văn nào "
+                                              "đủ dài, hoặc chữ bị lỗi bảng mã)."])
     hash_ = fingerprint(legacy)
     if not force:
         prints, openings = _existing_index(content)
