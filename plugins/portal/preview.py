@@ -227,7 +227,8 @@ def make_app(preview: Preview):
 
 
 def run(port: int = 8000, settings: Path = ROOT / "pelicanconf.py", content: Path | None = None,
-        output: Path | None = None, host: str = "127.0.0.1", search: bool = False, now: str = "") -> None:
+        output: Path | None = None, host: str = "127.0.0.1", search: bool = False, now: str = "",
+        content_only: bool = False) -> None:
     import uvicorn
 
     work = ROOT / "var" / "preview"
@@ -239,7 +240,7 @@ def run(port: int = 8000, settings: Path = ROOT / "pelicanconf.py", content: Pat
         os.environ["PORTAL_NOW"] = now  # every build sees this clock (scheduled articles, expiries)
         print(f"Đồng hồ xem trước: {parse_datetime(now):%Y-%m-%d %H:%M} (bài hẹn giờ trước thời điểm này sẽ hiện)")
     conf = settings_file(settings, content, Path(tempfile.mkdtemp(prefix="preview-conf-")), search)
-    watch = [content, ROOT / "theme", ROOT / "plugins", settings]
+    watch = [content] if content_only else [content, ROOT / "theme", ROOT / "plugins", settings]
     preview = Preview(conf, output, watch)
     print(f"Xem trước: http://{host}:{port}/  (Ctrl+C để dừng)")
     print(f"Theo dõi thay đổi trong: {', '.join(_shown(p) for p in preview.watch)}")
@@ -263,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--search", action="store_true", help="dựng cả chỉ mục tìm kiếm (chậm hơn mỗi lần lưu)")
     parser.add_argument("--now", default="", help='xem như đang là thời điểm này, ví dụ "2026-12-20 09:00"')
+    parser.add_argument("--content-only", action="store_true", help="chỉ theo dõi thư mục nội dung")
     parser.add_argument("--bench", default=None, metavar="SIZES", help="đo hiệu năng: số bài, ví dụ 1000,10000")
     parser.add_argument("--edits", type=int, default=3, help="với --bench: số lần lưu đo mỗi cỡ")
     parser.add_argument("--timeout", type=float, default=1800, help="với --bench: giây tối đa mỗi cỡ")
@@ -271,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         results = bench([int(x) for x in args.bench.split(",") if x.strip()], args.edits, args.timeout)
         return 1 if any("error" in r for r in results) else 0
     try:
-        run(args.port, args.settings, args.content, args.output, search=args.search, now=args.now)
+        run(args.port, args.settings, args.content, args.output, search=args.search, now=args.now,
+            content_only=args.content_only)
     except ValueError:  # a --now that is not a date
         print(f'Lỗi: thời điểm --now "{args.now}" không hợp lệ. Cách sửa: viết dạng 2026-12-20 09:00.', file=sys.stderr)
         return 2
@@ -368,7 +371,7 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
         port = _free_port()
         log = (work / "preview.log").open("w")
         proc = subprocess.Popen([sys.executable, "-m", "portal.preview", "--port", str(port), "--content",
-                                 str(work / "content"), "--output", str(work / "site")],
+                                 str(work / "content"), "--output", str(work / "site"), "--content-only"],
                                 cwd=ROOT, env=_env(), stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         status = {}
