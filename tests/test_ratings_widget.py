@@ -6,7 +6,6 @@ import http.client
 import json
 import re
 import sys
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
