@@ -75,7 +75,9 @@ def test_plain_text_export_without_title_guesses_and_says_so(imported):
     assert "# ĐOÁN: trang cũ không có tiêu đề" in text
     # the photo has no file: its caption and credit wait in a note, the body keeps no broken image
     assert "# ẢNH CHƯA CÓ TỆP: Z1-Bo-truong-Cong-an" in text
-    assert "Nguồn ảnh: Cổng thông tin điện tử Bộ Công an" in text
+    assert "\n#Image: images/dai-tuong-tran-dai-quang" in text
+    assert e.get("image_caption").startswith("Ngày 1/12/2015 Đại tướng Trần Đại Quang")
+    assert e.get("image_credit") == "Cổng thông tin điện tử Bộ Công an"  # "Nguồn ảnh: …"
     assert "![" not in e.body and "Z1-Bo-truong" not in e.body
     assert "— ĐOÁN từ câu đầu của bài" in report and "KHÔNG có tệp ảnh đi kèm" in report
 

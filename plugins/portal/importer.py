@@ -975,6 +975,15 @@ def build_article(legacy: Legacy, content: Path, kind: str, kind_why: str, now: 
         caption = (pic.caption or "") + (f" Nguồn ảnh: {pic.credit}" if pic.credit else "")
         caption = caption.strip() or alt
         body_blocks.append(f'![{md_text(alt)}]({rel} "{caption.replace(chr(34), "“")}")')
+    # a lead photo without its file: keep its caption and credit as fields, the Image line as a note
+    lead_missing = missing_pics[0] if missing_pics and "image" not in values and missing_pics[0].caption else None
+    if lead_missing:
+        missing_pics = missing_pics[1:]
+        values["image_caption"] = lead_missing.caption
+        if lead_missing.credit:
+            values["image_credit"] = lead_missing.credit
+        if lead_missing.alt:
+            values["image_alt"] = lead_missing.alt
     # ---- the file ---------------------------------------------------------------------
     lines = [f"{FINGERPRINT_NOTE}: {legacy.path.name} · mã nội dung {hash_} "
              "(giữ dòng này để không nhập trùng)"]
@@ -983,6 +992,12 @@ def build_article(legacy: Legacy, content: Path, kind: str, kind_why: str, now: 
     lines.append(f"# Nhập lúc {now:%Y-%m-%d %H:%M}. Các dòng {GUESS_NOTE.strip()} là giá trị công cụ đoán: "
                  "kiểm tra, sửa nếu sai, rồi xóa dòng ghi chú đó.")
     for f in model.fields_for(kind):
+        if f.key == "image_caption" and lead_missing:
+            ext = Path(lead_missing.name).suffix.lower() if Path(lead_missing.name).suffix else ".jpg"
+            where = f" (địa chỉ cũ: {lead_missing.url})" if lead_missing.url else ""
+            lines.append(f"# ẢNH CHƯA CÓ TỆP: {lead_missing.name}{where}. Chép ảnh vào content/images/ với tên "
+                         "dưới đây rồi xóa dấu # ở dòng Image:")
+            lines.append(f"#Image: images/{values['slug'][:60]}-1{ext}")
         if f.key not in values:
             continue
         if f.key in notes:
