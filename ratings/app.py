@@ -10,6 +10,7 @@ With RATINGS_SITE_DIR set it also serves the built site (development: one port).
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import math
@@ -22,12 +23,12 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route, request_response
 
 from .config import Settings
 from .manifest import Manifest
-from .openapi import DOCUMENT
+from .openapi import document_for
 from .privacy import ip_prefix
 from .store import Limited, Store
 
@@ -47,10 +48,24 @@ def _wants_json(request: Request) -> bool:
     return ctype.startswith("application/json") or "application/json" in request.headers.get("accept", "")
 
 
-def reply_error(request: Request, status: int, reason: str, headers: dict | None = None) -> Response:
+def _wants_html(request: Request) -> bool:
+    """A browser posting the form without JavaScript: it gets a small page with a way back."""
+    return request.method == "POST" and "text/html" in request.headers.get("accept", "") and \
+        request.headers.get("content-type", "").lower().startswith("application/x-www-form-urlencoded")
+
+
+def reply_error(request: Request, status: int, reason: str, headers: dict | None = None,
+                back: str | None = None) -> Response:
     headers = {**NO_STORE, **(headers or {})}
     if _wants_json(request):
         return JSONResponse({"error": reason}, status_code=status, headers=headers)
+    if _wants_html(request):
+        link = f'<p><a href="{html.escape(back)}">Quay lại bài viết</a></p>' if back else ""
+        page = ('<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f"<title>Chưa gửi được đánh giá</title></head><body><h1>Chưa gửi được đánh giá</h1>"
+                f"<p>{html.escape(reason)}</p>{link}</body></html>\n")
+        return HTMLResponse(page, status_code=status, headers=headers)
     return PlainTextResponse(reason + "\n", status_code=status, headers=headers)
 
 
@@ -78,9 +93,14 @@ class Ratings:
                                       "(cross-origin vote refused)")
             if fetch_site == "cross-site" and origin not in configured:
                 raise BadRequest(403, "Chỉ nhận đánh giá gửi từ chính cổng thông tin (cross-site vote refused)")
-        elif fetch_site != "same-origin":
+        elif fetch_site:
+            if fetch_site != "same-origin":
+                raise BadRequest(403, "Chỉ nhận đánh giá gửi từ chính cổng thông tin (cross-site vote refused)")
+        elif self.settings.require_origin:
             raise BadRequest(403, "Thiếu tiêu đề Origin: chỉ nhận đánh giá từ chính cổng thông tin "
                                   "(missing Origin header)")
+        # Neither header: not a browser (every current browser sends Origin with a POST), so
+        # not a cross-site request forgery; the caps still apply. RATINGS_REQUIRE_ORIGIN refuses it.
 
     def _article(self, slug: str) -> str:
         if len(slug) > 200 or self.manifest.url_of(slug) is None:
@@ -169,6 +189,12 @@ class Ratings:
             return await self.rate(request, slug)
         return JSONResponse(await run_in_threadpool(self.store.get, slug), headers={"Cache-Control": "no-cache"})
 
+    def _back(self, slug: str) -> str | None:
+        try:
+            return self.manifest.thanks_url(slug).split("#", 1)[0] + "#danh-gia"
+        except KeyError:
+            return None
+
     async def rate(self, request: Request, slug: str) -> Response:
         try:
             body = await self._body(request)
@@ -177,19 +203,20 @@ class Ratings:
             user_agent = request.headers.get("user-agent", "")
             result = await run_in_threadpool(self.store.vote, slug, score, prefix, user_agent)
         except BadRequest as bad:
-            return reply_error(request, bad.status, bad.reason, bad.headers)
+            return reply_error(request, bad.status, bad.reason, bad.headers, back=self._back(slug))
         except Limited as limited:
-            return reply_error(request, 429, limited.reason, {"Retry-After": str(limited.retry_after)})
+            return reply_error(request, 429, limited.reason, {"Retry-After": str(limited.retry_after)},
+                               back=self._back(slug))
         except sqlite3.OperationalError as exc:
             log.error("ratings: database busy or unavailable: %s", exc)
             return reply_error(request, 503, "Hệ thống đang bận, vui lòng thử lại (database busy)",
-                               {"Retry-After": "2"})
+                               {"Retry-After": "2"}, back=self._back(slug))
         if is_form:
             return RedirectResponse(self.manifest.thanks_url(slug), status_code=303, headers=NO_STORE)
         return JSONResponse({**result.aggregate, "score": score, "replaced": result.replaced}, headers=NO_STORE)
 
     async def openapi(self, request: Request) -> Response:
-        return JSONResponse(DOCUMENT)
+        return JSONResponse(document_for(sorted(self.manifest.current().urls)))
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
@@ -198,16 +225,36 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
     return reply_error(request, exc.status_code, reason, getattr(exc, "headers", None))
 
 
+class only:
+    """An endpoint that answers every other method itself (405 + Allow), so that a
+    site mounted behind the API never answers for an API path."""
+
+    def __init__(self, endpoint, *methods: str):
+        self.methods, self.allow = methods, ", ".join(methods)
+        self.app = request_response(self.guarded)
+        self.endpoint = endpoint
+
+    async def guarded(self, request: Request) -> Response:
+        if request.method not in self.methods:
+            return reply_error(request, 405, "Phương thức không được hỗ trợ (method not allowed)",
+                               {"Allow": self.allow})
+        return await self.endpoint(request)
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None, clock=None) -> Starlette:
     settings = settings or Settings.from_env()
     if store is None:
         store = Store(settings, clock=clock) if clock else Store(settings)
     manifest = Manifest(settings.manifest_path)
     api = Ratings(settings, store, manifest)
+    # Every method reaches these routes (not the site mounted behind them): others get 405 + Allow.
     routes = [
-        Route("/api/openapi.json", api.openapi, methods=["GET"]),
-        Route("/api/ratings", api.list_all, methods=["GET"]),
-        Route("/api/ratings/{slug}", api.one, methods=["GET", "POST"]),
+        Route("/api/openapi.json", only(api.openapi, "GET", "HEAD"), methods=None),
+        Route("/api/ratings", only(api.list_all, "GET", "HEAD"), methods=None),
+        Route("/api/ratings/{slug}", only(api.one, "GET", "HEAD", "POST"), methods=None),
     ]
     middleware = []
     if settings.allowed_origins:

@@ -24,6 +24,15 @@ def _int(env: dict, name: str, default: int, low: int = 0) -> int:
     return value
 
 
+def _bool(env: dict, name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"ratings: {name}={raw!r}; use true or false")
+
+
 def _list(env: dict, name: str) -> tuple[str, ...]:
     return tuple(x.strip().rstrip("/") for x in env.get(name, "").split(",") if x.strip())
 
@@ -33,6 +42,7 @@ class Settings:
     db_path: str = "var/ratings.sqlite3"
     manifest_path: str = "output/api/ratings-manifest.json"
     allowed_origins: tuple[str, ...] = ()
+    require_origin: bool = False
     secret: bytes = b""
     timezone: str = "Asia/Ho_Chi_Minh"
     max_votes_per_hour: int = 30
@@ -73,6 +83,7 @@ class Settings:
             db_path=env.get("RATINGS_DB", "").strip() or cls.db_path,
             manifest_path=env.get("RATINGS_MANIFEST", "").strip() or cls.manifest_path,
             allowed_origins=_list(env, "RATINGS_ALLOWED_ORIGINS"),
+            require_origin=_bool(env, "RATINGS_REQUIRE_ORIGIN"),
             secret=env.get("RATINGS_SECRET", "").encode(),
             timezone=tz,
             max_votes_per_hour=_int(env, "RATINGS_MAX_VOTES_PER_HOUR", cls.max_votes_per_hour, 1),

@@ -5,6 +5,8 @@ Written by hand, kept true by tests/test_ratings_schema.py (schemathesis).
 
 from __future__ import annotations
 
+import copy
+
 from . import __version__
 
 SLUG_PATTERN = "^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -14,6 +16,7 @@ _error = {
     "content": {
         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
         "text/plain": {"schema": {"type": "string"}},
+        "text/html": {"schema": {"type": "string"}},
     },
 }
 
@@ -149,3 +152,13 @@ DOCUMENT = {
         },
     },
 }
+
+
+def document_for(slugs: list[str]) -> dict:
+    """The document with a slug of the current manifest as the example (so clients and
+    fuzzers reach real articles)."""
+    if not slugs:
+        return DOCUMENT
+    doc = copy.deepcopy(DOCUMENT)
+    doc["paths"]["/api/ratings/{slug}"]["parameters"][0]["example"] = slugs[0]
+    return doc

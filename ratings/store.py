@@ -244,7 +244,7 @@ def export(db_path: str) -> dict:
     """All aggregates, straight from the database (same shape as GET /api/ratings)."""
     if not Path(db_path).is_file():
         return {"ratings": {}}
-    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    conn = sqlite3.connect(db_path, timeout=15)  # not read-only: it may recover a WAL left by a crash
     try:
         rows = conn.execute("SELECT slug, s1, s2, s3, s4, s5 FROM totals ORDER BY slug").fetchall()
     except sqlite3.OperationalError:

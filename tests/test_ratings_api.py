@@ -122,8 +122,10 @@ def test_no_raw_ip_in_database_or_logs_and_old_rows_purged(env, tmp_path, caplog
 
 
 @pytest.mark.parametrize("headers, status", [
-    ({"Origin": None}, 403),
+    ({"Origin": None}, 200),  # not a browser: no forgery possible; the caps apply
     ({"Origin": "http://evil.example"}, 403),
+    ({"Origin": "http://portal.test.evil.example"}, 403),
+    ({"Origin": "https://portal.test:8443"}, 403),
     ({"Origin": "null"}, 403),
     ({"Origin": "http://portal.test", "Sec-Fetch-Site": "cross-site"}, 403),
     ({"Origin": None, "Sec-Fetch-Site": "cross-site"}, 403),
@@ -137,6 +139,13 @@ def test_post_only_from_the_sites_own_origin(env, headers, status):
     assert r.status_code == status, r.text
     if status == 403:
         one_line(r)
+
+
+def test_strict_mode_refuses_requests_without_origin(env):
+    c, _, _ = env(require_origin=True)
+    r = c.vote(SLUG, 3, origin=None)
+    assert r.status_code == 403 and "missing Origin" in r.text
+    assert c.vote(SLUG, 3, origin=None, headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
 
 
 def test_allowed_origins_setting(env):
@@ -236,6 +245,9 @@ def test_cap_distinct_voters_per_article_per_day(env):
     assert c.vote(OTHER, 5, ua="C").status_code == 200  # another article is fine
     r = c.vote(SLUG, 5, ua="C", form=True)
     assert r.status_code == 429 and "text/plain" in r.headers["content-type"]
+    r = c.vote(SLUG, 5, ua="C", form=True, headers={"Accept": "text/html,*/*"})  # a browser without JS
+    assert r.status_code == 429 and "text/html" in r.headers["content-type"]
+    assert "giới hạn" in r.text and f'href="/tin-tuc/{SLUG}.html#danh-gia"' in r.text
 
 
 def test_manifest_is_reloaded_when_the_build_changes_it(env, tmp_path):
