@@ -67,6 +67,9 @@ def test_with_javascript_click_updates_in_place_and_second_rating_changes(served
     assert numbers(page) == ("1", "2.0")
     status.filter(has_text="Bạn đã đánh giá bài viết này: 2 sao").wait_for()
     assert page.is_checked("#diem-2")
+    page.evaluate(f"localStorage.setItem('danh-gia:{slug}', JSON.stringify({{score: 2, day: '2000-1-1'}}))")
+    page.reload()
+    status.filter(has_text="Bạn đã từng đánh giá bài viết này: 2 sao.").wait_for()
     assert not problems, problems  # no CSP violation, no script error under script-src 'self'
     context.close()
 
@@ -82,7 +85,7 @@ def test_with_javascript_clear_messages_on_429_and_network_failure(served, brows
         body='{"error": "too many votes per hour"}'))
     page.get_by_label("5 sao").check()
     page.get_by_role("button", name="Gửi đánh giá").click()
-    status.filter(has_text="Bạn đã gửi quá nhiều đánh giá").wait_for()
+    status.filter(has_text="Bạn đã gửi quá nhiều đánh giá. Vui lòng thử lại sau 10 phút.").wait_for()
     assert status.get_attribute("aria-live") == "polite"
     page.unroute("**/api/ratings/**")
     page.route("**/api/ratings/**", lambda route: route.abort("internetdisconnected"))

@@ -27,9 +27,13 @@
   function remembered() {
     try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
   }
+  function today() {
+    var d = new Date();
+    return d.getFullYear() + "-" + (d.getMonth() + 1) + "-" + d.getDate();
+  }
   function remember(score) {
     try {
-      window.localStorage.setItem(key, JSON.stringify({ score: score, day: new Date().toISOString().slice(0, 10) }));
+      window.localStorage.setItem(key, JSON.stringify({ score: score, day: today() }));
     } catch (e) { /* private mode: nothing to remember */ }
   }
   function show(agg) {
@@ -44,7 +48,7 @@
     var radio = form.querySelector('input[name="score"][value="' + Number(mine.score) + '"]');
     if (radio) { radio.checked = true; }
     section.classList.add("rating-done");
-    say(msg("rated", { score: mine.score }), "info");
+    say(msg(mine.day === today() ? "rated" : "rated-before", { score: Number(mine.score) }), "info");
   }
 
   form.addEventListener("submit", function (event) {
@@ -70,9 +74,8 @@
       }
       if (response.status === 429) {
         var wait = parseInt(response.headers.get("Retry-After") || "", 10);
-        var text = msg("limited");
-        if (wait > 0) { text += " (" + Math.ceil(wait / 60) + " ′)"; }
-        say(text, "error");
+        say(wait > 0 && wait <= 7200 ? msg("limited-wait", { minutes: Math.ceil(wait / 60) }) : msg("limited"),
+          "error");
         return null;
       }
       return response.json().then(function (body) {
