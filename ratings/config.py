@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -56,7 +56,6 @@ class Settings:
     port: int = 8081
     trusted_proxies: str = "127.0.0.1,::1"
     log_level: str = "warning"
-    extra: dict = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -2,8 +2,8 @@
 
 Tables:
   salts   (day, salt, created)                 one random salt per local day
-  votes   (slug, voter, day, score, network,   one row per voter, article, day;
-           created, updated)                   deleted after the retention period
+  votes   (slug, voter, day, score, network,   one row per voter, article, day; times to
+           created, updated)                   the hour; deleted after the retention period
   hits    (network, at)                        accepted POSTs, for the hourly cap
   totals  (slug, s1..s5)                       aggregates, kept for ever
 
@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS votes (
   network TEXT NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL,
   PRIMARY KEY (slug, voter, day)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS votes_network ON votes (network, slug, day);
-CREATE INDEX IF NOT EXISTS votes_updated ON votes (updated);
+CREATE INDEX IF NOT EXISTS votes_created ON votes (created);
 CREATE TABLE IF NOT EXISTS hits (network TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS hits_network ON hits (network, at);
 CREATE TABLE IF NOT EXISTS totals (
@@ -169,20 +169,21 @@ class Store:
                 raise Limited("Quá nhiều lượt đánh giá từ mạng của bạn trong một giờ "
                               "(too many votes per hour)", (first or int(now)) + HOUR_S - int(now) + 1)
             conn.execute("INSERT INTO hits (network, at) VALUES (?, ?)", (network, int(now)))
+            hour = int(now) // HOUR_S * HOUR_S  # vote rows keep the hour only: no timing to match with other logs
             if row is None:
                 conn.execute("INSERT INTO votes (slug, voter, day, score, network, created, updated) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)", (slug, voter, day, score, network, int(now), int(now)))
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)", (slug, voter, day, score, network, hour, hour))
                 conn.execute(f"INSERT INTO totals (slug, s{score}) VALUES (?, 1) "
                              f"ON CONFLICT (slug) DO UPDATE SET s{score} = s{score} + 1", (slug,))
             elif row[0] != score:
                 old = int(row[0])
                 conn.execute("UPDATE votes SET score = ?, updated = ? WHERE slug = ? AND voter = ? AND day = ?",
-                             (score, int(now), slug, voter, day))
+                             (score, hour, slug, voter, day))
                 conn.execute(f"UPDATE totals SET s{old} = s{old} - 1, s{score} = s{score} + 1 WHERE slug = ?",
                              (slug,))
             else:
                 conn.execute("UPDATE votes SET updated = ? WHERE slug = ? AND voter = ? AND day = ?",
-                             (int(now), slug, voter, day))
+                             (hour, slug, voter, day))
             totals = conn.execute("SELECT s1, s2, s3, s4, s5 FROM totals WHERE slug = ?", (slug,)).fetchone()
             if now - self._last_purge > PURGE_EVERY_S:
                 self._purge(conn, now)
@@ -202,7 +203,7 @@ class Store:
         """Salts and per-vote rows older than the retention period; old hits."""
         cutoff = int(now) - self.settings.retention_hours * HOUR_S
         conn.execute("DELETE FROM salts WHERE created < ?", (cutoff,))
-        conn.execute("DELETE FROM votes WHERE updated < ?", (cutoff,))
+        conn.execute("DELETE FROM votes WHERE created < ?", (cutoff,))
         conn.execute("DELETE FROM hits WHERE at < ?", (int(now) - HOUR_S,))
         self._last_purge = now
 

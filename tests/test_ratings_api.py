@@ -114,6 +114,7 @@ def test_no_raw_ip_in_database_or_logs_and_old_rows_purged(env, tmp_path, caplog
         assert needle not in caplog.text
     db = sqlite3.connect(settings.db_path)
     assert db.execute("SELECT count(*) FROM votes").fetchone()[0] == 3
+    assert all(t % 3600 == 0 for row in db.execute("SELECT created, updated FROM votes") for t in row)
     clock.t += 49 * 3600
     c.vote(OTHER, 5)  # any write purges what is older than 48 h
     assert db.execute("SELECT count(*) FROM votes WHERE slug = ?", (SLUG,)).fetchone()[0] == 0
