@@ -49,23 +49,27 @@ def main(argv: list[str] | None = None) -> int:
     elif command == "backup":
         from .store import backup
 
+        if settings.database_url:
+            print("ratings: the database is PostgreSQL (RATINGS_DATABASE_URL): back it up with pg_dump",
+                  file=sys.stderr)
+            return 2
         if not Path(settings.db_path).is_file():
             print(f"ratings: no database at {settings.db_path} (RATINGS_DB)", file=sys.stderr)
             return 1
         dest = args[0] if args else f"{settings.db_path}.backup"
         print(f"ratings: consistent copy of {settings.db_path} written to {backup(settings.db_path, dest)}")
     elif command == "export":
-        from .store import export
+        from .store import export, make_store
 
-        data = export(settings.db_path)
+        data = {"ratings": make_store(settings).all()} if settings.database_url else export(settings.db_path)
         if args:
             write_json_atomically(Path(args[0]), data)
         else:
             print(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1))
     elif command == "purge":
-        from .store import Store
+        from .store import make_store
 
-        Store(settings).purge()
+        make_store(settings).purge()
     else:
         print(__doc__, file=sys.stderr)
         return 2

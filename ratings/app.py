@@ -14,7 +14,6 @@ import html
 import json
 import logging
 import math
-import sqlite3
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.applications import Starlette
@@ -30,7 +29,7 @@ from .config import Settings
 from .manifest import Manifest
 from .openapi import document_for
 from .privacy import ip_prefix
-from .store import Limited, Store
+from .store import Limited, Store, make_store
 
 log = logging.getLogger("ratings")
 MAX_BODY = 1024
@@ -207,7 +206,7 @@ class Ratings:
         except Limited as limited:
             return reply_error(request, 429, limited.reason, {"Retry-After": str(limited.retry_after)},
                                back=self._back(slug))
-        except sqlite3.OperationalError as exc:
+        except self.store.busy_errors as exc:
             log.error("ratings: database busy or unavailable: %s", exc)
             return reply_error(request, 503, "Hệ thống đang bận, vui lòng thử lại (database busy)",
                                {"Retry-After": "2"}, back=self._back(slug))
@@ -247,7 +246,7 @@ class only:
 def create_app(settings: Settings | None = None, store: Store | None = None, clock=None) -> Starlette:
     settings = settings or Settings.from_env()
     if store is None:
-        store = Store(settings, clock=clock) if clock else Store(settings)
+        store = make_store(settings, clock=clock) if clock else make_store(settings)
     manifest = Manifest(settings.manifest_path)
     api = Ratings(settings, store, manifest)
     # Every method reaches these routes (not the site mounted behind them): others get 405 + Allow.

@@ -40,6 +40,7 @@ def _list(env: dict, name: str) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Settings:
     db_path: str = "var/ratings.sqlite3"
+    database_url: str = ""  # postgresql://… : PostgreSQL instead of SQLite
     manifest_path: str = "output/api/ratings-manifest.json"
     allowed_origins: tuple[str, ...] = ()
     require_origin: bool = False
@@ -72,14 +73,22 @@ class Settings:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"ratings: RATINGS_TIMEZONE={tz!r} is not a known time zone") from None
-        if env.get("RATINGS_DATABASE_URL", "").strip():
-            raise ConfigError("ratings: RATINGS_DATABASE_URL (PostgreSQL) is not supported in this version; "
-                              "unset it and use RATINGS_DB (SQLite)")
+        database_url = env.get("RATINGS_DATABASE_URL", "").strip()
+        if database_url and not database_url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError("ratings: RATINGS_DATABASE_URL must be a postgresql:// URL "
+                              "(or unset it to use SQLite at RATINGS_DB)")
+        if database_url:
+            try:
+                import psycopg  # noqa: F401
+            except ImportError:
+                raise ConfigError("ratings: RATINGS_DATABASE_URL is set but psycopg is not installed: "
+                                  'pip install "psycopg[binary]"') from None
         for origin in _list(env, "RATINGS_ALLOWED_ORIGINS"):
             if not origin.startswith(("http://", "https://")):
                 raise ConfigError(f"ratings: RATINGS_ALLOWED_ORIGINS entry {origin!r} must start with https://")
         return cls(
             db_path=env.get("RATINGS_DB", "").strip() or cls.db_path,
+            database_url=database_url,
             manifest_path=env.get("RATINGS_MANIFEST", "").strip() or cls.manifest_path,
             allowed_origins=_list(env, "RATINGS_ALLOWED_ORIGINS"),
             require_origin=_bool(env, "RATINGS_REQUIRE_ORIGIN"),

@@ -92,11 +92,27 @@ class Store:
         # SQLite's busy handler (which sleeps in steps); other processes still
         # wait on the database lock (busy_timeout).
         self._write_lock = threading.Lock()
+        self._init_db()
+
+    # ---- the database (SQLite here; pgstore.PgStore overrides these few) ----------
+    busy_errors: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
+
+    def _init_db(self) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = self._connect()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(SCHEMA)
+
+    def _x(self, conn, sql: str, params: tuple = ()):
+        return conn.execute(sql, params)
+
+    def _begin(self, conn) -> None:
+        conn.execute("BEGIN IMMEDIATE")  # the write lock, taken before reading
+
+    def _rollback(self, conn) -> None:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
 
     # ---- connections ---------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -127,12 +143,11 @@ class Store:
 
     # ---- reads -------------------------------------------------------------------
     def get(self, slug: str) -> dict:
-        row = self._connect().execute(
-            "SELECT s1, s2, s3, s4, s5 FROM totals WHERE slug = ?", (slug,)).fetchone()
+        row = self._x(self._connect(), "SELECT s1, s2, s3, s4, s5 FROM totals WHERE slug = ?", (slug,)).fetchone()
         return aggregate(slug, list(row) if row else [0] * 5)
 
     def all(self) -> dict[str, dict]:
-        rows = self._connect().execute("SELECT slug, s1, s2, s3, s4, s5 FROM totals ORDER BY slug").fetchall()
+        rows = self._x(self._connect(), "SELECT slug, s1, s2, s3, s4, s5 FROM totals ORDER BY slug").fetchall()
         return {r[0]: aggregate(r[0], list(r[1:])) for r in rows}
 
     # ---- the one write -------------------------------------------------------
@@ -147,74 +162,71 @@ class Store:
         now = self.clock()
         day = self.local_day(now)
         conn = self._connect()
-        conn.execute("BEGIN IMMEDIATE")
+        self._begin(conn)
         try:
             salt = self._salt(conn, day, int(now))
             secret = self.settings.secret
             voter = voter_id(secret, salt, slug, prefix, user_agent)
             network = network_id(secret, salt, prefix)
-            row = conn.execute("SELECT score FROM votes WHERE slug = ? AND voter = ? AND day = ?",
-                               (slug, voter, day)).fetchone()
+            row = self._x(conn, "SELECT score FROM votes WHERE slug = ? AND voter = ? AND day = ?",
+                          (slug, voter, day)).fetchone()
             if row is None:
-                (voters,) = conn.execute(
-                    "SELECT count(*) FROM votes WHERE network = ? AND slug = ? AND day = ?",
-                    (network, slug, day)).fetchone()
+                (voters,) = self._x(conn, "SELECT count(*) FROM votes WHERE network = ? AND slug = ? AND day = ?",
+                                    (network, slug, day)).fetchone()
                 if voters >= self.settings.max_voters_per_article_per_day:
                     raise Limited("Mạng của bạn đã đạt giới hạn số người đánh giá bài này hôm nay "
                                   "(too many voters from your network today)", self.seconds_to_midnight(now))
-            hits, first = conn.execute(
-                "SELECT count(*), min(at) FROM hits WHERE network = ? AND at > ?",
-                (network, int(now) - HOUR_S)).fetchone()
+            hits, first = self._x(conn, "SELECT count(*), min(at) FROM hits WHERE network = ? AND at > ?",
+                                  (network, int(now) - HOUR_S)).fetchone()
             if hits >= self.settings.max_votes_per_hour:
                 raise Limited("Quá nhiều lượt đánh giá từ mạng của bạn trong một giờ "
                               "(too many votes per hour)", (first or int(now)) + HOUR_S - int(now) + 1)
-            conn.execute("INSERT INTO hits (network, at) VALUES (?, ?)", (network, int(now)))
+            self._x(conn, "INSERT INTO hits (network, at) VALUES (?, ?)", (network, int(now)))
             hour = int(now) // HOUR_S * HOUR_S  # vote rows keep the hour only: no timing to match with other logs
             if row is None:
-                conn.execute("INSERT INTO votes (slug, voter, day, score, network, created, updated) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)", (slug, voter, day, score, network, hour, hour))
-                conn.execute(f"INSERT INTO totals (slug, s{score}) VALUES (?, 1) "
-                             f"ON CONFLICT (slug) DO UPDATE SET s{score} = s{score} + 1", (slug,))
+                self._x(conn, "INSERT INTO votes (slug, voter, day, score, network, created, updated) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (slug, voter, day, score, network, hour, hour))
+                self._x(conn, f"INSERT INTO totals (slug, s{score}) VALUES (?, 1) "
+                        f"ON CONFLICT (slug) DO UPDATE SET s{score} = totals.s{score} + 1", (slug,))
             elif row[0] != score:
                 old = int(row[0])
-                conn.execute("UPDATE votes SET score = ?, updated = ? WHERE slug = ? AND voter = ? AND day = ?",
-                             (score, hour, slug, voter, day))
-                conn.execute(f"UPDATE totals SET s{old} = s{old} - 1, s{score} = s{score} + 1 WHERE slug = ?",
-                             (slug,))
+                self._x(conn, "UPDATE votes SET score = ?, updated = ? WHERE slug = ? AND voter = ? AND day = ?",
+                        (score, hour, slug, voter, day))
+                self._x(conn, f"UPDATE totals SET s{old} = s{old} - 1, s{score} = s{score} + 1 WHERE slug = ?",
+                        (slug,))
             else:
-                conn.execute("UPDATE votes SET updated = ? WHERE slug = ? AND voter = ? AND day = ?",
-                             (hour, slug, voter, day))
-            totals = conn.execute("SELECT s1, s2, s3, s4, s5 FROM totals WHERE slug = ?", (slug,)).fetchone()
+                self._x(conn, "UPDATE votes SET updated = ? WHERE slug = ? AND voter = ? AND day = ?",
+                        (hour, slug, voter, day))
+            totals = self._x(conn, "SELECT s1, s2, s3, s4, s5 FROM totals WHERE slug = ?", (slug,)).fetchone()
             if now - self._last_purge > PURGE_EVERY_S:
                 self._purge(conn, now)
-            conn.execute("COMMIT")
+            self._x(conn, "COMMIT")
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._rollback(conn)
             raise
         return VoteResult(aggregate(slug, list(totals)), replaced=row is not None)
 
-    def _salt(self, conn: sqlite3.Connection, day: str, now: int) -> bytes:
-        conn.execute("INSERT OR IGNORE INTO salts (day, salt, created) VALUES (?, ?, ?)",
-                     (day, secrets.token_bytes(32), now))
-        return conn.execute("SELECT salt FROM salts WHERE day = ?", (day,)).fetchone()[0]
+    def _salt(self, conn, day: str, now: int) -> bytes:
+        self._x(conn, "INSERT INTO salts (day, salt, created) VALUES (?, ?, ?) ON CONFLICT (day) DO NOTHING",
+                (day, secrets.token_bytes(32), now))
+        return self._x(conn, "SELECT salt FROM salts WHERE day = ?", (day,)).fetchone()[0]
 
-    def _purge(self, conn: sqlite3.Connection, now: float) -> None:
+    def _purge(self, conn, now: float) -> None:
         """Salts and per-vote rows older than the retention period; old hits."""
         cutoff = int(now) - self.settings.retention_hours * HOUR_S
-        conn.execute("DELETE FROM salts WHERE created < ?", (cutoff,))
-        conn.execute("DELETE FROM votes WHERE created < ?", (cutoff,))
-        conn.execute("DELETE FROM hits WHERE at < ?", (int(now) - HOUR_S,))
+        self._x(conn, "DELETE FROM salts WHERE created < ?", (cutoff,))
+        self._x(conn, "DELETE FROM votes WHERE created < ?", (cutoff,))
+        self._x(conn, "DELETE FROM hits WHERE at < ?", (int(now) - HOUR_S,))
         self._last_purge = now
 
     def purge(self) -> None:
         conn = self._connect()
-        conn.execute("BEGIN IMMEDIATE")
+        self._begin(conn)
         try:
             self._purge(conn, self.clock())
-            conn.execute("COMMIT")
+            self._x(conn, "COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._rollback(conn)
             raise
 
 
@@ -255,4 +267,13 @@ def export(db_path: str) -> dict:
     return {"ratings": {r[0]: aggregate(r[0], list(r[1:])) for r in rows}}
 
 
-__all__ = ["Store", "Limited", "VoteResult", "aggregate", "rounded_average", "backup", "export"]
+def make_store(settings: Settings, clock=time.time) -> Store:
+    """SQLite (RATINGS_DB), or PostgreSQL when RATINGS_DATABASE_URL is set."""
+    if settings.database_url:
+        from .pgstore import PgStore
+
+        return PgStore(settings, clock=clock)
+    return Store(settings, clock=clock)
+
+
+__all__ = ["Store", "Limited", "VoteResult", "aggregate", "rounded_average", "backup", "export", "make_store"]

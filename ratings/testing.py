@@ -96,6 +96,27 @@ class ServiceProcess:
         self.stop()
 
 
+def run_coroutine(make):
+    """asyncio.run in a thread of its own: works even where a loop is already running
+    (Playwright's sync API keeps one in the main thread)."""
+    import threading
+
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(make())
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 class AsgiClient:
     """Requests straight into the ASGI app, from the client address you choose."""
 
@@ -112,7 +133,8 @@ class AsgiClient:
                                          follow_redirects=False) as client:
                 return await client.request(method, path, **kwargs)
 
-        return asyncio.run(go())
+        return run_coroutine(go)
+
 
     def vote(self, slug: str, score, ip: str | None = None, ua: str = "Mozilla/5.0 test", form: bool = False,
              origin: str | None = "", headers: dict | None = None):

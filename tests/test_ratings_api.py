@@ -273,7 +273,7 @@ def test_settings_from_environment_are_checked():
     assert s.allowed_origins == ("https://a.vn", "https://b.vn") and s.max_votes_per_hour == 5
     for bad in ({"RATINGS_MAX_VOTES_PER_HOUR": "many"}, {"RATINGS_TIMEZONE": "Mars/Base"},
                 {"RATINGS_ALLOWED_ORIGINS": "a.vn"}, {"RATINGS_SYNCHRONOUS": "OFF"},
-                {"RATINGS_DATABASE_URL": "postgresql://x"}):
+                {"RATINGS_DATABASE_URL": "mysql://x"}, {"RATINGS_REQUIRE_ORIGIN": "maybe"}):
         with pytest.raises(ConfigError, match="RATINGS_"):
             Settings.from_env(bad)
 
