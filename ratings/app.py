@@ -109,7 +109,7 @@ class Ratings:
     async def _body(self, request: Request) -> bytes:
         length = request.headers.get("content-length")
         if length is not None:
-            if not length.strip().isdigit():
+            if not (length.isascii() and length.strip().isdigit()):
                 raise BadRequest(400, "Content-Length không hợp lệ (bad Content-Length)")
             if int(length) > MAX_BODY:
                 raise BadRequest(413, "Nội dung gửi lên quá 1 KiB (body larger than 1 KiB)")
