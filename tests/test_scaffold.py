@@ -42,7 +42,7 @@ def test_new_file_has_every_field_of_its_kind_explained(fixture_content, kind):
     assert f"Date: {NOW}" in front
     # the reader accepts the notes: only "empty required field" problems, each with a line number
     entry = model.validate(text, str(path), kind, fixture_content)
-    assert entry.problems and {p.code for p in entry.problems} == {"empty"}
+    assert entry.problems and {p.code for p in entry.problems} == {"empty_required"}
     assert all(p.line and p.line > 1 for p in entry.problems)
 
 
@@ -89,7 +89,7 @@ def test_filled_in_new_article_passes_the_check(fixture_content):
     path = fixture_content / "tin-tuc" / "2026-11-26-tap-huan-ky-nang-so.md"
     untouched = check(fixture_content)
     assert untouched.returncode == 1
-    assert 'trường "Summary": Trường này để trống' in untouched.stdout
+    assert 'trường "Summary": Trường bắt buộc này còn trống' in untouched.stdout
     text = path.read_text(encoding="utf-8")
     text = text.replace("\nSummary:\n", "\nSummary: Sáng 26/11, hơn 100 cán bộ tham gia tập huấn.\n")
     text = text.replace("\nAuthors:\n", "\nAuthors: Tin, ảnh: Minh Hà\n")
@@ -103,7 +103,7 @@ def test_empty_required_list_is_an_error():
     text = ("Title: A\nDate: 2026-11-20 08:00\nSlug: a\nSummary: B\nAuthors: Tin: C\nHeld: 2026-11-20 08:00\n"
             "Location: D\nChair: E\nUnits:\n\nBody\n")
     entry = model.validate(text, "x.md", model.MEETING, None)
-    assert [(p.code, p.field, p.line) for p in entry.problems] == [("empty", "Units", 9)]
+    assert [(p.code, p.field, p.line) for p in entry.problems] == [("empty_required", "Units", 9)]
 
 
 def test_front_matter_notes_are_skipped_with_line_numbers_kept():

@@ -46,6 +46,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Trường này để trống. Cách sửa: điền giá trị hoặc xóa dòng. ({help})",
         "This field is empty. Fix: give a value or delete the line. ({help_en})",
     ),
+    "empty_required": (
+        "Trường bắt buộc này còn trống. "
+        "Cách sửa: điền giá trị sau dấu hai chấm, ví dụ \"{field}: {example}\". ({help})",
+        "This required field is empty. Fix: write a value after the colon, e.g. \"{field}: {example}\". ({help_en})",
+    ),
     "bad_date": (
         "Ngày giờ không hợp lệ. Cách sửa: viết dạng năm-tháng-ngày giờ:phút, ví dụ {example}.",
         "Not a valid date and time. Fix: write year-month-day hour:minute, e.g. {example}.",

@@ -585,7 +585,11 @@ def validate(text: str, path: str, kind: str, content_root: Path | None) -> Entr
             params = dict(bad.params)
             params.setdefault("help", f.help_vi)
             params.setdefault("help_en", f.help_en)
-            problems.append(Problem(path, raw.line, f.name, raw.text, bad.code, params))
+            code = bad.code
+            if code == "empty" and is_required(f, kind):  # "delete the line" would be wrong advice
+                code = "empty_required"
+                params.setdefault("example", f.example)
+            problems.append(Problem(path, raw.line, f.name, raw.text, code, params))
 
     for f in allowed.values():
         if is_required(f, kind) and f.key not in fm.fields:
