@@ -230,3 +230,16 @@ def test_old_encoding_is_read_and_non_text_is_refused(tmp_path):
     assert "ĐÃ NHẬP: " in done.stdout and "Tin thử bảng mã cũ" in done.stdout
     assert "Tệp không phải văn bản hay trang HTML" in done.stdout
     assert done.returncode == 1 and "Traceback" not in done.stderr
+
+
+def test_invoke_import_takes_several_paths(tmp_path):
+    """As staff type it: `invoke import A B --content … --dry-run` (a shell glob gives several paths)."""
+    content = empty_content(tmp_path)
+    pages = sorted(LEGACY_HTML.glob("*.html"))[:2]
+    env = {**os.environ, "PORTAL_NOW": NOW}
+    done = subprocess.run([str(Path(sys.executable).parent / "invoke"), "import", *map(str, pages),
+                           "--content", str(content), "--dry-run"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("SẼ NHẬP: ") == 2
+    assert not list(content.rglob("*.md"))  # --dry-run writes nothing
