@@ -243,3 +243,17 @@ def test_invoke_import_takes_several_paths(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count("SẼ NHẬP: ") == 2
     assert not list(content.rglob("*.md"))  # --dry-run writes nothing
+
+
+def test_wordpress_page_time_element_and_old_category(imported):
+    content, report = imported
+    path = next((content / "canh-bao").glob("2022-08-15-*.md"))
+    text = path.read_text(encoding="utf-8")
+    e = model.validate(text, str(path), "canh-bao", content)
+    assert e.ok, [p.format() for p in e.problems]
+    assert e.get("title") == "Cảnh giác với thủ đoạn giả mạo tin nhắn ngân hàng"  # <h1 class="entry-title">
+    assert e.get("date").strftime("%Y-%m-%d %H:%M") == "2022-08-15 15:20"  # <time datetime>
+    assert e.get("image_caption") == "Một tin nhắn giả mạo ngân hàng." and e.get("image_credit") == "Công an tỉnh"
+    assert 'chuyên mục cũ "cảnh báo"' in report
+    for junk in ("Có liên quan", "Chia sẻ", "bình luận", "Bài trước", "stats.wp.com", "pixel.wp.com", "_stq"):
+        assert junk not in text, junk

@@ -51,11 +51,13 @@ CHROME_TEXT = re.compile(
     r"Lượt xem|Lượt truy cập|Số lượt truy cập|Đang online|Bình luận|Gửi đánh giá|Từ khóa|Tags?)\b",
     re.IGNORECASE)
 RATING = re.compile(r"ĐÁNH\s*GIÁ\s*BÀI\s*VIẾT\s*\(\s*\d*\s*\)", re.IGNORECASE)
-RELATED_HEAD = re.compile(r"^\s*(?:Các tin khác|Tin liên quan|Tin cùng chuyên mục|Tin đã đưa|Bài viết liên quan|"
-                          r"Tin mới|Tin nổi bật|Xem nhiều)\s*:?\s*$", re.IGNORECASE)
+RELATED_HEAD = re.compile(r"^\s*\**(?:Các tin khác|Tin khác|Tin liên quan|Tin cùng chuyên mục|Tin đã đưa|"
+                          r"Bài viết liên quan|Bài liên quan|Có liên quan|Tin mới|Tin nổi bật|Xem nhiều|"
+                          r"Bài viết mới|Tin cùng loại)\**\s*:?\s*$", re.IGNORECASE)
 CHROME_CLASS = re.compile(
-    r"(?:^|[\s_-])(?:menu|nav|navbar|banner|header|footer|breadcrumb|share|sharing|social|sharethis|fb-like|"
-    r"like|rating|rate|vote|danhgia|danh-gia|comment|comments|binh-?luan|related|lien-?quan|tinlienquan|"
+    r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|banner|header|footer|breadcrumbs?|share\w*|sharing|social\w*|"
+    r"sharethis|addthis\w*|fb-like|like|rating|rate|vote|danhgia|danh-gia|comment\w*|binh-?luan|related\w*|"
+    r"lien-?quan|tinlienquan|"
     r"other-?news|tin-?khac|print|tool-?bar|tools|sidebar|side|widget|advert|ads|quang-?cao|counter|"
     r"view-?count|luot-?xem|search|login|weather|clock|marquee|chu-chay|chiase|post-meta|tags?|post-tags|"
     r"top-links|logo|col-side|right-col|left-col|sidebar-box)(?:$|[\s_-])",
@@ -115,6 +117,7 @@ class Legacy:
     date_from: str = ""
     byline: str = ""
     byline_guessed: bool = False
+    section: str = ""  # breadcrumb / category words of the old page
     source: str = ""
     source_from: str = ""
     summary: str = ""
@@ -382,8 +385,9 @@ def parse_html(path: Path) -> Legacy:
     candidates = [h for h in soup.find_all(True, class_=titled)
                   if h.name not in ("html", "body", "title", "meta")] + soup.find_all(["h1", "h2"])
     for h in candidates:
-        if h.find_parent(["header", "nav"]) or re.search(r"logo|brand|site|cot|col|box|menu", _classes(h),
-                                                          re.IGNORECASE):
+        site_header = h.find_parent("header") is not None and h.find_parent(["article", "main"]) is None
+        if h.find_parent("nav") or site_header or re.search(r"logo|brand|site|cot|col|box|menu", _classes(h),
+                                                              re.IGNORECASE):
             continue
         text = squash(h.get_text(" "))
         if not 15 < len(text) < 300 or text.upper() == text:
@@ -400,6 +404,9 @@ def parse_html(path: Path) -> Legacy:
         legacy.title, legacy.title_from = max(parts, key=len), "thẻ <title> (bỏ tên cổng)"
     meta_date = _meta(soup, "article:published_time", "datePublished", "pubdate", "date", "dc.date",
                       "DC.date.issued")
+    if not meta_date:
+        stamp = soup.find("time", attrs={"datetime": True})
+        meta_date = stamp["datetime"] if stamp else ""
     published = parse_iso(meta_date)
     if published:
         legacy.date, legacy.date_from = published, "siêu dữ liệu của trang (ngày đăng)"
@@ -416,6 +423,10 @@ def parse_html(path: Path) -> Legacy:
             if legacy.date is not None:
                 legacy.date = legacy.date.replace(hour=8, minute=0)
                 legacy.date_from += " (giờ là đoán)"
+    section = [_meta(soup, "article:section")] + [
+        squash(t.get_text(" ")) for t in soup.find_all(True, class_=re.compile(
+            r"breadcrumb|cat-links|category|chuyen-?muc|chuyenmuc", re.IGNORECASE))]
+    legacy.section = " ".join(x for x in section if x)[:300]
     sapo = soup.find(True, class_=re.compile(r"sapo|summary|lead|description|intro|tom-?tat|tomtat", re.IGNORECASE))
     if sapo is not None and 20 < len(squash(sapo.get_text(" "))) < 800:
         legacy.summary, legacy.summary_from = squash(sapo.get_text(" ")), "đoạn sapo (tóm tắt) của trang"
@@ -711,6 +722,12 @@ def propose_kind(legacy: Legacy, title: str = "") -> tuple[str, str]:
             if score:
                 scores[kind] += score
                 reasons.setdefault(kind, []).append(f'"{w}"')
+    section = legacy.section.lower()
+    for kind, words in KIND_WORDS.items():
+        hit = next((w for w in words if w in section), None)
+        if hit and kind != model.NEWS:
+            scores[kind] += 3
+            reasons.setdefault(kind, []).append(f'chuyên mục cũ "{hit}"')
     if CVE.search(text):
         scores[model.WARNING] += 3
         reasons.setdefault(model.WARNING, []).append("mã CVE")
