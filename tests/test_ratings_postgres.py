@@ -42,7 +42,9 @@ def _pg_bin() -> Path | None:
 def cluster():
     bindir = _pg_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL server binaries are not installed")
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL server binaries are missing: .ci/run must apt-get install postgresql")
+        pytest.skip("PostgreSQL server binaries are not installed (apt-get install postgresql)")
     as_user: list[str] = []
     if os.geteuid() == 0:  # the server refuses to run as root
         if not shutil.which("runuser"):
