@@ -1036,7 +1036,9 @@ def build_article(legacy: Legacy, content: Path, kind: str, kind_why: str, now: 
 
 
 def import_file(src: Path, content: Path, now: dt.datetime | None = None, kind: str | None = None,
-                force: bool = False, dry_run: bool = False) -> Imported:
+                force: bool = False, dry_run: bool = False,
+                index: tuple[dict[str, Path], dict[str, Path]] | None = None) -> Imported:
+    """Import one file. `index` (from _existing_index) is reused and updated across a run."""
     now = now or build_time({})
     try:
         head = src.read_bytes()[:4096]
@@ -1058,8 +1060,8 @@ def import_file(src: Path, content: Path, now: dt.datetime | None = None, kind: 
         return Imported(src, "failed", report=["Không tìm thấy nội dung bài viết trong tệp (không có đoạn văn nào "
                                               "đủ dài, hoặc chữ bị lỗi bảng mã)."])
     hash_ = fingerprint(legacy)
+    prints, openings = index if index is not None else _existing_index(content)
     if not force:
-        prints, openings = _existing_index(content)
         if hash_ in prints:
             return Imported(src, "duplicate", prints[hash_],
                             report=[f"Đã nhập trước đây: {_shown(prints[hash_])} (cùng mã nội dung {hash_})."])
@@ -1084,6 +1086,11 @@ def import_file(src: Path, content: Path, now: dt.datetime | None = None, kind: 
             shutil.copyfile(original, target)
         with path.open("x", encoding="utf-8") as fh:
             fh.write(text)
+    prints[hash_] = path  # a second copy later in the same run is a duplicate too
+    for block in legacy.blocks[:3]:
+        key = normalized_words(plain(block))
+        if len(key) >= 60:
+            openings.setdefault(key, path)
     return Imported(src, "written", path, kind, report, guessed)
 
 
@@ -1102,11 +1109,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             files.append(p)
     results = []
+    index = _existing_index(args.content)
     for src in files:
         if not src.is_file():
             results.append(Imported(src, "failed", report=["Không có tệp này."]))
         else:
-            results.append(import_file(src, args.content, kind=args.kind, force=args.force, dry_run=args.dry_run))
+            results.append(import_file(src, args.content, kind=args.kind, force=args.force, dry_run=args.dry_run,
+                                       index=index))
         r = results[-1]
         head = {"written": "ĐÃ NHẬP" if not args.dry_run else "SẼ NHẬP", "duplicate": "BỎ QUA (trùng)",
                 "failed": "KHÔNG NHẬP ĐƯỢC"}[r.status]
