@@ -91,22 +91,33 @@ def bench_ratings(c, seconds=5, requests=5000, concurrency=16):
           env=_env(), pty=False)
 
 
-def _ensure_chromium() -> None:
-    if CHROMIUM.exists():
+def _missing_system_packages() -> list[str]:
+    """Debian packages the tests drive: Chromium (browser tests), PostgreSQL (ratings store)."""
+    import glob
+
+    missing = [] if CHROMIUM.exists() else ["chromium"]
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
+        missing.append("postgresql")
+    return missing
+
+
+def _ensure_system_packages() -> None:
+    missing = _missing_system_packages()
+    if not missing:
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        print("Cài Chromium của Debian cho các bài kiểm thử trình duyệt (apt-get install chromium)…")
+        print(f"Cài gói hệ thống cho các bài kiểm thử (apt-get install {' '.join(missing)})…")
         subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True,
                        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-    else:
-        sys.exit("Browser tests need Debian's Chromium: sudo apt-get install chromium")
+    elif "chromium" in missing:
+        sys.exit(f"The tests need Debian packages: sudo apt-get install {' '.join(missing)}")
 
 
 @task(help={"k": "only tests matching this expression", "args": "extra pytest arguments"})
 def test(c, k="", args=""):
-    """Run the whole test suite (installs Debian's Chromium first if missing)."""
-    _ensure_chromium()
+    """Run the whole test suite (installs Debian's Chromium and PostgreSQL first if missing)."""
+    _ensure_system_packages()
     select = f'-k "{k}"' if k else ""
     c.run(f'"{PY}" -m pytest {select} {args}', env=_env(), pty=False)
 
