@@ -84,7 +84,7 @@ def display(path: Path, content: Path) -> str:
 
 def content_files(content: Path) -> list[Path]:
     return sorted(p for p in content.rglob("*.md")
-                  if not any(part.startswith(".") for part in p.relative_to(content).parts))
+                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(content).parts))
 
 
 def _attrs(text: str) -> dict[str, str]:
@@ -110,6 +110,8 @@ class Checker:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             return None, [Problem(shown, None, None, None, "not_utf8")], ""
+        except OSError as err:
+            return None, [Problem(shown, None, None, None, "unreadable", {"error": err.strerror or str(err)})], ""
         if kind is None:
             return None, [Problem(shown, None, None, None, "outside_kind",
                                   {"kinds": ", ".join((*model.KINDS, model.PAGE))})], text

@@ -216,6 +216,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file does not end in .md, so the portal ignores it. "
         "Fix: rename it to {suggestion} (on Windows, show file extensions to see the real name).",
     ),
+    "unreadable": (
+        "Không đọc được tệp ({error}). "
+        "Cách sửa: kiểm tra tệp còn đó và bạn có quyền đọc; đóng chương trình đang khóa tệp.",
+        "The file cannot be read ({error}). Fix: check that it exists and is readable; close a program locking it.",
+    ),
     "empty_body": (
         "Bài chưa có nội dung. Cách sửa: viết nội dung sau dòng trống đầu tiên dưới phần thông tin.",
         "The article has no body. Fix: write it after the first blank line below the front matter.",
