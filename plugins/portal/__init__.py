@@ -71,19 +71,36 @@ def stop_on_errors(generators) -> None:
         raise ContentErrors(problems, STATE.lang)
 
 
-def _related(article, candidates) -> list:
-    tags = {t.slug for t in getattr(article, "tags", [])}
-    if not tags:
-        return []
-    scored = []
-    for other in candidates:
-        if other is article:
-            continue
-        shared = len(tags & {t.slug for t in getattr(other, "tags", [])})
-        if shared:
-            scored.append((shared, other.date, other))
-    scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
-    return [s[2] for s in scored[:RELATED_COUNT]]
+RELATED_WINDOW = 25  # neighbours in time looked at on each side, per shared tag
+
+
+def related_articles(articles: list) -> dict[int, list]:
+    """For each article, up to RELATED_COUNT others sharing the most tags.
+
+    Candidates are the RELATED_WINDOW articles nearest in time on each side
+    within each of its tags, so the work grows with n·tags, not n² (a full
+    pairwise comparison took half the build time at 3,000 articles). Ties go to
+    the newer article; the result is deterministic.
+    """
+    by_tag: dict[str, list] = {}
+    for a in articles:  # newest first
+        for t in getattr(a, "tags", []) or []:
+            by_tag.setdefault(t.slug, []).append(a)
+    position = {slug: {id(a): i for i, a in enumerate(items)} for slug, items in by_tag.items()}
+    order = {id(a): i for i, a in enumerate(articles)}
+    result: dict[int, list] = {}
+    for a in articles:
+        shared: dict[int, int] = {}
+        others: dict[int, object] = {}
+        for t in {t.slug for t in getattr(a, "tags", []) or []}:
+            items, i = by_tag[t], position[t][id(a)]
+            for other in items[max(0, i - RELATED_WINDOW): i + RELATED_WINDOW + 1]:
+                if other is not a:
+                    shared[id(other)] = shared.get(id(other), 0) + 1
+                    others[id(other)] = other
+        ranked = sorted(shared, key=lambda k: (-shared[k], order[k]))
+        result[id(a)] = [others[k] for k in ranked[:RELATED_COUNT]]
+    return result
 
 
 def enrich(generators) -> None:
@@ -103,8 +120,9 @@ def enrich(generators) -> None:
         for i, a in enumerate(items):
             a.newer_in_kind = items[i - 1] if i > 0 else None
             a.older_in_kind = items[i + 1] if i + 1 < len(items) else None
+    related = related_articles(articles)
     for a in articles:
-        a.related = _related(a, articles)
+        a.related = related[id(a)]
     active = [a for a in by_kind[model.WARNING] if a.is_active]
     active.sort(key=lambda a: (a.severity.rank, a.date), reverse=True)
     latest = {k: v[:LATEST_PER_KIND] for k, v in by_kind.items()}

