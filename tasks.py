@@ -114,6 +114,12 @@ def _ensure_system_packages() -> None:
         sys.exit(f"The tests need Debian packages: sudo apt-get install {' '.join(missing)}")
 
 
+@task(name="bench-build", help={"sizes": "article counts, comma-separated", "search": "include the search index"})
+def bench_build(c, sizes="1000,3000", search=False):
+    """Benchmark: full build time and peak memory at N generated articles."""
+    c.run(f'"{PY}" -m portal.bench_build --sizes {sizes}{" --search" if search else ""}', env=_env(), pty=False)
+
+
 @task(help={"k": "only tests matching this expression", "args": "extra pytest arguments"})
 def test(c, k="", args=""):
     """Run the whole test suite (installs Debian's Chromium and PostgreSQL first if missing)."""
