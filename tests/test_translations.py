@@ -26,3 +26,14 @@ def test_kind_labels_are_translated():
     catalogue = json.loads((ROOT / "theme" / "translations" / "en.json").read_text(encoding="utf-8"))
     for kind in model.KINDS.values():
         assert catalogue[kind.label_vi] == kind.label_en
+
+
+def test_readme_field_reference_follows_the_model():
+    """The README's table lists every field with the model's own help text."""
+    from portal import model
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for f in model.FIELDS:
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{f.name}` ")), None)
+        assert row is not None, f"README has no row for {f.name}"
+        assert f.help_vi.replace("|", "\\|") in row, f"README row for {f.name} differs from the model"
