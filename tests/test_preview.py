@@ -47,9 +47,11 @@ def wait_for(predicate, timeout: float = 60, step: float = 0.1):
 @pytest.fixture
 def server(request, fixture_content, tmp_path):
     port = free_port()
-    extra = getattr(request, "param", [])
+    param = getattr(request, "param", [])
+    extra = param.get("args", []) if isinstance(param, dict) else param
     log = tmp_path / "terminal.txt"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "PORTAL_NOW": "2026-11-26T09:00:00+07:00"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "PORTAL_NOW": "2026-11-26T09:00:00+07:00",
+           **(param.get("env", {}) if isinstance(param, dict) else {})}
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "portal.preview", "--port", str(port), "--content",
                                  str(fixture_content), "--output", str(tmp_path / "site"), *extra],
@@ -151,3 +153,20 @@ def test_bench_content_is_valid(tmp_path):
     done = subprocess.run([sys.executable, "-m", "portal.checker", "--content", str(tmp_path / "content")],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.parametrize("server", [{"env": {"PORTAL_PREVIEW_QUICK_CHECK_AFTER": "0"}}], indirect=True)
+def test_large_site_shows_a_broken_save_without_waiting_for_a_rebuild(server):
+    """On a site whose rebuild takes minutes, the saved file is checked alone first."""
+    url, path = server["url"], server["content"] / ARTICLE
+    good = path.read_text(encoding="utf-8")
+    version = status(url)["version"]
+    path.write_text(good.replace("Date: 2026-11-10", "Date: 10/11/2026", 1), encoding="utf-8")
+    wait_for(lambda: status(url)["version"] > version)
+    assert status(url)["ok"] is False
+    page = BeautifulSoup(get(url + "/tin-tuc/")[1], "html.parser").get_text()
+    assert "Ngày giờ không hợp lệ" in page and "Kiểm tra nhanh tệp vừa lưu" in page
+    assert "LỖI (kiểm tra nhanh, chưa xây dựng lại)" in server["log"].read_text(encoding="utf-8")
+    path.write_text(good, encoding="utf-8")
+    wait_for(lambda: status(url)["ok"] is True)
+    assert "tệp hợp lệ; đang xây dựng lại toàn bộ" in server["log"].read_text(encoding="utf-8")

@@ -382,11 +382,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="invoke check", description="Kiểm tra toàn bộ nội dung.")
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--lang", default="vi", choices=("vi", "en"))
+    parser.add_argument("--only", nargs="*", type=Path, default=None,
+                        help="report only these files (all content is still read, for duplicates and links)")
     args = parser.parse_args(argv)
     if not args.content.is_dir():
         print(f"Lỗi: không có thư mục nội dung {args.content}.", file=sys.stderr)
         return 2
     problems, files = check(args.content, lang=args.lang)
+    if args.only is not None:
+        wanted = {display(p, args.content) for p in args.only}
+        problems = [p for p in problems if p.path in wanted]
+        files = len(wanted)
     if problems:
         print(report(problems, args.lang))
         print()

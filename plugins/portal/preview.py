@@ -78,10 +78,16 @@ def settings_file(settings: Path, content: Path | None, workdir: Path, search: b
     return conf
 
 
+# A full rebuild of a large site takes minutes: above this many seconds per build, a saved
+# article is first checked alone (seconds) so its mistakes show at once, without a rebuild.
+QUICK_CHECK_AFTER = float(os.environ.get("PORTAL_PREVIEW_QUICK_CHECK_AFTER", "10"))
+
+
 class Preview:
     """The state shared by the builder thread and the web server."""
 
-    def __init__(self, settings: Path, output: Path, watch: list[Path], out=print):
+    def __init__(self, settings: Path, output: Path, watch: list[Path], out=print, content: Path | None = None):
+        self.content = content
         self.settings = settings
         self.output = output
         self.watch = [p for p in watch if p.exists()]
@@ -130,7 +136,30 @@ class Preview:
                 break
             names = sorted({_shown(Path(p)) for _, p in changes if Path(p).exists()}) \
                 or sorted({_shown(Path(p)) for _, p in changes})
-            self.build(f"Đã lưu: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} → ")
+            reason = f"Đã lưu: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} → "
+            if self.quick_check([Path(p) for _, p in changes], reason):
+                self.build(reason)
+
+    def quick_check(self, changed: list[Path], reason: str) -> bool:
+        """On a large site, check the saved articles first; False (and the error shown) if they are broken."""
+        if self.content is None or self.last_seconds < QUICK_CHECK_AFTER:
+            return True
+        articles = [p for p in changed if p.suffix == ".md" and p.exists() and self.content.resolve() in
+                    p.resolve().parents]
+        if not articles or len(articles) != len(changed):
+            return True
+        proc = subprocess.run([sys.executable, "-m", "portal.checker", "--content", str(self.content), "--only",
+                               *map(str, articles)], cwd=ROOT, env=_env(), capture_output=True, text=True)
+        if proc.returncode != 1:
+            self.out(f"[{time.strftime('%H:%M:%S')}] {reason}tệp hợp lệ; đang xây dựng lại toàn bộ "
+                     f"(lần trước mất {self.last_seconds:.0f} giây)…")
+            return True
+        with self.lock:
+            self.ok = False
+            self.error = proc.stdout.strip() + ("\n\n(Kiểm tra nhanh tệp vừa lưu; trang chưa được xây dựng lại.)")
+            self.version += 1
+        self.out(f"[{time.strftime('%H:%M:%S')}] {reason}LỖI (kiểm tra nhanh, chưa xây dựng lại):\n{self.error}\n")
+        return False
 
     # ---- serving ---------------------------------------------------------------------
     def script_tag(self) -> str:
@@ -241,7 +270,7 @@ def run(port: int = 8000, settings: Path = ROOT / "pelicanconf.py", content: Pat
         print(f"Đồng hồ xem trước: {parse_datetime(now):%Y-%m-%d %H:%M} (bài hẹn giờ trước thời điểm này sẽ hiện)")
     conf = settings_file(settings, content, Path(tempfile.mkdtemp(prefix="preview-conf-")), search)
     watch = [content] if content_only else [content, ROOT / "theme", ROOT / "plugins", settings]
-    preview = Preview(conf, output, watch)
+    preview = Preview(conf, output, watch, content=content)
     print(f"Xem trước: http://{host}:{port}/  (Ctrl+C để dừng)")
     print(f"Theo dõi thay đổi trong: {', '.join(_shown(p) for p in preview.watch)}")
     preview.build("Lần đầu: ")
