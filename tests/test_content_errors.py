@@ -43,7 +43,8 @@ CASES = [
      [f"content/{WARNING}:13: [lỗi] trường \"CVE\"", "Mã CVE \"CVE-26-1\" không đúng dạng. Cách sửa: viết CVE-năm-số"]),
     ("duplicate-slug",
      lambda c: duplicate(c, NEWS, "tin-tuc/2026-11-11-ban-sao.md"),
-     ["content/tin-tuc/2026-11-11-ban-sao.md:3: [lỗi] trường \"Slug\" giá trị \"tap-huan-nhan-dien-lua-dao-truc-tuyen\": "
+     ["content/tin-tuc/2026-11-11-ban-sao.md:3: [lỗi] trường \"Slug\" "
+      "giá trị \"tap-huan-nhan-dien-lua-dao-truc-tuyen\": "
       f"Đường dẫn này đã được dùng ở content/{NEWS}. Cách sửa: đặt một Slug khác cho một trong hai bài."]),
     ("duplicate-identifier",
      lambda c: duplicate(c, WARNING, "canh-bao/2026-11-21-trung-so-hieu.md",
@@ -69,7 +70,8 @@ CASES = [
       f"với \"lua dao\" ở content/{WARNING} (chỉ khác dấu hoặc chữ hoa). Cách sửa: viết thống nhất là \"lua dao\"."]),
     ("revision-before-publication",
      lambda c: edit(c, WARNING, "2026-11-21 10:00 | Bổ sung", "2026-11-19 10:00 | Bổ sung"),
-     [f"content/{WARNING}:24: [lỗi] trường \"Revisions\" giá trị \"2026-11-19 10:00 | Bổ sung mã CVE-2026-21003.\"", "Lần cập nhật 2026-11-19 10:00 không sau ngày đăng"]),
+     [f"content/{WARNING}:24: [lỗi] trường \"Revisions\" giá trị \"2026-11-19 10:00 | Bổ sung mã CVE-2026-21003.\"",
+      "Lần cập nhật 2026-11-19 10:00 không sau ngày đăng"]),
     ("not-a-field-line",
      lambda c: edit(c, NEWS, "Authors: Tin, ảnh: Tuấn Anh\n", "Authors: Tin, ảnh: Tuấn Anh\nđây không phải trường\n"),
      [f"content/{NEWS}:6: [lỗi] giá trị \"đây không phải trường\": Dòng này trong phần thông tin đầu bài"]),

@@ -111,7 +111,7 @@ class Canvas:
                 if (y0 <= sy < y1) or (y1 <= sy < y0):
                     xs.append(x0 + (sy - y0) * (x1 - x0) / (y1 - y0))
             xs.sort()
-            for a, b in zip(xs[0::2], xs[1::2]):
+            for a, b in zip(xs[0::2], xs[1::2], strict=True):
                 self.span(y, a, b, c)
 
     def rounded(self, x0: float, y0: float, x1: float, y1: float, r: float, colour: str) -> None:

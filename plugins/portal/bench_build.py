@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from .preview import generate_articles
@@ -45,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,3000")
     parser.add_argument("--search", action="store_true", help="include the Pagefind index")
     args = parser.parse_args(argv)
-    print(f"{'articles':>9} {'cold s':>8} {'warm s':>8} {'peak MiB':>9}  (search index: {'yes' if args.search else 'no'})")
+    search = "yes" if args.search else "no"
+    print(f"{'articles':>9} {'cold s':>8} {'warm s':>8} {'peak MiB':>9}  (search index: {search})")
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
             content = Path(tmp) / "content"

@@ -187,7 +187,8 @@ FIELDS: tuple[Field, ...] = (
           DATE_EXAMPLE, True),
     Field("Slug", SLUG, "Đường dẫn", "Slug",
           "Tên đường dẫn cố định: chữ thường không dấu, số và dấu gạch ngang. Không đổi khi sửa tiêu đề.",
-          "The permanent URL name: lowercase ASCII letters, digits and hyphens. Never changes when the title is edited.",
+          "The permanent URL name: lowercase ASCII letters, digits and hyphens. "
+          "Never changes when the title is edited.",
           "hoi-nghi-so-ket-phoi-hop-2026", True, _ALL),
     Field("Summary", TEXT, "Tóm tắt", "Summary",
           "Đoạn mở đầu (sapo), một đến ba câu, dưới 300 ký tự.",
