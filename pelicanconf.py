@@ -3,6 +3,7 @@
 No lambdas or functions here: Pelican pickles settings into its cache.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -72,7 +73,7 @@ MONTH_ARCHIVE_SAVE_AS = "luu-tru/{date:%Y}/{date:%m}/index.html"
 DAY_ARCHIVE_SAVE_AS = ""
 ARCHIVES_URL = "luu-tru/"
 ARCHIVES_SAVE_AS = "luu-tru/index.html"
-DIRECT_TEMPLATES = ["index", "tags", "archives", "404", "search"]
+DIRECT_TEMPLATES = ["index", "tags", "archives", "404", "search", "feeds"]
 SEARCH_SAVE_AS = "tim-kiem.html"
 # Not published at all: author pages, category index, drafts (an embargoed
 # warning must not leak into drafts/), translations.
@@ -105,7 +106,7 @@ THEME = str(HERE / "theme")
 THEME_STATIC_DIR = "theme"
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 PLUGIN_PATHS = [str(HERE / "plugins")]
-PLUGINS = ["portal", "search"]
+PLUGINS = ["portal", "search", "feeds", "cap_alerts", "ratings_widget"]  # always listed: never None
 
 # ---- build --------------------------------------------------------------------
 PORTAL_POST_BUILD = ["search:build_index"]  # "module:function" steps on the fresh output
@@ -116,8 +117,6 @@ RELATIVE_URLS = False
 OUTPUT_SOURCES = False
 
 # ---- feeds and CAP alerts (plugins/feeds, plugins/cap_alerts; docs/subscribing.md) ----
-PLUGINS = [*PLUGINS, *(p for p in ("feeds", "cap_alerts") if p not in PLUGINS)]
-DIRECT_TEMPLATES = [*DIRECT_TEMPLATES, *(["feeds"] if "feeds" not in DIRECT_TEMPLATES else [])]
 FEEDS_URL = "nguon-tin.html"  # the feeds page for subscribers (theme/templates/feeds.html)
 FEEDS_SAVE_AS = "nguon-tin.html"
 # Feeds and alerts need absolute URLs: FEED_DOMAIN, else SITEURL when absolute
@@ -137,8 +136,7 @@ CAP_SIGNING_KEY = None  # path to a PEM private key: every CAP file then carries
 CAP_SIGNING_CERT = None  # path to its PEM X.509 certificate (both or neither)
 
 # ---- ratings widget (plugins/ratings_widget, ratings/; docs/ratings.md) --------------
-PLUGINS = [*PLUGINS, *(p for p in ("ratings_widget",) if p not in PLUGINS)]
 RATINGS_URL = ""  # the form posts to {RATINGS_URL}/api/ratings/<slug>: "" = this site's own origin
-RATINGS_API_URL = __import__("os").environ.get("RATINGS_API_URL", "")  # export read at build time ("" = none)
+RATINGS_API_URL = os.environ.get("RATINGS_API_URL", "")  # export read at build time ("" = none)
 RATINGS_API_TIMEOUT = 2.0  # seconds; the build goes on with the snapshot if the service is slow or down
 RATINGS_SNAPSHOT = "var/ratings-snapshot.json"  # relative to the folder holding the content folder
