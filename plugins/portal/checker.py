@@ -118,7 +118,8 @@ class Checker:
         entry = model.validate(text, shown, kind, self.content)
         return entry, list(entry.problems), text
 
-    def run(self) -> tuple[list[Problem], int]:
+    def run(self, build_errors_only: bool = False) -> tuple[list[Problem], int]:
+        """Every problem; with build_errors_only, just what stops a build (the model's own rules)."""
         problems: list[Problem] = []
         entries: list[tuple[model.Entry, Path, str]] = []
         files = content_files(self.content)
@@ -127,6 +128,8 @@ class Checker:
             problems.extend(found)
             if entry is not None:
                 entries.append((entry, path, text))
+        if build_errors_only:
+            return problems + model.check_collection([e for e, _, _ in entries]), len(files)
         problems.extend(self._stray_files())
         problems.extend(model.check_collection([e for e, _, _ in entries]))
         self._collect_urls([e for e, _, _ in entries])
@@ -360,8 +363,9 @@ class Checker:
         return "" if kind in (None, model.PAGE) else kind
 
 
-def check(content: Path, now: dt.datetime | None = None, lang: str = "vi") -> tuple[list[Problem], int]:
-    return Checker(content, now, lang).run()
+def check(content: Path, now: dt.datetime | None = None, lang: str = "vi",
+          build_errors_only: bool = False) -> tuple[list[Problem], int]:
+    return Checker(content, now, lang).run(build_errors_only)
 
 
 def summary_line(problems: list[Problem], files: int, lang: str = "vi") -> str:
@@ -384,11 +388,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="vi", choices=("vi", "en"))
     parser.add_argument("--only", nargs="*", type=Path, default=None,
                         help="report only these files (all content is still read, for duplicates and links)")
+    parser.add_argument("--build-errors-only", action="store_true", help=argparse.SUPPRESS)  # for the preview
     args = parser.parse_args(argv)
     if not args.content.is_dir():
         print(f"Lỗi: không có thư mục nội dung {args.content}.", file=sys.stderr)
         return 2
-    problems, files = check(args.content, lang=args.lang)
+    problems, files = check(args.content, lang=args.lang, build_errors_only=args.build_errors_only)
     if args.only is not None:
         wanted = {display(p, args.content) for p in args.only}
         problems = [p for p in problems if p.path in wanted]

@@ -86,7 +86,8 @@ QUICK_CHECK_AFTER = float(os.environ.get("PORTAL_PREVIEW_QUICK_CHECK_AFTER", "10
 class Preview:
     """The state shared by the builder thread and the web server."""
 
-    def __init__(self, settings: Path, output: Path, watch: list[Path], out=print, content: Path | None = None):
+    def __init__(self, settings: Path, output: Path, watch: list[Path], out=None, content: Path | None = None):
+        out = out or (lambda text: print(text, flush=True))  # a log file sees each line at once
         self.content = content
         self.settings = settings
         self.output = output
@@ -100,16 +101,20 @@ class Preview:
         self.stop = threading.Event()
 
     # ---- building --------------------------------------------------------------------
-    def build(self, reason: str = "") -> bool:
-        started = time.monotonic()
-        proc = subprocess.run(
+    def start_build(self) -> tuple[subprocess.Popen, float]:
+        proc = subprocess.Popen(
             [sys.executable, "-m", "portal.build", "--settings", str(self.settings), "--output", str(self.output)],
-            cwd=ROOT, env=_env(), capture_output=True, text=True)
+            cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return proc, time.monotonic()
+
+    def build(self, reason: str = "", running: tuple[subprocess.Popen, float] | None = None) -> bool:
+        proc, started = running or self.start_build()
+        stdout, stderr = proc.communicate()
         seconds = time.monotonic() - started
         ok = proc.returncode == 0
         with self.lock:
             self.ok = ok
-            self.error = "" if ok else (proc.stderr.strip() or proc.stdout.strip() or "Không rõ lỗi.")
+            self.error = "" if ok else (stderr.strip() or stdout.strip() or "Không rõ lỗi.")
             self.last_seconds = seconds
             self.version += 1
         stamp = time.strftime("%H:%M:%S")
@@ -137,29 +142,34 @@ class Preview:
             names = sorted({_shown(Path(p)) for _, p in changes if Path(p).exists()}) \
                 or sorted({_shown(Path(p)) for _, p in changes})
             reason = f"Đã lưu: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} → "
-            if self.quick_check([Path(p) for _, p in changes], reason):
-                self.build(reason)
+            running = self.start_build()
+            self.quick_check([Path(p) for _, p in changes], reason)  # while the full build runs
+            self.build(reason, running)
 
-    def quick_check(self, changed: list[Path], reason: str) -> bool:
-        """On a large site, check the saved articles first; False (and the error shown) if they are broken."""
+    def quick_check(self, changed: list[Path], reason: str) -> None:
+        """On a large site, check the saved articles alone while the full build runs: a broken save
+        shows its error in seconds instead of after the rebuild. Only what would stop the build counts,
+        so the quick answer never contradicts the build's."""
         if self.content is None or self.last_seconds < QUICK_CHECK_AFTER:
-            return True
+            return
         articles = [p for p in changed if p.suffix == ".md" and p.exists() and self.content.resolve() in
                     p.resolve().parents]
         if not articles or len(articles) != len(changed):
-            return True
-        proc = subprocess.run([sys.executable, "-m", "portal.checker", "--content", str(self.content), "--only",
-                               *map(str, articles)], cwd=ROOT, env=_env(), capture_output=True, text=True)
+            return
+        proc = subprocess.run([sys.executable, "-m", "portal.checker", "--content", str(self.content),
+                               "--build-errors-only", "--only", *map(str, articles)],
+                              cwd=ROOT, env=_env(), capture_output=True, text=True)
+        stamp = time.strftime("%H:%M:%S")
         if proc.returncode != 1:
-            self.out(f"[{time.strftime('%H:%M:%S')}] {reason}tệp hợp lệ; đang xây dựng lại toàn bộ "
-                     f"(lần trước mất {self.last_seconds:.0f} giây)…")
-            return True
+            self.out(f"[{stamp}] {reason}tệp hợp lệ; đang xây dựng lại toàn bộ (lần trước mất {self.last_seconds:.0f} "
+                     "giây)…")
+            return
         with self.lock:
             self.ok = False
-            self.error = proc.stdout.strip() + ("\n\n(Kiểm tra nhanh tệp vừa lưu; trang chưa được xây dựng lại.)")
+            self.error = (proc.stdout.strip()
+                          + "\n\n(Kiểm tra nhanh tệp vừa lưu, trong khi trang đang được xây dựng lại.)")
             self.version += 1
-        self.out(f"[{time.strftime('%H:%M:%S')}] {reason}LỖI (kiểm tra nhanh, chưa xây dựng lại):\n{self.error}\n")
-        return False
+        self.out(f"[{stamp}] {reason}LỖI (kiểm tra nhanh):\n{self.error}\n")
 
     # ---- serving ---------------------------------------------------------------------
     def script_tag(self) -> str:
