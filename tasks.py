@@ -183,10 +183,11 @@ def _gather_import_paths() -> None:
 _gather_import_paths()
 
 
-@task(help={"kind": "tin-tuc, hoi-nghi, dien-tap or canh-bao", "title": "the article's title"})
-def new(c, kind, title):
+@task(help={"kind": "tin-tuc, hoi-nghi, dien-tap or canh-bao", "title": "the article's title",
+            "content": "content folder (default: content)"})
+def new(c, kind, title, content=""):
     """Create a new article with every field of its kind: invoke new tin-tuc "Tiêu đề"."""
-    _portal(c, "scaffold", kind, title)
+    _portal(c, "scaffold", kind, title, *(["--content", content] if content else []))
 
 
 @task(help={"content": "content folder (default: content)", "lang": "vi or en"})

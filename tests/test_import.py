@@ -257,3 +257,70 @@ def test_wordpress_page_time_element_and_old_category(imported):
     assert 'chuyên mục cũ "cảnh báo"' in report
     for junk in ("Có liên quan", "Chia sẻ", "bình luận", "Bài trước", "stats.wp.com", "pixel.wp.com", "_stq"):
         assert junk not in text, junk
+
+
+def test_date_line_above_the_lead_is_the_date_not_the_summary(imported):
+    """<div class="date">Thứ Sáu, 15/03/2019 09:20</div> before the first paragraph (a common layout)."""
+    content, report = imported
+    path = next((content / "tin-tuc").glob("2019-03-15-*.md"))
+    text = path.read_text(encoding="utf-8")
+    e = model.validate(text, str(path), "tin-tuc", content)
+    assert e.ok, [p.format() for p in e.problems]
+    assert e.get("title") == "Cảnh giác với thủ đoạn lừa đảo qua mã QR"
+    assert e.get("date").strftime("%Y-%m-%d %H:%M") == "2019-03-15 09:20"  # from the date line alone
+    assert e.get("summary") == ("Thời gian gần đây, xuất hiện thủ đoạn dán mã QR giả lên bảng thanh toán tại "
+                                "cửa hàng để chiếm đoạt tiền.")
+    assert e.get("source") == "Laocai.gov.vn"  # "(Laocai.gov.vn) - …" of the lead
+    assert e.get("authors").text == "Tin: Minh Châu"
+    assert "15/03/2019" not in e.body and "Thứ Sáu" not in e.body
+    assert e.body.startswith("**(Laocai.gov.vn) - Thời gian gần đây")
+    assert 'Ngày đăng: 2019-03-15 09:20 (từ dòng ngày đăng "Thứ Sáu, 15/03/2019 09:20")' in report
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Thứ Sáu, 15/03/2019 09:20", "2019-03-15 09:20"),
+    ("Thứ 6, 15/03/2019 | 09:20 (GMT+7)", "2019-03-15 09:20"),
+    ("Cập nhật lúc: 10:25 | 14/05/2019", "2019-05-14 10:25"),
+    ("Cập nhật ngày 05.04.2019", "2019-04-05 08:00"),
+    ("Ngày đăng: 15/03/2019", "2019-03-15 08:00"),
+    ("*Đăng ngày 15-03-2019 lúc 9h20*", "2019-03-15 09:20"),
+    ("Chủ nhật, 17/3/2019, 07:05 AM", "2019-03-17 07:05"),
+])
+def test_date_only_lines_are_recognised(line, expected):
+    from portal.importer import date_line
+
+    found = date_line(line)
+    assert found is not None, line
+    assert f"{found[0]:%Y-%m-%d %H:%M}" == expected
+
+
+@pytest.mark.parametrize("line", [
+    "Ngày 15/03/2019, Sở Thông tin và Truyền thông tổ chức hội nghị.",
+    "(Laocai.gov.vn) - Ngày 15/03/2019",
+    "Lượt xem: 1.204 | 14/05/2019",
+    "Tin: Minh Châu 15/03/2019",
+    "Thứ Sáu tuần này",
+    "## 15/03/2019",
+])
+def test_text_with_a_date_is_not_a_date_line(line):
+    from portal.importer import date_line
+
+    assert date_line(line) is None
+
+
+def test_plain_text_export_date_line_under_the_title(tmp_path):
+    content = empty_content(tmp_path)
+    page = tmp_path / "ma-qr.txt"
+    page.write_text("Cảnh giác với mã QR giả\n\nNgày đăng: 15/03/2019 09:20\n\n(Laocai.gov.vn) - Thời gian gần "
+                    "đây xuất hiện thủ đoạn dán mã QR giả lên bảng thanh toán tại cửa hàng.\n\nNgười dân cần kiểm "
+                    "tra tên tài khoản trước khi chuyển tiền.\n\nTin: Minh Châu\n", encoding="utf-8")
+    done = run_import(content, page)
+    assert done.returncode == 0, done.stdout + done.stderr
+    path = next((content / "tin-tuc").glob("2019-03-15-*.md"))
+    e = model.validate(path.read_text(encoding="utf-8"), str(path), "tin-tuc", content)
+    assert e.ok, [p.format() for p in e.problems]
+    assert e.get("title") == "Cảnh giác với mã QR giả"
+    assert e.get("date").strftime("%Y-%m-%d %H:%M") == "2019-03-15 09:20"
+    assert e.get("summary").startswith("Thời gian gần đây xuất hiện thủ đoạn")
+    assert e.get("source") == "Laocai.gov.vn"
+    assert "Ngày đăng" not in e.body and e.body.startswith("(Laocai.gov.vn) - Thời gian")

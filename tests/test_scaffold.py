@@ -126,3 +126,24 @@ def test_staff_guide_examples_match_the_model():
     guide = (ROOT / "docs" / "staff.md").read_text(encoding="utf-8")
     for kind in model.KINDS:
         assert f"```\n{scaffold.example_front_matter(kind)}```" in guide, kind
+
+
+def test_invoke_new_takes_a_content_folder(tmp_path):
+    """`invoke new --content DIR KIND "Tiêu đề"`, like check/import/preview; nothing lands in content/."""
+    invoke = ROOT / ".venv" / "bin" / "invoke"
+    if not invoke.exists():
+        invoke = Path(sys.executable).parent / "invoke"
+    content = tmp_path / "noi-dung"
+    env = {**os.environ, "PORTAL_NOW": NOW}
+    first = subprocess.run([str(invoke), "new", "--content", str(content), "tin-tuc", "Tiêu đề"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0, first.stdout + first.stderr
+    made = content / "tin-tuc" / "2026-11-26-tieu-de.md"
+    assert made.is_file() and "Title: Tiêu đề\n" in made.read_text(encoding="utf-8")
+    assert "Đã tạo bài" in first.stdout and "No idea what" not in first.stderr
+    # the option may also follow the positional arguments
+    second = subprocess.run([str(invoke), "new", "tin-tuc", "Tiêu đề khác", "--content", str(content)], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert (content / "tin-tuc" / "2026-11-26-tieu-de-khac.md").is_file()
+    assert not list((ROOT / "content").rglob("2026-11-26-tieu-de*.md"))

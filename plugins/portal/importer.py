@@ -81,6 +81,15 @@ DATE_TEXT = re.compile(r"(?:\b(sáng|trưa|chiều|tối|đêm)\s+)?(?:\b(?:ngà
                        r"(?:\s*(?:\||,|-|lúc)?\s*(\d{1,2})[:h](\d{2}))?", re.IGNORECASE)
 TIME_BEFORE_DATE = re.compile(r"(\d{1,2})[:h](\d{2})\s*(?:\||,|-|ngày)?\s*(\d{1,2})/(\d{1,2})/(\d{4})")
 PART_OF_DAY = {"sáng": 8, "trưa": 12, "chiều": 14, "tối": 19, "đêm": 21}
+# what a date-only line may hold besides the date and time: "Thứ Sáu, 15/03/2019 09:20",
+# "Cập nhật lúc: 10:25 | 14/05/2019", "Ngày đăng: 05.04.2019", "(GMT+7)"
+DATE_LINE_WORDS = re.compile(
+    r"(?<!\w)(?:thứ\s*(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s*nhật|cn|t[2-7]|"
+    r"(?:ngày\s*)?cập\s*nhật(?:\s*lần\s*cuối)?|ngày\s*(?:đăng(?:\s*tải)?|đưa\s*tin|xuất\s*bản|viết)|"
+    r"đăng\s*(?:tải\s*)?(?:ngày|lúc|vào)?|(?:thời\s*gian|ngày\s*giờ)(?:\s*đăng)?|xuất\s*bản|"
+    r"ngày|lúc|hôm|vào|giờ|sáng|trưa|chiều|tối|đêm|am|pm|sa|ch|gmt\s*[+-]?\s*\d{1,2}(?::?\d{2})?)(?!\w)",
+    re.IGNORECASE)
+TIME_TEXT = re.compile(r"(?<![\d/.])\d{1,2}\s*[:h]\s*\d{2}(?::\d{2})?(?![\d/])", re.IGNORECASE)
 CVE = re.compile(r"\bCVE-\d{4}-\d{4,}\b", re.IGNORECASE)
 ORG_START = re.compile(r"(?<!\w)(?:Sở|Cục|Bộ|Công an|Ủy ban|Uỷ ban|UBND|Ban|Trung tâm|Viettel|VNPT|Bưu điện|Tổ|"
                        r"Đội|Tỉnh ủy|Tỉnh uỷ|Học viện|Trường|Ngân hàng)(?!\w)")
@@ -194,6 +203,54 @@ def parse_date(text: str) -> tuple[dt.datetime, str, bool] | None:
     return best
 
 
+def date_line(block: str) -> tuple[dt.datetime, str, bool] | None:
+    """The date of a block that holds nothing but a date line ("Thứ Sáu, 15/03/2019 09:20",
+    "Cập nhật lúc: 10:25 | 14/05/2019", "Ngày đăng: 05.04.2019"); None for any other block."""
+    if block.startswith(("\0IMG", "#")):
+        return None
+    words = plain(block)
+    if not words or len(words) > 90:
+        return None
+    found = parse_date(words)
+    if found is None:
+        return None
+    rest = DATE_LINE_WORDS.sub(" ", TIME_TEXT.sub(" ", DATE_TEXT.sub(" ", words)))
+    return found if re.fullmatch(r"[\s,.;:|/()\[\]\-–—•·]*", rest) else None
+
+
+def _use_date_line(legacy: Legacy, block: str) -> bool:
+    """True if block is a date-only line; its date becomes legacy.date when the page had none
+    (or only a guessed hour on the same day)."""
+    found = date_line(block)
+    if found is None:
+        return False
+    value, _, guessed = found
+    same_day_better = legacy.date is not None and "giờ là đoán" in legacy.date_from and not guessed \
+        and value.date() == legacy.date.date()
+    if legacy.date is None or same_day_better:
+        legacy.date = value
+        legacy.date_from = f'dòng ngày đăng "{plain(block)[:60]}"' + (" (giờ là đoán)" if guessed else "")
+    legacy.dropped["dòng ngày đăng"] += 1
+    return True
+
+
+def take_date_lines(legacy: Legacy, blocks: list[str], tail: int = 4) -> list[str]:
+    """blocks without the date-only lines above the lead and among the last `tail` blocks.
+
+    Such a line is the page's date, never its text: it goes to legacy.date and out of the body,
+    so the lead, the summary and the "(Source) -" prefix are read from the first real paragraph."""
+    kept: list[str] = []
+    leading = True
+    for block in blocks:
+        if leading and _use_date_line(legacy, block):
+            continue
+        if not block.startswith(("\0IMG", "#")):
+            leading = False  # the lead: a date line below it is text, unless it is in the tail
+        kept.append(block)
+    start = max(0, len(kept) - tail)
+    return kept[:start] + [b for b in kept[start:] if not _use_date_line(legacy, b)]
+
+
 def parse_iso(text: str) -> dt.datetime | None:
     text = (text or "").strip()
     if not text:
@@ -276,6 +333,8 @@ def parse_plain(path: Path) -> Legacy:
             continue
         kept.append(b)
     blocks = kept
+    while blocks and _use_date_line(legacy, blocks[0]):  # a date line above the title
+        blocks = blocks[1:]
     # title: a short first line that is not a sentence
     if len(blocks) > 1 and len(blocks[0]) <= 250 and "\n" not in blocks[0] and not blocks[0].endswith((".", "…")):
         legacy.title, legacy.title_from = blocks.pop(0), "dòng đầu tiên của tệp"
@@ -304,7 +363,7 @@ def parse_plain(path: Path) -> Legacy:
             continue
         body.append(md_block(md_text(b)))
         i += 1
-    legacy.blocks = body
+    legacy.blocks = take_date_lines(legacy, body)
     return legacy
 
 
@@ -478,8 +537,9 @@ def parse_html(path: Path) -> Legacy:
     clean = nh3.clean(str(container), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS,
                       url_schemes={"http", "https", "mailto", "tel"}, link_rel=None, strip_comments=True)
     body = BeautifulSoup(clean, "html.parser")
-    legacy.blocks = _Markdown(legacy, path).blocks(body)
+    legacy.blocks = take_date_lines(legacy, _Markdown(legacy, path).blocks(body))
     _pull_byline_and_source(legacy)
+    legacy.blocks = take_date_lines(legacy, legacy.blocks, tail=1)  # "Tin: …" then a date line below it
     return legacy
 
 
