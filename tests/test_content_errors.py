@@ -132,3 +132,15 @@ def test_a_file_outside_the_kind_folders_is_an_error(fixture_content, tmp_path):
     # nested folders inside a kind folder still belong to that kind: a duplicate slug
     assert built.returncode == 1
     assert "Đường dẫn này đã được dùng ở" in built.stderr
+
+
+def test_a_missing_body_image_or_dead_link_stops_the_build(fixture_content, previous_output):
+    output, before = previous_output
+    edit(fixture_content, NEWS, "Nội dung tin.",
+         "Nội dung tin.\n\n![Sơ đồ](images/khong-co.png \"Sơ đồ. Nguồn ảnh: Sở\")\n\n"
+         "Xem [bài cũ]({filename}/tin-tuc/khong-ton-tai.md).")
+    built = run_build(fixture_content, output, search=False)
+    assert built.returncode == 1
+    assert f"content/{NEWS}:15: [lỗi]" in built.stderr and "content/images/khong-co.png" in built.stderr
+    assert f"content/{NEWS}:17: [lỗi]" in built.stderr and "{filename}/tin-tuc/khong-ton-tai.md" in built.stderr
+    assert tree_digest(output) == before

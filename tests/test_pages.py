@@ -283,3 +283,39 @@ def test_english_interface_is_one_setting_away(fixture_content, tmp_path, lang, 
     box = facts(soup, "warning-box")
     assert box["Severity"] == "Critical (level 4/4)"
     assert box["Expires"] == "Thursday, 31/12/2026 23:59"
+
+
+def test_a_future_revision_is_held_back_on_the_page_too(fixture_content, tmp_path):
+    path = fixture_content / "canh-bao" / "2026-11-20-lo-hong-exchange.md"
+    text = path.read_text(encoding="utf-8").replace(
+        "    2026-11-23 08:00 | Cập nhật hướng dẫn kiểm tra nhật ký.",
+        "    2026-11-23 08:00 | Cập nhật hướng dẫn kiểm tra nhật ký.\n    2026-12-30 10:00 | Gõ nhầm năm.")
+    path.write_text(text, encoding="utf-8")
+    built = run_build(fixture_content, tmp_path / "out", search=False)
+    assert built.returncode == 0, built.stderr
+    soup = built.page(WARNING)
+    assert "Gõ nhầm năm" not in soup.get_text()
+    assert facts(soup, "warning-box")["Trạng thái"] == "Đang hiệu lực · Đã cập nhật (2 lần)"
+    assert ("content/canh-bao/2026-11-20-lo-hong-exchange.md:23: [cảnh báo] trường \"Revisions\": "
+            "Thời điểm 2026-12-30 10:00 còn ở tương lai") in built.stderr
+    later = run_build(fixture_content, tmp_path / "later", now="2026-12-30T10:00:00+07:00", search=False)
+    assert "Gõ nhầm năm" in later.page(WARNING).get_text()
+
+
+def test_control_characters_are_dropped_and_reported(fixture_content, tmp_path):
+    path = fixture_content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Hơn 200 cán bộ", "Hơn 200\x0b cán bộ").replace("Nội dung tin.", "Nội\x0c dung\x01 tin."),
+                    encoding="utf-8")
+    built = run_build(fixture_content, tmp_path / "out", search=False)
+    assert built.returncode == 0, built.stderr
+    assert "content/tin-tuc/2026-11-10-tap-huan.md:4: [cảnh báo]" in built.stderr
+    assert "ký tự điều khiển (U+000B)" in built.stderr and "(U+0001, U+000C)" in built.stderr
+    soup = built.page(NEWS)
+    assert text_of_lead(soup) == "Hơn 200 cán bộ cấp xã được tập huấn nhận diện các thủ đoạn lừa đảo trực tuyến."
+    for feed in built.output.rglob("*.xml"):
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", feed.read_text(encoding="utf-8")), feed
+
+
+def text_of_lead(soup) -> str:
+    return text(soup.select_one("article .lead"))

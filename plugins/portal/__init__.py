@@ -18,7 +18,7 @@ from pelican.generators import ArticlesGenerator
 
 from . import i18n, model
 from .images import content_image_size
-from .messages import ContentErrors
+from .messages import ContentErrors, report
 from .reader import PortalReader
 from .state import STATE
 
@@ -67,8 +67,21 @@ def add_template_helpers(generator) -> None:
 
 def stop_on_errors(generators) -> None:
     problems = STATE.problems + model.check_collection(STATE.entries)
+    if not any(p.level == "error" for p in problems):
+        problems += body_link_errors(generators[0].settings)
     if any(p.level == "error" for p in problems):
         raise ContentErrors(problems, STATE.lang)
+    if problems:  # warnings only: the build goes on, and says what to look at
+        log.warning("%s", report(problems, STATE.lang))
+
+
+def body_link_errors(settings: dict) -> list:
+    """A body image or {filename} link that leads nowhere stops the build, as in `invoke check`."""
+    from .checker import Checker
+
+    content = Path(settings["PATH"])
+    checker = Checker(content, now=STATE.now, lang=STATE.lang)
+    return checker.link_errors([(e, content.parent / e.path) for e in STATE.entries])
 
 
 RELATED_WINDOW = 25  # neighbours in time looked at on each side, per shared tag

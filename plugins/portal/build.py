@@ -51,10 +51,22 @@ class _ErrorCounter(logging.Handler):
         self.records.append(record)
 
 
+class _CoveredByOurReport(logging.Filter):
+    """Pelican's English warnings about what the portal reports itself, in Vietnamese,
+    with file, line and fix (a missing image, a dead {filename} link, a duplicate slug)."""
+
+    COVERED = ("Cannot get modification stamp", "Unable to find '", 'There are %s items "%s" with lang',
+               "There are %s original (not translated) items")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name.startswith("pelican") and str(record.msg).startswith(self.COVERED))
+
+
 def _setup_logging(verbose: bool) -> None:
     root = logging.getLogger()
     if not any(getattr(h, "_portal", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
+        handler.addFilter(_CoveredByOurReport())
         handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
         handler._portal = True  # type: ignore[attr-defined]
         root.addHandler(handler)

@@ -28,6 +28,7 @@ from .messages import Problem, report
 from .state import build_time
 
 ROOT = Path(__file__).resolve().parents[2]
+BUILD_STOPPING = ("missing_image", "broken_link")  # body checks the build applies too
 SUMMARY_FEED_LIMIT = 300  # characters; the model's help for Summary says "dưới 300 ký tự"
 GUESS_NOTE = "# ĐOÁN:"  # written by portal.importer above a guessed value
 ACTIVE_PHRASES = re.compile(r"\b(?:vẫn\s+còn|vẫn\s+đang|đang\s+còn|còn|đang)\s+(?:có\s+)?hiệu\s+lực\b", re.IGNORECASE)
@@ -136,6 +137,14 @@ class Checker:
         for entry, path, text in entries:
             problems.extend(self.check_entry(entry, path, text))
         return problems, len(files)
+
+    def link_errors(self, entries: list[tuple[model.Entry, Path]]) -> list[Problem]:
+        """Images and links in article bodies that lead nowhere: errors that also stop a build.
+
+        Used by the build on the entries it has already read (nothing is read twice)."""
+        self._collect_urls([e for e, _ in entries])
+        return [p for e, path in entries for p in self._body(e, path)
+                if p.level == "error" and p.code in BUILD_STOPPING]
 
     def _stray_files(self) -> list[Problem]:
         """Files in article folders that the build would silently ignore (bai.md.txt, bai.docx…)."""

@@ -147,6 +147,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tag \"{value}\" has the same slug as \"{other}\" in {other_path} (differs only in accents or case). "
         "Fix: spell it \"{other}\" everywhere.",
     ),
+    "control_characters": (
+        "Dòng này có ký tự điều khiển ({chars}), thường do dán từ tài liệu văn phòng; đã bỏ khi xây dựng "
+        "vì chúng làm hỏng nguồn tin RSS. Cách sửa: xóa các ký tự đó khỏi tệp (gõ lại dòng này).",
+        "This line holds control characters ({chars}), usually pasted from office documents; they were dropped "
+        "from the build because they break RSS feeds. Fix: delete them from the file (retype the line).",
+    ),
+    "future_revision": (
+        "Thời điểm {date} còn ở tương lai: nội dung này chỉ hiện trên cổng và trong nguồn tin sau thời điểm đó. "
+        "Cách sửa: nếu là lỗi gõ năm hoặc tháng, sửa lại ngày.",
+        "{date} is in the future: this only appears on the portal and in the feeds after that time. "
+        "Fix: if the year or month is a typo, correct the date.",
+    ),
     "not_utf8": (
         "Tệp không phải văn bản UTF-8. Cách sửa: lưu lại tệp với bảng mã UTF-8.",
         "The file is not UTF-8 text. Fix: save it again as UTF-8.",

@@ -353,7 +353,10 @@ class FrontMatter:
 
 def parse_front_matter(text: str, path: str) -> FrontMatter:
     """Split ``Field: value`` lines from the body, keeping line numbers."""
-    lines = text.splitlines()
+    # only real line ends: str.splitlines() would also split on \x0b, \x1c, \u2028…
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
     fields: dict[str, RawField] = {}
     problems: list[Problem] = []
     current: RawField | None = None
@@ -430,11 +433,17 @@ def parse_datetime(text: str) -> dt.datetime:
     raise BadValue("bad_date", example=DATE_EXAMPLE)
 
 
+SLUG_MAX = 80
+
+
 def make_slug(title: str) -> str:
     """Vietnamese folded to ASCII ('Đ' to 'd'); '12/2025' becomes '12-2025'."""
     text = unidecode(title.replace("đ", "d").replace("Đ", "D")).lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text)
-    return text.strip("-")[:80].rstrip("-")
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(text) <= SLUG_MAX:
+        return text
+    cut = text[: SLUG_MAX + 1].rsplit("-", 1)[0]  # whole words only
+    return cut if cut else text[:SLUG_MAX]
 
 
 def parse_byline(text: str) -> Byline:
@@ -556,10 +565,28 @@ class Entry:
         return not any(p.level == "error" for p in self.problems)
 
 
+# Characters XML 1.0 forbids (pasted from office documents); they would break every feed.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def drop_control_characters(text: str, path: str) -> tuple[str, list[Problem]]:
+    """Remove XML-forbidden control characters, with one warning per line that held any."""
+    if not _XML_FORBIDDEN.search(text):
+        return text, []
+    problems = []
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        found = sorted({f"U+{ord(c):04X}" for c in _XML_FORBIDDEN.findall(line)})
+        if found:
+            problems.append(Problem(path, number, None, None, "control_characters",
+                                    {"chars": ", ".join(found)}, level="warning"))
+    return _XML_FORBIDDEN.sub("", text), problems
+
+
 def validate(text: str, path: str, kind: str, content_root: Path | None) -> Entry:
     """Check one file and return its entry with every problem found in it."""
+    text, cleaned = drop_control_characters(text, path)
     fm = parse_front_matter(text, path)
-    problems = list(fm.problems)
+    problems = cleaned + list(fm.problems)
     allowed = {f.key: f for f in fields_for(kind)}
     values: dict[str, Any] = {}
     lines: dict[str, int] = {}

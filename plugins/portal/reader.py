@@ -90,12 +90,22 @@ class PortalReader(MarkdownReader):
             meta["tags"] = [Tag(t, self.settings) for t in v["tags"]]
         if entry.kind in model.KINDS:
             meta["category"] = Category(model.KINDS[entry.kind].label_vi, self.settings)
-        changes = [r.date for r in v.get("revisions") or []]
-        if v.get("withdrawn"):
-            changes.append(v["withdrawn"].date)
+        now = STATE.now
+        # A revision or withdrawal dated after the build clock is held back everywhere
+        # (page, feeds, CAP) until a build after its date, like a future-dated article.
+        meta["revisions"] = [r for r in v.get("revisions") or [] if r.date <= now]
+        if v.get("withdrawn") and v["withdrawn"].date > now:
+            meta["withdrawn"] = None
+        for key, event in [("revisions", r) for r in v.get("revisions") or []] + [("withdrawn", v.get("withdrawn"))]:
+            if event and event.date > now:
+                STATE.add_problem(Problem(entry.path, entry.lines.get(key), model.FIELDS_BY_KEY[key].name,
+                                          None, "future_revision", {"date": f"{event.date:%Y-%m-%d %H:%M}"},
+                                          level="warning"))
+        changes = [r.date for r in meta["revisions"]]
+        if meta.get("withdrawn"):
+            changes.append(meta["withdrawn"].date)
         if changes and "modified" not in v:
             meta["modified"] = max(changes)
-        now = STATE.now
         if entry.kind != model.PAGE and v.get("date") and v["date"] > now:
             meta["status"] = "draft"  # embargoed until a build after its date
         return meta

@@ -46,6 +46,8 @@ def test_a_good_warning_parses_to_typed_values():
     ("Đồng bộ dữ liệu 12/2025", "dong-bo-du-lieu-12-2025"),
     ("Hội nghị: \"An toàn\" & bảo mật!", "hoi-nghi-an-toan-bao-mat"),
     ("ĐÀ NẴNG", "da-nang"),
+    ("Lào Cai: Sơ kết một năm thực hiện Quy chế phối hợp bảo vệ an ninh, an toàn mạng lưới thông tin",
+     "lao-cai-so-ket-mot-nam-thuc-hien-quy-che-phoi-hop-bao-ve-an-ninh-an-toan-mang"),  # cut between words
 ])
 def test_make_slug_folds_vietnamese(title, slug):
     assert model.make_slug(title) == slug
