@@ -305,8 +305,8 @@ def test_a_future_revision_is_held_back_on_the_page_too(fixture_content, tmp_pat
 def test_control_characters_are_dropped_and_reported(fixture_content, tmp_path):
     path = fixture_content / "tin-tuc" / "2026-11-10-tap-huan.md"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("Hơn 200 cán bộ", "Hơn 200\x0b cán bộ").replace("Nội dung tin.", "Nội\x0c dung\x01 tin."),
-                    encoding="utf-8")
+    text = text.replace("Hơn 200 cán bộ", "Hơn 200\x0b cán bộ").replace("Nội dung tin.", "Nội\x0c dung\x01 tin.")
+    path.write_text(text, encoding="utf-8")
     built = run_build(fixture_content, tmp_path / "out", search=False)
     assert built.returncode == 0, built.stderr
     assert "content/tin-tuc/2026-11-10-tap-huan.md:4: [cảnh báo]" in built.stderr
