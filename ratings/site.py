@@ -54,6 +54,17 @@ def with_live_numbers(html: str, agg: dict) -> str:
     return JSONLD_RE.sub(jsonld, html)
 
 
+# Media types for what the feeds and CAP plugins write, as docs/subscribing.md asks
+# nginx to serve them (the development server agrees with production).
+FEED_TYPES = (
+    (re.compile(r"^cap/(canh-bao|dien-tap)/.+\.xml$"), "application/cap+xml"),
+    (re.compile(r"^.+\.atom\.xml$"), "application/atom+xml; charset=utf-8"),
+    (re.compile(r"^.+\.rss\.xml$"), "application/rss+xml; charset=utf-8"),
+    (re.compile(r"^nguon-tin/.+\.json$"), "application/feed+json"),
+    (re.compile(r"^.+\.opml$"), "text/x-opml; charset=utf-8"),
+)
+
+
 class LiveSite(StaticFiles):
     def __init__(self, directory: str, manifest: Manifest, store: Store):
         super().__init__(directory=directory, html=True, check_dir=False)
@@ -68,7 +79,13 @@ class LiveSite(StaticFiles):
                     html = f.read()
                 agg = await run_in_threadpool(self.store.get, slug)
                 return HTMLResponse(with_live_numbers(html, agg), headers={"Cache-Control": "no-cache"})
-        return await super().get_response(path, scope)
+        response = await super().get_response(path, scope)
+        rel = path.replace(os.sep, "/")
+        for pattern, media_type in FEED_TYPES:
+            if pattern.match(rel) and response.status_code == 200:
+                response.headers["content-type"] = media_type
+                break
+        return response
 
 
 class SecurityHeaders:

@@ -303,3 +303,23 @@ def test_one_port_site_serves_pages_with_live_numbers(tmp_path):
     ld = json.loads(html.split('id="article-jsonld">')[1].split("</script>")[0])
     assert ld["aggregateRating"]["ratingValue"] == 4.5 and ld["aggregateRating"]["ratingCount"] == 2
     assert c.request("GET", "/api/ratings-manifest.json").status_code == 200
+
+
+def test_one_port_site_serves_feeds_and_alerts_with_their_media_types(tmp_path):
+    site = tmp_path / "output"
+    for rel in ("cap/canh-bao/CB-2026-014.xml", "cap/index.atom.xml", "nguon-tin/tat-ca.json",
+                "nguon-tin/tat-ca.opml", "nguon-tin/tat-ca.rss.xml"):
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text("<x/>", encoding="utf-8")
+    (site / "index.html").write_text("<h1>Trang chủ</h1>", encoding="utf-8")
+    manifest = write_manifest(site / "api" / "ratings-manifest.json", [SLUG])
+    settings = Settings(db_path=str(tmp_path / "r.sqlite3"), manifest_path=str(manifest), site_dir=str(site))
+    c = AsgiClient(create_app(settings))
+    expected = {
+        "cap/canh-bao/CB-2026-014.xml": "application/cap+xml",
+        "cap/index.atom.xml": "application/atom+xml; charset=utf-8",
+        "nguon-tin/tat-ca.json": "application/feed+json",
+        "nguon-tin/tat-ca.opml": "text/x-opml; charset=utf-8",
+        "nguon-tin/tat-ca.rss.xml": "application/rss+xml; charset=utf-8",
+    }
+    assert {rel: c.request("GET", "/" + rel).headers["content-type"] for rel in expected} == expected
