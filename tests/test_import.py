@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, run_build
 from portal import model
 
-LEGACY_TEXT = ROOT.parent / "shared" / "legacy-samples"
+LEGACY_TEXT = ROOT / "tests" / "data" / "legacy-samples"  # copies of ../shared/legacy-samples
 LEGACY_HTML = ROOT / "tests" / "data" / "legacy"
 NOW = "2026-11-26 10:00"
 OLD_PORTAL_JUNK = ("<script", "onclick", "onload", "onmouseover", "style=", "facebook.com/tr", "statcounter",
@@ -45,7 +45,6 @@ def imported(tmp_path_factory):
     return content, done.stdout
 
 
-@pytest.mark.skipif(not LEGACY_TEXT.is_dir(), reason="../shared/legacy-samples is not here")
 def test_plain_text_export_with_title_line(imported):
     content, report = imported
     path = next((content / "hoi-nghi").glob("2010-06-04-*.md"))
@@ -61,7 +60,6 @@ def test_plain_text_export_with_title_line(imported):
     assert 'Loại bài đề xuất: hoi-nghi (Hội nghị) — tiêu đề có từ "sơ kết"' in report
 
 
-@pytest.mark.skipif(not LEGACY_TEXT.is_dir(), reason="../shared/legacy-samples is not here")
 def test_plain_text_export_without_title_guesses_and_says_so(imported):
     content, report = imported
     news = [p for p in (content / "tin-tuc").glob("2015-12-01-*.md")]
@@ -191,7 +189,6 @@ def test_importing_twice_creates_no_duplicate(tmp_path):
     assert "BỎ QUA (trùng)" in third.stdout
 
 
-@pytest.mark.skipif(not LEGACY_TEXT.is_dir(), reason="../shared/legacy-samples is not here")
 def test_articles_already_on_the_portal_are_recognised(copy_sample):
     done = run_import(copy_sample, *sorted(LEGACY_TEXT.glob("*.txt")), extra=("--dry-run",))
     assert "Bài đã có trên cổng: content/hoi-nghi/" in done.stdout or "Bài đã có trên cổng" in done.stdout
