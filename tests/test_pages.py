@@ -319,3 +319,18 @@ def test_control_characters_are_dropped_and_reported(fixture_content, tmp_path):
 
 def text_of_lead(soup) -> str:
     return text(soup.select_one("article .lead"))
+
+
+def test_banner_names_the_most_severe_and_counts_the_others(fixture_content, tmp_path):
+    extra = fixture_content / "canh-bao" / "2026-11-22-canh-bao-cao.md"
+    extra.write_text((fixture_content / "canh-bao" / "2026-11-20-lo-hong-exchange.md").read_text(encoding="utf-8")
+                     .replace("Slug: lo-hong-nghiem-trong-exchange-server", "Slug: canh-bao-muc-cao")
+                     .replace("Identifier: CB-2026-014", "Identifier: CB-2026-015")
+                     .replace("Severity: nghiêm trọng", "Severity: cao")
+                     .replace("Date: 2026-11-20 09:30", "Date: 2026-11-22 09:30")
+                     .replace("    2026-11-21 10:00 | Bổ sung mã CVE-2026-21003.\n", ""), encoding="utf-8")
+    built = run_build(fixture_content, tmp_path / "out", search=False)
+    assert built.returncode == 0, built.stderr
+    banner = built.page(NEWS).select_one("section.site-banner")
+    assert banner.select_one("p a")["href"] == "/" + WARNING  # nghiêm trọng before the newer cao
+    assert text(banner.select_one(".banner-more")) == "Xem tất cả 2 cảnh báo khẩn đang hiệu lực"
