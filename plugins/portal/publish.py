@@ -96,7 +96,7 @@ class _Lock:
 
 
 def _new_release_path(base: Path, now: dt.datetime) -> Path:
-    stamp = dt.datetime.now(model.TZ).strftime("%Y%m%d-%H%M%S")
+    stamp = now.strftime("%Y%m%d-%H%M%S")
     path = releases_dir(base) / stamp
     n = 2
     while path.exists():
@@ -158,7 +158,9 @@ def publish(base: Path = DEFAULT_BASE, settings: Path = ROOT / "publishconf.py",
         started = time.monotonic()
         release.parent.mkdir(parents=True, exist_ok=True)
         try:
-            build(settings, release, overrides)
+            # the build uses the clock the check used: an article whose time comes during a
+            # long build is not published by one step and refused by the next
+            build(settings, release, {**overrides, "PORTAL_NOW": now.isoformat()})
         except ContentErrors as errors:
             raise PublishError(f"{errors}\nChưa xuất bản gì: trang đang phục vụ giữ nguyên.") from errors
         except BuildFailed as failed:

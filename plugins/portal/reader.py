@@ -70,6 +70,12 @@ class PortalReader(MarkdownReader):
         content = self._md.convert(entry.body)
         return content, self._metadata(entry)
 
+    def _tag(self, name: str) -> Tag:
+        """Tag slugs come from the model (the one slug rule: "IoT/OT" -> iot-ot, as the checks see it)."""
+        tag = Tag(name, self.settings)
+        tag.slug = model.make_slug(name) or tag.slug
+        return tag
+
     def _placeholder(self, source_path: str, kind: str | None) -> dict[str, Any]:
         """Enough for Pelican to carry a broken file to the error report quietly."""
         stem = Path(source_path).stem
@@ -87,7 +93,7 @@ class PortalReader(MarkdownReader):
             meta["byline"] = v["authors"]
             meta["authors"] = [Author(n, self.settings) for n in v["authors"].names]
         if "tags" in v:
-            meta["tags"] = [Tag(t, self.settings) for t in v["tags"]]
+            meta["tags"] = [self._tag(t) for t in v["tags"]]
         if entry.kind in model.KINDS:
             meta["category"] = Category(model.KINDS[entry.kind].label_vi, self.settings)
         now = STATE.now

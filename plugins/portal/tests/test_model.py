@@ -90,3 +90,21 @@ def test_every_message_code_used_has_both_languages():
     for code, (vi, en) in MESSAGES.items():
         assert "Cách sửa" in vi, code
         assert "Fix" in en, code
+
+
+def test_tag_pages_use_the_model_slug(tmp_path):
+    """'IoT/OT' gets the page the tag-spelling check expects (Pelican alone would say 'iotot')."""
+    import shutil
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[3] / "tests"))
+    from conftest import FIXTURE_SITE, run_build
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    news = content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Tags: lừa đảo, Microsoft", "Tags: lừa đảo, IoT/OT"),
+                    encoding="utf-8")
+    built = run_build(content, tmp_path / "out", search=False)
+    assert built.returncode == 0, built.stderr
+    assert (built.output / "the" / "iot-ot" / "index.html").is_file()
