@@ -149,7 +149,8 @@ def _quote(arg: str) -> str:
 
 def _gather_import_paths() -> None:
     """`invoke import A.txt B.html …`: invoke gives a task one value per argument, so the
-    paths after "import" are joined into one --paths value here (the task splits them)."""
+    paths after "import" are joined into one --paths value here (the task splits them).
+    It reads invoke's parser state; should invoke change, `invoke import --paths "A B"` still works."""
     import inspect
 
     try:
@@ -158,9 +159,9 @@ def _gather_import_paths() -> None:
             if type(prog).__name__ != "Program" or not hasattr(prog, "core"):
                 continue
             args = list(prog.core.unparsed)
-            if "import" not in args:
+            if not args or args[0] != "import":  # only `invoke import …` itself, never another task
                 return
-            at = args.index("import")
+            at = 0
             keep, paths, rest = [], [], args[at + 1:]
             i = 0
             while i < len(rest):

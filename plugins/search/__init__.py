@@ -32,7 +32,10 @@ def records(output: Path) -> list[dict]:
     """One record per article or static page found in the built site, sorted by URL."""
     found = []
     for path in sorted(output.rglob("*.html")):
-        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        html = path.read_text(encoding="utf-8")
+        if '<article class="article' not in html and '<article class="static-page' not in html:
+            continue  # listings, tags, archives: parsed for nothing otherwise
+        soup = BeautifulSoup(html, "html.parser")
         article = soup.select_one(INDEXED_SELECTOR)
         if article is None or article.h1 is None:
             continue
