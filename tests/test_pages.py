@@ -334,3 +334,17 @@ def test_banner_names_the_most_severe_and_counts_the_others(fixture_content, tmp
     banner = built.page(NEWS).select_one("section.site-banner")
     assert banner.select_one("p a")["href"] == "/" + WARNING  # nghiêm trọng before the newer cao
     assert text(banner.select_one(".banner-more")) == "Xem tất cả 2 cảnh báo khẩn đang hiệu lực"
+
+
+def test_an_embargoed_articles_own_image_is_not_published(fixture_content, tmp_path):
+    import shutil
+    shutil.copy(fixture_content / "images" / "anh-thu.png", fixture_content / "images" / "bi-mat.png")
+    future = fixture_content / "tin-tuc" / "2026-12-20-bai-hen-gio.md"
+    future.write_text(future.read_text(encoding="utf-8") + '\n![Ảnh](images/bi-mat.png "Chú thích. Nguồn ảnh: Sở")\n',
+                      encoding="utf-8")
+    before = run_build(fixture_content, tmp_path / "before", search=False)
+    assert before.returncode == 0, before.stderr
+    assert not (before.output / "images" / "bi-mat.png").exists()
+    assert (before.output / "images" / "anh-thu.png").exists()  # still used by published articles
+    after = run_build(fixture_content, tmp_path / "after", now="2026-12-20T08:05:00+07:00", search=False)
+    assert (after.output / "images" / "bi-mat.png").exists()

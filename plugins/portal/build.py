@@ -79,6 +79,14 @@ def read_settings(settings_file: Path, overrides: dict | None = None) -> dict:
     return pelican_read_settings(str(settings_file), override=overrides or {})
 
 
+def drop_withheld_images(site: Path) -> None:
+    """An embargoed warning's photo must not be reachable before the warning is."""
+    from .state import STATE
+
+    for rel in sorted(STATE.withheld_images - STATE.published_images):
+        (site / rel).unlink(missing_ok=True)
+
+
 def swap_in(fresh: Path, output: Path) -> None:
     """Replace output by fresh with two renames on one filesystem."""
     if output.exists():
@@ -106,6 +114,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None,
         Pelican(settings).run()
         if counter.records:
             raise BuildFailed("\n".join(r.getMessage() for r in counter.records))
+        drop_withheld_images(fresh)
         for step in post_build_steps(settings) + (post_steps or []):
             step(fresh, settings)
         swap_in(fresh, output)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,17 @@ def display_path(source_path: str, settings: dict) -> str:
         return str(Path(root.name) / Path(source_path).resolve().relative_to(root.resolve()))
     except ValueError:
         return source_path
+
+
+_BODY_IMAGE = re.compile(r"""(?:\{static\}|\{attach\})?/?(images/[^\s)"'>]+)""")
+
+
+def images_used(entry: model.Entry) -> set[str]:
+    """Paths under content/ of the lead image and the images the body shows."""
+    found = {m.group(1) for m in _BODY_IMAGE.finditer(entry.body)}
+    if entry.values.get("image"):
+        found.add(entry.values["image"])
+    return found
 
 
 class PortalReader(MarkdownReader):
@@ -114,4 +126,9 @@ class PortalReader(MarkdownReader):
             meta["modified"] = max(changes)
         if entry.kind != model.PAGE and v.get("date") and v["date"] > now:
             meta["status"] = "draft"  # embargoed until a build after its date
+        images = images_used(entry)
+        if meta.get("status") == "draft":
+            STATE.withheld_images.update(images)
+        else:
+            STATE.published_images.update(images)
         return meta

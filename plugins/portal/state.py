@@ -16,6 +16,10 @@ class BuildState:
 
     def reset(self, settings: dict) -> None:
         self.entries: list[model.Entry] = []
+        # images (paths under content/) of articles not published in this build, and of those published:
+        # an image only a draft or an embargoed article uses is removed from the output
+        self.withheld_images: set[str] = set()
+        self.published_images: set[str] = set()
         self.problems: list[Problem] = []
         self.lang: str = settings.get("PORTAL_LANG", "vi")
         self.now: dt.datetime = build_time(settings)
