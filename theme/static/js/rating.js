@@ -79,7 +79,9 @@
         return null;
       }
       return response.json().then(function (body) {
-        say(msg("failed") + (body && body.error ? " " + body.error : ""), "error");
+        // the service's reason is "Vietnamese (English for operators)": readers get the Vietnamese part
+        var reason = body && body.error ? String(body.error).replace(/\s*\([^()]*\)\s*$/, "") : "";
+        say(msg("failed") + (reason ? " " + reason : ""), "error");
       }, function () { say(msg("failed"), "error"); });
     }, function () {
       say(msg("network"), "error");
