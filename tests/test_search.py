@@ -49,6 +49,8 @@ def results_for(search_page, query: str) -> list[str]:
     ("doi ung cuu", DRILL),          # "Đội ứng cứu": Đ folded to D
     ("ĐỘI ỨNG CỨU", DRILL),
     ("exchange", WARNING),
+    ("CVE-2026-21002", WARNING),     # a field of the warning record, not only its prose
+    ("viettel lao cai", DRILL),      # a participating unit
 ])
 def test_finds_words_with_or_without_diacritics(search_page, query, expected):
     assert expected in results_for(search_page, query)

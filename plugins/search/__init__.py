@@ -6,21 +6,32 @@ built from text folded to ASCII (unidecode), and the search page folds the
 query the same way (theme/static/js/search.js). Results show the original
 title and lead, kept as Pagefind metadata, never the folded text.
 
-The index is written by a post-build step (PORTAL_POST_BUILD =
-["search:build_index"]) into the fresh output folder before it is swapped in.
+Records are collected from Pelican's published articles and pages (title, lead,
+body text and every text field of the kind: CVEs, units, affected products…);
+a post-build step (PORTAL_POST_BUILD = ["search:build_index"]) writes the index
+into the fresh output folder before it is swapped in.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
+import re
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
+from portal import model
 from unidecode import unidecode
 
 log = logging.getLogger("search")
-INDEXED_SELECTOR = "article.article, article.static-page"
+_TAG = re.compile(r"<[^>]+>")
+_INDEXED_TYPES = (model.TEXT, model.LIST, model.LINES, model.CVES, model.IDENTIFIER)
+
+# Records of this build, collected from Pelican's articles and pages (never by
+# re-parsing the written HTML); reset at every build.
+RECORDS: list[dict] = []
 
 
 def fold(text: str) -> str:
@@ -28,28 +39,31 @@ def fold(text: str) -> str:
     return unidecode(text)
 
 
-def records(output: Path) -> list[dict]:
-    """One record per article or static page found in the built site, sorted by URL."""
-    found = []
-    for path in sorted(output.rglob("*.html")):
-        html = path.read_text(encoding="utf-8")
-        if '<article class="article' not in html and '<article class="static-page' not in html:
-            continue  # listings, tags, archives: parsed for nothing otherwise
-        soup = BeautifulSoup(html, "html.parser")
-        article = soup.select_one(INDEXED_SELECTOR)
-        if article is None or article.h1 is None:
-            continue
-        title = " ".join(article.h1.get_text(" ").split())
-        lead_node = article.select_one(".lead")
-        lead = " ".join(lead_node.get_text(" ").split()) if lead_node else ""
-        kind = article.select_one(".kicker")
-        words = " ".join(article.get_text(" ").split())
-        found.append({
-            "url": "/" + str(path.relative_to(output)).replace("\\", "/"),
-            "content": fold(words),
-            "meta": {"title": title, "lead": lead, "kind": kind.get_text(" ", strip=True) if kind else ""},
-        })
-    return found
+def _words(item) -> str:
+    """Title, lead, body text and every text field of the item's kind (CVEs, units, affected…)."""
+    parts = [item.title, getattr(item, "lead", ""), html.unescape(_TAG.sub(" ", item.content))]
+    byline = getattr(item, "byline", None)
+    parts += [byline.text] if byline else []
+    parts += [t.name for t in getattr(item, "tags", None) or []]
+    for f in model.fields_for(getattr(item, "kind", model.PAGE)):
+        value = item.metadata.get(f.key)
+        if f.type in _INDEXED_TYPES and f.key not in ("title", "summary", "tags") and value:
+            parts += [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return " ".join(" ".join(parts).split())
+
+
+def record(item) -> dict:
+    kind = model.KINDS.get(getattr(item, "kind", ""))
+    return {"url": "/" + item.url, "content": fold(_words(item)),
+            "meta": {"title": item.title, "lead": getattr(item, "lead", ""), "kind": kind.label_vi if kind else ""}}
+
+
+def collect(generators) -> None:
+    RECORDS.clear()
+    for g in generators:
+        items = g.articles if isinstance(g, ArticlesGenerator) else g.pages if isinstance(g, PagesGenerator) else []
+        RECORDS.extend(record(item) for item in items)
+    RECORDS.sort(key=lambda r: r["url"])
 
 
 async def _write(output: Path, items: list[dict]) -> None:
@@ -63,11 +77,10 @@ async def _write(output: Path, items: list[dict]) -> None:
 
 
 def build_index(output: Path, settings: dict) -> None:
-    """Post-build step: write output/pagefind/ for the search page."""
-    items = records(Path(output))
-    asyncio.run(_write(Path(output), items))
-    log.info("search: indexed %d pages", len(items))
+    """Post-build step: write output/pagefind/ for the search page, from this build's records."""
+    asyncio.run(_write(Path(output), RECORDS))
+    log.info("search: indexed %d pages", len(RECORDS))
 
 
 def register() -> None:
-    """Nothing to hook in Pelican: the index is made from the finished output."""
+    signals.all_generators_finalized.connect(collect)
