@@ -14,10 +14,13 @@ into the fresh output folder before it is swapped in.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 import re
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 from pelican import signals
@@ -66,19 +69,35 @@ def collect(generators) -> None:
     RECORDS.sort(key=lambda r: r["url"])
 
 
-async def _write(output: Path, items: list[dict]) -> None:
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    config = IndexConfig(output_path=str(output / "pagefind"), force_language="vi")
-    async with PagefindIndex(config) as index:
-        for item in items:
-            await index.add_custom_record(url=item["url"], content=item["content"], language="vi",
-                                          meta=item["meta"])
+SHADOW_PAGE = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title></title></head><body><main data-pagefind-body>
+<h1 data-pagefind-meta="title">{title}</h1><p data-pagefind-meta="lead">{lead}</p>
+<p data-pagefind-meta="kind">{kind}</p><div>{content}</div></main></body></html>
+"""
 
 
 def build_index(output: Path, settings: dict) -> None:
-    """Post-build step: write output/pagefind/ for the search page, from this build's records."""
-    asyncio.run(_write(Path(output), RECORDS))
+    """Post-build step: write output/pagefind/ for the search page, from this build's records.
+
+    Each record becomes a small "shadow" page holding the folded text (and the original
+    title, lead and kind as Pagefind metadata) in a temporary folder, indexed by one run of
+    the Pagefind binary. (Pagefind's Python API answers one request per 0.1 s: 17 minutes
+    for 10,000 articles.)"""
+    output = Path(output)
+    with tempfile.TemporaryDirectory(prefix="search-") as tmp:
+        for r in RECORDS:
+            page = Path(tmp) / r["url"].lstrip("/")
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(SHADOW_PAGE.format(
+                content=html.escape(r["content"]),
+                **{k: html.escape(v) for k, v in r["meta"].items()}), encoding="utf-8")
+        target = output / "pagefind"
+        shutil.rmtree(target, ignore_errors=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "pagefind", "--site", tmp, "--output-path", str(target),
+             "--force-language", "vi", "--quiet"], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"search: Pagefind failed:\n{proc.stdout}{proc.stderr}")
     log.info("search: indexed %d pages", len(RECORDS))
 
 
