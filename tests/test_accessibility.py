@@ -23,6 +23,8 @@ PAGES = {
     "archives": "/luu-tru/",
     "static page": "/gioi-thieu.html",
     "404": "/404.html",
+    "search": "/tim-kiem.html?q=dien+tap",
+    "feeds": "/nguon-tin.html",
 }
 
 
