@@ -145,15 +145,20 @@ class StaticServer:
         self.httpd.server_close()
 
 
+def missing_tool(reason: str) -> None:
+    """Outside CI a missing system tool skips its tests; in CI (CI=true) it fails them."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}: .ci/run must install it")
+    pytest.skip(reason)  # not in CI: see missing_tool's docstring
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
     from playwright.sync_api import sync_playwright
 
     if not Path("/usr/bin/chromium").exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is not installed: .ci/run must apt-get install chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium); `make test` installs it")
+        missing_tool("Debian's chromium is not installed (apt-get install chromium); `make test` installs it")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield b

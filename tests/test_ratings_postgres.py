@@ -24,11 +24,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import psycopg  # noqa: E402,F401  (pinned in requirements.txt; the store needs it)
+from conftest import missing_tool  # noqa: E402
+
 from ratings.app import create_app  # noqa: E402
 from ratings.config import Settings  # noqa: E402
 from ratings.testing import AsgiClient, ServiceProcess, free_port, write_manifest  # noqa: E402
 
-psycopg = pytest.importorskip("psycopg")
 SLUGS = ["bai-a", "bai-b"]
 NO_CAPS = {"RATINGS_MAX_VOTES_PER_HOUR": "100000000", "RATINGS_MAX_VOTERS_PER_ARTICLE_PER_DAY": "100000000"}
 
@@ -42,13 +44,11 @@ def _pg_bin() -> Path | None:
 def cluster():
     bindir = _pg_bin()
     if bindir is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL server binaries are missing: .ci/run must apt-get install postgresql")
-        pytest.skip("PostgreSQL server binaries are not installed (apt-get install postgresql)")
+        missing_tool("PostgreSQL server binaries are not installed (apt-get install postgresql)")
     as_user: list[str] = []
     if os.geteuid() == 0:  # the server refuses to run as root
         if not shutil.which("runuser"):
-            pytest.skip("running as root without runuser")
+            missing_tool("running as root without runuser (util-linux)")
         as_user = ["runuser", "-u", "postgres", "--"]
     base = Path(tempfile.mkdtemp(prefix="ratings-pg-"))
     if as_user:
