@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator
@@ -80,7 +81,9 @@ def body_link_errors(settings: dict) -> list:
     from .checker import Checker
 
     content = Path(settings["PATH"])
-    checker = Checker(content, now=STATE.now, lang=STATE.lang)
+    hosts = {urlsplit(settings.get(name) or "").netloc.lower()
+             for name in ("SITEURL", "FEED_DOMAIN", "PORTAL_SITEURL_ABSOLUTE")} - {""}
+    checker = Checker(content, now=STATE.now, lang=STATE.lang, site_hosts=hosts)
     return checker.link_errors([(e, content.parent / e.path) for e in STATE.entries])
 
 

@@ -97,11 +97,13 @@ def _line_at(body: str, offset: int, body_line: int) -> int:
 
 
 class Checker:
-    def __init__(self, content: Path, now: dt.datetime | None = None, lang: str = "vi"):
+    def __init__(self, content: Path, now: dt.datetime | None = None, lang: str = "vi",
+                 site_hosts: set[str] | None = None):
         self.content = content
         self.now = now or build_time({})
         self.lang = lang
-        self.site = Site(content, site_hosts=_site_hosts())
+        # the build passes the hosts of the settings it builds with; alone, read publishconf.py
+        self.site = Site(content, site_hosts=_site_hosts() if site_hosts is None else site_hosts)
 
     # ---- one file ------------------------------------------------------------------
     def read(self, path: Path) -> tuple[model.Entry | None, list[Problem], str]:
