@@ -1,5 +1,6 @@
-# Each target sets up .venv on first use (or when requirements.txt changes),
-# then hands over to invoke (tasks.py).
+# Each target sets up .venv on first use (or when requirements.txt or pyproject.toml
+# change): the pinned libraries, then this project installed in editable mode, which
+# puts the `portal` command in .venv/bin. Then it hands over to invoke (tasks.py).
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
@@ -7,11 +8,12 @@ INVOKE := $(VENV)/bin/invoke
 
 .PHONY: run build test check preview publish bench clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -r requirements.txt
+	$(VENV)/bin/python -m pip install --quiet --no-deps --editable .
 	@touch $(STAMP)
 
 run: $(STAMP)

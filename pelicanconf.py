@@ -4,12 +4,9 @@ No lambdas or functions here: Pelican pickles settings into its cache.
 """
 
 import os
-import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-if str(HERE / "plugins") not in sys.path:
-    sys.path.insert(0, str(HERE / "plugins"))
 
 # ---- identity ---------------------------------------------------------------
 SITENAME = "Cổng thông tin An ninh mạng tỉnh Lào Cai"
@@ -27,6 +24,7 @@ SITE_CONTACT = {
     "hotline_label": "Đường dây nóng tiếp nhận sự cố an toàn thông tin (24/7)",
 }
 SITEURL = ""
+PORTAL_PRODUCTION_URL = "https://antoanthongtin.laocai.gov.vn"  # SITEURL in publishconf.py
 PORTAL_LANG = "vi"  # interface and error messages: "vi" or "en"
 
 # ---- time and language ------------------------------------------------------
@@ -106,10 +104,11 @@ THEME = str(HERE / "theme")
 THEME_STATIC_DIR = "theme"
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 PLUGIN_PATHS = [str(HERE / "plugins")]
-PLUGINS = ["portal", "search", "feeds", "cap_alerts", "ratings_widget"]  # always listed: never None
+# always listed (never None); "articles" first: it builds the typed view the others read
+PLUGINS = ["articles", "search", "feeds", "cap_alerts", "ratings_widget"]
 
 # ---- build --------------------------------------------------------------------
-PORTAL_POST_BUILD = ["search:build_index"]  # "module:function" steps on the fresh output
+SEARCH_INDEX = True  # the Pagefind index (plugins/search); off in the live preview
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 DELETE_OUTPUT_DIRECTORY = False  # the build task writes a fresh folder and swaps it in

@@ -1,14 +1,17 @@
-"""Production overrides: absolute SITEURL, feeds, ratings endpoint."""
+"""Production overrides: absolute SITEURL, feeds, ratings endpoint.
+
+The development settings (pelicanconf.py, beside this file) are read first;
+everything here replaces what it sets.
+"""
 
 import os
-import sys
+import runpy
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+globals().update({k: v for k, v in runpy.run_path(str(Path(__file__).with_name("pelicanconf.py"))).items()
+                  if k.isupper()})
 
-from pelicanconf import *  # noqa: E402,F403
-
-SITEURL = os.environ.get("PORTAL_SITEURL", "https://antoanthongtin.laocai.gov.vn")
+SITEURL = os.environ.get("PORTAL_SITEURL", PORTAL_PRODUCTION_URL)  # noqa: F821 (from pelicanconf.py)
 RELATIVE_URLS = False
 
 # ---- ratings widget (docs/ratings.md) -------------------------------------------------

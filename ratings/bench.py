@@ -122,9 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         env = {**os.environ, "RATINGS_DB": str(Path(tmp) / "bench.sqlite3"), "RATINGS_MANIFEST": str(manifest),
                "RATINGS_HOST": "127.0.0.1", "RATINGS_PORT": str(port),
-               "RATINGS_MAX_VOTES_PER_HOUR": "1000000000", "RATINGS_MAX_VOTERS_PER_ARTICLE_PER_DAY": "1000000000",
-               "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent),
-                                              os.environ.get("PYTHONPATH", "")])}
+               "RATINGS_MAX_VOTES_PER_HOUR": "1000000000", "RATINGS_MAX_VOTERS_PER_ARTICLE_PER_DAY": "1000000000"}
         proc = subprocess.Popen([sys.executable, "-m", "ratings", "serve"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:

@@ -9,8 +9,6 @@ import copy
 
 from . import __version__
 
-SLUG_PATTERN = "^[a-z0-9]+(?:-[a-z0-9]+)*$"
-
 _error = {
     "description": "A one-line reason.",
     "content": {

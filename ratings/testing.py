@@ -19,8 +19,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -43,8 +41,7 @@ class ServiceProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.db = db
         self.env = {**os.environ, "RATINGS_DB": str(db), "RATINGS_MANIFEST": str(manifest),
-                    "RATINGS_HOST": "127.0.0.1", "RATINGS_PORT": str(self.port),
-                    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+                    "RATINGS_HOST": "127.0.0.1", "RATINGS_PORT": str(self.port)}
         if site_dir:
             self.env["RATINGS_SITE_DIR"] = str(site_dir)
         self.env.update({k: str(v) for k, v in env.items()})
@@ -53,7 +50,7 @@ class ServiceProcess:
 
     def start(self, timeout: float = 20) -> ServiceProcess:
         self._log = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "ratings", "serve"], env=self.env, cwd=str(ROOT),
+        self.proc = subprocess.Popen([sys.executable, "-m", "ratings", "serve"], env=self.env,
                                      stdout=self._log, stderr=subprocess.STDOUT)
         end = time.monotonic() + timeout
         while time.monotonic() < end:

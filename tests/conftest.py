@@ -1,11 +1,12 @@
 """Shared fixtures: build real sites into temporary folders, as a person would.
 
-`build_site(...)` runs the same command staff run (python -m portal.build) in a
-subprocess and returns the result: exit code, what was printed, the output dir.
+`run_build(...)` runs the same command staff run (portal build) in a subprocess
+and returns the result: exit code, what was printed, the output dir.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,8 +17,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
+ROOT = Path(__file__).resolve().parent.parent  # the repository: the tests read its fixtures and content
 SAMPLE_NOW = "2026-11-26T09:00:00+07:00"  # the clock the sample-site tests use
 
 
@@ -38,25 +38,19 @@ class Built:
 def run_build(content: Path, output: Path, now: str | None = SAMPLE_NOW,
               settings: Path | None = None, extra_env: dict | None = None,
               extra_settings: dict | None = None, search: bool = True) -> Built:
-    """Build `content` with the project's settings into `output`.
+    """Build `content` with the project's settings into `output`, as `portal build` does.
 
-    search=False skips the search index (3 s a build) where a test does not need it."""
+    Settings change only through --set (search=False skips the search index, 3 s a build,
+    where a test does not need it)."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])
     if now:
         env["PORTAL_NOW"] = now
     env.update(extra_env or {})
-    settings = settings or ROOT / "pelicanconf.py"
-    # PATH is overridden through a small settings file so nothing else changes.
-    conf = output.parent / f"{output.name}-conf.py"
-    conf.write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-        f"from {settings.stem} import *\nPATH = {str(content)!r}\n"
-        + "".join(f"{name} = {value!r}\n" for name, value in (extra_settings or {}).items())
-        + ("" if search else 'PORTAL_POST_BUILD = [s for s in PORTAL_POST_BUILD if s != "search:build_index"]\n'),
-        encoding="utf-8")
+    overrides = {"PATH": str(content), **(extra_settings or {}), **({} if search else {"SEARCH_INDEX": False})}
+    sets = [arg for name, value in overrides.items() for arg in ("--set", f"{name}={json.dumps(value)}")]
     proc = subprocess.run(
-        [sys.executable, "-m", "portal.build", "--settings", str(conf), "--output", str(output)],
+        [sys.executable, "-m", "portal", "build", "--settings", str(settings or ROOT / "pelicanconf.py"),
+         "--output", str(output), *sets],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     return Built(proc.returncode, proc.stdout, proc.stderr, output, content)
 

@@ -8,7 +8,8 @@
 Settings (pelicanconf.py): CAP_SENDER, CAP_SENDER_NAME, CAP_CONTACT,
 CAP_AREA_DESC, CAP_GEOCODES, CAP_PATH, and optionally CAP_SIGNING_KEY and
 CAP_SIGNING_CERT (PEM files): with both, every file carries an enveloped
-XML signature.
+XML signature. Messages are built from each article's typed view
+(``article.view``, made by the ``articles`` plugin; portal.cap).
 """
 
 from __future__ import annotations
@@ -17,53 +18,35 @@ import logging
 import re
 from pathlib import Path
 
-from feeds import catalogue as cat
-from feeds.common import Cleaner, absolute, site_base
 from lxml import etree
 from pelican import signals
 from pelican.generators import ArticlesGenerator
-from portal import model
-from portal.state import STATE
 
-from . import index, messages, signing
+from portal import model
+from portal.cap import index, messages, signing
+from portal.clock import build_time
+from portal.paths import SitePaths
+from portal.settings import SettingsError
+from portal.urls import absolute, site_base
 
 log = logging.getLogger("cap_alerts")
 _SENDER_RE = re.compile(r"^[^\s,<&]+$")
 
 
-class _State:
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        self.articles: list = []
-        self.signer: signing.Signer | None = None
-        self.cleaner = Cleaner()
-        self.ok = True
-
-
-CAP = _State()
-
-
 def check_settings(pelican) -> None:
-    """Settings problems are logged as errors: the build stops, nothing is published."""
-    CAP.reset()
+    """Settings problems stop the build before anything is written, with the fix."""
     s = pelican.settings
     sender = s.get("CAP_SENDER") or ""
     if not _SENDER_RE.match(sender):
-        log.error("cap_alerts: CAP_SENDER = %r in pelicanconf.py: write one word without spaces, "
-                  "commas, < or &, e.g. \"antoanthongtin@laocai.gov.vn\"", sender)
-        CAP.ok = False
+        raise SettingsError(f"cap_alerts: CAP_SENDER = {sender!r} in pelicanconf.py: write one word without "
+                         'spaces, commas, < or &, e.g. "antoanthongtin@laocai.gov.vn"')
     try:
-        CAP.signer = signing.from_settings(s)
+        signing.from_settings(s)
     except signing.SigningSettingsError as problem:
-        log.error("cap_alerts: %s", problem)
-        CAP.ok = False
-
-
-def collect(generators) -> None:
-    articles_gen = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
-    CAP.articles = list(articles_gen.articles) if articles_gen else []
+        raise SettingsError(f"cap_alerts: {problem}") from None
+    plugins = list(s.get("PLUGINS") or [])
+    if "articles" not in plugins or plugins.index("articles") > plugins.index("cap_alerts"):
+        raise SettingsError('cap_alerts: list "articles" before "cap_alerts" in PLUGINS')
 
 
 def _serialise(root: etree._Element, signer: signing.Signer | None) -> bytes:
@@ -72,46 +55,51 @@ def _serialise(root: etree._Element, signer: signing.Signer | None) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def write_alerts(pelican) -> None:
-    if not CAP.ok:
+def _is_current(message: messages.Message, now) -> bool:
+    """In the index: an active warning, a withdrawal until the warning would have expired,
+    a public drill until it ends."""
+    view = message.view
+    if view.is_warning:
+        return view.status is model.ACTIVE or (
+            view.status is model.WITHDRAWN and (view.expires is None or view.expires > now))
+    return view.end is None or view.end > now
+
+
+def write_alerts(generators) -> None:
+    articles_gen = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+    if articles_gen is None:
         return
-    settings = pelican.settings
-    out = Path(settings["OUTPUT_PATH"])
-    base = site_base(settings)
-    sender = settings["CAP_SENDER"]
-    now = STATE.now
+    settings = articles_gen.settings
+    out, base, paths = Path(settings["OUTPUT_PATH"]), site_base(settings), SitePaths(settings)
+    sender, now, lang = settings["CAP_SENDER"], build_time(settings), settings.get("PORTAL_LANG", "vi")
+    signer = signing.from_settings(settings)
     current: list[tuple[messages.Message, str]] = []
     written = 0
-    for article in CAP.articles:
-        path = cat.cap_alert_path(settings, article)
+    for view in (a.view for a in articles_gen.articles):
+        path = paths.cap_alert(view)
         if path is None:
             continue
-        if article.kind == model.WARNING:
-            chain = messages.warning_chain(article, now, sender, CAP.cleaner)
-            folder = path[: -len(".xml")]
+        if view.is_warning:
+            chain = messages.warning_chain(view, sender, lang)
             for message in chain:
-                data = _serialise(messages.to_xml(message, settings, base), CAP.signer)
-                _write(out / folder / f"{message.identifier}.xml", data)
+                data = _serialise(messages.to_xml(message, settings, base), signer)
+                _write(out / paths.cap_message(model.WARNING, view.identifier, message.identifier), data)
                 written += 1
-            latest = chain[-1]
-            status = getattr(article, "warning_status", None) or model.warning_status(article.metadata, now)
-            expires = getattr(article, "expires", None)
-            if status is model.ACTIVE or (status is model.WITHDRAWN and (expires is None or expires > now)):
-                current.append((latest, absolute(base, path)))
         else:
-            latest = messages.drill_message(article, CAP.cleaner)
-            end = getattr(article, "end", None)
-            if end is None or end > now:
-                current.append((latest, absolute(base, path)))
-        _write(out / path, _serialise(messages.to_xml(latest, settings, base), CAP.signer))
+            chain = [messages.drill_message(view, lang)]
+        latest = chain[-1]
+        if _is_current(latest, now):
+            current.append((latest, absolute(base, path)))
+        _write(out / path, _serialise(messages.to_xml(latest, settings, base), signer))
         written += 1
-    feed = cat.build_catalogue(settings, []).cap_index
-    if feed is not None:
-        _write(out / feed.path(cat.ATOM), index.render(settings, feed, current))
-    CAP.cleaner.report(settings.get("PORTAL_LANG", "vi"), log, "cap_alerts")
+    _write(out / paths.cap_index(), index.render(settings, _index_feed(settings), current))
     log.info("cap_alerts: wrote %d CAP files, %d current", written, len(current))
-    CAP.articles = []
-    CAP.cleaner.reset()
+
+
+def _index_feed(settings: dict):
+    from portal.feeds.catalogue import build_catalogue
+
+    return build_catalogue(settings, []).cap_index
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -121,5 +109,4 @@ def _write(path: Path, data: bytes) -> None:
 
 def register() -> None:
     signals.initialized.connect(check_settings)
-    signals.all_generators_finalized.connect(collect)
-    signals.finalized.connect(write_alerts)
+    signals.all_generators_finalized.connect(write_alerts)

@@ -20,12 +20,15 @@ import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from jinja2 import FileSystemLoader
 from pelican import signals
 from pelican.generators import Generator
+
+from portal.paths import SitePaths
+from portal.ratings_export import Rating, parse_export
+from portal.settings import SettingsError
 
 log = logging.getLogger("ratings_widget")
 HERE = Path(__file__).resolve().parent
@@ -34,25 +37,7 @@ DEFAULTS = {
     "RATINGS_API_URL": "",  # where the build reads the export, e.g. http://127.0.0.1:8081 ("" = don't ask)
     "RATINGS_API_TIMEOUT": 2.0,  # seconds
     "RATINGS_SNAPSHOT": "var/ratings-snapshot.json",
-    "RATINGS_MANIFEST_SAVE_AS": "api/ratings-manifest.json",
-    "RATINGS_PRIVACY_SAVE_AS": "quyen-rieng-tu-danh-gia.html",
 }
-
-
-@dataclass(frozen=True)
-class Rating:
-    count: int = 0
-    average: float = 0.0
-    histogram: tuple[int, ...] = (0, 0, 0, 0, 0)
-
-
-def rounded_average(histogram: list[int] | tuple[int, ...]) -> float:
-    """Half up to one decimal: the same rounding as the service."""
-    count = sum(histogram)
-    if not count:
-        return 0.0
-    exact = Decimal(sum((i + 1) * n for i, n in enumerate(histogram))) / Decimal(count)
-    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 @dataclass
@@ -66,22 +51,6 @@ STATE = _State()
 
 def setting(settings: dict, name: str):
     return settings.get(name, DEFAULTS[name])
-
-
-def parse_export(data: object) -> dict[str, Rating]:
-    """The service's GET /api/ratings (or a snapshot of it) -> Rating by slug; ValueError if malformed."""
-    if not isinstance(data, dict) or not isinstance(data.get("ratings"), dict):
-        raise ValueError('expected {"ratings": {...}}')
-    out = {}
-    for slug, agg in data["ratings"].items():
-        try:
-            hist = tuple(int(agg["histogram"][str(i)]) for i in range(1, 6))
-        except (KeyError, TypeError, ValueError):
-            raise ValueError(f"bad histogram for {slug!r}") from None
-        if any(n < 0 for n in hist):
-            raise ValueError(f"negative count for {slug!r}")
-        out[str(slug)] = Rating(sum(hist), rounded_average(hist), hist)
-    return out
 
 
 def _snapshot_path(settings: dict) -> Path:
@@ -143,17 +112,18 @@ class RatingsGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         settings = self.settings
-        articles = self.context.get("articles", [])
+        views = sorted((a.view for a in self.context.get("articles", [])), key=lambda v: v.slug)
         manifest = {
             "version": 1,
             "siteurl": settings.get("SITEURL", ""),
-            "articles": {a.slug: a.url for a in sorted(articles, key=lambda a: a.slug)},
+            "articles": {v.slug: v.url for v in views},
         }
-        target = Path(self.output_path) / setting(settings, "RATINGS_MANIFEST_SAVE_AS")
+        paths = SitePaths(settings)
+        target = Path(self.output_path) / paths.ratings_manifest()
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1) + "\n",
                           encoding="utf-8")
-        save_as = setting(settings, "RATINGS_PRIVACY_SAVE_AS")
+        save_as = paths.ratings_privacy()
         if save_as:
             writer.write_file(save_as, self.get_template("ratings_privacy"), self.context,
                               relative_urls=settings.get("RELATIVE_URLS", False), url=save_as,
@@ -165,7 +135,7 @@ def start(pelican) -> type[Generator]:
         try:
             float(setting(pelican.settings, name))
         except (TypeError, ValueError):
-            raise ValueError(f"ratings_widget: {name} = {setting(pelican.settings, name)!r} in the settings "
+            raise SettingsError(f"ratings_widget: {name} = {setting(pelican.settings, name)!r} in the settings "
                              "must be a number of seconds") from None
     load_ratings(pelican.settings)
     return RatingsGenerator
@@ -176,7 +146,7 @@ def add_globals(generator) -> None:
     generator.env.globals.update(
         rating_for=rating_for,
         RATINGS_URL=str(setting(s, "RATINGS_URL") or "").rstrip("/"),
-        RATINGS_PRIVACY_URL=setting(s, "RATINGS_PRIVACY_SAVE_AS"),
+        RATINGS_PRIVACY_URL=SitePaths(s).ratings_privacy(),
     )
 
 

@@ -1,0 +1,161 @@
+"""articles: the content model wired into Pelican, and the typed view every output reads.
+
+- reads every Markdown file through the content model (``reader.PortalReader``);
+- stops the build with one report of every problem in every file;
+- gives every published article and page its typed view (``article.view``,
+  portal.view), built once at the build clock, with previous/next within a
+  kind and related articles;
+- adds what the theme needs: the home-page lists, the site-wide banner,
+  translated strings, locale-free Vietnamese dates, the facts renderer;
+- removes from the output an image only an unpublished article uses.
+
+Settings: PORTAL_LANG ("vi" or "en"), PORTAL_NOW (fixes the build clock).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from markupsafe import Markup
+from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
+
+from portal import i18n, model
+from portal.checks import Checker
+from portal.clock import build_time
+from portal.facts import rows_html
+from portal.model import ContentErrors, report
+from portal.paths import SitePaths
+from portal.settings import SettingsError
+from portal.view import TagRef, build_view, link_neighbours
+
+from .reader import PortalReader
+from .state import STATE
+
+log = logging.getLogger("articles")
+LATEST_PER_KIND = 5
+LANGS = ("vi", "en")
+DEFAULTS = {"PORTAL_LANG": "vi"}
+
+
+def check_settings(pelican) -> None:
+    """Settings checked once, with the fix in the message; the build clock fixed for every plugin."""
+    settings = pelican.settings
+    lang = settings.get("PORTAL_LANG", DEFAULTS["PORTAL_LANG"])
+    if lang not in LANGS:
+        raise SettingsError(f"articles: PORTAL_LANG = {lang!r} in the settings; use one of {', '.join(LANGS)}")
+    for name in ("SITENAME", "SITEURL"):
+        if name not in settings:
+            raise SettingsError(f"articles: setting {name} is missing from pelicanconf.py")
+    settings["PORTAL_NOW"] = build_time(settings).isoformat()  # one clock for the whole build
+
+
+def use_portal_reader(readers) -> None:
+    readers.reader_classes["md"] = PortalReader
+    for ext in ("markdown", "mkd", "mdown", "rst", "htm", "html"):
+        readers.reader_classes[ext] = None
+
+
+def translator(settings: dict) -> i18n.Translator:
+    return i18n.Translator(str(Path(settings["THEME"]) / "translations"), settings.get("PORTAL_LANG", "vi"))
+
+
+def add_template_helpers(generator) -> None:
+    settings = generator.settings
+    lang = settings.get("PORTAL_LANG", "vi")
+    generator.env.globals.update(
+        _=translator(settings),
+        ui_lang=lang,
+        kinds=model.KINDS,
+        severities=model.SEVERITIES,
+        fields=model.FIELDS_BY_KEY,
+        paths=SitePaths(settings),
+        facts_html=lambda rows: Markup(rows_html(rows, lang)),  # noqa: E731 (not a setting)
+    )
+    generator.env.filters.update(
+        datetime_vi=lambda d: i18n.format_datetime(d, lang),  # noqa: E731
+        date_vi=lambda d: i18n.format_date(d, lang),
+        month_vi=lambda d: i18n.format_month(d, lang),
+        isodate=i18n.isodate,
+    )
+
+
+def stop_on_errors(settings: dict) -> None:
+    problems = STATE.problems + model.check_collection(STATE.entries)
+    if not any(p.level == "error" for p in problems):
+        problems += body_link_errors(settings)
+    if any(p.level == "error" for p in problems):
+        raise ContentErrors(problems, STATE.lang)
+    if problems:  # warnings only: the build goes on, and says what to look at
+        log.warning("%s", report(problems, STATE.lang))
+
+
+def body_link_errors(settings: dict) -> list:
+    """A body image or {filename} link that leads nowhere stops the build, as in `portal check`."""
+    content = Path(settings["PATH"])
+    checker = Checker(content, settings, now=STATE.now, lang=STATE.lang)
+    return checker.link_errors([(e, content.parent / e.path) for e in STATE.entries])
+
+
+def attach_views(items: list, settings: dict) -> list:
+    """Each published article or page gets its view (``item.view``); returns the views in order."""
+    _ = translator(settings)
+    lang = settings.get("PORTAL_LANG", "vi")
+    views = []
+    for item in items:
+        tags = [TagRef(t.name, t.slug, t.url) for t in item.metadata.get("tags") or []]
+        item.view = build_view(item.entry, url=item.url, body_html=item.content, tags=tags, now=STATE.now,
+                               content_root=settings["PATH"], lang=lang, translate=_)
+        views.append(item.view)
+    return views
+
+
+def enrich(generators) -> None:
+    """Views, neighbours and the home-page lists, computed once for every template and output."""
+    settings = generators[0].settings
+    stop_on_errors(settings)
+    for g in generators:
+        if isinstance(g, PagesGenerator):
+            attach_views(g.pages, settings)
+    articles_gen = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+    if articles_gen is None:
+        return
+    views = attach_views(articles_gen.articles, settings)  # newest first
+    link_neighbours(views)
+    by_kind: dict[str, list] = {k: [] for k in model.KINDS}
+    for v in views:
+        by_kind.setdefault(v.kind, []).append(v)
+    active = [v for v in by_kind[model.WARNING] if v.is_active]
+    active.sort(key=lambda v: (v.severity.rank, v.date), reverse=True)
+    latest = {k: items[:LATEST_PER_KIND] for k, items in by_kind.items()}
+    # the home page lists active warnings first; below, only the earlier ones
+    latest[model.WARNING] = [v for v in by_kind[model.WARNING] if not v.is_active][:LATEST_PER_KIND]
+    articles_gen.context.update(
+        articles_by_kind=by_kind,
+        latest_by_kind=latest,
+        active_warnings=active,
+        banner_warnings=[v for v in active if v.severity.is_severe],
+    )
+
+
+def drop_withheld_images(pelican) -> None:
+    """An embargoed warning's photo must not be reachable before the warning is."""
+    out = Path(pelican.settings["OUTPUT_PATH"])
+    for rel in sorted(STATE.withheld_images - STATE.published_images):
+        (out / rel).unlink(missing_ok=True)
+
+
+def start_build(pelican) -> None:
+    """Every run starts clean (live reload runs many builds in one process)."""
+    STATE.reset(pelican.settings)
+    log.debug("articles: build started, now = %s", STATE.now.isoformat())
+
+
+def register() -> None:
+    signals.initialized.connect(check_settings)
+    signals.readers_init.connect(use_portal_reader)
+    signals.generator_init.connect(add_template_helpers)
+    signals.all_generators_finalized.connect(enrich)
+    signals.get_generators.connect(start_build)
+    signals.finalized.connect(drop_withheld_images)

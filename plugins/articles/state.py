@@ -1,0 +1,35 @@
+"""What one build has read so far. Reset at the start of every build, so a
+live-reloading server never carries one build's files into the next."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from portal import model
+from portal.clock import build_time
+from portal.model import Problem
+
+
+class BuildState:
+    def __init__(self) -> None:
+        self.reset({})
+
+    def reset(self, settings: dict) -> None:
+        self.entries: list[model.Entry] = []
+        # images (paths under content/) of articles not published in this build, and of those published:
+        # an image only a draft or an embargoed article uses is removed from the output
+        self.withheld_images: set[str] = set()
+        self.published_images: set[str] = set()
+        self.problems: list[Problem] = []
+        self.lang: str = settings.get("PORTAL_LANG", "vi")
+        self.now: dt.datetime = build_time(settings)
+
+    def add_entry(self, entry: model.Entry) -> None:
+        self.entries.append(entry)
+        self.problems.extend(entry.problems)
+
+    def add_problem(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+
+STATE = BuildState()

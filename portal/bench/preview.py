@@ -1,0 +1,135 @@
+"""`portal bench preview`: time from a save to the refreshed page of the live preview.
+
+Generates N articles, runs `portal preview` on them, saves an article several times
+in a real browser (Debian's Chromium) and times each save until the page shows it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ..tools.preview import PREFIX
+from .corpus import generate_articles
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _status(port: int) -> dict:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{PREFIX}status", timeout=5) as r:
+        return json.loads(r.read())
+
+
+def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
+    """Generate `count` articles, run the preview server, save an article `edits` times in a
+    real browser (Debian's Chromium) and time each save until the page shows the change."""
+    from playwright.sync_api import sync_playwright
+
+    work = Path(tempfile.mkdtemp(prefix=f"bench-preview-{count}-"))
+    result: dict = {"articles": count}
+    proc = None
+    try:
+        t = time.monotonic()
+        files = generate_articles(work / "content", count)
+        out(f"  {count} bài: đã tạo nội dung trong {time.monotonic() - t:.1f} giây; xây dựng lần đầu…")
+        port = _free_port()
+        log = (work / "preview.log").open("w")
+        proc = subprocess.Popen([sys.executable, "-m", "portal", "preview", "--port", str(port), "--content",
+                                 str(work / "content"), "--output", str(work / "site"), "--content-only"],
+                                stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        status = {}
+        while time.monotonic() < deadline:
+            try:
+                status = _status(port)
+                if status.get("ok") is not None:
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(f"preview stopped: {(work / 'preview.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+        if not status.get("ok"):
+            result["error"] = f"first build did not finish within {timeout:.0f} s" if status.get("ok") is None \
+                else "first build failed"
+            return result
+        result["first_build_s"] = status["seconds"]
+        target = next(p for p in files if "/tin-tuc/" in p.as_posix())
+        url = f"http://127.0.0.1:{port}/tin-tuc/{target.stem.split('-', 3)[3]}.html"
+        timings, builds = [], []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page()
+            page.goto(url)
+            for n in range(edits):
+                marker = f"đo-{n}-{int(time.time())}"
+                text = target.read_text(encoding="utf-8")
+                new_text = re.sub(r"^Title: .*$", f"Title: Bài thử đã sửa {marker}", text, count=1, flags=re.M)
+                started = time.monotonic()
+                target.write_text(new_text, encoding="utf-8")
+                seen = False
+                while time.monotonic() - started < timeout:
+                    try:
+                        if marker in page.title():
+                            seen = True
+                            break
+                    except Exception:  # noqa: BLE001 - the page is reloading
+                        pass
+                    time.sleep(0.02)
+                if not seen:
+                    result["error"] = f"the page did not refresh within {timeout:.0f} s"
+                    break
+                timings.append(time.monotonic() - started)
+                builds.append(_status(port)["seconds"])
+                time.sleep(0.5)
+            browser.close()
+        if timings:
+            result.update(save_to_page_s=[round(x, 2) for x in timings], median_s=round(statistics.median(timings), 2),
+                          rebuild_s=builds)
+        return result
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(sizes: list[int], edits: int, timeout: float, out=print) -> int:
+    results = bench(sizes, edits, timeout, out)
+    return 1 if any("error" in r for r in results) else 0
+
+
+def bench(sizes: list[int], edits: int, timeout: float, out=print) -> list[dict]:
+    out(f"Đo thời gian từ lúc lưu tệp tới lúc trang đã tải lại (Chromium, {os.cpu_count()} CPU).")
+    results = []
+    for count in sizes:
+        r = bench_size(count, edits, timeout, out)
+        results.append(r)
+        if "error" in r:
+            out(f"  {count} bài: KHÔNG ĐO XONG — {r['error']}" + (
+                f" (xây dựng lần đầu {r['first_build_s']:.1f} giây)" if "first_build_s" in r else ""))
+        else:
+            out(f"  {count} bài: xây dựng lần đầu {r['first_build_s']:.1f} giây; lưu → trang đã tải lại: "
+                f"trung vị {r['median_s']:.2f} giây (các lần: {', '.join(f'{x:.2f}' for x in r['save_to_page_s'])}; "
+                f"trong đó xây dựng lại: {', '.join(f'{x:.2f}' for x in r['rebuild_s'])} giây)")
+    return results

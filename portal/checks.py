@@ -1,0 +1,371 @@
+"""Checks of all content at once, beyond one file's fields.
+
+Runs the content model's own validation (portal.model.validate and
+check_collection: the same rules the build applies) and adds what only a
+person-facing check needs: images in the body (missing, no alternative text,
+no caption, hot-linked), links that lead nowhere, a summary too long for
+feeds, an expired warning whose text still calls it active, values the
+importer guessed. Errors stop `portal publish`; warnings do not. The build
+applies the body-link errors too (``link_errors``), on the entries it read.
+Where pages will be comes from the settings (portal.paths), never spelled here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import model
+from .clock import build_time
+from .model import Problem
+from .paths import SitePaths
+
+BUILD_STOPPING = ("missing_image", "broken_link")  # body checks the build applies too
+SUMMARY_FEED_LIMIT = 300  # characters; the model's help for Summary says "dưới 300 ký tự"
+GUESS_NOTE = "# ĐOÁN:"  # written by portal.importer above a guessed value
+ACTIVE_PHRASES = re.compile(r"\b(?:vẫn\s+còn|vẫn\s+đang|đang\s+còn|còn|đang)\s+(?:có\s+)?hiệu\s+lực\b", re.IGNORECASE)
+
+# Markdown: inline links/images, reference definitions, raw HTML img/a.
+_INLINE = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+(?:\"([^\"]*)\"|'([^']*)'))?\s*\)")
+_REFDEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+[\"'(](.*)[\"')])?\s*$", re.MULTILINE)
+_REFUSE = re.compile(r"(!?)\[([^\]]*)\]\[([^\]]*)\]")
+_HTML_IMG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
+_HTML_A = re.compile(r"<a\b([^>]*)>", re.IGNORECASE)
+_ATTR = re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
+_CODESPAN = re.compile(r"`[^`\n]+`")
+
+
+@dataclass
+class Site:
+    """What the built portal will contain, for resolving links without building."""
+
+    content: Path
+    urls: set[str] = field(default_factory=set)  # paths without a leading "/"
+    site_hosts: set[str] = field(default_factory=set)
+
+
+def _blank(match: re.Match) -> str:
+    """Hide code and comments but keep line numbers and offsets."""
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def _visible_markdown(body: str) -> str:
+    for pattern in (_COMMENT, _FENCE, _CODESPAN):
+        body = pattern.sub(_blank, body)
+    return body
+
+
+def site_hosts(settings: dict) -> set[str]:
+    """The hosts this site is served from: a link to them is a link inside the site."""
+    names = ("SITEURL", "FEED_DOMAIN", "PORTAL_SITEURL_ABSOLUTE", "PORTAL_PRODUCTION_URL")
+    return {urlsplit(str(settings.get(name) or "")).netloc.lower() for name in names} - {""}
+
+
+def display(path: Path, content: Path) -> str:
+    try:
+        return str(Path(content.name) / path.resolve().relative_to(content.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def content_files(content: Path) -> list[Path]:
+    return sorted(p for p in content.rglob("*.md")
+                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(content).parts))
+
+
+def _attrs(text: str) -> dict[str, str]:
+    return {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in _ATTR.finditer(text)}
+
+
+def _line_at(body: str, offset: int, body_line: int) -> int:
+    return body_line + body.count("\n", 0, offset)
+
+
+class Checker:
+    def __init__(self, content: Path, settings: dict, now: dt.datetime | None = None, lang: str = "vi"):
+        self.content = content
+        self.now = now or build_time(settings)
+        self.lang = lang
+        self.paths = SitePaths(settings)
+        self.site = Site(content, site_hosts=site_hosts(settings))
+
+    # ---- one file ------------------------------------------------------------------
+    def read(self, path: Path) -> tuple[model.Entry | None, list[Problem], str]:
+        shown = display(path, self.content)
+        kind = model.kind_of(path, self.content)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            return None, [Problem(shown, None, None, None, "not_utf8")], ""
+        except OSError as err:
+            return None, [Problem(shown, None, None, None, "unreadable", {"error": err.strerror or str(err)})], ""
+        if kind is None:
+            return None, [Problem(shown, None, None, None, "outside_kind",
+                                  {"kinds": ", ".join((*model.KINDS, model.PAGE))})], text
+        entry = model.validate(text, shown, kind, self.content)
+        return entry, list(entry.problems), text
+
+    def run(self, build_errors_only: bool = False) -> tuple[list[Problem], int]:
+        """Every problem; with build_errors_only, just what stops a build (the model's own rules)."""
+        problems: list[Problem] = []
+        entries: list[tuple[model.Entry, Path, str]] = []
+        files = content_files(self.content)
+        for path in files:
+            entry, found, text = self.read(path)
+            problems.extend(found)
+            if entry is not None:
+                entries.append((entry, path, text))
+        if build_errors_only:
+            return problems + model.check_collection([e for e, _, _ in entries]), len(files)
+        problems.extend(self._stray_files())
+        problems.extend(model.check_collection([e for e, _, _ in entries]))
+        self._collect_urls([e for e, _, _ in entries])
+        for entry, path, text in entries:
+            problems.extend(self.check_entry(entry, path, text))
+        return problems, len(files)
+
+    def link_errors(self, entries: list[tuple[model.Entry, Path]]) -> list[Problem]:
+        """Images and links in article bodies that lead nowhere: errors that also stop a build.
+
+        Used by the build on the entries it has already read (nothing is read twice)."""
+        self._collect_urls([e for e, _ in entries])
+        return [p for e, path in entries for p in self._body(e, path)
+                if p.level == "error" and p.code in BUILD_STOPPING]
+
+    def _stray_files(self) -> list[Problem]:
+        """Files in article folders that the build would silently ignore (bai.md.txt, bai.docx…)."""
+        out = []
+        for folder in (*model.KINDS, model.PAGE):
+            base = self.content / folder
+            if not base.is_dir():
+                continue
+            for p in sorted(base.rglob("*")):
+                if p.is_file() and p.suffix.lower() != ".md" and not p.name.startswith(".") \
+                        and p.suffix.lower() not in (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".pdf"):
+                    stem = p.name.split(".md")[0] if ".md" in p.name else p.stem
+                    out.append(Problem(display(p, self.content), None, None, None, "not_markdown",
+                                       {"suggestion": f"{stem}.md"}, level="warning"))
+        return out
+
+    # ---- what the site will hold ------------------------------------------------------
+    def _collect_urls(self, entries: list[model.Entry]) -> None:
+        paths = self.paths
+        saved = set(paths.fixed_pages())
+        for e in entries:
+            slug = e.get("slug")
+            if not slug:
+                continue
+            if e.kind == model.PAGE:
+                saved.add(paths.page(slug))
+                continue
+            saved.add(paths.article(e.kind, slug, e.get("date")))
+            saved.update(paths.tag(model.make_slug(tag)) for tag in e.get("tags") or [])
+        for folder in paths.static_folders():
+            base = self.content / folder
+            if base.is_dir():
+                saved.update(p.relative_to(self.content).as_posix() for p in base.rglob("*") if p.is_file())
+        # a folder's index.html is reached by the folder's URL too
+        self.site.urls.update(saved, {p[: -len("index.html")] for p in saved if p.endswith("index.html")})
+
+    def _checked_prefix(self, path: str) -> bool:
+        """Only article and static paths are judged: other plugins write other pages (feeds, ratings…)."""
+        first = path.split("/", 1)[0]
+        return first in {p.split("/", 1)[0] for p in self._article_roots()} or first in self.paths.static_folders()
+
+    def _article_roots(self) -> set[str]:
+        return {self.paths.article(kind, "x") for kind in model.KINDS}
+
+    # ---- checks on one validated entry --------------------------------------------------
+    def check_entry(self, e: model.Entry, path: Path, text: str) -> list[Problem]:
+        out: list[Problem] = []
+        out.extend(self._guesses(e, text))
+        summary = e.get("summary")
+        if summary and len(summary) > SUMMARY_FEED_LIMIT:
+            out.append(Problem(e.path, e.lines.get("summary"), "Summary", summary, "summary_too_long",
+                               {"length": len(summary), "limit": SUMMARY_FEED_LIMIT}, level="warning"))
+        out.extend(self._fields_in_body(e))
+        if e.kind != model.PAGE and not _visible_markdown(e.body).strip():
+            out.append(Problem(e.path, e.body_line, None, None, "empty_body", level="warning"))
+        if e.kind == model.WARNING:
+            out.extend(self._expiry(e))
+        out.extend(self._body(e, path))
+        return out
+
+    def _fields_in_body(self, e: model.Entry) -> list[Problem]:
+        """The commonest slip: a blank line inside the front matter cuts it short."""
+        out = []
+        line_no = e.body_line
+        for line in e.body.splitlines()[:40]:
+            if not line.strip():
+                line_no += 1
+                continue
+            m = re.match(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]*(.*)$", line)
+            if not m or m.group(1).lower() not in model.FIELDS_BY_KEY:
+                break
+            out.append(Problem(e.path, line_no, None, None, "field_in_body",
+                               {"blank": e.body_line - 1, "text": line.strip()}))
+            line_no += 1
+        return out
+
+    def _guesses(self, e: model.Entry, text: str) -> list[Problem]:
+        out = []
+        lines = text.splitlines()
+        for i, line in enumerate(lines):
+            if not line.strip():
+                break
+            if line.startswith(GUESS_NOTE):
+                nxt = lines[i + 1] if i + 1 < len(lines) else ""
+                name, _, value = nxt.partition(":")
+                out.append(Problem(e.path, i + 2, name.strip() or None, value.strip() or None, "import_guess",
+                                   {"note": line[len(GUESS_NOTE):].strip()}, level="warning"))
+        return out
+
+    def _expiry(self, e: model.Entry) -> list[Problem]:
+        out: list[Problem] = []
+        expires = e.get("expires")
+        if not expires or expires > self.now or e.get("withdrawn"):
+            return out
+        shown = expires.strftime("%Y-%m-%d %H:%M")
+        for key, where in (("title", e.get("title")), ("summary", e.get("summary"))):
+            m = ACTIVE_PHRASES.search(where or "")
+            if m:
+                out.append(Problem(e.path, e.lines.get(key), model.FIELDS_BY_KEY[key].name, None,
+                                   "expired_still_active", {"expires": shown, "phrase": m.group(0)}, level="warning"))
+        body = _visible_markdown(e.body)
+        m = ACTIVE_PHRASES.search(body)
+        if m:
+            out.append(Problem(e.path, _line_at(body, m.start(), e.body_line), None, None,
+                               "expired_still_active", {"expires": shown, "phrase": m.group(0)}, level="warning"))
+        late = [r for r in e.get("revisions") or [] if r.date > expires]
+        if late:
+            out.append(Problem(e.path, e.lines.get("revisions"), "Revisions", None, "revision_after_expiry",
+                               {"bad": late[-1].date.strftime("%Y-%m-%d %H:%M"), "expires": shown},
+                               level="warning"))
+        return out
+
+    def _body(self, e: model.Entry, path: Path) -> list[Problem]:
+        out: list[Problem] = []
+        body = _visible_markdown(e.body)
+        refs = {m.group(1).lower(): (m.group(2), m.group(3)) for m in _REFDEF.finditer(body)}
+        for m in _INLINE.finditer(body):
+            line = _line_at(body, m.start(), e.body_line)
+            title = m.group(4) if m.group(4) is not None else m.group(5)
+            if m.group(1):
+                out.extend(self._image(e, path, line, m.group(3), m.group(2), title))
+            else:
+                out.extend(self._link(e, path, line, m.group(3)))
+        for m in _REFUSE.finditer(body):
+            ref = refs.get((m.group(3) or m.group(2)).lower())
+            if ref is None:
+                continue
+            line = _line_at(body, m.start(), e.body_line)
+            if m.group(1):
+                out.extend(self._image(e, path, line, ref[0], m.group(2), ref[1]))
+            else:
+                out.extend(self._link(e, path, line, ref[0]))
+        for m in _HTML_IMG.finditer(body):
+            a = _attrs(m.group(1))
+            out.extend(self._image(e, path, _line_at(body, m.start(), e.body_line), a.get("src", ""),
+                                   a.get("alt", ""), a.get("title"), html=True))
+        for m in _HTML_A.finditer(body):
+            a = _attrs(m.group(1))
+            if "href" in a:
+                out.extend(self._link(e, path, _line_at(body, m.start(), e.body_line), a["href"]))
+        return out
+
+    def _image(self, e: model.Entry, path: Path, line: int, src: str, alt: str, title: str | None,
+               html: bool = False) -> list[Problem]:
+        out = []
+        params = {"path": src}
+        if not (alt or "").strip():
+            out.append(Problem(e.path, line, None, None, "image_no_alt", params))
+        if not html and not (title or "").strip():
+            out.append(Problem(e.path, line, None, None, "image_no_caption", params, level="warning"))
+        target = self._resolve(path, src, static=True)
+        if target == "external":
+            out.append(Problem(e.path, line, None, None, "external_image", params, level="warning"))
+        elif target is False:
+            rel = self._static_rel(path, src)
+            out.append(Problem(e.path, line, None, None, "missing_image", {"path": f"content/{rel}"}))
+        return out
+
+    def _link(self, e: model.Entry, path: Path, line: int, href: str) -> list[Problem]:
+        if self._resolve(path, href, static=False) is False:
+            return [Problem(e.path, line, None, None, "broken_link", {"target": href})]
+        return []
+
+    # ---- resolution -----------------------------------------------------------------
+    def _static_rel(self, path: Path, src: str) -> str:
+        for prefix in ("{static}", "{attach}", "{filename}"):
+            if src.startswith(prefix):
+                src = src[len(prefix):]
+        src = unquote(urlsplit(src).path)
+        if src.startswith("/"):
+            return posixpath.normpath(src.lstrip("/"))
+        return posixpath.normpath(src.removeprefix("./"))
+
+    def _content_target(self, path: Path, ref: str) -> bool:
+        """{filename}/{static}: "/x" from content/, "x" from the file's folder (Pelican's rule)."""
+        rel = unquote(urlsplit(ref).path)
+        if not rel:
+            return True
+        base = self.content if rel.startswith("/") else path.parent
+        target = (base / rel.lstrip("/")).resolve()
+        try:
+            target.relative_to(self.content.resolve())
+        except ValueError:
+            return False
+        return target.is_file()
+
+    def _resolve(self, path: Path, href: str, static: bool) -> bool | str | None:
+        """True: found; False: leads nowhere; "external": another site; None: not ours to judge."""
+        href = href.strip()
+        if not href or href.startswith("#"):
+            return None
+        for prefix in ("{static}", "{attach}", "{filename}"):
+            if href.startswith(prefix):
+                ref = href[len(prefix):]
+                found = self._content_target(path, ref)
+                if not found and static and not ref.startswith("/") and "/" in ref:
+                    found = self._content_target(path, "/" + ref)
+                return found
+        if href.startswith("{"):
+            return None  # {tag}, {category}, {index}: Pelican resolves these itself
+        parts = urlsplit(href)
+        if parts.scheme and parts.scheme not in ("http", "https"):
+            return None  # mailto:, tel:
+        if parts.netloc and parts.netloc.lower() not in self.site.site_hosts:
+            return "external" if static else None
+        rel = unquote(parts.path)
+        if not rel and not parts.netloc:
+            return None
+        if static and not parts.netloc and not rel.startswith("/"):
+            # the figures extension links "images/x.png" from content/ (see portal.figures)
+            rel = "/" + rel.removeprefix("./")
+        if rel.startswith("/"):
+            rel = posixpath.normpath(rel).lstrip("/")
+            if rel == ".":
+                rel = ""
+        else:
+            page_dir = self._url_dir(path)
+            rel = posixpath.normpath(posixpath.join(page_dir, rel))
+        if rel.endswith("/") is False and href.rstrip().endswith("/") and rel:
+            rel += "/"
+        if not self._checked_prefix(rel):
+            return None
+        return rel in self.site.urls or rel.rstrip("/") + "/" in self.site.urls
+
+    def _url_dir(self, path: Path) -> str:
+        """The folder of the page a file becomes: relative links in its body start there."""
+        kind = model.kind_of(path, self.content)
+        if kind in (None, model.PAGE):
+            return posixpath.dirname(self.paths.page("x"))
+        return posixpath.dirname(self.paths.article(kind, "x"))
+
+

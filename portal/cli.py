@@ -1,0 +1,291 @@
+"""`portal`: the one command of the staff and operator tools.
+
+    portal new tin-tuc "Tiêu đề"     portal check           portal build
+    portal preview                   portal import FILE…     portal publish
+    portal rollback                  portal serve            portal run
+    portal fields [KIND]             portal bench build|preview
+
+Help is in Vietnamese; ``--lang en`` (or PORTAL_LANG=en) gives it in English.
+Every command that reads the settings takes ``--settings FILE`` and
+``--set KEY=VALUE`` (the value read as JSON when it parses: --set
+SEARCH_INDEX=false), the one way to change a setting for one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .settings import DEFAULT_SETTINGS, PUBLISH_SETTINGS, SettingsError, parse_overrides
+
+LANG = "vi"
+
+
+def T(vi: str, en: str) -> str:  # noqa: N802 - reads as the text it returns
+    """The help text in the chosen language."""
+    return en if LANG == "en" else vi
+
+
+def _wants_english(argv: list[str]) -> bool:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1] == "en"
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1] == "en"
+    return os.environ.get("PORTAL_LANG") == "en"
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's own words ("usage:") in the chosen language too."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        if prefix is None:
+            prefix = T("cách dùng: ", "usage: ")
+        return super().add_usage(usage, actions, groups, prefix=prefix)
+
+
+def _localise(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p._positionals.title = T("tham số", "positional arguments")
+    p._optionals.title = T("tùy chọn", "options")
+    for action in p._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = T("in trợ giúp này rồi thoát", "show this help message and exit")
+    return p
+
+
+def _settings_args(p: argparse.ArgumentParser, default: Path = DEFAULT_SETTINGS) -> None:
+    p.add_argument("--settings", type=Path, default=default,
+                   help=T(f"tệp cấu hình (mặc định {default})", f"settings file (default {default})"))
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help=T("đổi một cấu hình cho lần chạy này, ví dụ --set SEARCH_INDEX=false",
+                          "change one setting for this run, e.g. --set SEARCH_INDEX=false"))
+
+
+def _content_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--content", type=Path, default=None,
+                   help=T("thư mục nội dung (mặc định: PATH trong cấu hình)", "content folder (default: PATH)"))
+
+
+def _overrides(args) -> dict:
+    overrides = parse_overrides(getattr(args, "overrides", []))
+    if getattr(args, "content", None) is not None:
+        overrides["PATH"] = str(args.content.resolve())
+    return overrides
+
+
+# ---- the commands: each returns the exit status ------------------------------------------------
+def cmd_new(args) -> int:
+    from .tools import new
+
+    return new.run(args.kind, args.title, _content_folder(args))
+
+
+def _content_folder(args) -> Path:
+    """--content, else PATH of the settings."""
+    if args.content is not None:
+        return args.content
+    from .settings import load
+
+    return Path(load(args.settings, parse_overrides(args.overrides))["PATH"])
+
+
+def cmd_check(args) -> int:
+    from .tools import check
+
+    return check.run(args.settings, _overrides(args), lang=args.lang, only=args.only,
+                     build_errors_only=args.build_errors_only)
+
+
+def cmd_build(args) -> int:
+    from .tools import build
+
+    return build.run(args.settings, args.output, _overrides(args), verbose=args.verbose)
+
+
+def cmd_preview(args) -> int:
+    from .tools import preview
+
+    return preview.run(args.port, args.settings, _overrides(args), output=args.output, search=args.search,
+                       now=args.now, content_only=args.content_only)
+
+
+def cmd_import(args) -> int:
+    from .tools import importer
+
+    return importer.run(args.files, _content_folder(args), kind=args.kind, force=args.force, dry_run=args.dry_run)
+
+
+def cmd_publish(args) -> int:
+    from .tools import publish
+
+    return publish.run_publish(args.base, args.settings, _overrides(args), keep=args.keep)
+
+
+def cmd_rollback(args) -> int:
+    from .tools import publish
+
+    return publish.run_rollback(args.base, args.to)
+
+
+def cmd_serve(args) -> int:
+    from .tools import serve
+
+    return serve.run(args.output, args.port)
+
+
+def cmd_run(args) -> int:
+    from .tools import build, serve
+
+    serve.export_snapshot()  # counts baked in = the development database's
+    status = build.run(args.settings, args.output, _overrides(args))
+    return status if status else serve.run(args.output, args.port)
+
+
+def cmd_fields(args) -> int:
+    from . import model
+    from .tools import new
+
+    for key in [args.kind] if args.kind else list(model.KINDS):
+        print(f"# {key} — {model.KINDS[key].label(LANG)}\n{new.example_front_matter(key)}")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import build as bench_build
+    from .bench import preview as bench_preview
+
+    sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    if args.what == "build":
+        return bench_build.run(sizes, args.search)
+    return bench_preview.run(sizes, args.edits, args.timeout)
+
+
+# ---- the parser --------------------------------------------------------------------------------
+def _add(sub, name: str, func: Callable, vi: str, en: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=T(vi, en), description=T(vi, en), formatter_class=_Formatter)
+    _localise(p)
+    p.set_defaults(func=func)
+    p.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS,
+                   help=T("ngôn ngữ của trợ giúp và thông báo", "language of help and messages"))
+    return p
+
+
+def parser() -> argparse.ArgumentParser:
+    from . import model
+
+    top = argparse.ArgumentParser(
+        prog="portal", formatter_class=_Formatter,
+        description=T("Công cụ của cổng thông tin: soạn, kiểm tra, xây dựng, xem trước, xuất bản.",
+                      "The portal's tools: write, check, build, preview, publish."))
+    top.add_argument("--lang", choices=("vi", "en"), default=LANG,
+                     help=T("ngôn ngữ của trợ giúp và thông báo", "language of help and messages"))
+    _localise(top)
+    sub = top.add_subparsers(dest="command", required=True, metavar=T("LỆNH", "COMMAND"))
+
+    p = _add(sub, "new", cmd_new, "Tạo bài mới có đủ các trường của loại bài.",
+             "Create a new article with every field of its kind.")
+    p.add_argument("kind", help=T(f"loại bài: {', '.join(model.KINDS)}", f"the kind: {', '.join(model.KINDS)}"))
+    p.add_argument("title", help=T("tiêu đề bài viết", "the article's title"))
+    _content_arg(p)
+    _settings_args(p)
+
+    p = _add(sub, "check", cmd_check, "Kiểm tra toàn bộ nội dung, báo mọi lỗi cùng lúc (mã thoát 1 nếu có lỗi).",
+             "Report every problem in all content at once (exit status 1 on any error).")
+    _content_arg(p)
+    _settings_args(p)
+    p.add_argument("--only", nargs="*", type=Path, default=None,
+                   help=T("chỉ báo các tệp này (vẫn đọc toàn bộ để so trùng và kiểm tra liên kết)",
+                          "report only these files (all content is still read, for duplicates and links)"))
+    p.add_argument("--build-errors-only", action="store_true",
+                   help=T("chỉ các lỗi làm dừng việc xây dựng", "only what stops a build"))
+
+    p = _add(sub, "build", cmd_build, "Xây dựng trang vào thư mục output (chỉ thay khi thành công).",
+             "Build the site into the output folder (swapped in only on success).")
+    _content_arg(p)
+    _settings_args(p)
+    p.add_argument("--output", type=Path, default=Path("output"), help=T("thư mục kết quả", "output folder"))
+    p.add_argument("--verbose", action="store_true", help=T("in thêm thông tin", "say more"))
+
+    p = _add(sub, "preview", cmd_preview, "Xem trước trực tiếp: xây dựng lại khi lưu và tự tải lại trang.",
+             "Live preview: rebuild on save and refresh the browser.")
+    _content_arg(p)
+    _settings_args(p)
+    p.add_argument("--port", type=int, default=8000, help=T("cổng trên 127.0.0.1", "port on 127.0.0.1"))
+    p.add_argument("--output", type=Path, default=None, help=T("thư mục trang xem trước", "preview folder"))
+    p.add_argument("--search", action="store_true", help=T("dựng cả chỉ mục tìm kiếm (chậm hơn mỗi lần lưu)",
+                                                           "build the search index on every save (slower)"))
+    p.add_argument("--now", default="", help=T('xem như đang là thời điểm này, ví dụ "2026-12-20 09:00"',
+                                               'preview as if it were this time, e.g. "2026-12-20 09:00"'))
+    p.add_argument("--content-only", action="store_true", help=T("chỉ theo dõi thư mục nội dung",
+                                                                 "watch the content folder only"))
+
+    p = _add(sub, "import", cmd_import, "Nhập bài từ cổng cũ (tệp .txt xuất ra hoặc trang .html đã lưu).",
+             "Import old-portal pages (.txt export or saved .html).")
+    p.add_argument("files", nargs="+", type=Path, help=T("các tệp cần nhập", "files to import"))
+    p.add_argument("--kind", default=None, choices=list(model.KINDS),
+                   help=T("dùng loại bài này thay cho loại đề xuất", "use this kind instead of the proposed one"))
+    _content_arg(p)
+    _settings_args(p)
+    p.add_argument("--force", action="store_true", help=T("nhập cả khi bài có vẻ đã có", "import even if it exists"))
+    p.add_argument("--dry-run", action="store_true", help=T("chỉ báo cáo, không ghi", "only report"))
+
+    base_help = T("thư mục chứa releases/ và liên kết current (nginx: root <base>/current;)",
+                  "folder holding releases/ and the current link (nginx: root <base>/current;)")
+    p = _add(sub, "publish", cmd_publish, "Kiểm tra, xây dựng bản phát hành mới, kiểm tra lại, rồi đổi nguyên khối.",
+             "Check, build a new release, verify it, then swap it in atomically.")
+    _content_arg(p)
+    _settings_args(p, PUBLISH_SETTINGS)
+    p.add_argument("--base", type=Path, default=None, help=base_help)
+    p.add_argument("--keep", type=int, default=5, help=T("số bản phát hành giữ lại", "releases to keep"))
+
+    p = _add(sub, "rollback", cmd_rollback, "Phục vụ lại bản phát hành trước (đổi nguyên khối).",
+             "Serve the previous release again (atomic swap).")
+    p.add_argument("--base", type=Path, default=None, help=base_help)
+    p.add_argument("--to", default=None, help=T("tên một bản phát hành cụ thể", "a release's name"))
+
+    p = _add(sub, "serve", cmd_serve, "Phục vụ trang đã xây dựng cùng dịch vụ đánh giá trên một cổng.",
+             "Serve the built site and the ratings service on one port.")
+    p.add_argument("--port", type=int, default=8000, help=T("cổng trên 127.0.0.1", "port on 127.0.0.1"))
+    p.add_argument("--output", type=Path, default=Path("output"), help=T("thư mục trang", "site folder"))
+
+    p = _add(sub, "run", cmd_run, "Xây dựng trang mẫu rồi phục vụ cùng dịch vụ đánh giá.",
+             "Build the sample portal and serve it with the ratings service.")
+    _content_arg(p)
+    _settings_args(p)
+    p.add_argument("--port", type=int, default=8000, help=T("cổng trên 127.0.0.1", "port on 127.0.0.1"))
+    p.add_argument("--output", type=Path, default=Path("output"), help=T("thư mục trang", "site folder"))
+
+    p = _add(sub, "fields", cmd_fields, "In ví dụ phần thông tin đầu bài của từng loại, lấy từ mô hình nội dung.",
+             "Print a complete front-matter example for each kind, from the content model.")
+    p.add_argument("kind", nargs="?", default="", choices=["", *model.KINDS], help=T("chỉ loại này", "this kind only"))
+
+    p = _add(sub, "bench", cmd_bench, "Đo hiệu năng: xây dựng toàn bộ, hoặc từ lúc lưu tới lúc trang tải lại.",
+             "Benchmarks: a full build, or save to refreshed page.")
+    p.add_argument("what", choices=("build", "preview"))
+    p.add_argument("--sizes", default="1000,3000", help=T("số bài, cách nhau bằng dấu phẩy",
+                                                          "article counts, comma-separated"))
+    p.add_argument("--search", action="store_true", help=T("tính cả chỉ mục tìm kiếm", "include the search index"))
+    p.add_argument("--edits", type=int, default=3, help=T("số lần lưu đo mỗi cỡ", "saves measured per size"))
+    p.add_argument("--timeout", type=float, default=1800, help=T("giây tối đa mỗi cỡ", "seconds allowed per size"))
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    global LANG
+    argv = list(sys.argv[1:] if argv is None else argv)
+    LANG = "en" if _wants_english(argv) else "vi"
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SettingsError as problem:
+        print(f"{T('Lỗi', 'Error')}: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""Serialise items: RSS 2.0 and Atom 1.0 with feedgen, JSON Feed 1.1, OPML 2.0.
+
+feedgen stamps the build time into lastBuildDate/updated by default: every
+feed here sets them to its newest item's date instead, so an unchanged site
+gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
+from ..clock import EPOCH, iso
+from ..urls import absolute, clean, site_base, tag_uri
+from .catalogue import ATOM, JSON, RSS, Catalogue, Feed
+from .items import Item, namespace
+
+GENERATOR = "Cổng An ninh mạng Lào Cai (feedgen)"
+
+
+# --------------------------------------------------------------------------
+# The warning namespace (documented in docs/subscribing.md)
+# --------------------------------------------------------------------------
+def warning_elements(entry, ns: str, item: Item) -> None:
+    """The warning's record in the portal's namespace (cb:identifier, cb:severity…)."""
+    w = item.view
+    q = lambda name: f"{{{ns}}}{name}"  # noqa: E731
+    xml_elem(q("identifier"), entry).text = w.identifier
+    sev = xml_elem(q("severity"), entry, rank=str(w.severity.rank), cap=w.severity.cap)
+    sev.text = w.severity.slug
+    xml_elem(q("status"), entry).text = w.status.key
+    if w.expires:
+        xml_elem(q("expires"), entry).text = iso(w.expires)
+    for cve in w.cves:
+        xml_elem(q("cve"), entry).text = cve
+    for thing in w.affected or []:
+        xml_elem(q("affected"), entry).text = thing
+    for rev in w.revisions:
+        xml_elem(q("revision"), entry, date=iso(rev.date)).text = rev.note
+    if w.withdrawn:
+        xml_elem(q("withdrawn"), entry, date=iso(w.withdrawn.date)).text = w.withdrawn.note
+    if item.cap_url:
+        xml_elem(q("cap"), entry).text = item.cap_url
+
+
+def make_extension(ns: str):
+    class WarningFeedExtension(BaseExtension):
+        def extend_ns(self):
+            return {"cb": ns}
+
+    class WarningEntryExtension(BaseEntryExtension):
+        def __init__(self):
+            self.item: Item | None = None
+
+        def set(self, item: Item) -> None:
+            self.item = item
+
+        def _extend(self, entry):
+            if self.item is not None and self.item.view.is_warning:
+                warning_elements(entry, ns, self.item)
+            return entry
+
+        def extend_atom(self, entry):
+            # feedgen 1.0 drops rel/type/length of entry links (a shadowed
+            # variable), so the Atom links are written here.
+            atom = "{http://www.w3.org/2005/Atom}link"
+            item = self.item
+            if item is not None:
+                xml_elem(atom, entry, href=item.url, rel="alternate", type="text/html")
+                if item.enclosure:
+                    xml_elem(atom, entry, href=item.enclosure.url, rel="enclosure",
+                             type=item.enclosure.type, length=str(item.enclosure.length))
+                if item.cap_url:
+                    xml_elem(atom, entry, href=item.cap_url, rel="related",
+                             type="application/cap+xml", title="CAP 1.2")
+            return self._extend(entry)
+
+        def extend_rss(self, entry):
+            return self._extend(entry)
+
+    return WarningFeedExtension, WarningEntryExtension
+
+
+# --------------------------------------------------------------------------
+# RSS and Atom
+# --------------------------------------------------------------------------
+def newest(items: list[Item]) -> dt.datetime:
+    return max((i.updated for i in items), default=EPOCH)
+
+
+def feed_generator(settings: dict, feed: Feed, fmt: str, items: list[Item]) -> FeedGenerator:
+    base = site_base(settings)
+    fg = FeedGenerator()
+    ext_feed, ext_entry = make_extension(namespace(settings))
+    fg.register_extension("cb", ext_feed, ext_entry, atom=True, rss=True)
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.id(tag_uri(settings, f"nguon-tin/{feed.key}"))
+    fg.title(clean(feed.title))
+    fg.subtitle(clean(feed.description))  # RSS <description> too
+    fg.link(href=feed.url(fmt), rel="self",
+            type={RSS: "application/rss+xml", ATOM: "application/atom+xml"}[fmt])
+    fg.link(href=absolute(base, feed.html_path), rel="alternate", type="text/html")  # RSS <link>: the last
+    fg.language("vi")
+    owner = clean(settings.get("SITE_OWNER") or settings.get("SITENAME", ""))
+    contact = settings.get("SITE_CONTACT") or {}
+    fg.author(name=owner, email=contact.get("email") or None)
+    if fmt == RSS and contact.get("email"):
+        fg.managingEditor(f"{contact['email']} ({owner})")
+        fg.webMaster(f"{contact['email']} ({owner})")
+    if fmt == ATOM:  # RSS <image> must be GIF, JPEG or PNG: the logo is SVG
+        fg.logo(absolute(base, f"{settings.get('THEME_STATIC_DIR', 'theme')}/img/logo.svg"))
+        fg.icon(absolute(base, f"{settings.get('THEME_STATIC_DIR', 'theme')}/img/logo.svg"))
+    fg.rights(clean(f"© {owner}"))
+    fg.generator(GENERATOR)
+    stamp = newest(items)
+    fg.updated(stamp)  # atom:updated and rss:lastBuildDate: the newest item, never the clock
+    fg.pubDate(stamp)
+    for item in items:
+        fe = fg.add_entry(order="append")
+        fe.id(item.id)  # also rss:guid isPermaLink="false"
+        fe.title(item.title)
+        if fmt == RSS:
+            fe.link(href=item.url, rel="alternate", type="text/html")
+            if item.enclosure:
+                fe.enclosure(item.enclosure.url, str(item.enclosure.length), item.enclosure.type)
+        fe.published(item.published)
+        fe.updated(item.updated)
+        fe.summary(item.summary)
+        fe.content(item.content_html, type="html")
+        for name in item.authors:
+            fe.author(name=name)
+        if item.authors:
+            fe.dc.dc_creator(", ".join(item.authors))
+        for c in item.categories:
+            fe.category(term=c.term, scheme=c.scheme, label=c.label)
+        fe.cb.set(item)
+    return fg
+
+
+def render_rss(settings: dict, feed: Feed, items: list[Item]) -> bytes:
+    return feed_generator(settings, feed, RSS, items).rss_str(pretty=True)
+
+
+def render_atom(settings: dict, feed: Feed, items: list[Item]) -> bytes:
+    return feed_generator(settings, feed, ATOM, items).atom_str(pretty=True)
+
+
+# --------------------------------------------------------------------------
+# JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/)
+# --------------------------------------------------------------------------
+def render_json(settings: dict, feed: Feed, items: list[Item]) -> bytes:
+    base = site_base(settings)
+    ns = namespace(settings)
+    owner = clean(settings.get("SITE_OWNER") or settings.get("SITENAME", ""))
+    out: dict = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": clean(feed.title),
+        "home_page_url": absolute(base, feed.html_path),
+        "feed_url": feed.url(JSON),
+        "description": clean(feed.description),
+        "icon": absolute(base, f"{settings.get('THEME_STATIC_DIR', 'theme')}/img/logo.svg"),
+        "language": "vi",
+        "authors": [{"name": owner, "url": base + "/"}],
+        "items": [],
+    }
+    for item in items:
+        entry: dict = {
+            "id": item.id,
+            "url": item.url,
+            "title": item.title,
+            "content_html": item.content_html,
+            "summary": item.summary,
+            "date_published": iso(item.published),
+            "date_modified": iso(item.updated),
+        }
+        if item.enclosure:
+            entry["image"] = item.enclosure.url
+            entry["attachments"] = [{"url": item.enclosure.url, "mime_type": item.enclosure.type,
+                                     "size_in_bytes": item.enclosure.length,
+                                     **({"title": item.enclosure.caption} if item.enclosure.caption else {})}]
+        if item.authors:
+            entry["authors"] = [{"name": n} for n in item.authors]
+        tags = [c.label for c in item.categories]
+        if tags:
+            entry["tags"] = tags
+        w = item.view
+        if w.is_warning:
+            entry["_canh_bao"] = {
+                "about": ns,
+                "identifier": w.identifier,
+                "severity": w.severity.slug,
+                "severity_rank": w.severity.rank,
+                "severity_cap": w.severity.cap,
+                "status": w.status.key,
+                "expires": iso(w.expires) if w.expires else None,
+                "cve": w.cves,
+                "affected": list(w.affected or []),
+                "revisions": [{"date": iso(r.date), "note": r.note} for r in w.revisions],
+                "withdrawn": ({"date": iso(w.withdrawn.date), "note": w.withdrawn.note}
+                              if w.withdrawn else None),
+                "cap": item.cap_url,
+            }
+        out["items"].append(entry)
+    return (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# --------------------------------------------------------------------------
+# OPML 2.0 (http://opml.org/spec2.opml)
+# --------------------------------------------------------------------------
+GROUP_TITLES = {
+    "kind": "Theo chuyên mục",
+    "severity": "Cảnh báo theo mức độ",
+    "all": "Tất cả bài viết",
+    "tag": "Theo từ khóa",
+    "cap": "Thông báo CAP",
+}
+
+
+def render_opml(settings: dict, catalogue: Catalogue) -> bytes:
+    base = site_base(settings)
+    a = lambda v: quoteattr(clean(v))  # noqa: E731
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0">', "  <head>",
+             f"    <title>{escape(clean(settings.get('SITENAME', '')))}: danh sách nguồn tin</title>",
+             f"    <ownerName>{escape(clean(settings.get('SITE_OWNER', '')))}</ownerName>",
+             "    <docs>http://opml.org/spec2.opml</docs>",
+             "  </head>", "  <body>"]
+    order = ["all", "kind", "severity", "cap", "tag"]
+    for group in order:
+        feeds = [f for f in catalogue.every() if f.group == group]
+        if not feeds:
+            continue
+        lines.append(f"    <outline text={a(GROUP_TITLES[group])}>")
+        for feed in feeds:
+            for fmt in (ATOM, RSS, JSON):
+                if fmt not in feed.formats:
+                    continue
+                label = f"{feed.title} ({'Atom 1.0' if fmt == ATOM else 'RSS 2.0' if fmt == RSS else 'JSON Feed 1.1'})"
+                version = {ATOM: "ATOM", RSS: "RSS2", JSON: "JSONFEED"}[fmt]
+                lines.append(
+                    f"      <outline type=\"rss\" version=\"{version}\" text={a(label)} title={a(label)} "
+                    f"description={a(feed.description)} xmlUrl={a(feed.url(fmt))} "
+                    f"htmlUrl={a(absolute(base, feed.html_path))} language=\"vi\"/>")
+        lines.append("    </outline>")
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

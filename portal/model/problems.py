@@ -1,0 +1,304 @@
+"""Problems found in content, and the sentences people read about them.
+
+Every message says what is wrong and how to fix it, in Vietnamese by default
+and in English when PORTAL_LANG = "en". The file, line, field and value are
+added around it by :meth:`Problem.format`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# code -> (Vietnamese, English). Each is "what is wrong. Fix: how".
+MESSAGES: dict[str, tuple[str, str]] = {
+    "front_matter_line": (
+        "Dòng này trong phần thông tin đầu bài không có dạng \"Tên trường: giá trị\". "
+        "Cách sửa: viết \"Tên trường: giá trị\", hoặc để một dòng trống trước phần nội dung.",
+        "This line of the front matter is not \"Field: value\". "
+        "Fix: write \"Field: value\", or leave a blank line before the body.",
+    ),
+    "front_matter_indent": (
+        "Dòng thụt đầu dòng nhưng không thuộc trường nào. Cách sửa: bỏ dấu cách ở đầu dòng.",
+        "An indented line that belongs to no field. Fix: remove the leading spaces.",
+    ),
+    "duplicate_field": (
+        "Trường này được viết hai lần (lần đầu ở dòng {first_line}). Cách sửa: giữ một dòng, xóa dòng còn lại.",
+        "This field is written twice (first at line {first_line}). Fix: keep one line, delete the other.",
+    ),
+    "unknown_field_typo": (
+        "Không có trường này. Có phải bạn muốn viết \"{suggestion}\"? Cách sửa: sửa tên trường thành \"{suggestion}\".",
+        "There is no such field. Did you mean \"{suggestion}\"? Fix: rename the field to \"{suggestion}\".",
+    ),
+    "field_wrong_kind": (
+        "Trường này không dùng cho loại bài trong thư mục \"{kind}\". Cách sửa: xóa dòng này, hoặc chuyển tệp sang đúng thư mục.",
+        "This field does not belong to articles in folder \"{kind}\". Fix: delete the line, or move the file to the right folder.",
+    ),
+    "unknown_field": (
+        "Không có trường này. Cách sửa: xóa dòng này hoặc dùng một trong các trường: {allowed}.",
+        "There is no such field. Fix: delete the line or use one of: {allowed}.",
+    ),
+    "missing_field": (
+        "Thiếu trường bắt buộc. Cách sửa: thêm một dòng, ví dụ \"{field}: {example}\". ({help})",
+        "A required field is missing. Fix: add a line such as \"{field}: {example}\". ({help_en})",
+    ),
+    "empty": (
+        "Trường này để trống. Cách sửa: điền giá trị hoặc xóa dòng. ({help})",
+        "This field is empty. Fix: give a value or delete the line. ({help_en})",
+    ),
+    "empty_required": (
+        "Trường bắt buộc này còn trống. "
+        "Cách sửa: điền giá trị sau dấu hai chấm, ví dụ \"{field}: {example}\". ({help})",
+        "This required field is empty. Fix: write a value after the colon, e.g. \"{field}: {example}\". ({help_en})",
+    ),
+    "bad_date": (
+        "Ngày giờ không hợp lệ. Cách sửa: viết dạng năm-tháng-ngày giờ:phút, ví dụ {example}.",
+        "Not a valid date and time. Fix: write year-month-day hour:minute, e.g. {example}.",
+    ),
+    "bad_slug": (
+        "Đường dẫn chỉ được có chữ thường không dấu, số và dấu gạch ngang. Cách sửa: dùng \"{suggestion}\".",
+        "A slug may hold only lowercase ASCII letters, digits and hyphens. Fix: use \"{suggestion}\".",
+    ),
+    "bad_url": (
+        "Địa chỉ web không hợp lệ. Cách sửa: viết đầy đủ, bắt đầu bằng https://.",
+        "Not a valid web address. Fix: write it in full, starting https://.",
+    ),
+    "bad_reference": (
+        "Tài liệu tham khảo \"{bad}\" không phải địa chỉ web. Cách sửa: mỗi dòng một địa chỉ bắt đầu bằng https://.",
+        "Reference \"{bad}\" is not a web address. Fix: one address per line, starting https://.",
+    ),
+    "bad_identifier": (
+        "Số hiệu cảnh báo không đúng dạng. Cách sửa: viết CB-năm-số ba chữ số, ví dụ CB-2026-014.",
+        "The warning identifier is malformed. Fix: write CB-year-three digits, e.g. CB-2026-014.",
+    ),
+    "bad_severity": (
+        "Mức độ không hợp lệ. Cách sửa: dùng một trong các giá trị: {choices}.",
+        "Unknown severity. Fix: use one of: {choices}.",
+    ),
+    "bad_bool": (
+        "Giá trị phải là \"có\" hoặc \"không\". Cách sửa: viết có hoặc không.",
+        "The value must be \"có\" (yes) or \"không\" (no). Fix: write one of them.",
+    ),
+    "bad_status": (
+        "Trạng thái không hợp lệ. Cách sửa: dùng một trong: {choices}.",
+        "Unknown status. Fix: use one of: {choices}.",
+    ),
+    "bad_byline": (
+        "Dòng tác giả không có tên. Cách sửa: viết dạng \"Tin, ảnh: Tuấn Anh\".",
+        "The byline has no name. Fix: write it as \"Tin, ảnh: Tuấn Anh\".",
+    ),
+    "bad_cve": (
+        "Mã CVE \"{bad}\" không đúng dạng. Cách sửa: viết CVE-năm-số (ít nhất 4 chữ số), ví dụ CVE-2026-21001.",
+        "CVE identifier \"{bad}\" is malformed. Fix: write CVE-year-number (at least 4 digits), e.g. CVE-2026-21001.",
+    ),
+    "duplicate_cve": (
+        "Một mã CVE được ghi hai lần. Cách sửa: xóa mã trùng.",
+        "A CVE identifier is listed twice. Fix: remove the duplicate.",
+    ),
+    "bad_revision": (
+        "Dòng cập nhật không đúng dạng. Cách sửa: viết \"ngày giờ | nội dung\", ví dụ {example}.",
+        "An update line is malformed. Fix: write \"date | what changed\", e.g. {example}.",
+    ),
+    "bad_image_path": (
+        "Đường dẫn ảnh không được ra ngoài thư mục content. Cách sửa: đặt ảnh vào content/images/ và viết images/ten-anh.png.",
+        "The image path may not leave content/. Fix: put the image in content/images/ and write images/name.png.",
+    ),
+    "missing_image": (
+        "Không tìm thấy tệp ảnh {path}. Cách sửa: chép ảnh vào đúng chỗ đó hoặc sửa đường dẫn.",
+        "Image file {path} does not exist. Fix: copy the image there or correct the path.",
+    ),
+    "image_needs": (
+        "Ảnh đại diện cần có trường \"{field}\". Cách sửa: thêm dòng \"{field}: …\".",
+        "A lead image needs the field \"{field}\". Fix: add a line \"{field}: …\".",
+    ),
+    "source_url_needs_source": (
+        "Có địa chỉ nguồn nhưng thiếu tên nguồn. Cách sửa: thêm dòng \"Source: tên nguồn\".",
+        "A source URL without a source name. Fix: add a line \"Source: name\".",
+    ),
+    "before_date": (
+        "Thời điểm này trước ngày đăng ({date}). Cách sửa: dùng thời điểm sau ngày đăng.",
+        "This is before the publication date ({date}). Fix: use a time after it.",
+    ),
+    "expires_before_date": (
+        "Hạn hiệu lực không sau ngày đăng ({date}). Cách sửa: đặt Expires sau ngày đăng.",
+        "The expiry is not after the publication date ({date}). Fix: set Expires after the Date.",
+    ),
+    "end_before_start": (
+        "Thời điểm kết thúc không sau thời điểm bắt đầu ({start}). Cách sửa: sửa End hoặc Start.",
+        "The end is not after the start ({start}). Fix: correct End or Start.",
+    ),
+    "revision_order": (
+        "Lần cập nhật {bad} không sau ngày đăng hoặc lần cập nhật trước. "
+        "Cách sửa: ghi các lần cập nhật theo thứ tự thời gian, sau ngày đăng; không sửa ngày đăng gốc.",
+        "Update {bad} is not after the publication date or the previous update. "
+        "Fix: list updates in time order, after the Date; never edit the original Date.",
+    ),
+    "duplicate_slug": (
+        "Đường dẫn này đã được dùng ở {other}. Cách sửa: đặt một Slug khác cho một trong hai bài.",
+        "This slug is already used by {other}. Fix: give one of the two articles another Slug.",
+    ),
+    "duplicate_identifier": (
+        "Số hiệu này đã được dùng ở {other}. Cách sửa: dùng số hiệu kế tiếp chưa dùng (invoke new canh-bao tự chọn).",
+        "This identifier is already used by {other}. Fix: use the next free identifier (invoke new canh-bao picks one).",
+    ),
+    "tag_spelling": (
+        "Từ khóa \"{value}\" trùng đường dẫn với \"{other}\" ở {other_path} (chỉ khác dấu hoặc chữ hoa). "
+        "Cách sửa: viết thống nhất là \"{other}\".",
+        "Tag \"{value}\" has the same slug as \"{other}\" in {other_path} (differs only in accents or case). "
+        "Fix: spell it \"{other}\" everywhere.",
+    ),
+    "control_characters": (
+        "Dòng này có ký tự điều khiển ({chars}), thường do dán từ tài liệu văn phòng; đã bỏ khi xây dựng "
+        "vì chúng làm hỏng nguồn tin RSS. Cách sửa: xóa các ký tự đó khỏi tệp (gõ lại dòng này).",
+        "This line holds control characters ({chars}), usually pasted from office documents; they were dropped "
+        "from the build because they break RSS feeds. Fix: delete them from the file (retype the line).",
+    ),
+    "future_revision": (
+        "Thời điểm {date} còn ở tương lai: nội dung này chỉ hiện trên cổng và trong nguồn tin sau thời điểm đó. "
+        "Cách sửa: nếu là lỗi gõ năm hoặc tháng, sửa lại ngày.",
+        "{date} is in the future: this only appears on the portal and in the feeds after that time. "
+        "Fix: if the year or month is a typo, correct the date.",
+    ),
+    "not_utf8": (
+        "Tệp không phải văn bản UTF-8. Cách sửa: lưu lại tệp với bảng mã UTF-8.",
+        "The file is not UTF-8 text. Fix: save it again as UTF-8.",
+    ),
+    "outside_kind": (
+        "Tệp nằm ngoài các thư mục loại bài ({kinds}). Cách sửa: chuyển tệp vào một trong các thư mục đó.",
+        "The file is outside the kind folders ({kinds}). Fix: move it into one of them.",
+    ),
+    # ---- invoke check (portal.checker) -------------------------------------------
+    "image_no_alt": (
+        "Ảnh {path} không có mô tả cho người khiếm thị. Cách sửa: viết mô tả trong ngoặc vuông, "
+        "ví dụ ![Đại biểu dự hội nghị]({path} \"Chú thích. Nguồn ảnh: …\").",
+        "Image {path} has no alternative text. Fix: describe it in the brackets, "
+        "e.g. ![Delegates at the meeting]({path} \"Caption. Nguồn ảnh: …\").",
+    ),
+    "image_no_caption": (
+        "Ảnh {path} không có chú thích. Cách sửa: thêm chú thích và nguồn ảnh trong ngoặc kép sau đường dẫn, "
+        "ví dụ ![mô tả]({path} \"Quang cảnh hội nghị. Nguồn ảnh: Sở TT&TT\").",
+        "Image {path} has no caption. Fix: add the caption and credit in quotes after the path, "
+        "e.g. ![description]({path} \"The meeting. Nguồn ảnh: …\").",
+    ),
+    "external_image": (
+        "Ảnh lấy từ trang web khác ({path}): chậm, có thể mất hoặc theo dõi người đọc. "
+        "Cách sửa: tải ảnh về, chép vào content/images/ và viết images/ten-anh.jpg.",
+        "Image loaded from another site ({path}): slow, may vanish or track readers. "
+        "Fix: save it into content/images/ and write images/name.jpg.",
+    ),
+    "broken_link": (
+        "Liên kết \"{target}\" không dẫn tới bài viết, trang hay tệp nào của cổng. "
+        "Cách sửa: kiểm tra tên tệp; liên kết tới bài khác viết dạng [chữ]({{filename}}/tin-tuc/ten-tep.md).",
+        "Link \"{target}\" leads to no article, page or file of the portal. "
+        "Fix: check the file name; link to another article as [text]({{filename}}/tin-tuc/file.md).",
+    ),
+    "summary_too_long": (
+        "Tóm tắt dài {length} ký tự, quá {limit} ký tự: các nguồn tin RSS và mạng xã hội sẽ cắt cụt. "
+        "Cách sửa: rút gọn còn một đến ba câu; phần còn lại đưa vào nội dung bài.",
+        "The summary is {length} characters, over {limit}: feeds and social sites will cut it. "
+        "Fix: shorten it to one to three sentences; move the rest into the body.",
+    ),
+    "expired_still_active": (
+        "Cảnh báo đã hết hiệu lực từ {expires} nhưng bài vẫn ghi \"{phrase}\". "
+        "Cách sửa: nếu nguy cơ vẫn còn, gia hạn Expires và thêm một dòng Revisions; nếu không, sửa câu chữ.",
+        "The warning expired on {expires} but the text still says \"{phrase}\". "
+        "Fix: if the threat remains, extend Expires and add a Revisions line; otherwise reword it.",
+    ),
+    "revision_after_expiry": (
+        "Có lần cập nhật ({bad}) sau khi cảnh báo hết hiệu lực ({expires}): cảnh báo sẽ hiện là đã hết hiệu lực. "
+        "Cách sửa: nếu cảnh báo còn hiệu lực, gia hạn Expires.",
+        "An update ({bad}) comes after the warning expired ({expires}): it will show as expired. "
+        "Fix: if it is still active, extend Expires.",
+    ),
+    "import_guess": (
+        "Giá trị này do công cụ nhập bài cũ đoán ({note}). "
+        "Cách sửa: kiểm tra, sửa nếu sai, rồi xóa dòng ghi chú \"# ĐOÁN\" ngay phía trên.",
+        "This value was guessed by the importer ({note}). "
+        "Fix: check it, correct it if wrong, then delete the \"# ĐOÁN\" note just above.",
+    ),
+    "field_in_body": (
+        "Dòng \"{text}\" nằm sau dòng trống nên bị coi là nội dung bài, không phải trường thông tin. "
+        "Cách sửa: xóa dòng trống phía trên (dòng {blank}) để phần thông tin đầu bài liền một khối.",
+        "Line \"{text}\" comes after a blank line, so it is body text, not a field. "
+        "Fix: delete the blank line above (line {blank}) so the front matter is one block.",
+    ),
+    "not_markdown": (
+        "Tệp không có đuôi .md nên cổng không đọc và không đăng. "
+        "Cách sửa: đổi tên tệp thành {suggestion} (trên Windows, bật hiển thị đuôi tệp để thấy đuôi thật).",
+        "The file does not end in .md, so the portal ignores it. "
+        "Fix: rename it to {suggestion} (on Windows, show file extensions to see the real name).",
+    ),
+    "unreadable": (
+        "Không đọc được tệp ({error}). "
+        "Cách sửa: kiểm tra tệp còn đó và bạn có quyền đọc; đóng chương trình đang khóa tệp.",
+        "The file cannot be read ({error}). Fix: check that it exists and is readable; close a program locking it.",
+    ),
+    "empty_body": (
+        "Bài chưa có nội dung. Cách sửa: viết nội dung sau dòng trống đầu tiên dưới phần thông tin.",
+        "The article has no body. Fix: write it after the first blank line below the front matter.",
+    ),
+}
+
+LEVEL_LABEL = {"vi": {"error": "lỗi", "warning": "cảnh báo"}, "en": {"error": "error", "warning": "warning"}}
+FIELD_WORD = {"vi": "trường", "en": "field"}
+VALUE_WORD = {"vi": "giá trị", "en": "value"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    field: str | None
+    value: str | None
+    code: str
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    level: str = "error"
+
+    def message(self, lang: str = "vi") -> str:
+        vi, en = MESSAGES[self.code]
+        template = en if lang == "en" else vi
+        params = {"field": self.field or "", "value": self.value or "", **self.params}
+        return template.format(**params)
+
+    def format(self, lang: str = "vi") -> str:
+        where = self.path + (f":{self.line}" if self.line else "")
+        head = f"{where}: [{LEVEL_LABEL[lang if lang == 'en' else 'vi'][self.level]}]"
+        parts = [head]
+        if self.field:
+            parts.append(f'{FIELD_WORD.get(lang, FIELD_WORD["vi"])} "{self.field}"')
+        if self.value is not None and self.value != "":
+            shown = self.value if len(self.value) <= 80 else self.value[:77] + "…"
+            parts.append(f'{VALUE_WORD.get(lang, VALUE_WORD["vi"])} "{shown}":')
+        elif self.field:
+            parts[-1] += ":"
+        return " ".join(parts) + " " + self.message(lang)
+
+
+def report(problems: list[Problem], lang: str = "vi") -> str:
+    """All problems, grouped by file in a stable order, with a count line."""
+    ordered = sorted(problems, key=lambda p: (p.path, p.line or 0, p.field or "", p.code))
+    errors = sum(1 for p in problems if p.level == "error")
+    warnings = len(problems) - errors
+    files = len({p.path for p in problems})
+    if lang == "en":
+        head = f"Found {errors} error(s) and {warnings} warning(s) in {files} file(s):"
+    else:
+        head = f"Tìm thấy {errors} lỗi và {warnings} cảnh báo trong {files} tệp:"
+    lines = [head]
+    current = None
+    for p in ordered:
+        if p.path != current:
+            current = p.path
+            lines.append("")
+            lines.append(p.path)
+        lines.append("  " + p.format(lang))
+    return "\n".join(lines)
+
+
+class ContentErrors(Exception):
+    """Raised to stop a build: the content has errors; nothing is written."""
+
+    def __init__(self, problems: list[Problem], lang: str = "vi"):
+        self.problems = problems
+        self.lang = lang
+        super().__init__(report(problems, lang))

@@ -1,0 +1,222 @@
+"""Values: one parser per field type, from the text staff write to a typed value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from unidecode import unidecode
+
+from .fields import (
+    BOOL,
+    BYLINE,
+    CVES,
+    DATE_EXAMPLE,
+    DATETIME,
+    EVENT,
+    IDENTIFIER,
+    IMAGE,
+    LINES,
+    LIST,
+    REVISIONS,
+    SEVERITY,
+    SLUG,
+    STATUS,
+    TEXT,
+    URL,
+    URLS,
+    Field,
+)
+from .kinds import SEVERITIES, TZ, severity
+
+if TYPE_CHECKING:
+    from .entry import RawField
+
+@dataclass(frozen=True)
+class Revision:
+    """One dated change: a warning's revision or its withdrawal."""
+
+    date: dt.datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class Byline:
+    """'Tin, ảnh: Tuấn Anh' -> role 'Tin, ảnh', names ['Tuấn Anh']."""
+
+    text: str
+    role: str
+    names: tuple[str, ...]
+
+
+_DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d",
+                 "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+IDENTIFIER_RE = re.compile(r"^CB-(\d{4})-(\d{3,})$")
+_CVE_RE = re.compile(r"^CVE-(\d{4})-(\d{4,})$")
+_URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_BOOL = {"có": True, "co": True, "yes": True, "true": True,
+         "không": False, "khong": False, "no": False, "false": False}
+STATUSES = ("published", "draft")
+
+
+class BadValue(ValueError):
+    """A value that does not fit its field: code and params for the message."""
+
+    def __init__(self, code: str, **params: Any):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    """Local Vietnam time; an explicit +07:00 offset is accepted too."""
+    value = text.strip()
+    m = re.match(r"^(.*?)([+-]\d{2}:?\d{2}|Z)$", value)
+    if m and "-" in m.group(1):
+        try:
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed.astimezone(TZ)
+        except ValueError:
+            pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(value, fmt).replace(tzinfo=TZ)
+        except ValueError:
+            continue
+    raise BadValue("bad_date", example=DATE_EXAMPLE)
+
+
+SLUG_MAX = 80
+
+
+def make_slug(title: str) -> str:
+    """Vietnamese folded to ASCII ('Đ' to 'd'); '12/2025' becomes '12-2025'."""
+    text = unidecode(title.replace("đ", "d").replace("Đ", "D")).lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(text) <= SLUG_MAX:
+        return text
+    cut = text[: SLUG_MAX + 1].rsplit("-", 1)[0]  # whole words only
+    return cut if cut else text[:SLUG_MAX]
+
+
+def parse_byline(text: str) -> Byline:
+    role, sep, names = text.rpartition(":")
+    if not sep:
+        role, names = "", text
+    parts = tuple(n.strip() for n in re.split(r";|\s+và\s+", names) if n.strip())
+    if not parts:
+        raise BadValue("bad_byline")
+    return Byline(text.strip(), role.strip(), parts)
+
+
+def split_list(lines: list[str]) -> list[str]:
+    """Items one per line, or separated by commas; by semicolons when a line has
+    any (for names holding a comma: "Phòng An ninh mạng và phòng, chống tội phạm")."""
+    items: list[str] = []
+    for line in lines:
+        items.extend(part.strip() for part in line.split(";" if ";" in line else ","))
+    return [i for i in items if i]
+
+
+def parse_event(line: str) -> Revision:
+    """'2026-11-27 08:00 | Bổ sung mã CVE' -> Revision(date, note)."""
+    date_text, sep, note = line.partition("|")
+    if not sep or not note.strip():
+        raise BadValue("bad_revision", example=f"{DATE_EXAMPLE} | Bổ sung mã CVE")
+    return Revision(parse_datetime(date_text), note.strip())
+
+
+# ---- one parser per field type: (text, lines, content_root) -> value -------------------
+def _matching(pattern: re.Pattern, code: str, **params: Any) -> Callable[[str, list[str], Path | None], str]:
+    def parse(text: str, lines: list[str], root: Path | None) -> str:
+        if not pattern.match(text):
+            raise BadValue(code, **params)
+        return text
+    return parse
+
+
+def _slug(text: str, lines: list[str], root: Path | None) -> str:
+    if not _SLUG_RE.match(text):
+        raise BadValue("bad_slug", suggestion=make_slug(text) or "bai-viet")
+    return text
+
+
+def _severity(text: str, lines: list[str], root: Path | None):
+    found = severity(text)
+    if not found:
+        raise BadValue("bad_severity", choices=", ".join(s.value for s in SEVERITIES))
+    return found
+
+
+def _bool(text: str, lines: list[str], root: Path | None) -> bool:
+    if text.lower() not in _BOOL:
+        raise BadValue("bad_bool")
+    return _BOOL[text.lower()]
+
+
+def _status(text: str, lines: list[str], root: Path | None) -> str:
+    if text.lower() not in STATUSES:
+        raise BadValue("bad_status", choices=", ".join(STATUSES))
+    return text.lower()
+
+
+def _urls(text: str, lines: list[str], root: Path | None) -> list[str]:
+    for line in lines:
+        if not _URL_RE.match(line):
+            raise BadValue("bad_reference", bad=line)
+    return list(lines)
+
+
+def _cves(text: str, lines: list[str], root: Path | None) -> list[str]:
+    cves = [c.upper() for c in split_list(lines)]
+    for cve in cves:
+        if not _CVE_RE.match(cve):
+            raise BadValue("bad_cve", bad=cve)
+    if len(set(cves)) != len(cves):
+        raise BadValue("duplicate_cve")
+    return cves
+
+
+def _image(text: str, lines: list[str], root: Path | None) -> str:
+    rel = text.lstrip("/")
+    if rel.startswith("{static}") or rel.startswith("{attach}"):
+        rel = rel.split("}", 1)[1].lstrip("/")
+    if ".." in Path(rel).parts:
+        raise BadValue("bad_image_path")
+    if root is not None and not (root / rel).is_file():
+        raise BadValue("missing_image", path=f"content/{rel}")
+    return rel
+
+
+PARSERS: dict[str, Callable[[str, list[str], Path | None], Any]] = {
+    TEXT: lambda text, lines, root: text,
+    DATETIME: lambda text, lines, root: parse_datetime(text),
+    SLUG: _slug,
+    URL: _matching(_URL_RE, "bad_url"),
+    IDENTIFIER: _matching(IDENTIFIER_RE, "bad_identifier"),
+    SEVERITY: _severity,
+    BOOL: _bool,
+    STATUS: _status,
+    BYLINE: lambda text, lines, root: parse_byline(text),
+    LIST: lambda text, lines, root: split_list(lines),
+    LINES: lambda text, lines, root: list(lines),
+    URLS: _urls,
+    CVES: _cves,
+    REVISIONS: lambda text, lines, root: [parse_event(line) for line in lines],
+    EVENT: lambda text, lines, root: parse_event(text),
+    IMAGE: _image,
+}
+MULTI_LINE = (LIST, LINES, URLS, CVES, REVISIONS)  # may be empty; the others may not
+
+
+def parse_value(f: Field, raw: RawField, content_root: Path | None) -> Any:
+    """Turn the written text into the field's value, or raise BadValue."""
+    text = raw.text.strip()
+    if f.type not in MULTI_LINE and not text:
+        raise BadValue("empty")
+    return PARSERS[f.type](text, raw.lines, content_root)

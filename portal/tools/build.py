@@ -1,0 +1,120 @@
+"""`portal build`: build the site into a fresh folder and swap it in only when all went well.
+
+With any content error, every problem is printed at once, the exit status is
+1 and the previous output folder is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from ..clock import build_time
+from ..model import ContentErrors
+from ..search import IndexFailed
+from ..settings import SettingsError, load
+
+log = logging.getLogger("portal.build")
+
+
+class BuildFailed(Exception):
+    pass
+
+
+class _ErrorCounter(logging.Handler):
+    """Pelican logs some failures instead of raising: any ERROR fails the build."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+class _CoveredByOurReport(logging.Filter):
+    """Pelican's English warnings about what the portal reports itself, in Vietnamese,
+    with file, line and fix (a missing image, a dead {filename} link, a duplicate slug)."""
+
+    COVERED = ("Cannot get modification stamp", "Unable to find '", 'There are %s items "%s" with lang',
+               "There are %s original (not translated) items")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name.startswith("pelican") and str(record.msg).startswith(self.COVERED))
+
+
+def setup_logging(verbose: bool = False) -> None:
+    root = logging.getLogger()
+    if not any(getattr(h, "_portal", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.addFilter(_CoveredByOurReport())
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        handler._portal = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def swap_in(fresh: Path, output: Path) -> None:
+    """Replace output by fresh with two renames on one filesystem."""
+    if output.exists():
+        old = output.with_name(f".{output.name}.old-{os.getpid()}")
+        output.rename(old)
+        fresh.rename(output)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        fresh.rename(output)
+
+
+def build(settings_file: Path, output: Path, overrides: dict | None = None) -> dict:
+    """Build; raise ContentErrors or BuildFailed, leaving ``output`` untouched.
+
+    The build clock is fixed once here (PORTAL_NOW), so every plugin agrees on it."""
+    from pelican import Pelican
+
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fresh = output.with_name(f".{output.name}.new-{os.getpid()}")
+    shutil.rmtree(fresh, ignore_errors=True)
+    settings = load(settings_file, {**(overrides or {}), "OUTPUT_PATH": str(fresh)})
+    settings["PORTAL_NOW"] = build_time(settings).isoformat()
+    counter = _ErrorCounter()
+    logging.getLogger().addHandler(counter)
+    try:
+        try:
+            Pelican(settings).run()
+        except (SettingsError, IndexFailed) as problem:
+            raise BuildFailed(str(problem)) from problem
+        if counter.records:
+            raise BuildFailed("\n".join(r.getMessage() for r in counter.records))
+        swap_in(fresh, output)
+    finally:
+        logging.getLogger().removeHandler(counter)
+        shutil.rmtree(fresh, ignore_errors=True)
+    return settings
+
+
+def run(settings_file: Path, output: Path, overrides: dict | None = None, verbose: bool = False) -> int:
+    """The command: build, print what happened, return the exit status."""
+    setup_logging(verbose)
+    started = time.monotonic()
+    try:
+        build(settings_file, output, overrides)
+    except ContentErrors as errors:
+        print(errors, file=sys.stderr)
+        print(stopped(errors.lang, output), file=sys.stderr)
+        return 1
+    except (BuildFailed, SettingsError) as failed:
+        print(f"{failed}\n{stopped('vi', output)}", file=sys.stderr)
+        return 1
+    print(f"Đã xây dựng trang vào {output}/ trong {time.monotonic() - started:.1f} giây.")
+    return 0
+
+
+def stopped(lang: str, output: Path) -> str:
+    if lang == "en":
+        return f"\nBuild stopped: nothing was published; {output}/ is unchanged."
+    return f"\nĐã dừng: chưa xuất bản gì; thư mục {output}/ giữ nguyên như trước."

@@ -1,0 +1,54 @@
+"""`portal check`: every problem in all content at once, grouped by file.
+
+Exit status: 0 when there is no error, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from ..checks import Checker, display
+from ..model import Problem, report
+from ..settings import load
+
+
+def check(content: Path, settings: dict, now: dt.datetime | None = None, lang: str = "vi",
+          build_errors_only: bool = False) -> tuple[list[Problem], int]:
+    return Checker(content, settings, now, lang).run(build_errors_only)
+
+
+def summary_line(problems: list[Problem], files: int, lang: str = "vi") -> str:
+    errors = sum(1 for p in problems if p.level == "error")
+    warnings = len(problems) - errors
+    if lang == "en":
+        if errors:
+            return f"{errors} error(s) must be fixed before publishing."
+        return f"Checked {files} file(s): no errors" + (f", {warnings} warning(s) to review." if warnings else ".")
+    if errors:
+        return f"Cần sửa {errors} lỗi trước khi xuất bản (các mục [cảnh báo] nên xem lại nhưng không chặn xuất bản)."
+    if warnings:
+        return f"Đã kiểm tra {files} tệp: không có lỗi; có {warnings} cảnh báo nên xem lại. Có thể xuất bản."
+    return f"Đã kiểm tra {files} tệp: không có lỗi nào. Có thể xuất bản."
+
+
+def run(settings_file: Path, overrides: dict | None = None, lang: str = "vi", only: list[Path] | None = None,
+        build_errors_only: bool = False) -> int:
+    """The command: print the report and the summary; 1 when there is an error."""
+    settings = load(settings_file, overrides)
+    content = Path(settings["PATH"])
+    if not content.is_dir():
+        print(f"Lỗi: không có thư mục nội dung {content}." if lang == "vi" else f"Error: no content folder {content}.",
+              file=sys.stderr)
+        return 2
+    problems, files = check(content, settings, lang=lang, build_errors_only=build_errors_only)
+    if only is not None:
+        wanted = {display(p, content) for p in only}
+        problems = [p for p in problems if p.path in wanted]
+        files = len(wanted)
+    if problems:
+        print(report(problems, lang))
+        print()
+    print(summary_line(problems, files, lang))
+    return 1 if any(p.level == "error" for p in problems) else 0

@@ -1,0 +1,105 @@
+"""What every machine-readable output shares: absolute URLs, permanent ids,
+plain text of HTML, and settings text that XML 1.0 accepts.
+
+Nothing here reads the clock: every date comes from the content, so an
+unchanged site gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from . import model
+
+DEFAULT_SITEURL_ABSOLUTE = "http://127.0.0.1:8000"
+DEFAULT_TAG_AUTHORITY = "antoanthongtin.laocai.gov.vn,2026"
+DEFAULT_NAMESPACE = "https://antoanthongtin.laocai.gov.vn/ns/canh-bao/1.0"
+
+# XML 1.0, section 2.2: Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def site_base(settings: dict) -> str:
+    """The absolute site URL feeds and alerts use (never relative).
+
+    FEED_DOMAIN, then SITEURL when it is absolute (production), then
+    PORTAL_SITEURL_ABSOLUTE (development, where SITEURL is "").
+    """
+    for key in ("FEED_DOMAIN", "SITEURL"):
+        value = str(settings.get(key) or "")
+        if value.startswith(("http://", "https://")):
+            return value.rstrip("/")
+    value = str(settings.get("PORTAL_SITEURL_ABSOLUTE") or DEFAULT_SITEURL_ABSOLUTE)
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(
+            f"feeds: PORTAL_SITEURL_ABSOLUTE = {value!r} in the settings must start with "
+            "http:// or https:// (feeds need absolute URLs)")
+    return value.rstrip("/")
+
+
+def absolute(base: str, path: str) -> str:
+    """An absolute URL for a site path ('images/x.png', '/canh-bao/', 'http://…')."""
+    if re.match(r"^[a-z][a-z0-9+.-]*:", path, re.IGNORECASE):
+        return path
+    return base + "/" + path.lstrip("/")
+
+
+_URL_ATTR = re.compile(r"""(\s(?:href|src|poster|cite|action)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+_SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+
+def absolute_links(html_text: str, page_url: str) -> str:
+    """Every href/src/srcset in an HTML fragment made absolute against the page URL."""
+
+    def one(m: re.Match) -> str:
+        value = m.group(3).strip()
+        if not value or value.startswith(("{", "data:")):
+            return m.group(0)
+        return f"{m.group(1)}{m.group(2)}{urljoin(page_url, value)}{m.group(2)}"
+
+    def srcset(m: re.Match) -> str:
+        parts = []
+        for candidate in m.group(3).split(","):
+            bits = candidate.strip().split(None, 1)
+            if not bits:
+                continue
+            bits[0] = urljoin(page_url, bits[0])
+            parts.append(" ".join(bits))
+        return f"{m.group(1)}{m.group(2)}{', '.join(parts)}{m.group(2)}"
+
+    return _SRCSET.sub(srcset, _URL_ATTR.sub(one, html_text))
+
+
+def tag_uri(settings: dict, specific: str) -> str:
+    """A permanent RFC 4151 tag: URI, e.g. tag:antoanthongtin.laocai.gov.vn,2026:canh-bao/CB-2026-014."""
+    authority = settings.get("FEEDS_TAG_AUTHORITY") or DEFAULT_TAG_AUTHORITY
+    return f"tag:{authority}:{specific}"
+
+
+def article_guid(settings: dict, view) -> str:
+    """From the warning identifier, else the slug: never the title, never the build."""
+    if view.kind == model.WARNING and view.identifier:
+        return tag_uri(settings, f"canh-bao/{view.identifier}")
+    return tag_uri(settings, f"bai-viet/{view.slug}")
+
+
+def clean(value: str) -> str:
+    """Drop XML-forbidden characters without reporting (for settings text)."""
+    return _NOT_XML.sub("", value or "")
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment: paragraphs kept as blank-line breaks."""
+    import html as _html
+
+    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", "", fragment or "")
+    text = re.sub(r"(?i)<br\s*/?>", "\n", text)
+    text = re.sub(r"(?i)</(p|div|h[1-6]|li|figure|figcaption|tr|blockquote|pre|ul|ol)>", "\n\n", text)
+    text = re.sub(r"(?i)<li\b[^>]*>", "- ", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = _html.unescape(text)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    out = "\n".join(lines)
+    out = re.sub(r"\n{3,}", "\n\n", out)
+    return out.strip()

@@ -1,0 +1,166 @@
+"""`invoke check`: every problem at once, grouped by file, with line numbers, in Vietnamese."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+NOW = "2026-11-26T09:00:00+07:00"
+
+
+def check(content: Path, now: str = NOW, lang: str = "vi") -> subprocess.CompletedProcess:
+    env = {**os.environ, "PORTAL_NOW": now}
+    return subprocess.run([sys.executable, "-m", "portal", "check", "--content", str(content), "--lang", lang],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def section(output: str, name: str) -> list[str]:
+    """The indented lines printed under one file's heading."""
+    lines = output.splitlines()
+    heading = next(i for i, line in enumerate(lines) if line.endswith(name) and not line.startswith(" "))
+    out = []
+    for line in lines[heading + 1:]:
+        if not line.startswith("  "):
+            break
+        out.append(line.strip())
+    return out
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+NEWS = """Title: Tập huấn nhận diện lừa đảo
+Date: 2026-11-21 08:00
+Slug: {slug}
+Summary: {summary}
+Authors: Tin, ảnh: Minh Hà
+
+Mở đầu: [hỏng]({{filename}}/tin-tuc/khong-co-bai-nay.md), [tốt]({{filename}}/tin-tuc/2026-11-10-tap-huan.md).
+
+![](images/anh-khong-co.png)
+
+![Ảnh có mô tả](images/anh-thu.png)
+
+Xem thêm [bài cũ](/tin-tuc/bai-da-xoa.html) và [trang chủ](/).
+"""
+
+
+def test_clean_content_passes(fixture_content):
+    done = check(fixture_content)
+    assert done.returncode == 0, done.stdout
+    assert "không có lỗi nào" in done.stdout
+
+
+def test_every_problem_reported_at_once_grouped_by_file(fixture_content):
+    c = fixture_content
+    write(c / "tin-tuc" / "2026-11-21-tap-huan.md", NEWS.format(slug="tap-huan-nhan-dien-lua-dao", summary="Ngắn."))
+    # usual front-matter mistakes
+    write(c / "tin-tuc" / "2026-11-22-loi-dau-bai.md",
+          "Tittle: Sai tên trường\nDate: 2026-22-11 08:00\nSlug: Bai Loi\nSummary: Có\nAuthors: Tin: A\n\nNội dung.\n")
+    # a copy of an article keeps its slug: duplicate
+    shutil.copy(c / "tin-tuc" / "2026-11-10-tap-huan.md", c / "tin-tuc" / "2026-11-23-ban-sao.md")
+    # a warning reusing an identifier, with a bad severity
+    warning = (c / "canh-bao" / "2026-11-20-lo-hong-exchange.md").read_text(encoding="utf-8")
+    warning = warning.replace("Slug: lo-hong-nghiem-trong-exchange-server", "Slug: canh-bao-thu-hai")
+    warning = re.sub(r"(?m)^Severity: .*$", "Severity: rất cao", warning)
+    write(c / "canh-bao" / "2026-11-24-canh-bao-thu-hai.md", warning)
+
+    done = check(c)
+    out = done.stdout
+    assert done.returncode == 1
+    assert out.startswith("Tìm thấy ") and " lỗi và " in out
+
+    news = section(out, "2026-11-21-tap-huan.md")
+    assert any(":7: [lỗi]" in x and "{filename}/tin-tuc/khong-co-bai-nay.md" in x and "không dẫn tới" in x
+               for x in news)
+    assert not any("2026-11-10-tap-huan.md" in x for x in news)  # the good link is fine
+    assert any(":9: [lỗi]" in x and "không có mô tả cho người khiếm thị" in x for x in news)
+    assert any(":9: [lỗi]" in x and "Không tìm thấy tệp ảnh content/images/anh-khong-co.png" in x for x in news)
+    assert any(":9: [cảnh báo]" in x and "không có chú thích" in x for x in news)
+    assert any(":11: [cảnh báo]" in x and "images/anh-thu.png không có chú thích" in x for x in news)
+    assert any(":13: [lỗi]" in x and "/tin-tuc/bai-da-xoa.html" in x for x in news)
+    assert not any('"/"' in x for x in news)
+
+    broken = section(out, "2026-11-22-loi-dau-bai.md")
+    assert any(':1: [lỗi] trường "Tittle"' in x and 'Có phải bạn muốn viết "Title"' in x for x in broken)
+    assert any(':2: [lỗi] trường "Date"' in x and "Ngày giờ không hợp lệ" in x and "Cách sửa" in x for x in broken)
+    assert any(':3: [lỗi] trường "Slug"' in x and '"bai-loi"' in x for x in broken)
+    assert any('trường "Title": Thiếu trường bắt buộc' in x for x in broken)
+
+    copy = section(out, "2026-11-23-ban-sao.md")
+    assert any("Đường dẫn này đã được dùng ở" in x and "2026-11-10-tap-huan.md" in x for x in copy)
+
+    second = section(out, "2026-11-24-canh-bao-thu-hai.md")
+    assert any('trường "Identifier" giá trị "CB-2026-014"' in x and "Số hiệu này đã được dùng" in x for x in second)
+    assert any('trường "Severity" giá trị "rất cao"' in x and "thấp, trung bình, cao, nghiêm trọng" in x
+               for x in second)
+    assert "Cần sửa" in out.splitlines()[-1]
+    assert "Traceback" not in out + done.stderr
+
+
+def test_warnings_do_not_fail_the_check(fixture_content):
+    c = fixture_content
+    long = "Sáng 21/11, " + "cán bộ các xã được hướng dẫn cách nhận diện tin nhắn lừa đảo, " * 6 + "rồi thực hành."
+    write(c / "tin-tuc" / "2026-11-21-tap-huan.md",
+          NEWS.format(slug="tap-huan-nhan-dien-lua-dao", summary=long).split("\n\nMở đầu")[0]
+          + "\n\n![Học viên thực hành](images/anh-thu.png)\n")
+    done = check(c)
+    assert done.returncode == 0, done.stdout
+    lines = section(done.stdout, "2026-11-21-tap-huan.md")
+    assert any(':4: [cảnh báo] trường "Summary"' in x and f"Tóm tắt dài {len(long)} ký tự, quá 300" in x
+               for x in lines)
+    assert "không có lỗi; có 2 cảnh báo" in done.stdout
+
+
+def test_expired_warning_still_called_active(fixture_content):
+    path = fixture_content / "canh-bao" / "2025-03-02-ma-doc-usb.md"
+    text = path.read_text(encoding="utf-8").rstrip("\n") + "\n\nCảnh báo này vẫn còn hiệu lực.\n"
+    path.write_text(text, encoding="utf-8")
+    done = check(fixture_content)
+    assert done.returncode == 0  # time passing must never block a scheduled publish
+    lines = section(done.stdout, "2025-03-02-ma-doc-usb.md")
+    line_no = len(text.splitlines())
+    assert any(f":{line_no}: [cảnh báo]" in x and "đã hết hiệu lực từ 2025-06-30 23:59" in x
+               and '"vẫn còn hiệu lực"' in x and "gia hạn Expires" in x for x in lines), lines
+    # before its expiry, the same words are right
+    assert "2025-03-02-ma-doc-usb.md" not in check(fixture_content, now="2025-04-01 08:00").stdout
+
+
+def test_not_utf8_and_outside_kind_folders(fixture_content):
+    (fixture_content / "tin-tuc" / "2026-11-21-cp1258.md").write_bytes("Title: Tin tức\n".encode("utf-16"))
+    write(fixture_content / "nhap" / "bai.md", "Title: A\n\nB\n")
+    done = check(fixture_content)
+    assert done.returncode == 1
+    assert "Tệp không phải văn bản UTF-8" in done.stdout
+    assert "Tệp nằm ngoài các thư mục loại bài" in done.stdout
+
+
+def test_english_messages(fixture_content):
+    write(fixture_content / "tin-tuc" / "2026-11-22-x.md",
+          "Title: X\nDate: hôm qua\nSlug: x\nSummary: Y\nAuthors: Tin: Z\n\nBody.\n")
+    done = check(fixture_content, lang="en")
+    assert done.returncode == 1
+    assert '[error] field "Date" value "hôm qua": Not a valid date and time.' in done.stdout
+
+
+def test_blank_line_inside_front_matter_and_wrong_extension(fixture_content):
+    write(fixture_content / "tin-tuc" / "2026-11-22-dong-trong.md",
+          "Title: Dòng trống\nDate: 2026-11-22 08:00\nSlug: dong-trong\n\n"
+          "Summary: Tóm tắt\nAuthors: Tin: A\n\nNội dung.\n")
+    write(fixture_content / "tin-tuc" / "2026-11-22-bai-moi.md.txt", "Title: X\n")
+    done = check(fixture_content)
+    assert done.returncode == 1
+    lines = section(done.stdout, "2026-11-22-dong-trong.md")
+    assert any(':5: [lỗi] Dòng "Summary: Tóm tắt" nằm sau dòng trống' in x and "(dòng 4)" in x for x in lines)
+    assert any(":6: [lỗi]" in x and "Authors: Tin: A" in x for x in lines)
+    assert any("[cảnh báo] Tệp không có đuôi .md" in x and "2026-11-22-bai-moi.md" in x
+               for x in section(done.stdout, "2026-11-22-bai-moi.md.txt"))

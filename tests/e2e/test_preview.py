@@ -1,0 +1,174 @@
+"""`invoke preview`: rebuild on save, the open page refreshes, a broken file shows its error."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT
+
+from portal import model
+from portal.bench.corpus import generate_articles
+
+ARTICLE = "tin-tuc/2026-11-10-tap-huan.md"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, r.read().decode("utf-8")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8")
+
+
+def wait_for(predicate, timeout: float = 60, step: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("timed out")
+
+
+@pytest.fixture
+def server(request, fixture_content, tmp_path):
+    port = free_port()
+    param = getattr(request, "param", [])
+    extra = param.get("args", []) if isinstance(param, dict) else param
+    log = tmp_path / "terminal.txt"
+    env = {**os.environ, "PORTAL_NOW": "2026-11-26T09:00:00+07:00",
+           **(param.get("env", {}) if isinstance(param, dict) else {})}
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "portal", "preview", "--port", str(port), "--content",
+                                 str(fixture_content), "--output", str(tmp_path / "site"), *extra],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+
+    def ready():
+        try:
+            return json.loads(get(f"{url}/__preview/status")[1])["ok"] is not None
+        except OSError:
+            return False
+
+    try:
+        wait_for(ready, 90)
+        yield {"url": url, "content": fixture_content, "log": log, "site": tmp_path / "site", "proc": proc}
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def status(url: str) -> dict:
+    return json.loads(get(f"{url}/__preview/status")[1])
+
+
+def test_pages_get_the_reload_script_but_the_built_files_do_not(server):
+    code, page = get(server["url"] + "/tin-tuc/")
+    assert code == 200
+    soup = BeautifulSoup(page, "html.parser")
+    scripts = soup.find_all("script")
+    assert any(s.get("src") == "/__preview/reload.js" and s.get("data-version") for s in scripts)
+    assert all(s.get("src") and not s.string for s in scripts)  # no inline script (strict CSP)
+    code, js = get(server["url"] + "/__preview/reload.js")
+    assert code == 200 and "location.reload" in js
+    assert "__preview" not in (server["site"] / "tin-tuc" / "index.html").read_text(encoding="utf-8")
+    assert "Lần đầu: Đã xây dựng lại" in server["log"].read_text(encoding="utf-8")
+
+
+def test_broken_file_shows_its_error_and_the_server_keeps_running(server):
+    url, path = server["url"], server["content"] / ARTICLE
+    good = path.read_text(encoding="utf-8")
+    version = status(url)["version"]
+    path.write_text(good.replace("Date: 2026-11-10", "Date: 2026-13-10", 1), encoding="utf-8")
+    wait_for(lambda: status(url)["version"] > version and status(url)["ok"] is False)
+    code, page = get(url + "/tin-tuc/")
+    assert code == 500
+    text = BeautifulSoup(page, "html.parser").get_text()
+    assert "Chưa xây dựng được trang xem trước" in text
+    assert "2026-11-10-tap-huan.md:2" in text and "Ngày giờ không hợp lệ" in text
+    terminal = server["log"].read_text(encoding="utf-8")
+    assert "LỖI" in terminal and "Ngày giờ không hợp lệ" in terminal
+    assert server["proc"].poll() is None
+    path.write_text(good, encoding="utf-8")
+    wait_for(lambda: status(url)["ok"] is True)
+    assert get(url + "/tin-tuc/")[0] == 200
+
+
+@pytest.mark.browser
+def test_open_page_refreshes_after_a_save(server, browser):
+    url, path = server["url"], server["content"] / ARTICLE
+    slug = model.parse_front_matter(path.read_text(encoding="utf-8"), ARTICLE).fields["slug"].text
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{url}/tin-tuc/{slug}.html")
+    text = path.read_text(encoding="utf-8")
+    started = time.monotonic()
+    path.write_text(text.replace("Title: ", "Title: [Đã sửa] ", 1), encoding="utf-8")
+    page.wait_for_function("document.title.indexOf('[Đã sửa]') >= 0", timeout=60_000)
+    assert "[Đã sửa]" in page.locator("h1").first.inner_text()
+    took = time.monotonic() - started
+    # a broken save replaces the open page by the error, a fixed save brings the article back
+    path.write_text(text.replace("Slug: ", "Slug: Sai Duong Dan ", 1), encoding="utf-8")
+    page.wait_for_selector("#preview-error", timeout=60_000)
+    assert "Đường dẫn chỉ được có chữ thường không dấu" in page.locator("#preview-error").inner_text()
+    path.write_text(text, encoding="utf-8")
+    page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_function("!document.getElementById('preview-error')", timeout=60_000)
+    assert [e for e in errors if "status of 500" not in e] == []  # only the error page itself answers 500
+    page.close()
+    assert took < 60
+
+
+def test_scheduled_article_hidden_unless_previewed_at_its_time(server):
+    assert get(server["url"] + "/tin-tuc/bai-hen-gio-chua-den-ngay.html")[0] == 404
+
+
+@pytest.mark.parametrize("server", [["--now", "2026-12-20 09:00"]], indirect=True)
+def test_preview_at_a_later_time_shows_the_scheduled_article(server):
+    code, page = get(server["url"] + "/tin-tuc/bai-hen-gio-chua-den-ngay.html")
+    assert code == 200 and "Bài hẹn giờ chưa đến ngày đăng" in page
+    assert "Đồng hồ xem trước: 2026-12-20 09:00" in server["log"].read_text(encoding="utf-8")
+
+
+def test_bench_content_is_valid(tmp_path):
+    files = generate_articles(tmp_path / "content", 20)
+    kinds = {p.parent.name for p in files}
+    assert kinds == set(model.KINDS)
+    env = dict(os.environ)
+    done = subprocess.run([sys.executable, "-m", "portal", "check", "--content", str(tmp_path / "content")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.parametrize("server", [{"env": {"PORTAL_PREVIEW_QUICK_CHECK_AFTER": "0"}}], indirect=True)
+def test_large_site_shows_a_broken_save_without_waiting_for_a_rebuild(server):
+    """On a site whose rebuild takes long, the saved file is also checked alone while it rebuilds."""
+    url, path = server["url"], server["content"] / ARTICLE
+    good = path.read_text(encoding="utf-8")
+    version = status(url)["version"]
+    path.write_text(good.replace("Date: 2026-11-10", "Date: 10/11/2026", 1), encoding="utf-8")
+    wait_for(lambda: status(url)["version"] > version)
+    assert status(url)["ok"] is False
+    page = BeautifulSoup(get(url + "/tin-tuc/")[1], "html.parser").get_text()
+    assert "Ngày giờ không hợp lệ" in page  # from the quick check first, then from the finished build
+    wait_for(lambda: "LỖI (kiểm tra nhanh)" in server["log"].read_text(encoding="utf-8"))
+    assert "Kiểm tra nhanh tệp vừa lưu" in server["log"].read_text(encoding="utf-8")
+    path.write_text(good, encoding="utf-8")
+    wait_for(lambda: "tệp hợp lệ; đang xây dựng lại toàn bộ" in server["log"].read_text(encoding="utf-8"))
+    wait_for(lambda: status(url)["ok"] is True)

@@ -1,0 +1,171 @@
+"""The optional PostgreSQL store: the same rules, two processes, kill -9.
+
+A throw-away cluster is started for the session (initdb + pg_ctl, Unix socket
+only, run as the postgres user); skipped where PostgreSQL or psycopg is missing.
+"""
+
+from __future__ import annotations
+
+import glob
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import psycopg  # noqa: E402,F401  (pinned in requirements.txt; the store needs it)
+import pytest
+from conftest import missing_tool  # noqa: E402
+
+from ratings.app import create_app  # noqa: E402
+from ratings.config import Settings  # noqa: E402
+from ratings.testing import AsgiClient, ServiceProcess, free_port, write_manifest  # noqa: E402
+
+SLUGS = ["bai-a", "bai-b"]
+NO_CAPS = {"RATINGS_MAX_VOTES_PER_HOUR": "100000000", "RATINGS_MAX_VOTERS_PER_ARTICLE_PER_DAY": "100000000"}
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    bindir = _pg_bin()
+    if bindir is None:
+        missing_tool("PostgreSQL server binaries are not installed (apt-get install postgresql)")
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        if not shutil.which("runuser"):
+            missing_tool("running as root without runuser (util-linux)")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    base = Path(tempfile.mkdtemp(prefix="ratings-pg-"))
+    if as_user:
+        shutil.chown(base, "postgres")
+    port = free_port()
+    data = base / "data"
+    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                    "-E", "UTF8", "--no-sync"], check=True, capture_output=True, timeout=120)
+    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w",
+                    "-o", f"-k {base} -p {port} -c listen_addresses=''", "start"],
+                   check=True, capture_output=True, timeout=60)
+    try:
+        yield f"postgresql:///postgres?host={base}&port={port}&user=postgres"
+    finally:
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True, timeout=60)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def database(cluster):
+    name = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(cluster, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return cluster.replace("/postgres?", f"/{name}?")
+
+
+class Clock:
+    def __init__(self):
+        self.t = 1_795_000_000.0
+
+    def __call__(self):
+        return self.t
+
+
+def test_same_rules_on_postgresql(database, tmp_path):
+    manifest = write_manifest(tmp_path / "m.json", SLUGS)
+    clock = Clock()
+    settings = Settings(database_url=database, manifest_path=str(manifest), max_votes_per_hour=6,
+                        max_voters_per_article_per_day=3)
+    c = AsgiClient(create_app(settings, clock=clock))
+    assert c.vote("bai-a", 5).json()["count"] == 1
+    r = c.vote("bai-a", 2)  # the same voter the same day: a change
+    assert r.json()["count"] == 1 and r.json()["replaced"] is True and r.json()["average"] == 2.0
+    assert c.vote("bai-a", 4, ua="B").json()["count"] == 2
+    assert c.vote("bai-a", 4, ua="C").json()["count"] == 3
+    assert c.vote("bai-a", 4, ua="D").status_code == 429  # distinct voters per network per day
+    assert c.vote("bai-a", 4, ua="D", ip="198.51.100.4").status_code == 200
+    assert c.request("GET", "/api/ratings/bai-a").json()["histogram"] == {"1": 0, "2": 1, "3": 0, "4": 3, "5": 0}
+    assert c.vote("bai-b", 1).status_code == 200
+    assert c.vote("bai-b", 1, ua="B").status_code == 200
+    r = c.vote("bai-b", 1, ua="C")  # the 7th vote this hour from 203.0.113.0/24
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+    clock.t += 49 * 3600
+    assert c.vote("bai-b", 3, ip="192.0.2.1").status_code == 200  # purges what is older than 48 h
+    with psycopg.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM votes").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM salts").fetchone()[0] == 1
+        dump = json.dumps(conn.execute("SELECT * FROM votes").fetchall(), default=str)
+    assert "203.0.113" not in dump and "198.51.100" not in dump
+    assert c.request("GET", "/api/ratings").json()["ratings"]["bai-a"]["count"] == 4  # aggregates kept
+
+
+def _post(conn, port, slug, score, n) -> None:
+    conn.request("POST", f"/api/ratings/{slug}", body=json.dumps({"score": score}), headers={
+        "Content-Type": "application/json", "Origin": f"http://127.0.0.1:{port}",
+        "User-Agent": f"tester/{n}", "X-Forwarded-For": f"10.1.{n % 250}.{n % 9 + 1}"})
+    resp = conn.getresponse()
+    body = resp.read()
+    assert resp.status == 200, body
+
+
+def _totals_equal_votes(database) -> tuple[dict, dict]:
+    with psycopg.connect(database) as conn:
+        totals = {r[0]: list(r[1:]) for r in conn.execute("SELECT slug, s1, s2, s3, s4, s5 FROM totals")}
+        votes: dict[str, list[int]] = {}
+        for slug, score, n in conn.execute("SELECT slug, score, count(*) FROM votes GROUP BY slug, score"):
+            votes.setdefault(slug, [0] * 5)[score - 1] = n
+    return totals, votes
+
+
+def test_two_processes_and_kill_9_on_postgresql(database, tmp_path):
+    manifest = write_manifest(tmp_path / "m.json", SLUGS)
+    env = {"RATINGS_DATABASE_URL": database, **NO_CAPS}
+    a = ServiceProcess(tmp_path / "a.db", manifest, **env).start()
+    b = ServiceProcess(tmp_path / "b.db", manifest, **env).start()
+    acknowledged: list[tuple[str, int, int]] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def stream(worker: int) -> None:
+        svc = (a, b)[worker % 2]
+        conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=10)
+        n = worker * 100000
+        while not stop.is_set():
+            n += 1
+            slug, score = SLUGS[n % 2], 1 + n % 5
+            try:
+                _post(conn, svc.port, slug, score, n)
+            except (OSError, http.client.HTTPException):
+                return
+            with lock:
+                acknowledged.append((slug, score, n))
+
+    threads = [threading.Thread(target=stream, args=(w,)) for w in range(6)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    a.kill9()  # one of the two writers dies mid-stream; the other goes on
+    time.sleep(0.5)
+    stop.set()
+    for t in threads:
+        t.join(30)
+    b.stop()
+    a.stop()
+    totals, votes = _totals_equal_votes(database)
+    assert totals == votes
+    stored = sum(map(sum, totals.values()))
+    assert len(acknowledged) > 30
+    assert len(acknowledged) <= stored <= len(acknowledged) + len(threads)
+    expected: dict[str, list[int]] = {}
+    for slug, score, _ in acknowledged:
+        expected.setdefault(slug, [0] * 5)[score - 1] += 1
+    for slug, hist in expected.items():  # every acknowledged vote is there
+        assert all(t >= e for t, e in zip(totals[slug], hist, strict=True)), (slug, totals[slug], hist)

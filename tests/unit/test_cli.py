@@ -1,0 +1,44 @@
+"""The one command: help in both languages, --set overrides, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal import cli
+from portal.settings import SettingsError, load, parse_override
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--help"], ["cách dùng: portal", "Kiểm tra toàn bộ nội dung", "tùy chọn"]),
+    (["--lang", "en", "--help"], ["usage: portal", "Report every problem", "options"]),
+    (["build", "--lang", "en", "--help"], ["--set KEY=VALUE", "change one setting for this run"]),
+])
+def test_help_in_vietnamese_and_english(argv, words, capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main(argv)
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    for word in words:
+        assert word in out
+
+
+def test_set_values_are_json_when_they_parse():
+    assert parse_override("SEARCH_INDEX=false") == ("SEARCH_INDEX", False)
+    assert parse_override("FEEDS_MAX_ITEMS=20") == ("FEEDS_MAX_ITEMS", 20)
+    assert parse_override("PATH=content") == ("PATH", "content")
+    assert parse_override('CAP_GEOCODES=[["ISO 3166-2", "VN-02"]]') == ("CAP_GEOCODES", [["ISO 3166-2", "VN-02"]])
+    with pytest.raises(SettingsError, match="TÊN=GIÁ_TRỊ"):
+        parse_override("search_index")
+
+
+def test_overrides_reach_pelicans_settings(tmp_path):
+    from conftest import ROOT
+
+    settings = load(ROOT / "pelicanconf.py", {"SEARCH_INDEX": False, "PATH": str(tmp_path)})
+    assert settings["SEARCH_INDEX"] is False and settings["PATH"] == str(tmp_path)
+    assert settings["PLUGINS"][0] == "articles"
+
+
+def test_a_missing_settings_file_is_explained(tmp_path, capsys):
+    assert cli.main(["check", "--settings", str(tmp_path / "none.py")]) == 2
+    assert "Không có tệp cấu hình" in capsys.readouterr().err

@@ -1,0 +1,93 @@
+"""The content model alone: parsing, values, relations, the collection rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from portal import model
+
+GOOD_WARNING = """Title: Cảnh báo thử
+Date: 2026-11-20 09:30
+Slug: canh-bao-thu
+Summary: Tóm tắt.
+Authors: Tin, ảnh: Tuấn Anh; Minh Hà
+Identifier: CB-2026-001
+Severity: nghiem trong
+CVE: cve-2026-1234, CVE-2026-99999
+Affected:
+    Sản phẩm A
+    Sản phẩm B, bản 2
+Actions: Vá ngay.
+Expires: 2026-12-01 00:00
+Revisions:
+    2026-11-21 10:00 | Lần một.
+    2026-11-22 10:00 | Lần hai.
+
+Thân bài: dòng này không phải một trường.
+"""
+
+
+def test_a_good_warning_parses_to_typed_values():
+    e = model.validate(GOOD_WARNING, "content/canh-bao/x.md", model.WARNING, None)
+    assert e.ok, [p.format() for p in e.problems]
+    v = e.values
+    assert v["date"] == dt.datetime(2026, 11, 20, 9, 30, tzinfo=model.TZ)
+    assert v["severity"].cap == "Extreme" and v["severity"].value == "nghiêm trọng"  # folded input accepted
+    assert v["cve"] == ["CVE-2026-1234", "CVE-2026-99999"]
+    assert v["affected"] == ["Sản phẩm A", "Sản phẩm B, bản 2"]  # one item a line: commas kept
+    assert v["authors"].role == "Tin, ảnh" and v["authors"].names == ("Tuấn Anh", "Minh Hà")
+    assert [r.note for r in v["revisions"]] == ["Lần một.", "Lần hai."]
+    assert e.body.startswith("Thân bài: dòng này")
+    assert e.body_line == 18
+
+
+@pytest.mark.parametrize("title,slug", [
+    ("Đồng bộ dữ liệu 12/2025", "dong-bo-du-lieu-12-2025"),
+    ("Hội nghị: \"An toàn\" & bảo mật!", "hoi-nghi-an-toan-bao-mat"),
+    ("ĐÀ NẴNG", "da-nang"),
+    ("Lào Cai: Sơ kết một năm thực hiện Quy chế phối hợp bảo vệ an ninh, an toàn mạng lưới thông tin",
+     "lao-cai-so-ket-mot-nam-thuc-hien-quy-che-phoi-hop-bao-ve-an-ninh-an-toan-mang"),  # cut between words
+])
+def test_make_slug_folds_vietnamese(title, slug):
+    assert model.make_slug(title) == slug
+
+
+def test_dates_take_local_time_or_an_offset():
+    assert model.parse_datetime("2026-11-26").hour == 0
+    utc = model.parse_datetime("2026-11-26T02:30:00+00:00")
+    assert utc.utcoffset() == dt.timedelta(hours=7) and utc.hour == 9
+    with pytest.raises(model.BadValue):
+        model.parse_datetime("26/11/2026")
+
+
+def test_severity_order_and_cap_mapping():
+    assert [s.cap for s in model.SEVERITIES] == ["Minor", "Moderate", "Severe", "Extreme"]
+    assert [s.is_severe for s in model.SEVERITIES] == [False, False, True, True]
+
+
+def test_warning_status_at_a_time():
+    values = {"expires": model.parse_datetime("2026-12-01 00:00")}
+    assert model.warning_status(values, model.parse_datetime("2026-11-30 23:59")) is model.ACTIVE
+    assert model.warning_status(values, model.parse_datetime("2026-12-01 00:00")) is model.EXPIRED
+    values["withdrawn"] = model.Revision(model.parse_datetime("2026-11-25 08:00"), "Nhầm.")
+    assert model.warning_status(values, model.parse_datetime("2026-11-26 08:00")) is model.WITHDRAWN
+
+
+def test_next_identifier():
+    assert model.next_identifier(["CB-2026-009", "CB-2025-020", "CB-2026-011"], 2026) == "CB-2026-012"
+    assert model.next_identifier([], 2027) == "CB-2027-001"
+
+
+def test_every_field_has_labels_help_and_an_example():
+    for f in model.FIELDS:
+        assert f.label_vi and f.label_en and f.help_vi and f.help_en and f.example, f.name
+        assert f.kinds, f.name
+
+
+def test_every_message_code_used_has_both_languages():
+    from portal.model.problems import MESSAGES
+    for code, (vi, en) in MESSAGES.items():
+        assert "Cách sửa" in vi, code
+        assert "Fix" in en, code

@@ -1,0 +1,61 @@
+"""The typed view: fields parsed once, events and status at the build clock."""
+
+from __future__ import annotations
+
+from helpers import DRILL, NOW, WARNING, view_of
+
+from portal import model
+
+
+def test_a_revision_dated_after_the_build_clock_is_held_back():
+    view = view_of(WARNING, model.WARNING)
+    assert [r.note for r in view.revisions] == ["Bổ sung mã CVE."]
+    assert view.values["revisions"] == list(view.revisions)
+    assert view.modified == view.updated == model.parse_datetime("2026-11-21 10:00")
+    later = view_of(WARNING, model.WARNING, now=model.parse_datetime("2026-12-02 00:00"))
+    assert len(later.revisions) == 2
+
+
+def test_status_follows_the_clock():
+    assert view_of(WARNING, model.WARNING).status is model.ACTIVE
+    assert view_of(WARNING, model.WARNING, now=model.parse_datetime("2027-01-01 00:00")).status is model.EXPIRED
+    withdrawn = WARNING.replace("Revisions:", "Withdrawn: 2026-11-25 08:00 | Phát hành nhầm.\nRevisions:")
+    view = view_of(withdrawn, model.WARNING)
+    assert view.status is model.WITHDRAWN and view.withdrawn.note == "Phát hành nhầm."
+    assert view.notices[0].startswith("Đã thu hồi 25/11/2026 08:00")
+    assert view_of(withdrawn, model.WARNING, now=model.parse_datetime("2026-11-24 00:00")).withdrawn is None
+
+
+def test_fields_are_typed_and_reachable_by_key():
+    view = view_of(WARNING, model.WARNING)
+    assert view.identifier == "CB-2026-014" and view.severity.cap == "Extreme"
+    assert view.cves == ["CVE-2026-21001", "CVE-2026-21002"]
+    assert view.affected == ["Exchange Server 2019", "Exchange Server 2016"]
+    assert view.byline.names == ("Phòng An ninh mạng",)
+    assert [t.slug for t in view.tags] == ["microsoft", "lo-hong"]
+    assert view.location is None  # a field of another kind: None, not an error
+    assert view.is_warning and view.is_active and view.kind_label == "Cảnh báo"
+
+
+def test_the_facts_rows_come_from_the_model():
+    rows = {r.key: r for r in view_of(WARNING, model.WARNING).rows}
+    assert list(rows) == ["identifier", "severity", "status", "cve", "affected", "actions", "references", "expires",
+                          "revisions"]
+    assert rows["status"].items[0].note == "· Đã cập nhật (1 lần)"
+    assert [i.text for i in rows["revisions"].items] == ["Phát hành lần đầu.", "Bổ sung mã CVE."]
+    drill = {r.key: r for r in view_of(DRILL, model.DRILL).rows}
+    assert list(drill) == ["start", "end", "location", "organisers", "units", "scenario", "public_alert"]
+    assert drill["public_alert"].items[0].text.startswith("Có: diễn tập được thông báo công khai")
+
+
+def test_neighbours_and_related(monkeypatch):
+    from portal.view import link_neighbours
+
+    views = [view_of(WARNING.replace("lo-hong-exchange", f"bai-{i}"), model.WARNING) for i in range(3)]
+    link_neighbours(views)
+    assert views[1].newer_in_kind is views[0] and views[1].older_in_kind is views[2]
+    assert views[0].related == [views[1], views[2]]
+
+
+def test_now_is_the_build_clock():
+    assert NOW.utcoffset().total_seconds() == 7 * 3600
