@@ -36,6 +36,18 @@ MAX_BODY = 1024
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """{"score": 9, "score": 5} is refused: which one a reader believes is not defined."""
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise _DuplicateKey
+    return dict(pairs)
+
+
 class BadRequest(Exception):
     def __init__(self, status: int, reason: str, headers: dict | None = None):
         super().__init__(reason)
@@ -75,6 +87,13 @@ class Ratings:
         self.settings, self.store, self.manifest = settings, store, manifest
 
     # ---- checks ---------------------------------------------------------------------
+    @staticmethod
+    def _framing_ok(request: Request) -> None:
+        """RFC 9112 6.1: both framings in one request is how requests are smuggled past a proxy."""
+        if "content-length" in request.headers and "transfer-encoding" in request.headers:
+            raise BadRequest(400, "Có cả Content-Length và Transfer-Encoding (both Content-Length and "
+                                  "Transfer-Encoding)")
+
     def _origin_ok(self, request: Request) -> None:
         origin = request.headers.get("origin")
         fetch_site = request.headers.get("sec-fetch-site", "").lower()
@@ -160,7 +179,9 @@ class Ratings:
             return self._score(fields["score"][-1], from_form=True), True
         if ctype == "application/json":
             try:
-                data = json.loads(text)
+                data = json.loads(text, object_pairs_hook=_unique_keys)
+            except _DuplicateKey:
+                raise BadRequest(400, "JSON có trường lặp lại (duplicate key in JSON)") from None
             except (ValueError, RecursionError):
                 raise BadRequest(400, "JSON không hợp lệ (malformed JSON)") from None
             if not isinstance(data, dict):
@@ -180,6 +201,7 @@ class Ratings:
     async def one(self, request: Request) -> Response:
         try:
             if request.method == "POST":
+                self._framing_ok(request)
                 self._origin_ok(request)
             slug = self._article(request.path_params["slug"])
         except BadRequest as bad:

@@ -55,6 +55,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ngày giờ không hợp lệ. Cách sửa: viết dạng năm-tháng-ngày giờ:phút, ví dụ {example}.",
         "Not a valid date and time. Fix: write year-month-day hour:minute, e.g. {example}.",
     ),
+    "date_out_of_range": (
+        "Năm nằm ngoài khoảng cổng thông tin chấp nhận ({low}–{high}). Cách sửa: kiểm tra lại năm (thường do gõ nhầm).",
+        "The year is outside the range this portal accepts ({low}–{high}). Fix: check the year (usually a typo).",
+    ),
     "bad_slug": (
         "Đường dẫn chỉ được có chữ thường không dấu, số và dấu gạch ngang. Cách sửa: dùng \"{suggestion}\".",
         "A slug may hold only lowercase ASCII letters, digits and hyphens. Fix: use \"{suggestion}\".",

@@ -73,14 +73,27 @@ class BadValue(ValueError):
         self.params = params
 
 
+# Dates this portal can hold: before 1975 Vietnam's offset was not +07:00 (before 1906 zoneinfo gives
+# the old local mean time, +07:06:30), which no feed or CAP reader accepts; far ahead is a typo.
+YEARS = (1990, 2099)
+
+
 def parse_datetime(text: str) -> dt.datetime:
-    """Local Vietnam time; an explicit +07:00 offset is accepted too."""
-    value = text.strip()
+    """Local Vietnam time; an explicit +07:00 offset is accepted too. Years outside YEARS are refused."""
+    value = _parse_datetime(text.strip())
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise BadValue("date_out_of_range", low=YEARS[0], high=YEARS[1])
+    return value
+
+
+def _parse_datetime(value: str) -> dt.datetime:
     m = re.match(r"^(.*?)([+-]\d{2}:?\d{2}|Z)$", value)
     if m and "-" in m.group(1):
         try:
             parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return parsed.astimezone(TZ)
+            if YEARS[0] <= parsed.year <= YEARS[1]:
+                return parsed.astimezone(TZ)
+            return parsed
         except ValueError:
             pass
     for fmt in _DATE_FORMATS:

@@ -34,6 +34,13 @@ CASES = [
      lambda c: edit(c, NEWS, "Date: 2026-11-10 14:00", "Date: 31/11/2026"),
      [f"content/{NEWS}:2: [lỗi] trường \"Date\" giá trị \"31/11/2026\": Ngày giờ không hợp lệ. "
       "Cách sửa: viết dạng năm-tháng-ngày giờ:phút, ví dụ 2026-11-26 09:30."]),
+    ("date-far-in-the-past",  # Vietnam's old local mean time (+07:06:30) would reach the feeds and CAP
+     lambda c: edit(c, NEWS, "Date: 2026-11-10 14:00", "Date: 1900-01-01 00:00"),
+     [f"content/{NEWS}:2: [lỗi] trường \"Date\" giá trị \"1900-01-01 00:00\": Năm nằm ngoài khoảng cổng thông tin "
+      "chấp nhận (1990–2099). Cách sửa: kiểm tra lại năm (thường do gõ nhầm)."]),
+    ("revision-far-ahead",
+     lambda c: edit(c, WARNING, "2026-11-21 10:00 |", "3026-11-21 10:00 |"),
+     ["[lỗi] trường \"Revisions\"", "Năm nằm ngoài khoảng cổng thông tin chấp nhận (1990–2099)."]),
     ("unknown-severity",
      lambda c: edit(c, WARNING, "Severity: nghiêm trọng", "Severity: rất cao"),
      [f"content/{WARNING}:12: [lỗi] trường \"Severity\" giá trị \"rất cao\": Mức độ không hợp lệ. "

@@ -319,3 +319,36 @@ def test_one_port_site_serves_feeds_and_alerts_with_their_media_types(tmp_path):
         "nguon-tin/tat-ca.rss.xml": "application/rss+xml; charset=utf-8",
     }
     assert {rel: c.request("GET", "/" + rel).headers["content-type"] for rel in expected} == expected
+
+
+def test_duplicate_json_keys_are_refused(env):
+    """{"score":9,"score":5}: which value a reader believes is not defined, so neither is taken."""
+    c, _, _ = env()
+    r = c.request("POST", f"/api/ratings/{SLUG}", content=b'{"score":9,"score":5}',
+                  headers={"Content-Type": "application/json", "Origin": c.origin})
+    assert r.status_code == 400 and "duplicate key" in r.json()["error"]
+    assert c.vote(SLUG, 5).status_code == 200
+
+
+def test_content_length_with_transfer_encoding_is_refused_on_the_wire(tmp_path):
+    """Both framings in one request (request smuggling): 400 from the real server, nothing counted."""
+    import socket
+
+    from ratings.testing import ServiceProcess
+
+    manifest = write_manifest(tmp_path / "m.json", [SLUG])
+    with ServiceProcess(tmp_path / "r.sqlite3", manifest).start() as svc:
+        body = b"score=5"
+        request = (f"POST /api/ratings/{SLUG} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1:{svc.port}\r\n"
+                   "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n"
+                   "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode() + b"7\r\n" + body + b"\r\n0\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", svc.port), timeout=10) as s:
+            s.sendall(request)
+            answer = b""
+            while chunk := s.recv(4096):
+                answer += chunk
+        assert answer.split(b"\r\n", 1)[0].split()[1] == b"400", answer[:200]
+        import urllib.request
+
+        with urllib.request.urlopen(f"{svc.url}/api/ratings/{SLUG}", timeout=10) as r:
+            assert json.loads(r.read())["count"] == 0
