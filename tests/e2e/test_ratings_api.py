@@ -339,9 +339,10 @@ def test_content_length_with_transfer_encoding_is_refused_on_the_wire(tmp_path):
     manifest = write_manifest(tmp_path / "m.json", [SLUG])
     with ServiceProcess(tmp_path / "r.sqlite3", manifest).start() as svc:
         body = b"score=5"
-        request = (f"POST /api/ratings/{SLUG} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1:{svc.port}\r\n"
-                   "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n"
-                   "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode() + b"7\r\n" + body + b"\r\n0\r\n\r\n"
+        head = (f"POST /api/ratings/{SLUG} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1:{svc.port}\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n"
+                "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        request = head.encode() + b"7\r\n" + body + b"\r\n0\r\n\r\n"
         with socket.create_connection(("127.0.0.1", svc.port), timeout=10) as s:
             s.sendall(request)
             answer = b""
