@@ -35,6 +35,23 @@ def parse_overrides(pairs: list[str] | None) -> dict:
     return dict(parse_override(p) for p in pairs or [])
 
 
+# Settings a plugin reads with a default, which a settings file may leave out.
+OPTIONAL = ("PORTAL_NOW", "FEED_DOMAIN", "RATINGS_MANIFEST_SAVE_AS", "RATINGS_PRIVACY_SAVE_AS")
+
+
+def check_names(known: dict, overrides: dict) -> None:
+    """A misspelt --set name is an error with the nearest name, never a silent no-op."""
+    import difflib
+
+    for key in overrides:
+        if key not in known and key not in OPTIONAL:
+            close = difflib.get_close_matches(key, [*known, *OPTIONAL], n=1)
+            hint = f' Có phải "{close[0]}"? (did you mean "{close[0]}"?)' if close else ""
+            raise SettingsError(f'--set {key}: không có cấu hình này (no such setting).{hint}')
+        if key in known and isinstance(known[key], bool) and not isinstance(overrides[key], bool):
+            raise SettingsError(f"--set {key}={overrides[key]!r}: viết true hoặc false (write true or false)")
+
+
 def load(settings_file: Path = DEFAULT_SETTINGS, overrides: dict | None = None) -> dict:
     """Pelican's settings from the file, overrides last (relative paths resolved from here)."""
     from pelican.settings import read_settings
@@ -43,6 +60,8 @@ def load(settings_file: Path = DEFAULT_SETTINGS, overrides: dict | None = None) 
         raise SettingsError(f"Không có tệp cấu hình {settings_file} (settings file not found). "
                             "Cách sửa: chạy lệnh trong thư mục dự án, hoặc chỉ rõ --settings TỆP.")
     overrides = dict(overrides or {})
+    if overrides:
+        check_names(read_settings(str(settings_file)), overrides)
     for key in ("PATH", "OUTPUT_PATH"):
         if isinstance(overrides.get(key), str | Path):
             overrides[key] = str(Path(overrides[key]).resolve())

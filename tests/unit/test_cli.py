@@ -42,3 +42,12 @@ def test_overrides_reach_pelicans_settings(tmp_path):
 def test_a_missing_settings_file_is_explained(tmp_path, capsys):
     assert cli.main(["check", "--settings", str(tmp_path / "none.py")]) == 2
     assert "Không có tệp cấu hình" in capsys.readouterr().err
+
+
+def test_a_misspelt_or_mistyped_setting_is_refused():
+    from conftest import ROOT
+
+    with pytest.raises(SettingsError, match='did you mean "SEARCH_INDEX"'):
+        load(ROOT / "pelicanconf.py", {"SEARCH_INDX": False})
+    with pytest.raises(SettingsError, match="true or false"):
+        load(ROOT / "pelicanconf.py", {"SEARCH_INDEX": "nope"})
