@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from . import model
+from .clock import EPOCH
 
 DEFAULTS = {
     "FEEDS_PATH": "nguon-tin",
@@ -36,7 +37,7 @@ class SitePaths:
     # ---- pages Pelican writes ---------------------------------------------------------------
     def article(self, kind: str, slug: str, date: dt.datetime | None = None) -> str:
         """content/canh-bao/x.md -> canh-bao/<slug>.html (ARTICLE_SAVE_AS)."""
-        return self._format("ARTICLE_SAVE_AS", slug=slug, category=kind, date=date or dt.datetime(2000, 1, 1),
+        return self._format("ARTICLE_SAVE_AS", slug=slug, category=kind, date=date or EPOCH,
                             lang=self.settings.get("DEFAULT_LANG", "vi"))
 
     def page(self, slug: str) -> str:

@@ -66,3 +66,11 @@ def load(settings_file: Path = DEFAULT_SETTINGS, overrides: dict | None = None) 
         if isinstance(overrides.get(key), str | Path):
             overrides[key] = str(Path(overrides[key]).resolve())
     return read_settings(str(settings_file), override=overrides)
+
+
+def require_after_articles(settings: dict, plugin: str) -> None:
+    """A plugin that reads ``article.view`` must come after the ``articles`` plugin, which builds it."""
+    plugins = list(settings.get("PLUGINS") or [])
+    if "articles" not in plugins or plugin not in plugins or plugins.index("articles") > plugins.index(plugin):
+        raise SettingsError(f'{plugin}: PLUGINS = {plugins!r}: liệt kê "articles" trước "{plugin}" '
+                            f'(list "articles" before "{plugin}": it builds the view {plugin} reads)')

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import facts, model
+from .clock import EPOCH
 from .facts import Row, Translate
 from .images import ImageFile, read_image
 
@@ -103,7 +104,7 @@ def build_view(entry: model.Entry, *, url: str, body_html: str, tags: list[TagRe
     values = dict(entry.values)
     revisions, withdrawn = model.published_events(values, now)
     values["revisions"], values["withdrawn"] = revisions, withdrawn
-    date = values.get("date") or model.parse_datetime("2000-01-01")
+    date = values.get("date") or EPOCH  # a page may have no date
     changes = [r.date for r in revisions] + ([withdrawn.date] if withdrawn else [])
     explicit = values.get("modified")
     modified = explicit or (max(changes) if changes else None)

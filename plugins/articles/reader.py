@@ -9,7 +9,6 @@ validated entry, from which the plugin builds the typed view.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 from pathlib import Path
@@ -20,12 +19,11 @@ from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Author, Category, Tag
 
 from portal import model
+from portal.clock import EPOCH
 from portal.figures import FigureExtension
 from portal.model import Problem
 
 from .state import STATE
-
-EPOCH = dt.datetime(2000, 1, 1, tzinfo=model.TZ)
 
 
 def display_path(source_path: str, settings: dict) -> str:

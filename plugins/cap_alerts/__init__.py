@@ -26,7 +26,7 @@ from portal import model
 from portal.cap import index, messages, signing
 from portal.clock import build_time
 from portal.paths import SitePaths
-from portal.settings import SettingsError
+from portal.settings import SettingsError, require_after_articles
 from portal.urls import absolute, site_base
 
 log = logging.getLogger("cap_alerts")
@@ -44,9 +44,7 @@ def check_settings(pelican) -> None:
         signing.from_settings(s)
     except signing.SigningSettingsError as problem:
         raise SettingsError(f"cap_alerts: {problem}") from None
-    plugins = list(s.get("PLUGINS") or [])
-    if "articles" not in plugins or plugins.index("articles") > plugins.index("cap_alerts"):
-        raise SettingsError('cap_alerts: list "articles" before "cap_alerts" in PLUGINS')
+    require_after_articles(s, "cap_alerts")
 
 
 def _serialise(root: etree._Element, signer: signing.Signer | None) -> bytes:

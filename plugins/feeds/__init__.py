@@ -25,7 +25,7 @@ from portal.feeds import catalogue as cat
 from portal.feeds import writer
 from portal.feeds.items import build_item
 from portal.paths import SitePaths
-from portal.settings import SettingsError
+from portal.settings import SettingsError, require_after_articles
 from portal.urls import absolute, site_base
 
 log = logging.getLogger("feeds")
@@ -39,9 +39,7 @@ def check_settings(pelican) -> None:
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise SettingsError(f"feeds: FEEDS_MAX_ITEMS = {limit!r} in the settings; use a positive whole "
                          "number or None (no limit)")
-    plugins = list(s.get("PLUGINS") or [])
-    if "articles" not in plugins or plugins.index("articles") > plugins.index("feeds"):
-        raise SettingsError('feeds: list "articles" before "feeds" in PLUGINS (feeds read the articles\' view)')
+    require_after_articles(s, "feeds")
 
 
 def _views(generators) -> list:

@@ -17,9 +17,17 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from portal.search import record, write_index
+from portal.settings import SettingsError, require_after_articles
 
 log = logging.getLogger("search")
 DEFAULTS = {"SEARCH_INDEX": True}
+
+
+def check_settings(pelican) -> None:
+    value = pelican.settings.get("SEARCH_INDEX", DEFAULTS["SEARCH_INDEX"])
+    if not isinstance(value, bool):
+        raise SettingsError(f"search: SEARCH_INDEX = {value!r} in the settings; write True or False")
+    require_after_articles(pelican.settings, "search")
 
 
 def build_index(generators) -> None:
@@ -36,4 +44,5 @@ def build_index(generators) -> None:
 
 
 def register() -> None:
+    signals.initialized.connect(check_settings)
     signals.all_generators_finalized.connect(build_index)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import model
 from ..clock import build_time
+from . import shown
 
 BODY_HINT = (
     "# Nội dung bài viết (Markdown) bắt đầu sau dòng trống đầu tiên dưới phần thông tin này.",
@@ -151,13 +152,6 @@ def create(kind: str, title: str, content: Path, now: dt.datetime | None = None)
     return path, values
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def run(kind: str, title: str, content: Path) -> int:
     """The command: create the file and say what to fill in."""
     try:
@@ -166,7 +160,7 @@ def run(kind: str, title: str, content: Path) -> int:
         print(f"Lỗi: {err}", file=sys.stderr)
         return 1
     label = model.KINDS[kind].label_vi
-    print(f"Đã tạo bài {label.lower()} mới: {_shown(path)}")
+    print(f"Đã tạo bài {label.lower()} mới: {shown(path)}")
     print(f"  Đường dẫn (Slug): {values['slug']}   Ngày đăng: {values['date']}")
     if "identifier" in values:
         print(f"  Số hiệu cảnh báo: {values['identifier']}")

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from ..settings import SettingsError, load
+from . import shown
 
 PREFIX = "/__preview/"
 
@@ -124,8 +125,8 @@ class Preview:
                              yield_on_timeout=False, rust_timeout=500):
             if self.stop.is_set():
                 break
-            names = sorted({_shown(Path(p)) for _, p in changes if Path(p).exists()}) \
-                or sorted({_shown(Path(p)) for _, p in changes})
+            names = sorted({shown(Path(p)) for _, p in changes if Path(p).exists()}) \
+                or sorted({shown(Path(p)) for _, p in changes})
             reason = f"Đã lưu: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} → "
             running = self.start_build()
             self.quick_check([Path(p) for _, p in changes], reason)  # while the full build runs
@@ -176,13 +177,6 @@ class Preview:
             "<p>Có lỗi trong nội dung. Sửa theo hướng dẫn dưới đây rồi lưu tệp: trang này sẽ tự tải lại.</p>"
             f'<pre id="preview-error">{html.escape(self.error)}</pre>'
             f"</main>{self.script_tag()}</body></html>")
-
-
-def _shown(p: Path) -> str:
-    try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(p)
 
 
 def make_app(preview: Preview):
@@ -262,12 +256,12 @@ def run(port: int = 8000, settings: Path = Path("pelicanconf.py"), overrides: di
         overrides["SEARCH_INDEX"] = False  # Pagefind adds seconds to every save; not needed to proofread
     if now:
         try:
-            shown = parse_datetime(now)
+            clock = parse_datetime(now)
         except ValueError:
             print(f'Lỗi: thời điểm --now "{now}" không hợp lệ. Cách sửa: viết dạng 2026-12-20 09:00.', file=sys.stderr)
             return 2
         os.environ["PORTAL_NOW"] = now  # every build sees this clock (scheduled articles, expiries)
-        print(f"Đồng hồ xem trước: {shown:%Y-%m-%d %H:%M} (bài hẹn giờ trước thời điểm này sẽ hiện)")
+        print(f"Đồng hồ xem trước: {clock:%Y-%m-%d %H:%M} (bài hẹn giờ trước thời điểm này sẽ hiện)")
     try:
         conf = load(settings, overrides)
     except SettingsError as problem:
@@ -280,7 +274,7 @@ def run(port: int = 8000, settings: Path = Path("pelicanconf.py"), overrides: di
                                             settings]
     preview = Preview(settings, overrides, output, watch, content=content)
     print(f"Xem trước: http://{host}:{port}/  (Ctrl+C để dừng)")
-    print(f"Theo dõi thay đổi trong: {', '.join(_shown(p) for p in preview.watch)}")
+    print(f"Theo dõi thay đổi trong: {', '.join(shown(p) for p in preview.watch)}")
     preview.build("Lần đầu: ")
     watcher = threading.Thread(target=preview.watch_loop, name="preview-watch", daemon=True)
     watcher.start()

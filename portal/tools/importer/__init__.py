@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import shown
+
 # The package, one module a job (each module's docstring says why it is apart):
 #   words      the old portals' words and markup, as patterns
 #   legacy     what one old page holds (Legacy, Picture) and the shared text helpers
@@ -38,7 +40,7 @@ from .guess import Guess, guesses_for, propose_kind
 from .html import parse_html
 from .legacy import Legacy, Picture, fingerprint, md_block, md_text, normalized_words, plain, shorten, squash
 from .plaintext import parse_plain, read_text_file
-from .store import Imported, existing_index, import_file, shown
+from .store import Imported, existing_index, import_file
 
 __all__ = [
     "FINGERPRINT_NOTE", "Guess", "Imported", "Legacy", "Picture", "build_article", "date_line", "existing_index",

@@ -20,6 +20,7 @@ from pathlib import Path
 from ... import model
 from ...checks import content_files
 from ...clock import build_time
+from .. import shown
 from .article import build_article
 from .guess import propose_kind, title_from_text
 from .html import parse_html
@@ -56,13 +57,6 @@ def existing_index(content: Path) -> Index:
         for para in paras[:3]:
             openings.setdefault(para, p)
     return prints, openings
-
-
-def shown(p: Path) -> str:
-    try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(p)
 
 
 def import_file(src: Path, content: Path, now: dt.datetime | None = None, kind: str | None = None,
