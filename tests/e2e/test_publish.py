@@ -8,6 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 SCHEDULED = "tin-tuc/bai-hen-gio-chua-den-ngay.html"  # tests/data/site: Date 2026-12-20 08:00
@@ -111,3 +112,105 @@ def test_old_releases_are_pruned_but_current_and_previous_kept(fixture_content, 
     releases = sorted(p.name for p in (base / "releases").iterdir())
     assert len(releases) == 2
     assert served(base).name == releases[-1]
+
+
+def rollback(base: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "portal", "rollback", "--base", str(base), *extra], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_six_publishes_in_one_minute_then_rollback_twice(fixture_content, tmp_path):
+    """Release names are unique and ordered by creation, not by a clock cut to the minute."""
+    base = tmp_path / "www"
+    # a release from before the numbered names, later than them all as text: it is the oldest
+    legacy = base / "releases" / "20991231-235959"
+    legacy.mkdir(parents=True)
+    (legacy / "gioi-thieu.html").write_text("bản cũ", encoding="utf-8")
+    (base / "current").symlink_to("releases/20991231-235959")
+    page = fixture_content / "pages" / "gioi-thieu.md"
+    original = page.read_text(encoding="utf-8")
+    made: list[Path] = []
+    for n in range(1, 7):
+        page.write_text(f"{original}\nDấu bản phát hành số {n}.\n", encoding="utf-8")
+        done = publish(base, fixture_content, "2026-11-26T09:00:00+07:00")  # the same minute every time
+        assert done.returncode == 0, done.stdout + done.stderr
+        release = served(base)
+        assert release not in made and release.name.startswith(f"{n:04d}-")
+        assert f"Dấu bản phát hành số {n}." in (release / "gioi-thieu.html").read_text(encoding="utf-8")
+        before = made[-1] if made else legacy
+        assert f"Bản trước ({before.name}) vẫn giữ: invoke rollback để quay lại." in done.stdout
+        assert before.is_dir()  # what publish said it kept is kept
+        made.append(release)
+    assert not legacy.exists()  # pruned as the oldest (keep 5)
+    assert sorted((base / "releases").iterdir()) == made[1:]
+    for n in (5, 4):  # twice in a row: two releases back
+        back = rollback(base)
+        assert back.returncode == 0, back.stderr
+        assert f"Đã quay lại bản phát hành {made[n - 1].name} (trước đó: {made[n].name})." in back.stdout
+        assert served(base) == made[n - 1]
+        assert f"Dấu bản phát hành số {n}." in (base / "current" / "gioi-thieu.html").read_text(encoding="utf-8")
+    # publishing from a rolled-back site, keeping one: the new release, the one made before it and
+    # the one served until now survive; rollback still finds its target
+    page.write_text(f"{original}\nDấu bản phát hành số 7.\n", encoding="utf-8")
+    done = publish(base, fixture_content, "2026-11-26T09:00:00+07:00", "--keep", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    seventh = served(base)
+    assert seventh.name.startswith("0007-")
+    assert f"Bản trước ({made[5].name}) vẫn giữ: invoke rollback để quay lại." in done.stdout
+    assert (f"Bản đang phục vụ đến lúc này ({made[3].name}) cũng giữ: invoke rollback --to {made[3].name}."
+            in done.stdout)
+    assert sorted((base / "releases").iterdir()) == [made[3], made[5], seventh]
+    assert rollback(base).returncode == 0 and served(base) == made[5]
+    assert rollback(base, "--to", made[3].name).returncode == 0 and served(base) == made[3]
+    assert "Dấu bản phát hành số 4." in (base / "current" / "gioi-thieu.html").read_text(encoding="utf-8")
+
+
+def test_a_link_in_the_built_release_is_refused(fixture_content, tmp_path, monkeypatch):
+    """The last line of defence: whatever put a symlink into the release, it is never served."""
+    from portal.tools import publish as tool
+
+    base = tmp_path / "www"
+    assert publish(base, fixture_content, "2026-11-26T09:00:00+07:00").returncode == 0
+    before = served(base)
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$bí-mật", encoding="utf-8")
+    real_build = tool.build
+
+    def build_then_plant_a_link(settings, output, overrides):
+        built = real_build(settings, output, overrides)
+        (output / "images" / "evil.png").symlink_to(secret)
+        return built
+
+    monkeypatch.setattr(tool, "build", build_then_plant_a_link)
+    monkeypatch.chdir(ROOT)
+    for name, value in {"PORTAL_NOW": "2026-11-26T09:30:00+07:00", "RATINGS_API_URL": "",
+                        "PORTAL_SITEURL": "https://antoanthongtin.laocai.gov.vn"}.items():
+        monkeypatch.setenv(name, value)
+    lines: list[str] = []
+    with pytest.raises(tool.PublishError) as stopped:
+        tool.publish(base, overrides={"PATH": str(fixture_content)}, out=lines.append)
+    assert str(stopped.value) == (
+        "Bản phát hành không đạt:\n"
+        f"  images/evil.png: là liên kết (symlink) trỏ ra ngoài bản phát hành, tới {secret}: máy chủ web sẽ phục "
+        "vụ tệp đó. Cách sửa: xóa liên kết đó khỏi content/ (cần đăng tệp thì chép chính tệp vào) rồi xuất bản lại."
+        "\nChưa xuất bản gì: trang đang phục vụ giữ nguyên.")
+    assert served(base) == before
+    assert list((base / "releases").iterdir()) == [before]  # the refused release is deleted
+
+
+def test_content_linking_outside_content_publishes_nothing(fixture_content, tmp_path):
+    base = tmp_path / "www"
+    assert publish(base, fixture_content, "2026-11-26T09:00:00+07:00").returncode == 0
+    before = served(base)
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$bí-mật", encoding="utf-8")
+    (fixture_content / "images" / "evil.png").symlink_to(secret)
+    done = publish(base, fixture_content, "2026-11-26T09:30:00+07:00")
+    # the content check (step 1) refuses it, the release verification would too: the file is named,
+    # nothing changes
+    assert done.returncode == 1, done.stdout
+    assert "KHÔNG XUẤT BẢN ĐƯỢC" in done.stderr and "images/evil.png" in done.stderr
+    assert "Chưa xuất bản gì: trang đang phục vụ giữ nguyên." in done.stderr
+    assert served(base) == before
+    assert list((base / "releases").iterdir()) == [before]
+    assert not [p for p in (base / "releases").rglob("*") if p.is_file() and b"root:$6$" in p.read_bytes()]
