@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import model
+from . import body, model
 from .clock import build_time
+from .content_tree import link_problems
 from .model import Problem
 from .paths import SitePaths
 
@@ -94,6 +95,8 @@ class Checker:
         self.lang = lang
         self.paths = SitePaths(settings)
         self.site = Site(content, site_hosts=site_hosts(settings))
+        self.settings = settings
+        self._markdown = None
 
     # ---- one file ------------------------------------------------------------------
     def read(self, path: Path) -> tuple[model.Entry | None, list[Problem], str]:
@@ -113,14 +116,19 @@ class Checker:
 
     def run(self, build_errors_only: bool = False) -> tuple[list[Problem], int]:
         """Every problem; with build_errors_only, just what stops a build (the model's own rules)."""
-        problems: list[Problem] = []
+        problems: list[Problem] = link_problems(self.content)
+        bad_links = {Path(p.path) for p in problems}  # never read through them
         entries: list[tuple[model.Entry, Path, str]] = []
-        files = content_files(self.content)
+        files = [f for f in content_files(self.content)
+                 if not any((Path(self.content.name) / f.relative_to(self.content)).is_relative_to(bad)
+                            for bad in bad_links)]
         for path in files:
             entry, found, text = self.read(path)
             problems.extend(found)
             if entry is not None:
                 entries.append((entry, path, text))
+                if entry.ok:
+                    problems.extend(self.body_problems(entry))
         if build_errors_only:
             return problems + model.check_collection([e for e, _, _ in entries]), len(files)
         problems.extend(self._stray_files())
@@ -129,6 +137,12 @@ class Checker:
         for entry, path, text in entries:
             problems.extend(self.check_entry(entry, path, text))
         return problems, len(files)
+
+    def body_problems(self, entry: model.Entry) -> list[Problem]:
+        """What the build says of the body: nesting too deep, unsafe or dropped HTML (portal.body)."""
+        if self._markdown is None:
+            self._markdown = body.converter(self.settings)
+        return body.render(entry, self._markdown)[1]
 
     def link_errors(self, entries: list[tuple[model.Entry, Path]]) -> list[Problem]:
         """Images and links in article bodies that lead nowhere: errors that also stop a build.

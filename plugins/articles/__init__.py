@@ -24,6 +24,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from portal import i18n, model
 from portal.checks import Checker
 from portal.clock import build_time
+from portal.content_tree import link_problems
 from portal.facts import rows_html
 from portal.model import ContentErrors, report
 from portal.paths import SitePaths
@@ -147,8 +148,14 @@ def drop_withheld_images(pelican) -> None:
 
 
 def start_build(pelican) -> None:
-    """Every run starts clean (live reload runs many builds in one process)."""
+    """Every run starts clean (live reload runs many builds in one process).
+
+    A symbolic link leading out of content/ stops the build before Pelican walks, reads or copies
+    anything through it."""
     STATE.reset(pelican.settings)
+    links = link_problems(Path(pelican.settings["PATH"]))
+    if links:
+        raise ContentErrors(links, STATE.lang)
     log.debug("articles: build started, now = %s", STATE.now.isoformat())
 
 

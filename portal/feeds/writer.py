@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from html import escape as html_escape
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -102,7 +103,10 @@ def feed_generator(settings: dict, feed: Feed, fmt: str, items: list[Item]) -> F
     fg.load_extension("dc", atom=False, rss=True)
     fg.id(tag_uri(settings, f"nguon-tin/{feed.key}"))
     fg.title(clean(feed.title))
-    fg.subtitle(clean(feed.description))  # RSS <description> too
+    # RSS <description> is HTML (a reader decodes it as markup), Atom <subtitle> and <summary> are text:
+    # plain text goes into RSS escaped once more, so "<b>" in a tag or a summary is shown, never run
+    as_text = html_escape if fmt == RSS else str
+    fg.subtitle(as_text(clean(feed.description)))
     fg.link(href=feed.url(fmt), rel="self",
             type={RSS: "application/rss+xml", ATOM: "application/atom+xml"}[fmt])
     fg.link(href=absolute(base, feed.html_path), rel="alternate", type="text/html")  # RSS <link>: the last
@@ -131,7 +135,7 @@ def feed_generator(settings: dict, feed: Feed, fmt: str, items: list[Item]) -> F
                 fe.enclosure(item.enclosure.url, str(item.enclosure.length), item.enclosure.type)
         fe.published(item.published)
         fe.updated(item.updated)
-        fe.summary(item.summary)
+        fe.summary(as_text(item.summary))
         fe.content(item.content_html, type="html")
         for name in item.authors:
             fe.author(name=name)

@@ -237,6 +237,49 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cách sửa: kiểm tra tệp còn đó và bạn có quyền đọc; đóng chương trình đang khóa tệp.",
         "The file cannot be read ({error}). Fix: check that it exists and is readable; close a program locking it.",
     ),
+    # ---- the body and the files themselves (portal.body, portal.content_tree) ----------
+    "too_deep": (
+        "Danh sách hoặc trích dẫn lồng nhau quá sâu ({depth} cấp; tối đa {limit}). "
+        "Cách sửa: bớt cấp lồng nhau; nếu đây là mã nguồn, đặt nó giữa hai dòng ```.",
+        "A list or quote is nested too deep ({depth} levels; at most {limit}). "
+        "Fix: use fewer levels; if this is code, put it between two ``` lines.",
+    ),
+    "unsafe_html": (
+        "Nội dung có {what}: mã có thể chạy trong trang hoặc trong trình đọc tin, không được phép. "
+        "Cách sửa: xóa phần này (thường do dán từ trang khác); để giới thiệu video hay biểu mẫu, hãy đặt một liên kết.",
+        "The body has {what}: code that could run in the page or in a feed reader is not allowed. "
+        "Fix: delete it (usually pasted from another site); to show a video or a form, link to it instead.",
+    ),
+    "unsafe_url": (
+        "Liên kết hoặc ảnh có địa chỉ \"{url}\" không được phép (chỉ http://, https://, mailto:, tel: "
+        "hoặc đường dẫn trong trang). Cách sửa: thay bằng địa chỉ https://, hoặc đưa ảnh vào content/images/.",
+        "A link or image has the address \"{url}\", which is not allowed (only http://, https://, mailto:, tel: "
+        "or a path inside the site). Fix: use an https:// address, or put the image in content/images/.",
+    ),
+    "dropped_html": (
+        "Định dạng {what} sẽ bị bỏ khi đăng (trang chỉ giữ định dạng Markdown). "
+        "Cách sửa: xóa nó, và dùng Markdown (**đậm**, *nghiêng*, tiêu đề ##, danh sách -) nếu cần.",
+        "The formatting {what} is removed when published (the portal keeps Markdown formatting only). "
+        "Fix: delete it, and use Markdown (**bold**, *italic*, ## headings, - lists) where needed.",
+    ),
+    "could_not_process": (
+        "Không xử lý được tệp ({error}). Cách sửa: mở tệp, kiểm tra phần vừa sửa; "
+        "nếu không thấy lỗi, gửi tệp cho quản trị viên kèm thông báo này.",
+        "The file could not be processed ({error}). Fix: open it and check what you changed last; "
+        "if you see nothing wrong, send the file to the administrator with this message.",
+    ),
+    "link_outside": (
+        "Đây là liên kết tượng trưng (symlink) trỏ ra ngoài thư mục content/ (tới {target}): "
+        "tệp ngoài content/ không bao giờ được đăng. Cách sửa: xóa liên kết và chép chính tệp đó vào content/.",
+        "This is a symbolic link pointing outside content/ (to {target}): files outside content/ are never "
+        "published. Fix: delete the link and copy the file itself into content/.",
+    ),
+    "link_broken": (
+        "Đây là liên kết tượng trưng (symlink) trỏ tới tệp không tồn tại ({target}). "
+        "Cách sửa: xóa liên kết, hoặc chép tệp thật vào chỗ này.",
+        "This is a symbolic link to a file that does not exist ({target}). "
+        "Fix: delete the link, or copy the real file here.",
+    ),
     "empty_body": (
         "Bài chưa có nội dung. Cách sửa: viết nội dung sau dòng trống đầu tiên dưới phần thông tin.",
         "The article has no body. Fix: write it after the first blank line below the front matter.",

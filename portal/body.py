@@ -1,0 +1,217 @@
+"""An article's body: Markdown to HTML that is safe in a page and in any feed reader.
+
+    html, problems = render(entry, converter)
+
+1. Nesting deeper than MAX_DEPTH (lists, block quotes) is an error naming the
+   line, before Markdown sees it: Python-Markdown recurses once per level, so a
+   pasted 1,000-level list would otherwise end in a RecursionError or take
+   minutes.
+2. Markdown converts the body (the portal's figure extension included).
+3. The HTML is sanitised with an allow-list (nh3): what an article needs, i.e.
+   headings, paragraphs, lists, tables, figures, links, images, emphasis, code,
+   footnotes. Everything else is dropped, and a URL that is not http(s),
+   mailto, tel, a link inside the site or a Pelican {filename}/{static} link
+   is removed.
+4. What was dropped is reported, naming the file and the line: active content
+   (scripts, frames, forms, event handlers, javascript:/data: URLs) is an error,
+   so it never reaches a build; lost formatting (a style attribute, <font>) is
+   a warning.
+
+The page, every feed (RSS content:encoded, Atom content, JSON Feed
+content_html) and the search index all read this one sanitised HTML (through
+the article view), so a feed reader without a Content-Security-Policy gets
+nothing the page would not show.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import nh3
+from markdown import Markdown
+
+from .model import Problem
+from .model.entry import Entry
+
+MAX_DEPTH = 10  # nested lists or quotes; a news article rarely goes past 3
+
+_INLINE = {"a", "abbr", "b", "br", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd", "mark", "q", "s",
+           "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr"}
+_BLOCK = {"blockquote", "caption", "col", "colgroup", "dd", "details", "div", "dl", "dt", "figcaption", "figure",
+          "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "summary", "table", "tbody",
+          "td", "tfoot", "th", "thead", "tr", "ul"}
+ALLOWED_TAGS = _INLINE | _BLOCK
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "ol": {"start", "reversed", "type"},
+    "li": {"value"},
+    "td": {"colspan", "rowspan", "headers", "style"},
+    "th": {"colspan", "rowspan", "headers", "scope", "abbr", "style"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "time": {"datetime"},
+    "del": {"datetime", "cite"},
+    "ins": {"datetime", "cite"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+    "details": {"open"},
+}
+STYLE_PROPERTIES = {"text-align"}  # what Markdown's tables write for column alignment
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+URL_ATTRIBUTES = {"href", "src", "cite"}
+# dropped with their content: nothing of these is text a reader should see
+DROPPED_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math",
+                        "textarea", "select", "title", "xmp", "noembed", "noframes", "plaintext"}
+ACTIVE_TAGS = DROPPED_WITH_CONTENT | {"form", "input", "button", "frame", "frameset", "applet", "link", "meta",
+                                      "base", "audio", "video", "source", "track", "picture", "portal", "dialog"}
+
+_FENCE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$", re.MULTILINE | re.DOTALL)
+_NESTING = re.compile(r"(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)))+")
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str  # a key of the message catalogue
+    needle: re.Pattern  # how to find the line in the Markdown
+    params: dict
+    level: str
+
+
+def _blank_fences(body: str) -> str:
+    return _FENCE.sub(lambda m: re.sub(r"[^\n]+", "", m.group(0)), body)
+
+
+def _depth(line: str) -> int:
+    """Levels of list or quote a line opens: indentation in steps of four, then each marker."""
+    expanded = line.expandtabs(4)
+    indent = len(expanded) - len(expanded.lstrip(" "))
+    m = _NESTING.match(expanded)
+    markers = len(re.findall(r"[-*+>]|\d{1,9}[.)]", m.group(0))) if m else 0
+    return indent // 4 + markers
+
+
+def nesting_problems(entry: Entry) -> list[Problem]:
+    """One error at the first line nested deeper than MAX_DEPTH (code in ``` fences is not counted)."""
+    for offset, line in enumerate(_blank_fences(entry.body).splitlines()):
+        depth = _depth(line)
+        if depth > MAX_DEPTH:
+            return [Problem(entry.path, entry.body_line + offset, None, None, "too_deep",
+                            {"depth": depth, "limit": MAX_DEPTH})]
+    return []
+
+
+def _url_ok(value: str) -> bool:
+    value = value.strip()
+    if value.startswith(("{filename}", "{static}", "{attach}", "{index}", "{tag}", "{category}", "{author}",
+                         "|filename|", "|static|")):
+        return True
+    scheme = urlsplit(value).scheme if ":" in value else ""
+    return not scheme or scheme.lower() in URL_SCHEMES
+
+
+def _style_ok(value: str) -> bool:
+    for declaration in value.split(";"):
+        name = declaration.partition(":")[0].strip().lower()
+        if name and name not in STYLE_PROPERTIES:
+            return False
+    return True
+
+
+def _tag_needle(tag: str) -> re.Pattern:
+    return re.compile(rf"<\s*{re.escape(tag)}\b", re.IGNORECASE)
+
+
+def _attr_needle(attr: str) -> re.Pattern:
+    return re.compile(rf"(?:\s|[{{.#]){re.escape(attr)}\s*=", re.IGNORECASE)
+
+
+class _Inspector(HTMLParser):
+    """Lists what the sanitiser will drop from one body's HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.findings: list[Finding] = []
+        self._seen: set[tuple[str, str]] = set()
+
+    def _add(self, code: str, needle: re.Pattern, params: dict, level: str) -> None:
+        key = (code, str(sorted(params.items())))
+        if key not in self._seen:
+            self._seen.add(key)
+            self.findings.append(Finding(code, needle, params, level))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            active = tag in ACTIVE_TAGS
+            self._add("unsafe_html" if active else "dropped_html", _tag_needle(tag), {"what": f"<{tag}>"},
+                      "error" if active else "warning")
+            return
+        allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(tag, set())
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on") or name in ("formaction", "srcdoc", "xlink:href"):
+                self._add("unsafe_html", _attr_needle(name), {"what": f'{name}="{_shorten(value)}"'}, "error")
+            elif name not in allowed:
+                self._add("dropped_html", _attr_needle(name), {"what": f'{name}="{_shorten(value)}"'}, "warning")
+            elif name in URL_ATTRIBUTES and not _url_ok(value):
+                scheme = value.strip().split(":", 1)[0].lower()
+                needle = re.compile(re.escape(scheme) + r"\s*:", re.IGNORECASE)
+                self._add("unsafe_url", needle, {"url": _shorten(value)}, "error")
+            elif name == "style" and not _style_ok(value):
+                self._add("dropped_html", _attr_needle(name), {"what": f'style="{_shorten(value)}"'}, "warning")
+
+    handle_startendtag = handle_starttag
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _line_of(entry: Entry, needle: re.Pattern) -> int:
+    m = needle.search(entry.body)
+    return entry.body_line + (entry.body.count("\n", 0, m.start()) if m else 0)
+
+
+def sanitise(html: str) -> str:
+    """Only the allow-list survives (the same call for every article)."""
+    return nh3.clean(html, tags=ALLOWED_TAGS, clean_content_tags=DROPPED_WITH_CONTENT - ALLOWED_TAGS,
+                     attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
+                     strip_comments=True, filter_style_properties=STYLE_PROPERTIES)
+
+
+def inspect(entry: Entry, html: str) -> list[Problem]:
+    """What sanitise() drops from this body, each with the line of the Markdown it came from."""
+    inspector = _Inspector()
+    inspector.feed(html)
+    inspector.close()
+    return [Problem(entry.path, _line_of(entry, f.needle), None, None, f.code, f.params, level=f.level)
+            for f in inspector.findings]
+
+
+def converter(settings: dict) -> Markdown:
+    """The Markdown converter of the settings (MARKDOWN), with the portal's figures; reset per file by render()."""
+    from .figures import FigureExtension
+
+    cfg = dict(settings.get("MARKDOWN") or {})
+    extensions = list(cfg.get("extensions", []))  # Pelican's rule: these, then every configured one
+    extensions += [e for e in cfg.get("extension_configs", {}) if e not in extensions]
+    cfg["extensions"] = [*(e for e in extensions if e != "markdown.extensions.meta"), FigureExtension()]
+    return Markdown(**cfg)
+
+
+def render(entry: Entry, converter: Markdown) -> tuple[str, list[Problem]]:
+    """The body as sanitised HTML, and what the person must hear about it."""
+    problems = nesting_problems(entry)
+    if problems:
+        return "", problems
+    try:
+        raw = converter.reset().convert(entry.body)
+    except RecursionError:  # nesting the line check does not see (e.g. raw HTML); never a traceback
+        return "", [Problem(entry.path, entry.body_line, None, None, "too_deep",
+                            {"depth": "?", "limit": MAX_DEPTH})]
+    return sanitise(raw), inspect(entry, raw)

@@ -1,0 +1,175 @@
+"""Hostile content: links out of content/, script in bodies, markup in plain fields, deep nesting.
+
+Each case is built as staff would build it; the test reads what the person is told (file, line, fix),
+checks that the build stopped with output/ untouched, or, when the build goes on, that no page and no
+feed carries anything a browser or a feed reader would run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT, run_build, tree_digest
+from lxml import etree
+
+NEWS = "tin-tuc/2026-11-10-tap-huan.md"
+NEWS_PAGE = "tin-tuc/tap-huan-nhan-dien-lua-dao-truc-tuyen.html"
+
+
+def append_body(content: Path, text: str) -> None:
+    path = content / NEWS
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + text, encoding="utf-8")
+
+
+def check(content: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "portal", "check", "--content", str(content)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PORTAL_NOW": "2026-11-26T09:00:00+07:00"})
+
+
+@pytest.fixture
+def previous_output(tmp_path, fixture_content) -> tuple[Path, dict]:
+    output = tmp_path / "output"
+    good = run_build(fixture_content, output, search=False)
+    assert good.returncode == 0, good.stderr
+    return output, tree_digest(output)
+
+
+def stopped_untouched(built, output: Path, before: dict) -> None:
+    assert built.returncode == 1, built.stderr
+    assert "Traceback" not in built.stderr and "Could not process" not in built.stderr, built.stderr
+    assert "Đã dừng: chưa xuất bản gì" in built.stderr
+    assert tree_digest(output) == before
+
+
+# ---- symbolic links -----------------------------------------------------------------------------
+def test_a_link_to_a_server_file_stops_build_and_check(fixture_content, previous_output, tmp_path):
+    output, before = previous_output
+    secret = tmp_path / "server-secret.txt"
+    secret.write_text("root:x:0:0\n")
+    (fixture_content / "images" / "evil.png").symlink_to(secret)
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert ("content/images/evil.png: [lỗi] Đây là liên kết tượng trưng (symlink) trỏ ra ngoài thư mục content/ "
+            f"(tới {secret})") in built.stderr
+    assert "Cách sửa: xóa liên kết và chép chính tệp đó vào content/." in built.stderr
+    checked = check(fixture_content)
+    assert checked.returncode == 1 and "content/images/evil.png: [lỗi] Đây là liên kết tượng trưng" in checked.stdout
+
+
+def test_a_link_to_a_server_folder_stops_at_once(fixture_content, previous_output):
+    output, before = previous_output
+    (fixture_content / "images" / "etc").symlink_to("/etc")
+    (fixture_content / "tin-tuc" / "passwd.md").symlink_to("/etc/passwd")
+    started = time.monotonic()
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert time.monotonic() - started < 30  # nothing of /etc is walked or copied
+    assert "content/images/etc: [lỗi] Đây là liên kết tượng trưng" in built.stderr
+    assert "content/tin-tuc/passwd.md: [lỗi] Đây là liên kết tượng trưng" in built.stderr
+    assert "root:" not in built.stderr  # the file behind the link is never read
+    checked = check(fixture_content)
+    assert "root:" not in checked.stdout + checked.stderr
+    assert "content/tin-tuc/passwd.md: [lỗi]" in checked.stdout
+
+
+def test_a_broken_link_is_named_with_its_target(fixture_content, previous_output):
+    output, before = previous_output
+    (fixture_content / "tin-tuc" / "mat.md").symlink_to("khong-con-nua.md")
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert ("content/tin-tuc/mat.md: [lỗi] Đây là liên kết tượng trưng (symlink) trỏ tới tệp không tồn tại "
+            "(khong-con-nua.md). Cách sửa: xóa liên kết, hoặc chép tệp thật vào chỗ này.") in built.stderr
+
+
+def test_a_link_that_stays_inside_content_is_published(fixture_content, tmp_path):
+    (fixture_content / "images" / "ban-sao.png").symlink_to("anh-thu.png")
+    built = run_build(fixture_content, tmp_path / "output", search=False)
+    assert built.returncode == 0, built.stderr
+    copied = built.output / "images" / "ban-sao.png"
+    assert copied.is_file() and not copied.is_symlink()
+    assert copied.read_bytes() == (fixture_content / "images" / "anh-thu.png").read_bytes()
+
+
+# ---- script in bodies ---------------------------------------------------------------------------
+def test_script_in_a_body_stops_the_build_at_its_line(fixture_content, previous_output):
+    output, before = previous_output
+    append_body(fixture_content, "Đoạn hai.\n\n<script>fetch('/api/')</script>\n\n"
+                                 "[Tải bản vá](javascript:alert(document.cookie))\n")
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert (f"content/{NEWS}:17: [lỗi] Nội dung có <script>: mã có thể chạy trong trang hoặc trong trình đọc tin, "
+            "không được phép. Cách sửa: xóa phần này") in built.stderr
+    assert (f"content/{NEWS}:19: [lỗi] Liên kết hoặc ảnh có địa chỉ \"javascript:alert(document.cookie)\" "
+            "không được phép") in built.stderr
+    checked = check(fixture_content)
+    assert f"content/{NEWS}:17: [lỗi] Nội dung có <script>" in checked.stdout
+
+
+def test_dropped_formatting_warns_and_page_and_feeds_carry_the_same_clean_html(fixture_content, tmp_path):
+    append_body(fixture_content, '<p style="position:fixed;inset:0;background:red">Giả mạo thông báo</p>\n\n'
+                                 "<font color=red>chữ đỏ</font> và <center>giữa</center>\n")
+    built = run_build(fixture_content, tmp_path / "output", search=False)
+    assert built.returncode == 0, built.stderr
+    assert f"content/{NEWS}:15: [cảnh báo] Định dạng style=\"position:fixed;inset:0;background:red\"" in built.stderr
+    assert f"content/{NEWS}:17: [cảnh báo] Định dạng <font> sẽ bị bỏ khi đăng" in built.stderr
+    page_body = built.page(NEWS_PAGE).find("div", class_="body") or built.page(NEWS_PAGE).find("article")
+    assert "Giả mạo thông báo" in page_body.get_text() and not page_body.find(style=True)
+    assert not page_body.find(["font", "center"])
+    rss = etree.parse(str(built.output / "nguon-tin/tin-tuc.rss.xml"))
+    encoded = rss.xpath("//item/*[local-name()='encoded']/text()")[0]
+    atom = etree.parse(str(built.output / "nguon-tin/tin-tuc.atom.xml"))
+    atom_content = atom.xpath("//*[local-name()='entry']/*[local-name()='content']/text()")[0]
+    json_feed = json.loads((built.output / "nguon-tin/tat-ca.json").read_text(encoding="utf-8"))
+    json_html = next(i["content_html"] for i in json_feed["items"] if "Giả mạo" in i["content_html"])
+    for html in (encoded, atom_content, json_html):
+        soup = BeautifulSoup(html, "html.parser")
+        assert "Giả mạo thông báo" in soup.get_text()
+        assert not soup.find(style=True) and not soup.find(["font", "center", "script"])
+
+
+# ---- plain-text fields in HTML-typed feed elements ------------------------------------------------
+def test_markup_in_summary_and_tags_is_text_in_every_feed(fixture_content, tmp_path):
+    path = fixture_content / NEWS
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("Summary: Hơn 200", 'Summary: <img src=x onerror="alert(1)"> Sở TT&TT: hơn 200')
+    text = text.replace("Tags: lừa đảo, Microsoft", "Tags: lừa đảo, Microsoft, <b>đậm</b>")
+    path.write_text(text, encoding="utf-8")
+    built = run_build(fixture_content, tmp_path / "output", search=False)
+    assert built.returncode == 0, built.stderr
+    rss = etree.parse(str(built.output / "nguon-tin/tin-tuc.rss.xml"))
+    description = rss.xpath("//item/description/text()")[0]
+    shown = BeautifulSoup(description, "html.parser")  # RSS description is HTML: decode it as a reader does
+    assert shown.find("img") is None
+    assert '<img src=x onerror="alert(1)"> Sở TT&TT: hơn 200' in shown.get_text()
+    atom = etree.parse(str(built.output / "nguon-tin/tin-tuc.atom.xml"))
+    summary = atom.xpath("//*[local-name()='entry']/*[local-name()='summary']")[0]
+    assert summary.get("type") in (None, "text") and summary.text.startswith('<img src=x onerror="alert(1)">')
+    tag_feeds = [p for p in (built.output / "nguon-tin").rglob("*.rss.xml") if "đậm" in p.read_text("utf-8")
+                 and "từ khóa" in etree.parse(str(p)).findtext("channel/title")]
+    assert tag_feeds, "the tag's feed was not written"
+    channel = etree.parse(str(tag_feeds[0])).findtext("channel/description")
+    decoded = BeautifulSoup(channel, "html.parser")
+    assert decoded.find("b") is None and "<b>đậm</b>" in decoded.get_text()
+    page = built.page(NEWS_PAGE)
+    assert not page.find("img", onerror=True) and not page.find("b", string="đậm")
+
+
+# ---- nesting and files Pelican cannot process ---------------------------------------------------
+@pytest.mark.parametrize("levels", [300, 5000])
+def test_deep_nesting_is_an_error_not_a_hang(fixture_content, previous_output, levels):
+    output, before = previous_output
+    append_body(fixture_content, "\n".join("    " * i + "- mục" for i in range(levels)))
+    started = time.monotonic()
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert time.monotonic() - started < 60
+    assert (f"content/{NEWS}:25: [lỗi] Danh sách hoặc trích dẫn lồng nhau quá sâu (11 cấp; tối đa 10). "
+            "Cách sửa: bớt cấp lồng nhau; nếu đây là mã nguồn, đặt nó giữa hai dòng ```.") in built.stderr
