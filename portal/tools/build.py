@@ -47,10 +47,27 @@ class _CoveredByOurReport(logging.Filter):
         return not (record.name.startswith("pelican") and str(record.msg).startswith(self.COVERED))
 
 
+class _SayWhatFailed(logging.Filter):
+    """Pelican's bare "Could not process <file>" becomes the portal's message: the file, the cause,
+    the fix (the reader reports its own problems; this covers whatever fails after it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("pelican") and str(record.msg).startswith("Could not process"):
+            from ..model import Problem
+
+            path = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+            failure = sys.exc_info()[1]  # Pelican logs inside its except block, without the cause
+            cause = f"{type(failure).__name__}: {failure}" if failure else "?"
+            record.msg = Problem(str(path), None, None, None, "could_not_process", {"error": cause[:300]}).format()
+            record.args = ()
+        return True
+
+
 def setup_logging(verbose: bool = False) -> None:
     root = logging.getLogger()
     if not any(getattr(h, "_portal", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
+        handler.addFilter(_SayWhatFailed())
         handler.addFilter(_CoveredByOurReport())
         handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
         handler._portal = True  # type: ignore[attr-defined]
@@ -82,6 +99,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
     settings = load(settings_file, {**(overrides or {}), "OUTPUT_PATH": str(fresh)})
     settings["PORTAL_NOW"] = build_time(settings).isoformat()
     counter = _ErrorCounter()
+    counter.addFilter(_SayWhatFailed())
     logging.getLogger().addHandler(counter)
     try:
         try:
