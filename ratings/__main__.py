@@ -22,11 +22,15 @@ def serve(settings: Settings) -> None:
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
     app = create_app(settings)
+    print(app.state.store.key_note, file=sys.stderr, flush=True)
+    if settings.trusted_proxies:
+        print(f"ratings: X-Forwarded-For is believed from {', '.join(settings.trusted_proxies)} "
+              "(RATINGS_TRUSTED_PROXIES)", file=sys.stderr, flush=True)
     where = f"http://{settings.host}:{settings.port}"
     print(f"ratings: {where}/api/ratings" + (f" and the site {where}/" if settings.site_dir else ""), flush=True)
+    # proxy_headers off: the one rule for forwarded addresses is client.py (RATINGS_TRUSTED_PROXIES)
     uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_level=settings.log_level,
-                proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None,
-                server_header=False, date_header=True)
+                proxy_headers=False, server_header=False, date_header=True)
 
 
 def write_json_atomically(path: Path, data: dict) -> None:
@@ -41,9 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     command = args.pop(0) if args else "serve"
     try:
         settings = Settings.from_env()
+        return _run(command, args, settings)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+
+
+def _run(command: str, args: list[str], settings: Settings) -> int:
     if command == "serve":
         serve(settings)
     elif command == "backup":

@@ -25,6 +25,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, request_response
 
+from .client import client_from_scope, trusted_networks
 from .config import Settings
 from .manifest import Manifest
 from .openapi import document_for
@@ -85,6 +86,7 @@ class Ratings:
 
     def __init__(self, settings: Settings, store: Store, manifest: Manifest):
         self.settings, self.store, self.manifest = settings, store, manifest
+        self.trusted = trusted_networks(settings.trusted_proxies)
 
     # ---- checks ---------------------------------------------------------------------
     @staticmethod
@@ -220,7 +222,7 @@ class Ratings:
         try:
             body = await self._body(request)
             score, is_form = self._parse(request, body)
-            prefix = ip_prefix(request.client.host if request.client else None)
+            prefix = ip_prefix(client_from_scope(request.scope, self.trusted))
             user_agent = request.headers.get("user-agent", "")
             result = await run_in_threadpool(self.store.vote, slug, score, prefix, user_agent)
         except BadRequest as bad:
@@ -271,6 +273,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, clo
         store = make_store(settings, clock=clock) if clock else make_store(settings)
     manifest = Manifest(settings.manifest_path)
     api = Ratings(settings, store, manifest)
+    store.key()  # a secret file that cannot be used stops the start (ConfigError), not the first vote
     # Every method reaches these routes (not the site mounted behind them): others get 405 + Allow.
     routes = [
         Route("/api/openapi.json", only(api.openapi, "GET", "HEAD"), methods=None),

@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         env = {**os.environ, "RATINGS_DB": str(Path(tmp) / "bench.sqlite3"), "RATINGS_MANIFEST": str(manifest),
                "RATINGS_HOST": "127.0.0.1", "RATINGS_PORT": str(port),
+               "RATINGS_TRUSTED_PROXIES": "127.0.0.1",  # as behind nginx: the voters' addresses are forwarded
                "RATINGS_MAX_VOTES_PER_HOUR": "1000000000", "RATINGS_MAX_VOTERS_PER_ARTICLE_PER_DAY": "1000000000"}
         proc = subprocess.Popen([sys.executable, "-m", "ratings", "serve"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class ConfigError(ValueError):
     """A setting has a value the service cannot use; the message names it."""
+
+
+SECRET_FILE_NAME = "ratings-secret"
+MIN_SECRET_CHARS = 16
 
 
 def _int(env: dict, name: str, default: int, low: int = 0) -> int:
@@ -44,7 +49,8 @@ class Settings:
     manifest_path: str = "output/api/ratings-manifest.json"
     allowed_origins: tuple[str, ...] = ()
     require_origin: bool = False
-    secret: bytes = b""
+    secret: bytes = b""  # RATINGS_SECRET; empty: the secret in secret_file (created if missing)
+    secret_file: str = ""  # RATINGS_SECRET_FILE; empty: see secret_path
     timezone: str = "Asia/Ho_Chi_Minh"
     max_votes_per_hour: int = 30
     max_voters_per_article_per_day: int = 20
@@ -55,12 +61,21 @@ class Settings:
     site_csp: str = "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'"
     host: str = "127.0.0.1"
     port: int = 8081
-    trusted_proxies: str = "127.0.0.1,::1"
+    trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For is believed (client.py); default none
     log_level: str = "warning"
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def secret_path(self) -> Path:
+        """RATINGS_SECRET_FILE, else ratings-secret beside the SQLite database (var/ for PostgreSQL)."""
+        if self.secret_file:
+            return Path(self.secret_file)
+        if self.database_url or self.db_path == ":memory:":
+            return Path("var") / SECRET_FILE_NAME
+        return Path(self.db_path).parent / SECRET_FILE_NAME
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
@@ -83,6 +98,13 @@ class Settings:
             except ImportError:
                 raise ConfigError("ratings: RATINGS_DATABASE_URL is set but psycopg is not installed: "
                                   'pip install "psycopg[binary]"') from None
+        secret = env.get("RATINGS_SECRET", "").strip()
+        if secret and len(secret) < MIN_SECRET_CHARS:
+            raise ConfigError(f"ratings: RATINGS_SECRET is shorter than {MIN_SECRET_CHARS} characters; use a long "
+                              "random string (openssl rand -hex 32), or unset it to use RATINGS_SECRET_FILE")
+        from .client import trusted_networks
+
+        proxies = tuple(str(n) for n in trusted_networks(env.get("RATINGS_TRUSTED_PROXIES", "").split(",")))
         for origin in _list(env, "RATINGS_ALLOWED_ORIGINS"):
             if not origin.startswith(("http://", "https://")):
                 raise ConfigError(f"ratings: RATINGS_ALLOWED_ORIGINS entry {origin!r} must start with https://")
@@ -92,7 +114,8 @@ class Settings:
             manifest_path=env.get("RATINGS_MANIFEST", "").strip() or cls.manifest_path,
             allowed_origins=_list(env, "RATINGS_ALLOWED_ORIGINS"),
             require_origin=_bool(env, "RATINGS_REQUIRE_ORIGIN"),
-            secret=env.get("RATINGS_SECRET", "").encode(),
+            secret=secret.encode(),
+            secret_file=env.get("RATINGS_SECRET_FILE", "").strip(),
             timezone=tz,
             max_votes_per_hour=_int(env, "RATINGS_MAX_VOTES_PER_HOUR", cls.max_votes_per_hour, 1),
             max_voters_per_article_per_day=_int(env, "RATINGS_MAX_VOTERS_PER_ARTICLE_PER_DAY",
@@ -104,6 +127,6 @@ class Settings:
             site_csp=env.get("RATINGS_SITE_CSP", cls.site_csp),
             host=env.get("RATINGS_HOST", "").strip() or cls.host,
             port=_int(env, "RATINGS_PORT", cls.port, 1),
-            trusted_proxies=env.get("RATINGS_TRUSTED_PROXIES", cls.trusted_proxies).strip(),
+            trusted_proxies=proxies,
             log_level=env.get("RATINGS_LOG_LEVEL", "").strip().lower() or cls.log_level,
         )

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 
-from .store import Store
+from .store import MIGRATE, Store
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS salts (
+CREATE TABLE IF NOT EXISTS day_salts (
   day TEXT PRIMARY KEY, salt BYTEA NOT NULL, created BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS votes (
   slug TEXT NOT NULL, voter TEXT NOT NULL, day TEXT NOT NULL,
@@ -47,7 +47,7 @@ class PgStore(Store):
         conn = self._connect()
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))  # two processes starting at once
-            for statement in filter(str.strip, SCHEMA.split(";")):
+            for statement in [*filter(str.strip, SCHEMA.split(";")), *MIGRATE]:
                 conn.execute(statement)
 
     def _connect(self):

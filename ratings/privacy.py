@@ -1,9 +1,11 @@
 """Who a voter is, without keeping who they are.
 
-A voter is an HMAC keyed by the day's random salt (plus the optional
-RATINGS_SECRET) over the article, the IP prefix (/24 for IPv4, /48 for IPv6)
-and the user agent. The salt is deleted after the retention period, after
-which the hashes can no longer be linked to anybody. The raw address never
+A voter is an HMAC keyed by the service's secret (RATINGS_SECRET or the file
+RATINGS_SECRET_FILE, never in the database: secret.py) over the day's random
+salt, the article, the IP prefix (/24 for IPv4, /48 for IPv6) and the user
+agent. Without the secret, a copy of the database cannot be swept to find the
+prefix behind a hash; once the day's salt is deleted (after the retention
+period) not even the secret links the hashes to anybody. The raw address never
 leaves this module.
 """
 
@@ -28,16 +30,18 @@ def ip_prefix(address: str | None) -> str:
     return str(ipaddress.ip_network(f"{ip}/{bits}", strict=False))
 
 
-def _mac(key: bytes, *parts: str) -> str:
+def _mac(secret: bytes, *parts: str) -> str:
+    if not secret:
+        raise ValueError("the voter hashes need a secret (RATINGS_SECRET or RATINGS_SECRET_FILE)")
     message = "\x1f".join(parts).encode("utf-8", "surrogatepass")
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
 
 
 def voter_id(secret: bytes, salt: bytes, slug: str, prefix: str, user_agent: str) -> str:
     """The voter of one article on one day (the salt is the day's)."""
-    return _mac(secret + salt, "voter", slug, prefix, user_agent[:512])
+    return _mac(secret, "voter", salt.hex(), slug, prefix, user_agent[:512])
 
 
 def network_id(secret: bytes, salt: bytes, prefix: str) -> str:
     """The IP prefix as the caps see it, unlinkable once the salt is gone."""
-    return _mac(secret + salt, "network", prefix)
+    return _mac(secret, "network", salt.hex(), prefix)

@@ -1,11 +1,15 @@
 """Votes and aggregates in SQLite (WAL mode, BEGIN IMMEDIATE for every write).
 
 Tables:
-  salts   (day, salt, created)                 one random salt per local day
+  day_salts (day, salt, created)               one random salt per local day
   votes   (slug, voter, day, score, network,   one row per voter, article, day; times to
            created, updated)                   the hour; deleted after the retention period
-  hits    (network, at)                        accepted POSTs, for the hourly cap
+  hits    (network, at)                        accepted POSTs of the current hour (the hourly
+                                               cap); ``at`` is the hour, never finer
   totals  (slug, s1..s5)                       aggregates, kept for ever
+
+Every time stored is rounded down to the hour. The key of the voter and
+network hashes is not in the database (privacy.py, secret.py).
 
 A vote and the change of its article's totals are one transaction, so the
 totals always equal the votes stored, across processes and across a kill -9
@@ -28,7 +32,7 @@ from .config import Settings
 from .privacy import network_id, voter_id
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS salts (
+CREATE TABLE IF NOT EXISTS day_salts (
   day TEXT PRIMARY KEY, salt BLOB NOT NULL, created INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS votes (
   slug TEXT NOT NULL, voter TEXT NOT NULL, day TEXT NOT NULL,
@@ -44,8 +48,16 @@ CREATE TABLE IF NOT EXISTS totals (
   s1 INTEGER NOT NULL DEFAULT 0, s2 INTEGER NOT NULL DEFAULT 0, s3 INTEGER NOT NULL DEFAULT 0,
   s4 INTEGER NOT NULL DEFAULT 0, s5 INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 """
+# Databases of earlier versions: their salts keyed the hashes alone (so the database was enough to
+# re-identify a network) and their hits kept the second. Both go at start; totals and votes stay.
+MIGRATE = ("DROP TABLE IF EXISTS salts", "DELETE FROM hits WHERE at % 3600 <> 0")
 PURGE_EVERY_S = 300
 HOUR_S = 3600
+
+
+def hour_of(now: float) -> int:
+    """The start of the hour: the only precision any stored time has."""
+    return int(now) // HOUR_S * HOUR_S
 
 
 def rounded_average(histogram: list[int]) -> float:
@@ -92,7 +104,17 @@ class Store:
         # SQLite's busy handler (which sleeps in steps); other processes still
         # wait on the database lock (busy_timeout).
         self._write_lock = threading.Lock()
+        self._key: bytes | None = None
+        self.key_note = ""
         self._init_db()
+
+    def key(self) -> bytes:
+        """The secret keying the hashes (secret.py): read, or created, on first use."""
+        if self._key is None:
+            from .secret import load_key
+
+            self._key, self.key_note = load_key(self.settings)
+        return self._key
 
     # ---- the database (SQLite here; pgstore.PgStore overrides these few) ----------
     busy_errors: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
@@ -103,6 +125,8 @@ class Store:
         conn = self._connect()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(SCHEMA)
+        for statement in MIGRATE:
+            conn.execute(statement)
 
     def _x(self, conn, sql: str, params: tuple = ()):
         return conn.execute(sql, params)
@@ -122,6 +146,7 @@ class Store:
                                    timeout=self.settings.busy_timeout_ms / 1000)
             conn.execute(f"PRAGMA busy_timeout={int(self.settings.busy_timeout_ms)}")
             conn.execute(f"PRAGMA synchronous={self.settings.synchronous}")
+            conn.execute("PRAGMA secure_delete=ON")  # a deleted salt or vote is overwritten, not left in free pages
             self._local.conn = conn
             self._local.pid = os.getpid()
         return conn
@@ -159,13 +184,14 @@ class Store:
             return self._vote(slug, score, prefix, user_agent)
 
     def _vote(self, slug: str, score: int, prefix: str, user_agent: str) -> VoteResult:
+        secret = self.key()
         now = self.clock()
         day = self.local_day(now)
+        hour = hour_of(now)  # no stored time is finer: nothing to match against another log
         conn = self._connect()
         self._begin(conn)
         try:
-            salt = self._salt(conn, day, int(now))
-            secret = self.settings.secret
+            salt = self._salt(conn, day, hour)
             voter = voter_id(secret, salt, slug, prefix, user_agent)
             network = network_id(secret, salt, prefix)
             row = self._x(conn, "SELECT score FROM votes WHERE slug = ? AND voter = ? AND day = ?",
@@ -176,13 +202,12 @@ class Store:
                 if voters >= self.settings.max_voters_per_article_per_day:
                     raise Limited("Mạng của bạn đã đạt giới hạn số người đánh giá bài này hôm nay "
                                   "(too many voters from your network today)", self.seconds_to_midnight(now))
-            hits, first = self._x(conn, "SELECT count(*), min(at) FROM hits WHERE network = ? AND at > ?",
-                                  (network, int(now) - HOUR_S)).fetchone()
-            if hits >= self.settings.max_votes_per_hour:
+            (hits,) = self._x(conn, "SELECT count(*) FROM hits WHERE network = ? AND at = ?",
+                              (network, hour)).fetchone()
+            if hits >= self.settings.max_votes_per_hour:  # within this clock hour
                 raise Limited("Quá nhiều lượt đánh giá từ mạng của bạn trong một giờ "
-                              "(too many votes per hour)", (first or int(now)) + HOUR_S - int(now) + 1)
-            self._x(conn, "INSERT INTO hits (network, at) VALUES (?, ?)", (network, int(now)))
-            hour = int(now) // HOUR_S * HOUR_S  # vote rows keep the hour only: no timing to match with other logs
+                              "(too many votes per hour)", hour + HOUR_S - int(now))
+            self._x(conn, "INSERT INTO hits (network, at) VALUES (?, ?)", (network, hour))
             if row is None:
                 self._x(conn, "INSERT INTO votes (slug, voter, day, score, network, created, updated) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?)", (slug, voter, day, score, network, hour, hour))
@@ -206,17 +231,17 @@ class Store:
             raise
         return VoteResult(aggregate(slug, list(totals)), replaced=row is not None)
 
-    def _salt(self, conn, day: str, now: int) -> bytes:
-        self._x(conn, "INSERT INTO salts (day, salt, created) VALUES (?, ?, ?) ON CONFLICT (day) DO NOTHING",
-                (day, secrets.token_bytes(32), now))
-        return self._x(conn, "SELECT salt FROM salts WHERE day = ?", (day,)).fetchone()[0]
+    def _salt(self, conn, day: str, hour: int) -> bytes:
+        self._x(conn, "INSERT INTO day_salts (day, salt, created) VALUES (?, ?, ?) ON CONFLICT (day) DO NOTHING",
+                (day, secrets.token_bytes(32), hour))
+        return bytes(self._x(conn, "SELECT salt FROM day_salts WHERE day = ?", (day,)).fetchone()[0])
 
     def _purge(self, conn, now: float) -> None:
-        """Salts and per-vote rows older than the retention period; old hits."""
+        """Salts and per-vote rows older than the retention period; hits of past hours."""
         cutoff = int(now) - self.settings.retention_hours * HOUR_S
-        self._x(conn, "DELETE FROM salts WHERE created < ?", (cutoff,))
+        self._x(conn, "DELETE FROM day_salts WHERE created < ?", (cutoff,))
         self._x(conn, "DELETE FROM votes WHERE created < ?", (cutoff,))
-        self._x(conn, "DELETE FROM hits WHERE at < ?", (int(now) - HOUR_S,))
+        self._x(conn, "DELETE FROM hits WHERE at < ?", (hour_of(now),))
         self._last_purge = now
 
     def purge(self) -> None:

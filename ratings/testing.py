@@ -2,7 +2,8 @@
 
 - ``write_manifest(path, slugs)``: a manifest as the build writes it;
 - ``ServiceProcess``: ``python -m ratings serve`` on a free loopback port, as
-  a context manager (stop, or ``kill9()`` for the durability tests);
+  a context manager (stop, or ``kill9()`` for the durability tests); its
+  secret file is ``ratings-secret`` beside the database file;
 - ``AsgiClient``: in-process requests with a chosen client address (httpx).
 """
 
@@ -40,8 +41,10 @@ class ServiceProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db = db
+        # the secret beside the database file even for PostgreSQL (never var/ of the working folder)
         self.env = {**os.environ, "RATINGS_DB": str(db), "RATINGS_MANIFEST": str(manifest),
-                    "RATINGS_HOST": "127.0.0.1", "RATINGS_PORT": str(self.port)}
+                    "RATINGS_HOST": "127.0.0.1", "RATINGS_PORT": str(self.port),
+                    "RATINGS_SECRET_FILE": str(db.with_name("ratings-secret"))}
         if site_dir:
             self.env["RATINGS_SITE_DIR"] = str(site_dir)
         self.env.update({k: str(v) for k, v in env.items()})

@@ -26,15 +26,16 @@ def run(output: Path, port: int = 8000) -> int:
     from ratings.config import ConfigError, Settings
 
     out = Path(output).resolve()
+    # No proxy in front in development: X-Forwarded-For is never believed (one voter cannot pose as many).
     env = _env(RATINGS_SITE_DIR=str(out), RATINGS_MANIFEST=str(out / "api" / "ratings-manifest.json"),
-               RATINGS_HOST="127.0.0.1", RATINGS_PORT=str(port))
+               RATINGS_HOST="127.0.0.1", RATINGS_PORT=str(port), RATINGS_TRUSTED_PROXIES="")
     try:
         settings = Settings.from_env(env)
+        print(f"Trang và dịch vụ đánh giá: http://127.0.0.1:{port}/  (Ctrl+C để dừng)", flush=True)
+        serve(settings)
     except ConfigError as exc:
         print(exc)
         return 2
-    print(f"Trang và dịch vụ đánh giá: http://127.0.0.1:{port}/  (Ctrl+C để dừng)", flush=True)
-    serve(settings)
     return 0
 
 

@@ -114,7 +114,7 @@ def test_no_raw_ip_in_database_or_logs_and_old_rows_purged(env, tmp_path, caplog
     clock.t += 49 * 3600
     c.vote(OTHER, 5)  # any write purges what is older than 48 h
     assert db.execute("SELECT count(*) FROM votes WHERE slug = ?", (SLUG,)).fetchone()[0] == 0
-    assert db.execute("SELECT count(*) FROM salts WHERE created < ?", (clock.t - 48 * 3600,)).fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM day_salts WHERE created < ?", (clock.t - 48 * 3600,)).fetchone()[0] == 0
     assert c.request("GET", f"/api/ratings/{SLUG}").json()["count"] == 3  # aggregates kept
 
 
@@ -353,3 +353,104 @@ def test_content_length_with_transfer_encoding_is_refused_on_the_wire(tmp_path):
 
         with urllib.request.urlopen(f"{svc.url}/api/ratings/{SLUG}", timeout=10) as r:
             assert json.loads(r.read())["count"] == 0
+
+
+# ---- X-Forwarded-For: believed only from a configured proxy, and only its own hop --------------
+def _statuses(c: AsgiClient, n: int, xff=None, ip: str | None = None) -> list[int]:
+    """n votes from one client, each from "another browser" (the per-article cap applies too)."""
+    out = []
+    for i in range(n):
+        headers = {"X-Forwarded-For": xff(i)} if xff else {}
+        out.append(c.vote(SLUG if i % 2 else OTHER, 1 + i % 5, ip=ip, ua=f"browser {i}", headers=headers).status_code)
+    return out
+
+
+def test_rotating_x_forwarded_for_is_capped_exactly_like_none_by_default(env, tmp_path):
+    assert Settings().trusted_proxies == () and Settings.from_env({}).trusted_proxies == ()
+    caps = {"max_votes_per_hour": 7, "max_voters_per_article_per_day": 3}
+    plain, _, _ = env(**caps)
+    expected = _statuses(plain, 12)
+    assert expected.count(200) == 6 and set(expected) == {200, 429}  # 3 voters on each article, then capped
+    (tmp_path / "r.sqlite3").unlink()
+    for f in tmp_path.glob("r.sqlite3-*"):
+        f.unlink()
+    rotating, _, _ = env(**caps)
+    assert _statuses(rotating, 12, xff=lambda i: f"10.{i}.{i * 7 % 250}.{i + 1}") == expected
+    loopback, _, _ = env(max_votes_per_hour=5)  # a local client, where the old default trusted loopback
+    got = _statuses(loopback, 8, xff=lambda i: f"198.51.{i}.1, 203.0.{i}.9", ip="127.0.0.1")
+    assert got.count(200) <= 5 and got[-1] == 429
+
+
+def test_with_a_trusted_proxy_the_rightmost_untrusted_hop_is_the_client(env):
+    c, _, _ = env(trusted_proxies=("127.0.0.1", "10.0.0.0/8"), max_votes_per_hour=3)
+    # a forged leftmost value changes nothing: the proxy's own hop (the rightmost) is the client
+    got = [c.vote(SLUG, 3, ip="127.0.0.1", ua=f"b{i}", headers={"X-Forwarded-For": f"1.2.{i}.3, 198.51.100.7"})
+           .status_code for i in range(5)]
+    assert got == [200, 200, 200, 429, 429]
+    # the same client seen directly (not through the proxy) is the same network: capped as well
+    assert c.vote(OTHER, 3, ip="198.51.100.9").status_code == 429
+    # a chain of trusted proxies is walked from the right: 10.x is ours, 192.0.2.4 is the client
+    assert c.vote(OTHER, 3, ip="127.0.0.1", headers={"X-Forwarded-For": "198.51.100.7, 192.0.2.4, 10.1.2.3"}
+                  ).status_code == 200
+    # a peer that is not a trusted proxy: its X-Forwarded-For is not read at all
+    assert c.vote(OTHER, 3, ip="203.0.113.5", headers={"X-Forwarded-For": "192.0.2.99"}).status_code == 200
+    for i in range(3):
+        c.vote(SLUG, 2, ip="203.0.113.5", ua=f"c{i}", headers={"X-Forwarded-For": f"192.0.{i + 10}.1"})
+    assert c.vote(SLUG, 2, ip="203.0.113.200", ua="d").status_code == 429  # all counted on 203.0.113.0/24
+
+
+@pytest.mark.parametrize("trusted", [(), ("127.0.0.1",)])
+@pytest.mark.parametrize("value", [
+    "", ",", " , ,", "unknown", "not an address", "999.1.1.1", "203.0.113.7, junk", "junk, 203.0.113.7",
+    "[2001:db8::1]:443", "[2001:db8::1", "203.0.113.7:99999", "::ffff:999.1.1.1", "fe80::1%eth0", "1" * 4000,
+    ", ".join(["10.0.0.1"] * 500), "\u00e9\u00e8", "203.0.113.7\t", '"[::1]"', "%00",
+])
+def test_junk_x_forwarded_for_never_fails(env, trusted, value):
+    c, _, _ = env(trusted_proxies=trusted)
+    r = c.vote(SLUG, 4, ip="127.0.0.1", headers={"X-Forwarded-For": value.encode("utf-8")})
+    assert r.status_code == 200, r.text
+    two = [("Content-Type", "application/json"), ("Origin", c.origin), ("X-Forwarded-For", value.encode()),
+           ("X-Forwarded-For", "192.0.2.1")]
+    r = c.request("POST", f"/api/ratings/{SLUG}", ip="127.0.0.1", content=b'{"score": 4}', headers=two)
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("value", ["localhost", "10.0.0.0/33", "10.0.0.1/8/1", "2001:db8::/129", "*"])
+def test_malformed_trusted_proxies_are_refused_with_the_fix(value):
+    with pytest.raises(ConfigError, match=r"RATINGS_TRUSTED_PROXIES entry .* e\.g\. RATINGS_TRUSTED_PROXIES="):
+        Settings.from_env({"RATINGS_TRUSTED_PROXIES": f"127.0.0.1, {value}"})
+    s = Settings.from_env({"RATINGS_TRUSTED_PROXIES": " 127.0.0.1, 10.0.0.0/8 ,::1,, 192.168.1.7/24"})
+    assert s.trusted_proxies == ("127.0.0.1/32", "10.0.0.0/8", "::1/128", "192.168.1.0/24")
+
+
+def test_on_the_wire_uvicorn_does_not_believe_x_forwarded_for_by_default(tmp_path):
+    """The real server: the old default believed loopback, so any local client chose its own address."""
+    import http.client
+
+    from ratings.testing import ServiceProcess
+
+    manifest = write_manifest(tmp_path / "m.json", [SLUG])
+    with ServiceProcess(tmp_path / "r.sqlite3", manifest, RATINGS_MAX_VOTES_PER_HOUR="4") as svc:
+        conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=10)
+        statuses = []
+        for i in range(10):
+            conn.request("POST", f"/api/ratings/{SLUG}", body=json.dumps({"score": 5}), headers={
+                "Content-Type": "application/json", "User-Agent": f"b{i}", "X-Forwarded-For": f"10.{i}.0.1"})
+            resp = conn.getresponse()
+            resp.read()
+            statuses.append(resp.status)
+        assert statuses == [200] * 4 + [429] * 6
+        assert "ratings-secret (RATINGS_SECRET_FILE)" in svc.log() and "X-Forwarded-For is believed" not in svc.log()
+    with ServiceProcess(tmp_path / "r2.sqlite3", manifest, RATINGS_MAX_VOTES_PER_HOUR="4",
+                        RATINGS_TRUSTED_PROXIES="127.0.0.1") as svc:
+        conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=10)
+        statuses = []
+        for i in range(10):  # behind a trusted proxy: one client per forwarded /24, forged left parts ignored
+            conn.request("POST", f"/api/ratings/{SLUG}", body=json.dumps({"score": 5}), headers={
+                "Content-Type": "application/json", "User-Agent": f"b{i}",
+                "X-Forwarded-For": f"192.0.2.{i}, 10.{i % 2}.0.1"})
+            resp = conn.getresponse()
+            resp.read()
+            statuses.append(resp.status)
+        assert statuses == [200] * 8 + [429] * 2
+        assert "X-Forwarded-For is believed from 127.0.0.1/32 (RATINGS_TRUSTED_PROXIES)" in svc.log()

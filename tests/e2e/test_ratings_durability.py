@@ -18,11 +18,12 @@ from ratings.privacy import ip_prefix, voter_id  # noqa: E402
 from ratings.testing import ServiceProcess, write_manifest  # noqa: E402
 
 SLUGS = ["bai-a", "bai-b", "bai-c"]
-NO_CAPS = {"RATINGS_MAX_VOTES_PER_HOUR": "100000000", "RATINGS_MAX_VOTERS_PER_ARTICLE_PER_DAY": "100000000"}
+NO_CAPS = {"RATINGS_MAX_VOTES_PER_HOUR": "100000000", "RATINGS_MAX_VOTERS_PER_ARTICLE_PER_DAY": "100000000",
+           "RATINGS_TRUSTED_PROXIES": "127.0.0.1"}  # as behind nginx: the voter's address is forwarded
 
 
 class Voter:
-    """One browser on one network (the service sees the address through X-Forwarded-For from loopback)."""
+    """One browser on one network (the service believes X-Forwarded-For from loopback, as behind nginx)."""
 
     def __init__(self, n: int):
         self.ua = f"Mozilla/5.0 tester/{n}"
@@ -120,12 +121,13 @@ def test_every_acknowledged_vote_survives_kill_9(tmp_path):
     svc.stop()
     assert len(acknowledged) > 50
     conn = sqlite3.connect(db)  # opening recovers from the WAL, as a restarted service would
-    salts = [row[0] for row in conn.execute("SELECT salt FROM salts")]
+    salts = [row[0] for row in conn.execute("SELECT salt FROM day_salts")]
+    key = (tmp_path / "ratings-secret").read_bytes().strip()  # beside the database, never in it
     stored = {(slug, voter): score for slug, voter, score in conn.execute("SELECT slug, voter, score FROM votes")}
     conn.close()
     missing = []
     for slug, score, voter in acknowledged:
-        ids = [voter_id(b"", salt, slug, ip_prefix(voter.ip), voter.ua) for salt in salts]
+        ids = [voter_id(key, salt, slug, ip_prefix(voter.ip), voter.ua) for salt in salts]
         if not any(stored.get((slug, i)) == score for i in ids):
             missing.append((slug, score, voter.ua))
     assert not missing, f"{len(missing)} acknowledged votes lost, e.g. {missing[:3]}"

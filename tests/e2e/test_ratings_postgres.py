@@ -27,7 +27,8 @@ from ratings.config import Settings  # noqa: E402
 from ratings.testing import AsgiClient, ServiceProcess, free_port, write_manifest  # noqa: E402
 
 SLUGS = ["bai-a", "bai-b"]
-NO_CAPS = {"RATINGS_MAX_VOTES_PER_HOUR": "100000000", "RATINGS_MAX_VOTERS_PER_ARTICLE_PER_DAY": "100000000"}
+NO_CAPS = {"RATINGS_MAX_VOTES_PER_HOUR": "100000000", "RATINGS_MAX_VOTERS_PER_ARTICLE_PER_DAY": "100000000",
+           "RATINGS_TRUSTED_PROXIES": "127.0.0.1"}  # as behind nginx: the voter's address is forwarded
 
 
 def _pg_bin() -> Path | None:
@@ -83,7 +84,7 @@ def test_same_rules_on_postgresql(database, tmp_path):
     manifest = write_manifest(tmp_path / "m.json", SLUGS)
     clock = Clock()
     settings = Settings(database_url=database, manifest_path=str(manifest), max_votes_per_hour=6,
-                        max_voters_per_article_per_day=3)
+                        max_voters_per_article_per_day=3, secret_file=str(tmp_path / "ratings-secret"))
     c = AsgiClient(create_app(settings, clock=clock))
     assert c.vote("bai-a", 5).json()["count"] == 1
     r = c.vote("bai-a", 2)  # the same voter the same day: a change
@@ -101,9 +102,11 @@ def test_same_rules_on_postgresql(database, tmp_path):
     assert c.vote("bai-b", 3, ip="192.0.2.1").status_code == 200  # purges what is older than 48 h
     with psycopg.connect(database) as conn:
         assert conn.execute("SELECT count(*) FROM votes").fetchone()[0] == 1
-        assert conn.execute("SELECT count(*) FROM salts").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM day_salts").fetchone()[0] == 1
+        assert all(t % 3600 == 0 for (t,) in conn.execute("SELECT at FROM hits"))
         dump = json.dumps(conn.execute("SELECT * FROM votes").fetchall(), default=str)
     assert "203.0.113" not in dump and "198.51.100" not in dump
+    assert (tmp_path / "ratings-secret").read_text().strip() not in dump  # the key stays outside the database
     assert c.request("GET", "/api/ratings").json()["ratings"]["bai-a"]["count"] == 4  # aggregates kept
 
 
