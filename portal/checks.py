@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import body, model
 from .clock import build_time
-from .content_tree import link_problems
+from .content_tree import link_problems, size_problem, static_problems
 from .model import Problem
 from .paths import SitePaths
 
@@ -103,6 +103,9 @@ class Checker:
         shown = display(path, self.content)
         kind = model.kind_of(path, self.content)
         try:
+            too_large = size_problem(path, shown)
+            if too_large:
+                return None, [too_large], ""
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             return None, [Problem(shown, None, None, None, "not_utf8")], ""
@@ -118,6 +121,8 @@ class Checker:
         """Every problem; with build_errors_only, just what stops a build (the model's own rules)."""
         problems: list[Problem] = link_problems(self.content)
         bad_links = {Path(p.path) for p in problems}  # never read through them
+        if not bad_links:
+            problems += static_problems(self.content, self.settings.get("STATIC_PATHS") or [])
         entries: list[tuple[model.Entry, Path, str]] = []
         files = [f for f in content_files(self.content)
                  if not any((Path(self.content.name) / f.relative_to(self.content)).is_relative_to(bad)

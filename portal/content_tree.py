@@ -1,4 +1,5 @@
-"""The files under content/ themselves: nothing outside content/ is ever read or published.
+"""The files under content/ themselves: nothing outside content/ is ever read or published,
+and nothing published from it runs in the site's origin.
 
 A symbolic link under content/ (a file or a folder) is allowed only when it
 stays inside content/. One that leads outside (``images/evil.png ->
@@ -6,6 +7,12 @@ stays inside content/. One that leads outside (``images/evil.png ->
 found before Pelican reads or copies anything: the build, ``portal check``
 and the preview all stop on it. The walk never follows a link, so a link to
 a huge folder or a loop of links costs nothing.
+
+Files copied as they are (STATIC_PATHS, e.g. content/images/) are served from
+the portal's own address, so a file a browser would run there is refused:
+only the types in STATIC_TYPES are published, and an SVG (an XML document
+that may hold script) must be a picture only: no script, event handler,
+foreignObject, external reference or DTD.
 """
 
 from __future__ import annotations
@@ -13,7 +20,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from lxml import etree
+
 from .model import Problem
+
+STATIC_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".pdf")
+MAX_SVG_BYTES = 2_000_000
+MAX_ARTICLE_BYTES = 2_000_000  # a long article is 50 kB; more is a paste gone wrong, or an attack
+_SVG_ACTIVE = {"script", "foreignobject", "iframe", "object", "embed", "handler", "listener", "animate", "set",
+               "animatemotion", "animatetransform", "discard", "image", "a", "audio", "video"}
 
 
 def _shown(content: Path, path: Path) -> str:
@@ -42,3 +57,74 @@ def link_problems(content: Path) -> list[Problem]:
                 problems.append(Problem(_shown(content, path), None, None, None, "link_outside", {"target": target}))
         dirs.sort()
     return problems
+
+
+def static_problems(content: Path, static_paths: list[str] | tuple[str, ...]) -> list[Problem]:
+    """Files in the static folders that would be served as something other than a picture or a PDF."""
+    content = Path(content)
+    problems: list[Problem] = []
+    for folder in static_paths:
+        base = content / folder
+        if not base.is_dir() or base.is_symlink():
+            continue
+        for path in sorted(base.rglob("*")):
+            if path.is_symlink() or not path.is_file() or path.name.startswith("."):
+                continue
+            suffix = path.suffix.lower()
+            if suffix not in STATIC_TYPES:
+                problems.append(Problem(_shown(content, path), None, None, None, "static_type",
+                                        {"folder": folder, "types": ", ".join(t[1:].upper() for t in STATIC_TYPES)}))
+            elif suffix == ".svg":
+                why = svg_danger(path)
+                if why:
+                    problems.append(Problem(_shown(content, path), None, None, None, "unsafe_svg", {"what": why}))
+    return problems
+
+
+def svg_danger(path: Path) -> str | None:
+    """What in an SVG could run or load something, or None when it is a plain picture."""
+    data = path.read_bytes()
+    if len(data) > MAX_SVG_BYTES:
+        return f"> {MAX_SVG_BYTES // 1_000_000} MB"
+    if b"<!ENTITY" in data:  # a DOCTYPE naming the SVG DTD is fine (never fetched); entities are not
+        return "<!ENTITY>"
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as err:
+        return f"XML: {err}"[:120]
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue  # comments, processing instructions
+        name = etree.QName(element).localname.lower()
+        if name in _SVG_ACTIVE:
+            return f"<{etree.QName(element).localname}>"
+        if name == "style" and _loads_something(element.text or ""):
+            return "<style> @import/url()"
+        for attr, value in element.attrib.items():
+            local = etree.QName(attr).localname.lower()
+            if local.startswith("on"):
+                return f'{local}="…"'
+            if local == "href" and not value.strip().startswith("#"):
+                return f'href="{value[:60]}"'
+            if _loads_something(value):
+                return f'{local}="{value[:60]}"'
+    for node in (*root.itersiblings(preceding=True), *root.iter(etree.ProcessingInstruction)):
+        if isinstance(node, etree._ProcessingInstruction):
+            return f"<?{node.target}?>"  # xml-stylesheet would load a style sheet
+    return None
+
+
+def _loads_something(css: str) -> bool:
+    """CSS that fetches from elsewhere: @import, or url() of anything but a #fragment in the same file."""
+    squeezed = css.replace(" ", "").replace("'", "").replace('"', "").lower()
+    return "@import" in squeezed or any(not part.startswith("#") for part in squeezed.split("url(")[1:])
+
+
+def size_problem(path: Path, shown: str) -> Problem | None:
+    """An article file too large to be one, reported before it is read."""
+    size = path.stat().st_size
+    if size <= MAX_ARTICLE_BYTES:
+        return None
+    return Problem(shown, None, None, None, "too_large",
+                   {"size": f"{size / 1_000_000:.1f}", "limit": f"{MAX_ARTICLE_BYTES / 1_000_000:.0f}"})

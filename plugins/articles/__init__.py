@@ -24,7 +24,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from portal import i18n, model
 from portal.checks import Checker
 from portal.clock import build_time
-from portal.content_tree import link_problems
+from portal.content_tree import link_problems, static_problems
 from portal.facts import rows_html
 from portal.model import ContentErrors, report
 from portal.paths import SitePaths
@@ -151,11 +151,14 @@ def start_build(pelican) -> None:
     """Every run starts clean (live reload runs many builds in one process).
 
     A symbolic link leading out of content/ stops the build before Pelican walks, reads or copies
-    anything through it."""
+    anything through it; a static file a browser would run is reported with the other problems."""
     STATE.reset(pelican.settings)
-    links = link_problems(Path(pelican.settings["PATH"]))
+    content = Path(pelican.settings["PATH"])
+    links = link_problems(content)
     if links:
         raise ContentErrors(links, STATE.lang)
+    for problem in static_problems(content, pelican.settings.get("STATIC_PATHS") or []):
+        STATE.add_problem(problem)
     log.debug("articles: build started, now = %s", STATE.now.isoformat())
 
 

@@ -20,6 +20,7 @@ from pelican.urlwrappers import Author, Category, Tag
 
 from portal import body, model
 from portal.clock import EPOCH
+from portal.content_tree import size_problem
 from portal.model import Problem
 
 from .state import STATE
@@ -73,6 +74,10 @@ class PortalReader(MarkdownReader):
         content_root = Path(self.settings["PATH"])
         kind = model.kind_of(Path(source_path), content_root)
         try:
+            too_large = size_problem(Path(source_path), shown)
+            if too_large:
+                STATE.add_problem(too_large)
+                return "", self._placeholder(source_path, kind)
             text = Path(source_path).read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             STATE.add_problem(Problem(shown, None, None, None, "not_utf8"))

@@ -280,6 +280,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This is a symbolic link to a file that does not exist ({target}). "
         "Fix: delete the link, or copy the real file here.",
     ),
+    "static_type": (
+        "Tệp này nằm trong thư mục {folder}/ nên sẽ được đăng nguyên trạng trên tên miền của Cổng, "
+        "nơi trình duyệt có thể chạy nó. Cách sửa: chỉ đặt ảnh và tài liệu ({types}) trong {folder}/; xóa hoặc chuyển tệp này ra ngoài content/.",
+        "This file is in {folder}/, so it would be published as it is on the portal's own address, "
+        "where a browser could run it. Fix: keep only pictures and documents ({types}) in {folder}/; delete this file or move it out of content/.",
+    ),
+    "unsafe_svg": (
+        "Ảnh SVG này có {what}: SVG có thể chứa mã chạy được khi mở ảnh. "
+        "Cách sửa: xuất lại ảnh ở dạng PNG, hoặc lưu SVG ở dạng \"plain SVG\" không có mã, liên kết hay tệp nhúng.",
+        "This SVG image holds {what}: an SVG can carry code that runs when the image is opened. "
+        "Fix: export the picture as PNG, or save a \"plain SVG\" with no script, links or embedded files.",
+    ),
+    "too_large": (
+        "Tệp quá lớn ({size} MB; tối đa {limit} MB cho một bài). Cách sửa: kiểm tra tệp có bị dán nhầm nội dung "
+        "không; tách bài dài thành nhiều bài.",
+        "The file is too large ({size} MB; at most {limit} MB for one article). Fix: check that nothing was pasted "
+        "by mistake; split a long article into several.",
+    ),
     "empty_body": (
         "Bài chưa có nội dung. Cách sửa: viết nội dung sau dòng trống đầu tiên dưới phần thông tin.",
         "The article has no body. Fix: write it after the first blank line below the front matter.",

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 NOW = "2026-11-26T09:00:00+07:00"
@@ -135,6 +136,7 @@ def test_expired_warning_still_called_active(fixture_content):
     assert "2025-03-02-ma-doc-usb.md" not in check(fixture_content, now="2025-04-01 08:00").stdout
 
 
+@pytest.mark.hostile
 def test_not_utf8_and_outside_kind_folders(fixture_content):
     (fixture_content / "tin-tuc" / "2026-11-21-cp1258.md").write_bytes("Title: Tin tức\n".encode("utf-16"))
     write(fixture_content / "nhap" / "bai.md", "Title: A\n\nB\n")

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import run_build, tree_digest
 
+pytestmark = pytest.mark.hostile
+
 NEWS = "tin-tuc/2026-11-10-tap-huan.md"
 WARNING = "canh-bao/2026-11-20-lo-hong-exchange.md"
 

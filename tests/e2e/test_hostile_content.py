@@ -19,6 +19,8 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, run_build, tree_digest
 from lxml import etree
 
+pytestmark = pytest.mark.hostile
+
 NEWS = "tin-tuc/2026-11-10-tap-huan.md"
 NEWS_PAGE = "tin-tuc/tap-huan-nhan-dien-lua-dao-truc-tuyen.html"
 
@@ -163,13 +165,77 @@ def test_markup_in_summary_and_tags_is_text_in_every_feed(fixture_content, tmp_p
 
 
 # ---- nesting and files Pelican cannot process ---------------------------------------------------
-@pytest.mark.parametrize("levels", [300, 5000])
-def test_deep_nesting_is_an_error_not_a_hang(fixture_content, previous_output, levels):
+@pytest.mark.parametrize("levels,expected", [
+    (300, "content/{news}:25: [lỗi] Danh sách hoặc trích dẫn lồng nhau quá sâu (11 cấp; tối đa 10). "
+          "Cách sửa: bớt cấp lồng nhau; nếu đây là mã nguồn, đặt nó giữa hai dòng ```."),
+    (5000, "content/{news}: [lỗi] Tệp quá lớn (50.0 MB; tối đa 2 MB cho một bài)."),  # 4 spaces a level
+])
+def test_deep_nesting_is_an_error_not_a_hang(fixture_content, previous_output, levels, expected):
     output, before = previous_output
     append_body(fixture_content, "\n".join("    " * i + "- mục" for i in range(levels)))
     started = time.monotonic()
     built = run_build(fixture_content, output, search=False)
     stopped_untouched(built, output, before)
     assert time.monotonic() - started < 60
-    assert (f"content/{NEWS}:25: [lỗi] Danh sách hoặc trích dẫn lồng nhau quá sâu (11 cấp; tối đa 10). "
-            "Cách sửa: bớt cấp lồng nhau; nếu đây là mã nguồn, đặt nó giữa hai dòng ```.") in built.stderr
+    assert expected.format(news=NEWS) in built.stderr
+
+
+def test_a_5000_level_list_in_few_bytes_is_an_error_at_its_line(fixture_content, previous_output):
+    output, before = previous_output
+    append_body(fixture_content, "- " * 5000 + "mục\n\n" + ">" * 5000 + " trích")
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert f"content/{NEWS}:15: [lỗi] Danh sách hoặc trích dẫn lồng nhau quá sâu (5000 cấp; tối đa 10)." \
+        in built.stderr
+
+
+# ---- files published as they are ------------------------------------------------------------------
+PLAIN_SVG = ('<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+             '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+             '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">'
+             '<defs><linearGradient id="g"><stop offset="0"/></linearGradient><circle id="c" r="2"/></defs>'
+             '<style>.a{fill:red}</style><rect width="10" height="10" fill="url(#g)"/>'
+             '<use xlink:href="#c" class="a"/></svg>')
+
+
+@pytest.mark.parametrize("name,data,what", [
+    ("trang.html", "<script>alert(document.domain)</script>", None),
+    ("x.js", "alert(1)", None),
+    ("bieu-do.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "<script>"),
+    ("nut.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', 'onload="…"'),
+    ("lien-ket.svg", '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+                     '<a xlink:href="javascript:alert(1)"><text>x</text></a></svg>', "<a>"),
+    ("nhung.svg", '<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div xmlns="http://www.w3.org/1999/xhtml">'
+                  '<iframe src="https://evil.example/"/></div></foreignObject></svg>', "<foreignObject>"),
+    ("bom.svg", '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+                '<svg xmlns="http://www.w3.org/2000/svg"><text>&b;</text></svg>', "<!ENTITY>"),
+    ("kieu.svg", '<?xml-stylesheet href="https://evil.example/x.css"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+     "<?xml-stylesheet?>"),
+])
+def test_a_static_file_a_browser_would_run_is_refused(fixture_content, previous_output, name, data, what):
+    output, before = previous_output
+    (fixture_content / "images" / name).write_text(data, encoding="utf-8")
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    if what is None:
+        assert (f"content/images/{name}: [lỗi] Tệp này nằm trong thư mục images/ nên sẽ được đăng nguyên trạng "
+                "trên tên miền của Cổng") in built.stderr
+    else:
+        assert f"content/images/{name}: [lỗi] Ảnh SVG này có {what}: SVG có thể chứa mã" in built.stderr
+    checked = check(fixture_content)
+    assert checked.returncode == 1 and f"content/images/{name}: [lỗi]" in checked.stdout
+
+
+def test_a_plain_svg_with_a_doctype_gradients_and_use_is_published(fixture_content, tmp_path):
+    (fixture_content / "images" / "so-do.svg").write_text(PLAIN_SVG, encoding="utf-8")
+    built = run_build(fixture_content, tmp_path / "output", search=False)
+    assert built.returncode == 0, built.stderr
+    assert (built.output / "images" / "so-do.svg").read_text(encoding="utf-8") == PLAIN_SVG
+
+
+def test_a_huge_file_is_refused_before_it_is_read(fixture_content, previous_output):
+    output, before = previous_output
+    append_body(fixture_content, "Lặp lại. " * 300_000)
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert f"content/{NEWS}: [lỗi] Tệp quá lớn (3.9 MB; tối đa 2 MB cho một bài)." in built.stderr

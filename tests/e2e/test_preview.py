@@ -90,6 +90,7 @@ def test_pages_get_the_reload_script_but_the_built_files_do_not(server):
     assert "Lần đầu: Đã xây dựng lại" in server["log"].read_text(encoding="utf-8")
 
 
+@pytest.mark.hostile
 def test_broken_file_shows_its_error_and_the_server_keeps_running(server):
     url, path = server["url"], server["content"] / ARTICLE
     good = path.read_text(encoding="utf-8")

@@ -57,6 +57,7 @@ def test_publish_schedule_and_rollback(fixture_content, tmp_path):
     assert again.returncode == 1 and "Không có bản phát hành nào cũ hơn" in again.stderr
 
 
+@pytest.mark.hostile
 def test_content_error_publishes_nothing(fixture_content, tmp_path):
     base = tmp_path / "www"
     assert publish(base, fixture_content, "2026-11-26T09:00:00+07:00").returncode == 0
@@ -71,6 +72,7 @@ def test_content_error_publishes_nothing(fixture_content, tmp_path):
     assert len(list((base / "releases").iterdir())) == 1
 
 
+@pytest.mark.hostile
 def test_readers_never_see_a_half_published_site(fixture_content, tmp_path):
     """A reader loads pages through `current` (as nginx does) while a publish swaps releases."""
     base = tmp_path / "www"
@@ -119,6 +121,7 @@ def rollback(base: Path, *extra: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.hostile
 def test_six_publishes_in_one_minute_then_rollback_twice(fixture_content, tmp_path):
     """Release names are unique and ordered by creation, not by a clock cut to the minute."""
     base = tmp_path / "www"
@@ -165,6 +168,7 @@ def test_six_publishes_in_one_minute_then_rollback_twice(fixture_content, tmp_pa
     assert "Dấu bản phát hành số 4." in (base / "current" / "gioi-thieu.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.hostile
 def test_a_link_in_the_built_release_is_refused(fixture_content, tmp_path, monkeypatch):
     """The last line of defence: whatever put a symlink into the release, it is never served."""
     from portal.tools import publish as tool
@@ -198,6 +202,7 @@ def test_a_link_in_the_built_release_is_refused(fixture_content, tmp_path, monke
     assert list((base / "releases").iterdir()) == [before]  # the refused release is deleted
 
 
+@pytest.mark.hostile
 def test_content_linking_outside_content_publishes_nothing(fixture_content, tmp_path):
     base = tmp_path / "www"
     assert publish(base, fixture_content, "2026-11-26T09:00:00+07:00").returncode == 0

@@ -99,6 +99,7 @@ def test_ipv6_prefix_is_48_bits():
     assert ip_prefix("not an address") == "unknown" and ip_prefix(None) == "unknown"
 
 
+@pytest.mark.hostile
 def test_no_raw_ip_in_database_or_logs_and_old_rows_purged(env, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     c, clock, settings = env()
@@ -129,6 +130,7 @@ def test_no_raw_ip_in_database_or_logs_and_old_rows_purged(env, tmp_path, caplog
     ({"Origin": None, "Sec-Fetch-Site": "same-origin"}, 200),
     ({"Origin": "http://portal.test", "Sec-Fetch-Site": "same-origin"}, 200),
 ])
+@pytest.mark.hostile
 def test_post_only_from_the_sites_own_origin(env, headers, status):
     c, _, _ = env()
     origin = headers.pop("Origin")
@@ -138,6 +140,7 @@ def test_post_only_from_the_sites_own_origin(env, headers, status):
         one_line(r)
 
 
+@pytest.mark.hostile
 def test_strict_mode_refuses_requests_without_origin(env):
     c, _, _ = env(require_origin=True)
     r = c.vote(SLUG, 3, origin=None)
@@ -151,6 +154,7 @@ def test_allowed_origins_setting(env):
     assert c.vote(SLUG, 3, origin="http://portal.test").status_code == 403  # the Host alone is not enough
 
 
+@pytest.mark.hostile
 def test_body_larger_than_1_kib_is_refused(env):
     c, _, _ = env()
     big = "score=4&pad=" + "x" * 1100
@@ -196,6 +200,7 @@ def test_body_larger_than_1_kib_is_refused(env):
     ("multipart/form-data; boundary=x", "--x--", 415),
     ("", "score=4", 415),
 ])
+@pytest.mark.hostile
 def test_junk_gets_a_4xx_with_a_one_line_reason(env, ctype, body, status):
     c, _, _ = env()
     h = {"Origin": c.origin}
@@ -207,6 +212,7 @@ def test_junk_gets_a_4xx_with_a_one_line_reason(env, ctype, body, status):
     assert c.request("GET", f"/api/ratings/{SLUG}").json()["count"] == 0
 
 
+@pytest.mark.hostile
 def test_invalid_utf8_and_unknown_routes(env):
     c, _, _ = env()
     h = {"Origin": c.origin, "Content-Type": "application/json"}
@@ -219,6 +225,7 @@ def test_invalid_utf8_and_unknown_routes(env):
     assert 400 <= r.status_code < 500
 
 
+@pytest.mark.hostile
 def test_cap_votes_per_hour_answers_429_with_retry_after(env):
     c, clock, _ = env(max_votes_per_hour=3)
     for score in (1, 2, 3):
@@ -232,6 +239,7 @@ def test_cap_votes_per_hour_answers_429_with_retry_after(env):
     assert c.vote(OTHER, 4).status_code == 200
 
 
+@pytest.mark.hostile
 def test_cap_distinct_voters_per_article_per_day(env):
     c, clock, _ = env(max_voters_per_article_per_day=2)
     assert c.vote(SLUG, 5, ua="A").status_code == 200
@@ -321,6 +329,7 @@ def test_one_port_site_serves_feeds_and_alerts_with_their_media_types(tmp_path):
     assert {rel: c.request("GET", "/" + rel).headers["content-type"] for rel in expected} == expected
 
 
+@pytest.mark.hostile
 def test_duplicate_json_keys_are_refused(env):
     """{"score":9,"score":5}: which value a reader believes is not defined, so neither is taken."""
     c, _, _ = env()
@@ -330,6 +339,7 @@ def test_duplicate_json_keys_are_refused(env):
     assert c.vote(SLUG, 5).status_code == 200
 
 
+@pytest.mark.hostile
 def test_content_length_with_transfer_encoding_is_refused_on_the_wire(tmp_path):
     """Both framings in one request (request smuggling): 400 from the real server, nothing counted."""
     import socket
@@ -365,6 +375,7 @@ def _statuses(c: AsgiClient, n: int, xff=None, ip: str | None = None) -> list[in
     return out
 
 
+@pytest.mark.hostile
 def test_rotating_x_forwarded_for_is_capped_exactly_like_none_by_default(env, tmp_path):
     assert Settings().trusted_proxies == () and Settings.from_env({}).trusted_proxies == ()
     caps = {"max_votes_per_hour": 7, "max_voters_per_article_per_day": 3}
@@ -381,6 +392,7 @@ def test_rotating_x_forwarded_for_is_capped_exactly_like_none_by_default(env, tm
     assert got.count(200) <= 5 and got[-1] == 429
 
 
+@pytest.mark.hostile
 def test_with_a_trusted_proxy_the_rightmost_untrusted_hop_is_the_client(env):
     c, _, _ = env(trusted_proxies=("127.0.0.1", "10.0.0.0/8"), max_votes_per_hour=3)
     # a forged leftmost value changes nothing: the proxy's own hop (the rightmost) is the client
@@ -405,6 +417,7 @@ def test_with_a_trusted_proxy_the_rightmost_untrusted_hop_is_the_client(env):
     "[2001:db8::1]:443", "[2001:db8::1", "203.0.113.7:99999", "::ffff:999.1.1.1", "fe80::1%eth0", "1" * 4000,
     ", ".join(["10.0.0.1"] * 500), "\u00e9\u00e8", "203.0.113.7\t", '"[::1]"', "%00",
 ])
+@pytest.mark.hostile
 def test_junk_x_forwarded_for_never_fails(env, trusted, value):
     c, _, _ = env(trusted_proxies=trusted)
     r = c.vote(SLUG, 4, ip="127.0.0.1", headers={"X-Forwarded-For": value.encode("utf-8")})
@@ -415,6 +428,7 @@ def test_junk_x_forwarded_for_never_fails(env, trusted, value):
     assert r.status_code == 200, r.text
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize("value", ["localhost", "10.0.0.0/33", "10.0.0.1/8/1", "2001:db8::/129", "*"])
 def test_malformed_trusted_proxies_are_refused_with_the_fix(value):
     with pytest.raises(ConfigError, match=r"RATINGS_TRUSTED_PROXIES entry .* e\.g\. RATINGS_TRUSTED_PROXIES="):
@@ -423,6 +437,7 @@ def test_malformed_trusted_proxies_are_refused_with_the_fix(value):
     assert s.trusted_proxies == ("127.0.0.1/32", "10.0.0.0/8", "::1/128", "192.168.1.0/24")
 
 
+@pytest.mark.hostile
 def test_on_the_wire_uvicorn_does_not_believe_x_forwarded_for_by_default(tmp_path):
     """The real server: the old default believed loopback, so any local client chose its own address."""
     import http.client

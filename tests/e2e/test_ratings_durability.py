@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 from ratings.privacy import ip_prefix, voter_id  # noqa: E402
@@ -51,6 +52,7 @@ def db_state(db: Path) -> tuple[dict, dict]:
     return totals, votes
 
 
+@pytest.mark.hostile
 def test_two_processes_writing_at_once_never_lose_or_double_count(tmp_path):
     manifest = write_manifest(tmp_path / "m.json", SLUGS)
     db = tmp_path / "r.sqlite3"
@@ -89,6 +91,7 @@ def test_two_processes_writing_at_once_never_lose_or_double_count(tmp_path):
     assert votes == expected
 
 
+@pytest.mark.hostile
 def test_every_acknowledged_vote_survives_kill_9(tmp_path):
     manifest = write_manifest(tmp_path / "m.json", SLUGS)
     db = tmp_path / "r.sqlite3"

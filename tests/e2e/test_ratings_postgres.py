@@ -128,6 +128,7 @@ def _totals_equal_votes(database) -> tuple[dict, dict]:
     return totals, votes
 
 
+@pytest.mark.hostile
 def test_two_processes_and_kill_9_on_postgresql(database, tmp_path):
     manifest = write_manifest(tmp_path / "m.json", SLUGS)
     env = {"RATINGS_DATABASE_URL": database, **NO_CAPS}

@@ -8,6 +8,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from ratings.testing import ServiceProcess, write_manifest  # noqa: E402
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
@@ -42,6 +44,7 @@ def run_schemathesis(tmp_path: Path, url: str, *headers: str) -> subprocess.Comp
     return subprocess.run(args, capture_output=True, text=True, timeout=150, cwd=tmp_path)
 
 
+@pytest.mark.hostile
 def test_schemathesis_finds_no_failure(tmp_path):
     manifest = write_manifest(tmp_path / "m.json", ["vi-du-bai-viet"])
     with ServiceProcess(tmp_path / "r.sqlite3", manifest, RATINGS_MAX_VOTES_PER_HOUR="1000000",
@@ -53,6 +56,7 @@ def test_schemathesis_finds_no_failure(tmp_path):
     assert "Traceback" not in log and " 500 " not in log
 
 
+@pytest.mark.hostile
 def test_schemathesis_against_the_one_port_server_as_make_run_starts_it(tmp_path, sample_site):
     """Default caps, the built site mounted behind the API, no Origin header (like curl)."""
     with ServiceProcess(tmp_path / "r.sqlite3", sample_site.output / "api" / "ratings-manifest.json",

@@ -112,6 +112,7 @@ def test_counts_from_service_else_snapshot_else_zero_and_deterministic(tmp_path,
         == zero_page
 
 
+@pytest.mark.hostile
 def test_a_broken_snapshot_never_fails_the_build(tmp_path, copy_sample):
     (tmp_path / "var").mkdir()
     (tmp_path / "var" / "ratings-snapshot.json").write_text("{not json")
@@ -121,6 +122,7 @@ def test_a_broken_snapshot_never_fails_the_build(tmp_path, copy_sample):
     assert re.search(r"ratings_widget: the snapshot .* is unreadable", built.stderr)
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize("bad", ['{"ratings": {"x": {"histogram": {"1": -1}}}}', "[]", '{"ratings": {"x": 1}}'])
 def test_malformed_exports_are_refused(bad):
     from portal.ratings_export import parse_export

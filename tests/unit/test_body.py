@@ -10,6 +10,8 @@ from bs4 import BeautifulSoup
 
 from portal import body, model
 
+pytestmark = pytest.mark.hostile
+
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = {"MARKDOWN": {"extension_configs": {"markdown.extensions.extra": {}, "markdown.extensions.sane_lists": {}},
                          "output_format": "html5"}}

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from portal.tools.build import _SayWhatFailed
+
+pytestmark = pytest.mark.hostile
 
 
 def test_pelicans_bare_could_not_process_names_the_cause_and_the_fix():

@@ -7,6 +7,8 @@ import pytest
 from ratings.client import client_address, client_from_scope, parse_address, trusted_networks
 from ratings.config import ConfigError
 
+pytestmark = pytest.mark.hostile
+
 LOCAL = trusted_networks(["127.0.0.1", "::1"])
 CHAIN = trusted_networks(["127.0.0.1", "10.0.0.0/8"])
 

@@ -19,6 +19,8 @@ from ratings.secret import load_key
 from ratings.store import Limited, Store
 from ratings.testing import write_manifest
 
+pytestmark = pytest.mark.hostile
+
 ROOT = Path(__file__).resolve().parents[2]
 T0 = 1_795_000_123.0  # 123 s into an hour
 PREFIX = ip_prefix("203.0.113.7")

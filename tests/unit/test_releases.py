@@ -32,6 +32,7 @@ def served(base: Path) -> str:
     return tool.current_release(base).name
 
 
+@pytest.mark.hostile
 def test_names_made_in_one_second_are_unique_readable_and_in_creation_order(tmp_path):
     made = [new_release(tmp_path) for _ in range(12)]
     assert [p.name for p in made[:3]] == ["0001-20261126T031542Z", "0002-20261126T031542Z", "0003-20261126T031542Z"]
@@ -39,6 +40,7 @@ def test_names_made_in_one_second_are_unique_readable_and_in_creation_order(tmp_
     assert tool.all_releases(tmp_path) == made
 
 
+@pytest.mark.hostile
 def test_the_sequence_not_the_clock_orders_releases(tmp_path):
     later = new_release(tmp_path, MADE)
     clock_set_back = new_release(tmp_path, MADE - dt.timedelta(days=400))
@@ -58,6 +60,7 @@ def test_old_format_releases_come_first_and_in_their_own_order(tmp_path):
     assert tool.all_releases(tmp_path) == [*old, new]
 
 
+@pytest.mark.hostile
 def test_a_name_being_built_or_taken_is_not_reused(tmp_path):
     (tool.releases_dir(tmp_path) / ".0001-20261126T031542Z.new-4242").mkdir(parents=True)
     (tool.releases_dir(tmp_path) / "0002-20261126T031542Z").write_text("not a folder", encoding="utf-8")
@@ -93,6 +96,7 @@ def test_rollback_with_nothing_published(tmp_path):
     assert str(nothing.value) == "Chưa có bản phát hành nào để quay lại. Cách sửa: chạy invoke publish."
 
 
+@pytest.mark.hostile
 def test_prune_spares_the_served_release_and_the_one_before_it_after_a_rollback(tmp_path):
     releases = [new_release(tmp_path) for _ in range(8)]
     tool.switch_to(tmp_path, releases[2])  # rolled back to the third
@@ -121,6 +125,7 @@ def test_a_second_publish_waits_for_none_and_says_why(tmp_path):
 FIX = "Cách sửa: xóa liên kết đó khỏi content/ (cần đăng tệp thì chép chính tệp vào) rồi xuất bản lại."
 
 
+@pytest.mark.hostile
 def test_every_link_in_a_release_is_refused_and_named(tmp_path):
     secret = tmp_path / "shadow"
     secret.write_text("root:x", encoding="utf-8")
@@ -157,6 +162,7 @@ def test_a_release_without_links_passes(tmp_path):
     assert tool.links_in_release(release) == []
 
 
+@pytest.mark.hostile
 def test_a_content_link_leaving_content_is_refused(tmp_path):
     """One rule for content/ (portal.content_tree): the check at step 1 and the build apply it."""
     from portal.content_tree import link_problems
