@@ -10,6 +10,7 @@ import pytest
 
 from portal import model
 from portal.tools.importer import date_line, import_file, parse_date, parse_html, parse_plain, read_text_file
+from portal.tools.importer.loss import lost_passages
 
 TONES = "\u0300\u0301\u0303\u0309\u0323"  # the five Vietnamese tone marks
 
@@ -72,6 +73,16 @@ def test_plain_export_picture_takes_the_caption_below_it(tmp_path):
     pic = legacy.pictures[0]
     assert (pic.name, pic.found, pic.caption, pic.credit) == (
         "anh-hoi-nghi.jpg", tmp_path / "anh-hoi-nghi.jpg", "Quang cảnh hội nghị.", "Minh Hà")
+
+
+def test_plain_export_short_line_below_a_picture_stays_in_the_body(tmp_path):
+    """Only a line naming the photo's source is a caption; any other line is text of the article."""
+    page = tmp_path / "bai.txt"
+    page.write_text(f"Tiêu đề bài\n\n{LEAD}\n\nanh-hoi-nghi.jpg\n\nHội nghị thống nhất các nhiệm vụ năm tới.\n",
+                    encoding="utf-8")
+    legacy = parse_plain(page)
+    assert legacy.blocks == [LEAD, "\0IMG0", "Hội nghị thống nhất các nhiệm vụ năm tới."]
+    assert legacy.pictures[0].caption == ""
 
 
 # ---- the saved HTML page --------------------------------------------------------------------
@@ -176,3 +187,79 @@ def test_a_picture_is_refused_not_read(tmp_path):
     picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     done = import_file(picture, empty_content(tmp_path))
     assert done.status == "failed" and "Tệp không phải văn bản hay trang HTML" in done.report[0]
+
+
+# ---- a page read as a browser reads it -------------------------------------------------------
+@pytest.mark.hostile
+def test_a_stray_close_tag_in_a_table_keeps_what_follows_in_the_article(tmp_path):
+    """`<table><td><p><div>…</p></td></div></table>`: the stray </div> must not close the article's box."""
+    page = tmp_path / "trang.html"
+    lead = "Sở Thông tin và Truyền thông tổ chức kiểm tra an toàn thông tin tại các cơ quan nhà nước của tỉnh."
+    page.write_text(f"""<html><body><div class="menu"><a href="/">Trang chủ</a></div><div id="bai">
+<h1>Kiểm tra an toàn thông tin năm 2016</h1>
+<p>{lead}</p><p>{lead}</p><p>{lead}</p>
+<table><td><p><div>Đợt một: tháng 5; đợt hai: tháng 9.</p></td></div></table>
+<p>Kết quả kiểm tra được gửi tới từng cơ quan.</p>
+<p>Tin, ảnh: Tuấn Anh</p></div></body></html>""", encoding="utf-8")
+    legacy = parse_html(page)
+    assert legacy.byline == "Tin, ảnh: Tuấn Anh"
+    assert legacy.blocks[-2:] == ["Đợt một: tháng 5; đợt hai: tháng 9.", "Kết quả kiểm tra được gửi tới từng cơ quan."]
+
+
+# ---- captions come from caption markup, never from body text -----------------------------------
+@pytest.mark.hostile
+def test_body_text_next_to_a_picture_is_never_its_caption(tmp_path):
+    page = tmp_path / "trang.html"
+    page.write_text(f"""<html><body><div class="noidung"><p>{LEAD}</p>
+<p><img src="anh-1.jpg" alt="Quang cảnh hội nghị"></p>
+<p>Hội nghị thống nhất tăng cường rà soát các hệ thống thông tin.</p>
+<p><img src="anh-2.jpg" alt="Học viên">Các học viên làm bài kiểm tra thực hành cuối khóa.</p>
+<div><img src="anh-3.jpg"><br>Đoàn kiểm tra làm việc tại Sở.</div>
+<table><tr><td><img src="anh-4.jpg"></td></tr><tr><td>Năm nay có 40 cơ quan được kiểm tra.</td></tr></table>
+</div></body></html>""", encoding="utf-8")
+    legacy = parse_html(page)
+    assert [pic.caption for pic in legacy.pictures] == ["", "", "", ""]
+    assert [b for b in legacy.blocks if not b.startswith("\0IMG")] == [
+        LEAD, "Hội nghị thống nhất tăng cường rà soát các hệ thống thông tin.",
+        "Các học viên làm bài kiểm tra thực hành cuối khóa.", "Đoàn kiểm tra làm việc tại Sở.",
+        "Năm nay có 40 cơ quan được kiểm tra."]
+
+
+def test_captions_come_from_caption_markup(tmp_path):
+    page = tmp_path / "trang.html"
+    page.write_text(f"""<html><body><div class="noidung"><p>{LEAD}</p>
+<figure><figcaption>Quang cảnh hội nghị.</figcaption><img src="anh-1.jpg"></figure>
+<table class="image"><tr><td><img src="anh-2.jpg"></td></tr>
+  <tr><td class="image-caption">Học viên thực hành.</td></tr></table>
+<p><img src="anh-3.jpg"></p><p class="chu-thich">Đoàn kiểm tra tại Sở.</p>
+<p><img src="anh-4.jpg" title="Lãnh đạo Sở phát biểu"></p>
+<p><img src="anh-5.jpg"><br><i>Ảnh minh họa. Nguồn ảnh: khonggianmang.vn</i></p>
+<p>Hội nghị kết thúc lúc 11 giờ.</p></div></body></html>""", encoding="utf-8")
+    legacy = parse_html(page)
+    assert [(pic.caption, pic.credit) for pic in legacy.pictures] == [
+        ("Quang cảnh hội nghị.", ""), ("Học viên thực hành.", ""), ("Đoàn kiểm tra tại Sở.", ""),
+        ("Lãnh đạo Sở phát biểu", ""), ("Ảnh minh họa.", "khonggianmang.vn")]
+    assert legacy.blocks[-1] == "Hội nghị kết thúc lúc 11 giờ."
+
+
+# ---- the lost-words check ----------------------------------------------------------------------
+def test_lost_words_a_dropped_run_is_lost_moved_text_is_not():
+    seen = "Đoạn một của bài. Đoạn hai bị rơi mất khi nhập. Đoạn ba của bài. Tin, ảnh: Tuấn Anh"
+    kept = ["Tin, ảnh: Tuấn Anh", "Đoạn một của bài.\n\nĐoạn ba của bài."]  # the byline moved into Authors
+    lost = lost_passages(seen, kept)
+    assert [(p.quote, p.words, p.before) for p in lost] == [("Đoạn hai bị rơi mất khi nhập.", 7, "Đoạn một của bài.")]
+
+
+def test_lost_words_compare_words_not_case_accents_encoding_or_punctuation():
+    seen = unicodedata.normalize("NFD", "ĐẢM BẢO AN TOÀN, AN NINH THÔNG TIN MẠNG!")  # decomposed, upper case
+    assert lost_passages(seen, ["đảm bảo an toàn - an ninh thông tin mạng"]) == []
+
+
+def test_lost_words_a_phrase_used_elsewhere_does_not_split_a_lost_passage():
+    seen = ("Lực lượng ứng cứu sự cố trực tại trung tâm. Video: lễ ra quân của lực lượng ứng cứu sự cố do đài "
+            "tỉnh thực hiện. Các đơn vị báo cáo ngay.")
+    kept = ["Lực lượng ứng cứu sự cố trực tại trung tâm.\n\nCác đơn vị báo cáo ngay."]
+    lost = lost_passages(seen, kept)
+    assert [(p.quote, p.words) for p in lost] == [
+        ("Video: lễ ra quân của lực lượng ứng cứu sự cố do đài tỉnh thực hiện.", 16)]
+    assert lost[0].before == "…sự cố trực tại trung tâm."  # where it was: the six words before it

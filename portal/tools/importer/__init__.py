@@ -8,13 +8,16 @@ and HTML pages saved from a provincial portal (menus, banners, share buttons,
 rating counter, scripts, inline styles and tracking images around the article).
 
 It extracts the title, date, byline, source, photo captions and credits,
-proposes a kind from the words used, sanitizes the body (BeautifulSoup to drop
-the portal's chrome, nh3 to keep only harmless tags, then plain Markdown), and
-writes content/KIND/YYYY-MM-DD-slug.md. Every value it had to guess is marked
-by a "# ĐOÁN: …" note above the field (`invoke check` lists them until a person
-deletes the note). A content fingerprint is recorded in the file, and a page
-whose fingerprint or opening paragraph is already in content/ is skipped, so
-importing the same page twice never creates a duplicate.
+proposes a kind from the words used, sanitizes the body (the page parsed as a
+browser parses it, BeautifulSoup to drop the portal's chrome, nh3 to keep only
+harmless tags, then plain Markdown), and writes content/KIND/YYYY-MM-DD-slug.md.
+Words a reader of the old page saw that the new article lacks are quoted in a
+"CẢNH BÁO — chữ bị mất" warning (the file is still written, for a person to
+mend). Every value it had to guess is marked by a "# ĐOÁN: …" note above the
+field (`invoke check` lists them until a person deletes the note). A content
+fingerprint is recorded in the file, and a page whose fingerprint or opening
+paragraph is already in content/ is skipped, so importing the same page twice
+never creates a duplicate.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from .. import shown
 #   html       the saved-HTML reader: metadata, then chrome.py, then markdown.py
 #   chrome     which part of a page is the article, and what is the portal's chrome
 #   markdown   sanitized HTML to Markdown blocks
+#   loss       the lost-words check: what a reader saw against what was written
 #   guess      the kind, the organisations and the kind's own fields, each guess with its reason
 #   article    the Markdown article built from a Legacy
 #   store      one file through the importer; the duplicate index; writing into content/
@@ -59,7 +63,7 @@ def run(paths: list[Path], content: Path, kind: str | None = None, force: bool =
             files.extend(sorted(x for x in p.iterdir() if x.suffix.lower() in (".txt", ".html", ".htm")))
         else:
             files.append(p)
-    results = []
+    results: list[Imported] = []
     index = existing_index(content)
     for src in files:
         if not src.is_file():
@@ -76,10 +80,16 @@ def run(paths: list[Path], content: Path, kind: str | None = None, force: bool =
             print(f"  {line}")
         if r.guessed:
             print(f"  Cần người kiểm tra (ĐOÁN): {', '.join(r.guessed)}")
+        for line in r.lost:
+            print(f"  {line}")
     written = sum(r.status == "written" for r in results)
     dup = sum(r.status == "duplicate" for r in results)
     failed = sum(r.status == "failed" for r in results)
     print(f"\nTổng cộng: nhập {written} bài, bỏ qua {dup} bài trùng, {failed} tệp không nhập được.")
+    lossy = [r for r in results if r.lost]
+    if lossy:
+        print(f"{len(lossy)} bài mất chữ so với trang cũ: " + ", ".join(shown(r.path or r.source) for r in lossy)
+              + ". Xem các dòng CẢNH BÁO ở trên.")
     if written and not dry_run:
         print("Việc tiếp theo: mở từng tệp mới, xem các dòng \"# ĐOÁN\", sửa nếu sai rồi xóa ghi chú; "
               "sau đó chạy invoke check và invoke preview.")

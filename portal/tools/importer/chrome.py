@@ -7,6 +7,11 @@ which element holds the running text is the riskiest judgement the importer
 makes, so it is kept apart from reading the page's metadata and from turning
 what is left into Markdown. One rule holds throughout: a block that carries
 the article itself is never dropped, whatever its class says.
+
+<noscript> and <object> hold what a reader without JavaScript or without the
+plugin saw instead (every reader of an old Flash object, today); they stay in
+the page until html.py has read the article as that reader saw it (for the
+lost-words check), then drop_fallbacks() takes them out with the chrome.
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ from collections import Counter
 from bs4 import BeautifulSoup, Comment, Tag
 
 from .legacy import Legacy, squash
-from .words import CHROME_CLASS, CHROME_TAGS, CHROME_TEXT, RATING, RELATED_HEAD, TRACKER
+from .words import CHROME_CLASS, CHROME_TAGS, CHROME_TEXT, FALLBACK_TAGS, RATING, RELATED_HEAD, TRACKER
 
 # how the report names what was dropped, by tag (other tags: "thẻ <name>")
 CHROME_TAG_NAMES = {"script": "đoạn mã script", "style": "khối style", "iframe": "khung nhúng (iframe)",
                     "form": "biểu mẫu", "nav": "menu", "header": "đầu trang", "footer": "chân trang",
-                    "aside": "cột bên"}
+                    "aside": "cột bên", "noscript": "phần cho trình duyệt tắt JavaScript (noscript)",
+                    "object": "đối tượng nhúng (object)"}
 
 
 def classes(tag: Tag) -> str:
@@ -29,7 +35,9 @@ def classes(tag: Tag) -> str:
 
 
 def drop_chrome(soup: BeautifulSoup, legacy: Legacy) -> Tag:
-    """Drop the portal's chrome from the page, counting it in legacy.dropped; return the article's container."""
+    """Drop the portal's chrome from the page, counting it in legacy.dropped; return the article's container.
+
+    The fallback content of <noscript> and <object> is left for drop_fallbacks()."""
     for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
         c.extract()
     for form in soup.find_all("form"):
@@ -44,8 +52,19 @@ def drop_chrome(soup: BeautifulSoup, legacy: Legacy) -> Tag:
     return container
 
 
+def drop_fallbacks(soup: BeautifulSoup | Tag, legacy: Legacy) -> None:
+    """<noscript> and <object>, once the lost-words check has read the article as a reader saw it."""
+    for name in FALLBACK_TAGS:
+        for tag in soup.find_all(name):
+            if not tag.decomposed:
+                legacy.dropped[CHROME_TAG_NAMES.get(name, f"thẻ <{name}>")] += 1
+                tag.decompose()
+
+
 def _drop_chrome_tags(soup: BeautifulSoup, legacy: Legacy) -> None:
     for name in CHROME_TAGS:
+        if name in FALLBACK_TAGS:
+            continue
         for tag in soup.find_all(name):
             legacy.dropped[CHROME_TAG_NAMES.get(name, f"thẻ <{name}>")] += 1
             tag.decompose()
@@ -88,6 +107,8 @@ def _best_container(soup: BeautifulSoup) -> Tag:
     """The element holding most of the running text (paragraphs, or bare text between <br>s)."""
     scores: Counter = Counter()
     for el in soup.find_all(True):
+        if el.name in FALLBACK_TAGS or el.find_parent(FALLBACK_TAGS) is not None:
+            continue  # not what a reader with JavaScript and a browser of today saw: no say in the choice
         if el.name in ("p", "li", "blockquote", "h2", "h3", "h4", "figure"):
             text, target = squash(el.get_text(" ")), el.parent
         elif el.name in ("a", "b", "strong", "em", "i", "span", "u", "font", "br", "img") and el.parent is not None \

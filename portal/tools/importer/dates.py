@@ -69,6 +69,7 @@ def use_date_line(legacy: Legacy, block: str) -> bool:
         legacy.date = value
         legacy.date_from = f'dòng ngày đăng "{plain(block)[:60]}"' + (" (giờ là đoán)" if guessed else "")
     legacy.dropped["dòng ngày đăng"] += 1
+    legacy.set_aside.append(block)
     return True
 
 

@@ -1,7 +1,9 @@
 """The saved-HTML reader: a page saved from a provincial portal to a Legacy record.
 
+    the page                    <- parsed as a browser parses it (html5lib, the WHATWG algorithm)
     title, date, section, sapo  <- the page's metadata and marked-up elements, read first
     chrome                      <- dropped (chrome.py), leaving the article's container
+    what a reader saw           <- the container's text, kept for the lost-words check (loss.py)
     body                        <- sanitized with nh3, then Markdown blocks (markdown.py)
     byline, "Theo …", dates     <- pulled out of the end of the body into fields
 
@@ -9,6 +11,14 @@ The metadata is read before the chrome goes, since much of it (og: tags, the
 <time> element, breadcrumbs, the sapo) sits in what is about to be dropped.
 Each of those readings is a function of its own so that the order of the
 steps above stays readable in parse_html.
+
+Old portals' markup is often broken (a <div> closed inside a table cell, a
+byline after </html>). Python's html.parser and libxml2 (lxml) each repair it
+their own way, and the stray </div> of `<table><td><p><div>…</p></td></div>`
+made html.parser close the article's box early: everything after the table,
+byline included, fell out of the article. html5lib builds the tree a browser
+builds (the same as Chromium's for that table, and it keeps a byline written
+after </html> in the body), so the article is what a reader of the old page saw.
 """
 
 from __future__ import annotations
@@ -17,13 +27,15 @@ import re
 from pathlib import Path
 
 import nh3
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, Tag, UnicodeDammit
 
-from .chrome import classes, drop_chrome
+from .article import SUMMARY_LIMIT
+from .chrome import classes, drop_chrome, drop_fallbacks
 from .dates import parse_date, parse_iso, take_date_lines
 from .legacy import Legacy, plain, squash
-from .markdown import MarkdownBlocks
-from .words import BYLINE, NAME_ONLY, SOURCE_LINE
+from .loss import visible_text
+from .markdown import CAPTION_MARK, MarkdownBlocks
+from .words import BYLINE, CAPTION_CLASS, NAME_ONLY, SOURCE_LINE
 
 ALLOWED_TAGS = {"p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "b", "em", "i", "a",
                 "img", "figure", "figcaption", "blockquote", "table", "thead", "tbody", "tr", "td", "th", "caption",
@@ -35,27 +47,38 @@ TITLED = re.compile(r"title|tieu-?de|tieude|heading|headline", re.IGNORECASE)
 
 def parse_html(path: Path) -> Legacy:
     legacy = Legacy(path)
-    soup = BeautifulSoup(path.read_bytes(), "html.parser")
+    soup = read_page(path)
     legacy.original_url = _original_url(soup)
     # ---- title, date and lead from the page's metadata, before the chrome goes ----
     heading = _read_title(soup, legacy)
     _read_date(soup, legacy)
     _read_section(soup, legacy)
-    _read_sapo(soup, legacy)
+    sapo = _read_sapo(soup, legacy)
     if heading is not None:
         heading.decompose()
-    # ---- drop the portal's chrome -----------------------------------------------------
+    # ---- drop the portal's chrome; what is left is what a reader saw as the article ----
     container = drop_chrome(soup, legacy)
+    legacy.seen = "\n\n".join(text for text in (sapo, visible_text(container)) if text)
+    drop_fallbacks(soup, legacy)
     if legacy.date is None:
         found = parse_date(container.get_text(" "))
         if found:
             legacy.date, legacy.date_from = found[0], f'"{found[1]}" trong bài' + (" (giờ là đoán)" if found[2] else "")
     # ---- sanitize, then Markdown -------------------------------------------------------
+    _mark_captions(container)
     body = _sanitized(container, legacy)
     legacy.blocks = take_date_lines(legacy, MarkdownBlocks(legacy, path).blocks(body))
     _pull_byline_and_source(legacy)
     legacy.blocks = take_date_lines(legacy, legacy.blocks, tail=1)  # "Tin: …" then a date line below it
     return legacy
+
+
+def read_page(path: Path) -> BeautifulSoup:
+    """The saved page as a browser builds it: decoded as bs4 always did (the declared charset, else UTF-8,
+    else Windows-1252), then parsed by html5lib, the WHATWG parsing algorithm browsers implement."""
+    data = path.read_bytes()
+    markup = UnicodeDammit(data, is_html=True).unicode_markup
+    return BeautifulSoup(markup if markup is not None else data.decode("utf-8", "replace"), "html5lib")
 
 
 def _meta(soup: BeautifulSoup, *names: str) -> str:
@@ -150,25 +173,46 @@ def _read_section(soup: BeautifulSoup, legacy: Legacy) -> None:
     legacy.section = " ".join(x for x in section if x)[:300]
 
 
-def _read_sapo(soup: BeautifulSoup, legacy: Legacy) -> None:
-    """The sapo (lead paragraph set apart) becomes the summary and leaves the body."""
+def _read_sapo(soup: BeautifulSoup, legacy: Legacy) -> str:
+    """The sapo (lead paragraph set apart) becomes the summary; its text if it left the body, else "".
+
+    A sapo longer than a summary may be stays in the body as its first paragraph: the summary keeps only
+    its first sentences, and the rest must not be lost."""
     sapo = soup.find(True, class_=re.compile(r"sapo|summary|lead|description|intro|tom-?tat|tomtat", re.IGNORECASE))
-    if sapo is not None and 20 < len(squash(sapo.get_text(" "))) < 800:
-        legacy.summary, legacy.summary_from = squash(sapo.get_text(" ")), "đoạn sapo (tóm tắt) của trang"
-        sapo.decompose()
+    text = squash(visible_text(sapo)) if sapo is not None else ""
+    if not 20 < len(text) < 800:
+        return ""
+    legacy.summary, legacy.summary_from = text, "đoạn sapo (tóm tắt) của trang"
+    if len(text) > SUMMARY_LIMIT:
+        legacy.summary_from += ", rút gọn; cả đoạn giữ ở đầu bài"
+        return ""
+    sapo.decompose()
+    return text
 
 
 # --------------------------------------------------------------------------
 # The body
 # --------------------------------------------------------------------------
+def _mark_captions(container: Tag) -> None:
+    """The old CMS's caption elements (a caption class, no picture inside) carry CAPTION_MARK, the one class
+    nh3 keeps, so that markdown.py knows real caption markup from a paragraph of body text next to a picture."""
+    for tag in container.find_all(True):
+        own = " ".join(tag.get("class") or [])
+        if own and CAPTION_CLASS.search(own) and tag.find("img") is None:
+            tag["class"] = [CAPTION_MARK]
+        elif "class" in tag.attrs:
+            del tag["class"]
+
+
 def _sanitized(container: Tag, legacy: Legacy) -> BeautifulSoup:
     """The container with only harmless tags and attributes left (nh3)."""
     for tag in container.find_all(True):
         if tag.get("style") or any(a.startswith("on") for a in tag.attrs):
             legacy.dropped["thuộc tính style/sự kiện (onclick…)"] += 1
     clean = nh3.clean(str(container), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS,
-                      url_schemes={"http", "https", "mailto", "tel"}, link_rel=None, strip_comments=True)
-    return BeautifulSoup(clean, "html.parser")
+                      url_schemes={"http", "https", "mailto", "tel"}, link_rel=None, strip_comments=True,
+                      allowed_classes={tag: {CAPTION_MARK} for tag in ALLOWED_TAGS})
+    return BeautifulSoup(clean, "html.parser")  # nh3 writes well-formed HTML: no repair needed here
 
 
 def _pull_byline_and_source(legacy: Legacy) -> None:
@@ -179,13 +223,15 @@ def _pull_byline_and_source(legacy: Legacy) -> None:
         if bm and not legacy.byline:
             legacy.byline = squash(bm.group(1))
             legacy.blocks.remove(block)
+            legacy.set_aside.append(words)
             continue
         sm = SOURCE_LINE.match(words)
         if sm and len(words) < 120 and not legacy.source:
             legacy.source, legacy.source_from = sm.group(1).strip(), f'dòng "{words}" cuối bài'
             legacy.blocks.remove(block)
+            legacy.set_aside.append(words)
     if legacy.blocks and not legacy.byline:
         m = NAME_ONLY.match(legacy.blocks[-1].strip())
         if m:
             legacy.byline, legacy.byline_guessed = f"Tin: {m.group(1)}", True
-            legacy.blocks.pop()
+            legacy.set_aside.append(plain(legacy.blocks.pop()))

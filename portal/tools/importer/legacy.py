@@ -31,6 +31,7 @@ class Picture:
     caption: str = ""
     credit: str = ""
     url: str = ""  # remote address, when known
+    said: str = ""  # the caption as the page wrote it, credit and all (caption_into splits it)
 
 
 @dataclass
@@ -51,6 +52,11 @@ class Legacy:
     pictures: list[Picture] = field(default_factory=list)
     original_url: str = ""
     dropped: Counter = field(default_factory=Counter)
+    # what a reader saw as the article (the chrome gone), for the lost-words check (loss.py)
+    seen: str = ""
+    # lines taken out of the body on purpose, their words now in a field or known to be no text
+    # (date lines, the byline and "Theo …" lines, a picture's file name in the text export)
+    set_aside: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         return "\n\n".join(b for b in self.blocks if not b.startswith("\0IMG"))
@@ -134,8 +140,22 @@ def find_local(path: Path, name: str) -> Path | None:
     return None
 
 
+CAPTION_LIMIT = 300  # a caption line is short
+
+
+def caption_line(text: str) -> bool:
+    """A line that says whose photo it is ("… Nguồn ảnh: Cổng TTĐT", "(Ảnh: Minh Hà)"): the old portals' caption.
+
+    This is the only text outside caption markup (figcaption, a caption class, the img's title) that becomes a
+    caption: a plain paragraph next to a picture is body text, however short."""
+    text = squash(text)
+    m = CREDIT.search(text)
+    return m is not None and len(text) <= CAPTION_LIMIT and len(m.group(1)) <= 80
+
+
 def caption_into(pic: Picture, text: str) -> None:
     text = squash(text)
+    pic.said = text
     m = CREDIT.search(text)
     if m:
         pic.credit = m.group(1).strip().rstrip(".")

@@ -4,8 +4,15 @@ The portal's articles are written in plain Markdown, so whatever HTML survives
 sanitizing (nh3, in html.py) is rewritten as Markdown blocks; nothing of the
 old page's markup reaches the article. It is its own module because it is a
 walk over the tree with its own rules (old portals' <br><br> paragraph breaks,
-pictures in boxes, tables and figures, captions on the line below a picture)
-that have nothing to do with how the page's chrome or metadata were found.
+pictures in boxes, tables and figures, captions) that have nothing to do with
+how the page's chrome or metadata were found.
+
+A caption comes only from caption markup: <figcaption>, a table's <caption>,
+an element the old CMS gave a caption class (html.py marks it CAPTION_MARK),
+the img's title, or a line right below the picture that names the photo's
+source ("… Nguồn ảnh: …", "(Ảnh: …)", legacy.caption_line). A paragraph of body
+text next to a picture stays in the body, however short: moved into the
+caption of a picture that has no file, it would vanish from the article.
 """
 
 from __future__ import annotations
@@ -15,13 +22,24 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import NavigableString, Tag
 
-from .legacy import Legacy, Picture, caption_into, find_local, md_block, md_text, plain, squash
-from .words import CREDIT
+from .legacy import (
+    CAPTION_LIMIT,
+    Legacy,
+    Picture,
+    caption_into,
+    caption_line,
+    find_local,
+    md_block,
+    md_text,
+    plain,
+    squash,
+)
 
 # elements that hold blocks of their own when they have any; the last group always does
 _BOX_TAGS = ("p", "div", "td", "th", "tr", "tbody", "thead", "table", "caption", "figure", "span")
 _ALWAYS_BOX_TAGS = ("div", "table", "tbody", "thead", "tr", "figure")
 _PARAGRAPH_TAGS = ("p", "td", "th", "caption")
+CAPTION_MARK = "caption"  # the class html.py leaves on the old CMS's caption elements (nh3 keeps no other)
 
 
 class MarkdownBlocks:
@@ -31,13 +49,16 @@ class MarkdownBlocks:
         self.legacy = legacy
         self.path = path
         self.out: list[str] = []
+        self._titles: dict[int, str] = {}  # picture -> its img title: the caption if no caption markup gives one
         # elements written as blocks of their own (everything else is inline text)
         self._writers = {**dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), self._heading),
-                         "ul": self._list, "ol": self._list, "blockquote": self._quote,
-                         "img": lambda img: self._picture(img, caption_node=None)}
+                         "ul": self._list, "ol": self._list, "blockquote": self._quote, "img": self._picture}
 
     def blocks(self, root: Tag) -> list[str]:
         self._blocks(root)
+        for n, title in self._titles.items():
+            if not self.legacy.pictures[n].caption:
+                caption_into(self.legacy.pictures[n], title)
         return [b for b in self.out if b.strip()]
 
     def _blocks(self, node: Tag) -> None:
@@ -60,12 +81,13 @@ class MarkdownBlocks:
         name = child.name
         if name == "br":
             self._break(child, inline)
+        elif self._is_caption(child):
+            self._flush(inline)
+            self._caption(child)
         elif name in _BOX_TAGS and self._has_block(child) or name in _ALWAYS_BOX_TAGS:
             self._flush(inline)
-            if name == "figure" or (name in ("table", "div", "p") and self._is_picture_box(child)):
-                self._picture_box(child)
-            else:
-                self._blocks(child)
+            self._caption_last(child)
+            self._blocks(child)
         elif name in _PARAGRAPH_TAGS:
             self._flush(inline)
             self._paragraph_node(child)
@@ -89,11 +111,12 @@ class MarkdownBlocks:
             self.out.append("#" * level + " " + text)
 
     def _list(self, child: Tag) -> None:
-        items = []
-        for n, li in enumerate(child.find_all("li", recursive=False), 1):
-            text = squash(self._inline(li))
+        items: list[str] = []
+        for node in child.children:  # an <li>, or text an old editor left between the items
+            item = isinstance(node, Tag) and node.name == "li"
+            text = squash(self._inline(node) if item else self._inline_node(node))
             if text:
-                items.append(f"{n}. {text}" if child.name == "ol" else f"- {text}")
+                items.append(f"{len(items) + 1}. {text}" if child.name == "ol" else f"- {text}")
         if items:
             self.out.append("\n".join(items))
 
@@ -108,21 +131,34 @@ class MarkdownBlocks:
                          "blockquote", "img"]) is not None
 
     @staticmethod
-    def _is_picture_box(tag: Tag) -> bool:
-        imgs = tag.find_all("img")
-        return len(imgs) == 1 and len(squash(tag.get_text(" "))) < 400 and tag.find("p") is None or \
-            (len(imgs) == 1 and tag.name == "p")
+    def _is_caption(tag: Tag) -> bool:
+        return tag.name in ("figcaption", "caption") or CAPTION_MARK in (tag.get("class") or [])
 
-    def _picture_box(self, box: Tag) -> None:
-        img = box.find("img")
-        if img is None:
-            self._blocks(box)
+    def _caption_last(self, box: Tag) -> None:
+        """A figure's or a picture table's caption is read after its picture, wherever the markup put it."""
+        if box.name in ("figure", "table") and len(box.find_all("img")) == 1:
+            caption = box.find(self._is_caption)
+            if caption is not None:
+                box.append(caption.extract())
+
+    def _last_picture(self) -> Picture | None:
+        """The picture written just before, if the last block is one."""
+        if self.out and self.out[-1].startswith("\0IMG"):
+            return self.legacy.pictures[int(self.out[-1][4:])]
+        return None
+
+    def _caption(self, node: Tag) -> None:
+        """Caption markup: the caption of the picture just before it; text of the body when there is none."""
+        text = squash(self._inline(node))
+        if not text:
             return
-        caption = box.find("figcaption")
-        text = squash(caption.get_text(" ")) if caption else squash(box.get_text(" "))
-        self._picture(img, text)
+        pic = self._last_picture()
+        if pic is not None and not pic.caption and len(plain(text)) <= CAPTION_LIMIT:
+            caption_into(pic, plain(text))
+            return
+        self.out.append(md_block(text))
 
-    def _picture(self, img: Tag, caption_node: str | None) -> None:
+    def _picture(self, img: Tag) -> None:
         src = img.get("src") or ""
         if not src:
             return
@@ -130,12 +166,9 @@ class MarkdownBlocks:
         local = None if urlsplit(src).scheme else find_local(self.path, src)
         url = src if urlsplit(src).scheme in ("http", "https") else (
             urljoin(self.legacy.original_url, src) if self.legacy.original_url else "")
-        pic = Picture(name, local, alt=squash(img.get("alt") or ""), url=url)
-        if caption_node:
-            caption_into(pic, caption_node)
-        elif img.get("title"):
-            caption_into(pic, img["title"])
-        self.legacy.pictures.append(pic)
+        self.legacy.pictures.append(Picture(name, local, alt=squash(img.get("alt") or ""), url=url))
+        if img.get("title"):
+            self._titles[len(self.legacy.pictures) - 1] = img["title"]
         self.out.append(f"\0IMG{len(self.legacy.pictures) - 1}")
 
     def _paragraph_node(self, node: Tag) -> None:
@@ -147,13 +180,11 @@ class MarkdownBlocks:
             self._paragraph(text)
 
     def _paragraph(self, text: str) -> None:
-        # a caption line right after a picture belongs to it
-        if self.out and self.out[-1].startswith("\0IMG"):
-            pic = self.legacy.pictures[int(self.out[-1][4:])]
-            words = plain(text)
-            if not pic.caption and (CREDIT.search(words) or len(words) < 200):
-                caption_into(pic, words)
-                return
+        # right below a picture, the line naming the photo's source is its caption; any other text is body
+        pic = self._last_picture()
+        if pic is not None and not pic.caption and caption_line(plain(text)):
+            caption_into(pic, plain(text))
+            return
         self.out.append(md_block(text))
 
     def _inline_list(self, nodes: list) -> str:
@@ -171,18 +202,24 @@ class MarkdownBlocks:
         if n.name == "br":
             return " "
         if n.name in ("strong", "b") and inner.strip():
-            return f"**{inner.strip()}**"
+            return _around(inner, "**", "**")
         if n.name in ("em", "i") and inner.strip():
-            return f"*{inner.strip()}*"
+            return _around(inner, "*", "*")
         if n.name == "a":
             href = (n.get("href") or "").strip()
             parts = urlsplit(href)
             if parts.scheme in ("http", "https", "mailto") and inner.strip():
-                return f"[{inner.strip()}]({href.replace(')', '%29').replace(' ', '%20')})"
+                return _around(inner, "[", f"]({href.replace(')', '%29').replace(' ', '%20')})")
             if not parts.scheme and href and not href.startswith("#") and self.legacy.original_url and inner.strip():
                 absolute = urljoin(self.legacy.original_url, href)
-                return f"[{inner.strip()}]({absolute.replace(')', '%29').replace(' ', '%20')})"
+                return _around(inner, "[", f"]({absolute.replace(')', '%29').replace(' ', '%20')})")
             return inner
         if n.name == "img":
             return ""
         return inner
+
+
+def _around(inner: str, before: str, after: str) -> str:
+    """Markup around inner's words, the spaces at its ends left outside: "chữ<b> đậm</b>" is "chữ **đậm**"."""
+    core = inner.strip()
+    return (" " if inner[:1].isspace() else "") + before + core + after + (" " if inner[-1:].isspace() else "")

@@ -2,7 +2,8 @@
 
     Lào Cai: Sơ kết một năm …          <- title (a short first line, not a sentence)
     (Mic.gov.vn) - Ngày 04/6/2010, …   <- paragraphs, one blank line apart
-    anh-hoi-nghi.jpg                   <- a picture's file name, its caption below
+    anh-hoi-nghi.jpg                   <- a picture's file name; below it, a line naming the photo's
+                                          source ("… (Ảnh: …)", "Nguồn ảnh: …") is its caption
     Tin, ảnh: Tuấn Anh                 <- byline / "Theo …" source among the last lines
     ĐÁNH GIÁ BÀI VIẾT(0)               <- the portal's rating counter (dropped)
 
@@ -18,8 +19,8 @@ import unicodedata
 from pathlib import Path
 
 from .dates import take_date_lines, use_date_line
-from .legacy import Legacy, Picture, caption_into, find_local, md_block, md_text, squash
-from .words import BYLINE, CHROME_TEXT, CREDIT, RATING, RELATED_HEAD, SOURCE_LINE
+from .legacy import Legacy, Picture, caption_into, caption_line, find_local, md_block, md_text, squash
+from .words import BYLINE, CHROME_TEXT, RATING, RELATED_HEAD, SOURCE_LINE
 
 # Old-portal exports are UTF-8 (with or without a BOM) or Windows-1258, what Vietnamese Windows wrote;
 # latin-1 only makes sure some text comes back. charset_normalizer was tried in place of this list and not
@@ -59,6 +60,7 @@ def parse_plain(path: Path) -> Legacy:
             continue
         kept.append(b)
     blocks = kept
+    legacy.seen = "\n\n".join(blocks)  # what a reader saw: the chrome gone, nothing else yet
     while blocks and use_date_line(legacy, blocks[0]):  # a date line above the title
         blocks = blocks[1:]
     # title: a short first line that is not a sentence
@@ -70,7 +72,8 @@ def parse_plain(path: Path) -> Legacy:
         b = blocks[i]
         if re.fullmatch(r"[\w\-.()%~ ]+\.(?:jpe?g|png|gif|webp)", b, re.IGNORECASE):
             pic = Picture(b, find_local(path, b))
-            if i + 1 < len(blocks) and (CREDIT.search(blocks[i + 1]) or len(blocks[i + 1]) < 250):
+            legacy.set_aside.append(b)  # the file name stands for the picture: no words of the article
+            if i + 1 < len(blocks) and caption_line(blocks[i + 1]):
                 caption_into(pic, blocks[i + 1])
                 i += 1
             legacy.pictures.append(pic)
@@ -80,11 +83,13 @@ def parse_plain(path: Path) -> Legacy:
         bm = BYLINE.match(b)
         if bm and not legacy.byline and i >= len(blocks) - 3:
             legacy.byline = squash(bm.group(1))
+            legacy.set_aside.append(b)
             i += 1
             continue
         sm = SOURCE_LINE.match(b)
         if sm and len(b) < 120 and i >= len(blocks) - 3:
             legacy.source, legacy.source_from = sm.group(1).strip(), f'dòng "{b}" cuối bài'
+            legacy.set_aside.append(b)
             i += 1
             continue
         body.append(md_block(md_text(b)))

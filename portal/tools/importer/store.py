@@ -2,8 +2,10 @@
 
 import_file is the path of a single file: refuse what is not text, read it
 with the reader for its form, skip it if content/ already holds the article,
-propose its kind, build the article, let the content model validate it, and
-only then write it (never over an existing file). The duplicate index (the
+propose its kind, build the article, let the content model validate it, compare
+its words with what a reader of the old page saw (loss.py: a lost passage is a
+warning, and the file is still written for a person to mend), and only then
+write it (never over an existing file). The duplicate index (the
 fingerprints earlier imports recorded, the opening paragraphs of every
 article) is built once per run and kept up to date here, so that importing
 the same page twice, in one run or in two, never creates a duplicate.
@@ -25,6 +27,7 @@ from .article import build_article
 from .guess import propose_kind, title_from_text
 from .html import parse_html
 from .legacy import Legacy, fingerprint, normalized_words, plain
+from .loss import lost_report
 from .plaintext import parse_plain
 
 HTML_SUFFIXES = (".html", ".htm", ".aspx", ".php", ".shtml")
@@ -39,6 +42,7 @@ class Imported:
     kind: str = ""
     report: list[str] = field(default_factory=list)
     guessed: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)  # the lost-words warning, empty when nothing was lost
 
 
 def existing_index(content: Path) -> Index:
@@ -87,12 +91,13 @@ def import_file(src: Path, content: Path, now: dt.datetime | None = None, kind: 
     errors = [p for p in entry.problems if p.level == "error"]
     if errors:  # should not happen: report it rather than write a file the build would refuse
         return Imported(src, "failed", None, kind, report + [p.format() for p in errors], guessed)
+    lost = lost_report(legacy, text)
     if not dry_run:
         _write(path, text, copies)
     prints[hash_] = path  # a second copy later in the same run is a duplicate too
     for key in _opening_keys(legacy):
         openings.setdefault(key, path)
-    return Imported(src, "written", path, kind, report, guessed)
+    return Imported(src, "written", path, kind, report, guessed, lost)
 
 
 def _refused(src: Path) -> Imported | None:

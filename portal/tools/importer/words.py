@@ -33,6 +33,12 @@ CHROME_CLASS = re.compile(
 CHROME_TAGS = ("script", "style", "noscript", "iframe", "frame", "form", "button", "input", "select", "textarea",
                "svg", "object", "embed", "link", "meta", "template", "header", "footer", "nav", "aside",
                "marquee", "canvas", "audio", "video", "map")
+# what a reader without JavaScript or without the plugin saw in place of the script or the object: dropped with
+# the chrome, but only after the lost-words check has read the page as that reader saw it
+FALLBACK_TAGS = ("noscript", "object")
+# the classes old CMSes give a photo's caption (a table cell, a paragraph or a span below the picture)
+CAPTION_CLASS = re.compile(
+    r"caption|chu-?thich|chuthich|ghi-?chu-?anh|(?:image|img|photo|pic|anh)[-_]?(?:desc|note|text)", re.IGNORECASE)
 TRACKER = re.compile(r"google-analytics|googletagmanager|doubleclick|facebook\.com/tr|statcounter|yandex|"
                      r"/counter|counter\.|hit\.aspx|pixel|beacon|/tracking|analytics|histats|addthis|sharethis",
                      re.IGNORECASE)
