@@ -134,6 +134,7 @@ class Checker:
                 entries.append((entry, path, text))
                 if entry.ok:
                     problems.extend(self.body_problems(entry))
+        problems.extend(self._issued([e for e, _, _ in entries]))
         if build_errors_only:
             return problems + model.check_collection([e for e, _, _ in entries]), len(files)
         problems.extend(self._stray_files())
@@ -142,6 +143,16 @@ class Checker:
         for entry, path, text in entries:
             problems.extend(self.check_entry(entry, path, text))
         return problems, len(files)
+
+    def _issued(self, entries: list[model.Entry]) -> list[Problem]:
+        """What contradicts a CAP message already issued (portal.cap.record), as the build sees it."""
+        if not self.paths.cap_enabled():
+            return []
+        from .cap.record import Record
+
+        published = [e for e in entries if e.ok and e.get("status") != "draft" and e.get("date")
+                     and e.get("date") <= self.now]
+        return Record(self.settings).problems(published, self.now)
 
     def body_problems(self, entry: model.Entry) -> list[Problem]:
         """What the build says of the body: nesting too deep, unsafe or dropped HTML (portal.body)."""

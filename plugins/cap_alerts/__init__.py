@@ -24,7 +24,9 @@ from pelican.generators import ArticlesGenerator
 
 from portal import model
 from portal.cap import index, messages, signing
+from portal.cap.record import Record
 from portal.clock import build_time
+from portal.model import ContentErrors
 from portal.paths import SitePaths
 from portal.settings import SettingsError, require_after_articles
 from portal.urls import absolute, site_base
@@ -71,6 +73,10 @@ def write_alerts(generators) -> None:
     out, base, paths = Path(settings["OUTPUT_PATH"]), site_base(settings), SitePaths(settings)
     sender, now, lang = settings["CAP_SENDER"], build_time(settings), settings.get("PORTAL_LANG", "vi")
     signer = signing.from_settings(settings)
+    record = Record(settings)
+    problems = record.problems([a.entry for a in articles_gen.articles], now)
+    if problems:
+        raise ContentErrors(problems, lang)
     current: list[tuple[messages.Message, str]] = []
     written = 0
     for view in (a.view for a in articles_gen.articles):
@@ -80,15 +86,18 @@ def write_alerts(generators) -> None:
         if view.is_warning:
             chain = messages.warning_chain(view, sender, lang)
             for message in chain:
-                data = _serialise(messages.to_xml(message, settings, base), signer)
-                _write(out / paths.cap_message(model.WARNING, view.identifier, message.identifier), data)
+                rel = paths.cap_message(model.WARNING, view.identifier, message.identifier)
+                # an issued message is served exactly as first published (portal.cap.record)
+                data = record.served(rel) or _serialise(messages.to_xml(message, settings, base), signer)
+                _write(out / rel, data)
                 written += 1
         else:
             chain = [messages.drill_message(view, lang)]
+            data = _serialise(messages.to_xml(chain[-1], settings, base), signer)
         latest = chain[-1]
         if _is_current(latest, now):
             current.append((latest, absolute(base, path)))
-        _write(out / path, _serialise(messages.to_xml(latest, settings, base), signer))
+        _write(out / path, data)  # the stable address: the latest message, byte for byte
         written += 1
     _write(out / paths.cap_index(), index.render(settings, _index_feed(settings), current))
     log.info("cap_alerts: wrote %d CAP files, %d current", written, len(current))

@@ -2,7 +2,7 @@
 
 A warning is a chain of messages, all dated by the content, never by the
 build: the original Alert (sent = Date), one Update per revision (sent =
-the revision's date, references = the message before), and a Cancel when
+the revision's date, references = every earlier message), and a Cancel when
 it is withdrawn. A drill with ``Public_alert: có`` is one Alert with
 status Exercise.
 
@@ -111,8 +111,8 @@ def warning_chain(view: ArticleView, sender: str, lang: str = "vi") -> list[Mess
             description=f"Cảnh báo {ident} đã được thu hồi lúc {_when(view.withdrawn.date)}. Lý do: {reason}",
             instruction=f"Không cần tiếp tục thực hiện các việc đã hướng dẫn trong cảnh báo {ident}.",
             mapping=(urgency, sev.cap, certainty, response), **common))
-    for previous, message in zip(messages, messages[1:], strict=False):
-        message.references = previous.triple(sender)
+    for n, message in enumerate(messages[1:], 1):  # CAP 1.2: every earlier message of the chain
+        message.references = " ".join(earlier.triple(sender) for earlier in messages[:n])
     return messages
 
 

@@ -298,6 +298,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file is too large ({size} MB; at most {limit} MB for one article). Fix: check that nothing was pasted "
         "by mistake; split a long article into several.",
     ),
+    # ---- the issued-message record (portal.cap.record) ----------------------------------
+    "issued_changed": (
+        "Cảnh báo này đã phát hành thông điệp CAP {message} (lúc {sent}); từ đó đã sửa: {fields}, nhưng chưa có dòng "
+        "Revisions mới, nên người nhận không biết có thay đổi. Cách sửa: thêm một dòng Revisions, ví dụ "
+        "\"{example} | Nêu ngắn gọn điều đã sửa\" (một thông điệp cập nhật sẽ được phát hành), hoặc hoàn lại như cũ.",
+        "This warning has issued the CAP message {message} (at {sent}); since then {fields} changed, but there is no "
+        "new Revisions line, so recipients would not learn of it. Fix: add a Revisions line, e.g. "
+        "\"{example} | What changed, briefly\" (an Update will be issued), or undo the change.",
+    ),
+    "issued_missing": (
+        "Thông điệp CAP {message} (phát hành lúc {sent}) không còn trong bài: một dòng Revisions hoặc Withdrawn đã "
+        "bị xóa. Thông điệp đã gửi không thể rút lại. Cách sửa: khôi phục dòng đó; muốn thu hồi cảnh báo thì thêm Withdrawn.",
+        "The CAP message {message} (issued at {sent}) is no longer in the article: a Revisions or Withdrawn line was "
+        "removed. A message once sent cannot be taken back. Fix: restore the line; to withdraw the warning, add Withdrawn.",
+    ),
+    "issued_redated": (
+        "Thời điểm của thông điệp CAP đã phát hành {message} ({sent}) đã thay đổi: một dòng Revisions đã bị sửa ngày, "
+        "hoặc một dòng mới được chèn vào trước nó. Cách sửa: giữ nguyên các dòng đã phát hành; dòng mới phải có thời "
+        "điểm sau {sent}.",
+        "The time of the issued CAP message {message} ({sent}) changed: a Revisions line was re-dated, or a new line "
+        "was put before it. Fix: keep issued lines as they are; a new line must be dated after {sent}.",
+    ),
+    "issued_orphan": (
+        "Cảnh báo số hiệu {identifier} đã phát hành thông điệp CAP nhưng không còn bài đang đăng nào mang số hiệu "
+        "này (tệp bị xóa, chuyển thành bản nháp, hoặc Identifier bị đổi). Cách sửa: khôi phục bài hoặc số hiệu; muốn thu hồi cảnh báo thì thêm dòng Withdrawn.",
+        "Warning {identifier} has issued CAP messages, but no published article carries this identifier any more (the "
+        "file was deleted or made a draft, or its Identifier changed). Fix: restore the article or its identifier; to withdraw it, add Withdrawn.",
+    ),
     "empty_body": (
         "Bài chưa có nội dung. Cách sửa: viết nội dung sau dòng trống đầu tiên dưới phần thông tin.",
         "The article has no body. Fix: write it after the first blank line below the front matter.",

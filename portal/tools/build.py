@@ -75,9 +75,50 @@ def setup_logging(verbose: bool = False) -> None:
     root.setLevel(logging.INFO if verbose else logging.WARNING)
 
 
+def same_bytes(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with a.open("rb") as fa, b.open("rb") as fb:
+        while True:
+            chunk = fa.read(1 << 20)
+            if chunk != fb.read(1 << 20):
+                return False
+            if not chunk:
+                return True
+
+
+def keep_unchanged(old: Path, new: Path, link: bool = False) -> int:
+    """Every file of `new` whose bytes equal the same file in `old` keeps `old`'s modification time
+    (so its Last-Modified and ETag stay, and subscribers' conditional GETs answer 304); with `link`,
+    it becomes a hard link to `old`'s file (releases share unchanged files). Returns how many."""
+    if not old.is_dir():
+        return 0
+    kept = 0
+    for folder, _, names in os.walk(new):
+        for name in names:
+            fresh = Path(folder, name)
+            before = old / fresh.relative_to(new)
+            if fresh.is_symlink() or not before.is_file() or before.is_symlink() or not same_bytes(fresh, before):
+                continue
+            if link:
+                tmp = fresh.with_name(f".{name}.link")
+                try:
+                    os.link(before, tmp)
+                    os.replace(tmp, fresh)
+                    kept += 1
+                    continue
+                except OSError:  # another filesystem: keep the time instead
+                    tmp.unlink(missing_ok=True)
+            stat = before.stat()
+            os.utime(fresh, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+            kept += 1
+    return kept
+
+
 def swap_in(fresh: Path, output: Path) -> None:
-    """Replace output by fresh with two renames on one filesystem."""
+    """Replace output by fresh with two renames on one filesystem (unchanged files keep their times)."""
     if output.exists():
+        keep_unchanged(output, fresh)
         old = output.with_name(f".{output.name}.old-{os.getpid()}")
         output.rename(old)
         fresh.rename(output)

@@ -43,7 +43,7 @@ from ..clock import build_time
 from ..model import ContentErrors, report
 from ..paths import SitePaths
 from ..settings import PUBLISH_SETTINGS, SettingsError, load
-from .build import BuildFailed, build, setup_logging
+from .build import BuildFailed, build, keep_unchanged, setup_logging
 from .check import summary_line
 
 KEEP = 5
@@ -208,6 +208,23 @@ def verify_release(release: Path, entries: list[model.Entry], now: dt.datetime, 
     return problems
 
 
+def _record_issued(conf: dict, release: Path, entries: list[model.Entry], out) -> None:
+    """Messages now live are issued: their bytes go into the record, never to change (portal.cap.record)."""
+    if not SitePaths(conf).cap_enabled():
+        return
+    from ..cap.record import Record, issued_path
+
+    try:
+        added = Record(conf).capture(release, entries)
+    except OSError as err:  # the site is live; say what to do, never undo the publish
+        out(f"    CẢNH BÁO: không ghi được bản lưu thông điệp đã phát hành vào {issued_path(conf)} ({err}). "
+            "Cách sửa: kiểm tra quyền ghi thư mục đó rồi chạy lại invoke publish.")
+        return
+    if added:
+        out(f"    Đã lưu {len(added)} thông điệp CAP vừa phát hành vào {issued_path(conf)}/ "
+            f"({', '.join(added)}): hãy commit thư mục này cùng nội dung.")
+
+
 def prune(base: Path, keep: int = KEEP, also_keep: tuple[Path | None, ...] = ()) -> list[Path]:
     """Delete all but the newest `keep` releases (keep <= 0: delete none).
 
@@ -265,7 +282,10 @@ def publish(base: Path, settings: Path = PUBLISH_SETTINGS, overrides: dict | Non
             raise PublishError("Bản phát hành không đạt:\n  " + "\n  ".join(wrong)
                                + "\nChưa xuất bản gì: trang đang phục vụ giữ nguyên.")
         previous = current_release(base)
+        if previous is not None:
+            keep_unchanged(previous, release, link=True)  # same bytes: same file, same Last-Modified and ETag
         switch_to(base, release)
+        _record_issued(conf, release, entries, out)
         removed = prune(base, keep, also_keep=(previous,))
         out(f"4/4 Đã chuyển trang đang phục vụ sang bản mới: {base / 'current'} → {release.relative_to(base)}")
         before = release_before(all_releases(base), release)
