@@ -140,7 +140,10 @@ def cmd_run(args) -> int:
     from .tools import build, serve
 
     serve.export_snapshot()  # counts baked in = the development database's
-    status = build.run(args.settings, args.output, _overrides(args))
+    overrides = _overrides(args)
+    # feeds, CAP and OPML carry absolute URLs: those of the port actually served
+    overrides.setdefault("PORTAL_SITEURL_ABSOLUTE", f"http://127.0.0.1:{args.port}")
+    status = build.run(args.settings, args.output, overrides)
     return status if status else serve.run(args.output, args.port)
 
 

@@ -252,6 +252,7 @@ def run(port: int = 8000, settings: Path = Path("pelicanconf.py"), overrides: di
     from ..model import parse_datetime
 
     overrides = dict(overrides or {})
+    overrides.setdefault("PORTAL_SITEURL_ABSOLUTE", f"http://{host}:{port}")  # feeds point at this server
     if not search:
         overrides["SEARCH_INDEX"] = False  # Pagefind adds seconds to every save; not needed to proofread
     if now:
