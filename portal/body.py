@@ -25,11 +25,14 @@ nothing the page would not show.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import threading
 from dataclasses import dataclass
-from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
+import html5lib
 import nh3
 from markdown import Markdown
 
@@ -37,6 +40,9 @@ from .model import Problem
 from .model.entry import Entry
 
 MAX_DEPTH = 10  # nested lists or quotes; a news article rarely goes past 3
+MAX_BRACKETS = 2000  # "[" outside code: Markdown's link search is quadratic in them (30,000 took 2 minutes)
+MAX_TAGS = 10000  # raw HTML tags: an article written in Markdown has a handful
+DEADLINE_S = 10.0  # one file's Markdown; ordinary articles take milliseconds
 
 _INLINE = {"a", "abbr", "b", "br", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd", "mark", "q", "s",
            "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr"}
@@ -105,11 +111,28 @@ def nesting_problems(entry: Entry) -> list[Problem]:
     return []
 
 
+INDICATORS = ("filename", "static", "attach", "index", "tag", "category", "author")
+_INDICATOR = re.compile(r"^(?:\{(\w+)\}|\|(\w+)\|)(.*)$", re.DOTALL)
+
+
+def _scheme_of(value: str) -> str:
+    m = _INDICATOR.match(value.strip())
+    rest = m.group(3) if m else value.strip()
+    return urlsplit(rest).scheme.lower() if ":" in rest else ""
+
+
 def _url_ok(value: str) -> bool:
+    """http(s), mailto, tel, a path in the site, or Pelican's {filename}-style link to a path.
+
+    After a {indicator}, Pelican keeps the scheme of what follows ("{category}javascript:…"
+    becomes "javascript:…"), so what follows must be a plain path."""
     value = value.strip()
-    if value.startswith(("{filename}", "{static}", "{attach}", "{index}", "{tag}", "{category}", "{author}",
-                         "|filename|", "|static|")):
-        return True
+    m = _INDICATOR.match(value)
+    if m:
+        if (m.group(1) or m.group(2)) not in INDICATORS:
+            return False
+        rest = m.group(3)
+        return not _scheme_of(rest) and not rest.startswith("//")
     scheme = urlsplit(value).scheme if ":" in value else ""
     return not scheme or scheme.lower() in URL_SCHEMES
 
@@ -130,11 +153,14 @@ def _attr_needle(attr: str) -> re.Pattern:
     return re.compile(rf"(?:\s|[{{.#]){re.escape(attr)}\s*=", re.IGNORECASE)
 
 
-class _Inspector(HTMLParser):
-    """Lists what the sanitiser will drop from one body's HTML."""
+class _Inspector:
+    """Lists what the sanitiser will drop from one body's HTML.
+
+    The HTML is parsed by html5lib, which follows the same HTML5 parsing algorithm as the
+    sanitiser's own parser (html5ever): what one sees as an element, the other does too
+    (``<!--><img onerror=…>-->``, back-quoted values, ``<isindex>``, foreign SVG/MathML)."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.findings: list[Finding] = []
         self._seen: set[tuple[str, str]] = set()
 
@@ -144,7 +170,19 @@ class _Inspector(HTMLParser):
             self._seen.add(key)
             self.findings.append(Finding(code, needle, params, level))
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def feed(self, html: str) -> None:
+        fragment = html5lib.parseFragment(html, namespaceHTMLElements=False)
+        for element in fragment.iter():
+            if not isinstance(element.tag, str) or element.tag == "DOCUMENT_FRAGMENT":
+                continue  # comments: the sanitiser removes them
+            namespaced = element.tag.startswith("{")
+            tag = element.tag.rsplit("}", 1)[-1].lower()
+            attrs = [(name.rsplit("}", 1)[-1].lower(), value) for name, value in element.attrib.items()]
+            if namespaced and tag not in ("svg", "math"):
+                continue  # inside <svg>/<math>: reported once, at the <svg>/<math> itself
+            self.element(tag, attrs)
+
+    def element(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
             active = tag in ACTIVE_TAGS
             self._add("unsafe_html" if active else "dropped_html", _tag_needle(tag), {"what": f"<{tag}>"},
@@ -153,18 +191,16 @@ class _Inspector(HTMLParser):
         allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(tag, set())
         for name, value in attrs:
             value = value or ""
-            if name.startswith("on") or name in ("formaction", "srcdoc", "xlink:href"):
+            if name.startswith("on") or name in ("formaction", "srcdoc"):
                 self._add("unsafe_html", _attr_needle(name), {"what": f'{name}="{_shorten(value)}"'}, "error")
             elif name not in allowed:
                 self._add("dropped_html", _attr_needle(name), {"what": f'{name}="{_shorten(value)}"'}, "warning")
             elif name in URL_ATTRIBUTES and not _url_ok(value):
-                scheme = value.strip().split(":", 1)[0].lower()
-                needle = re.compile(re.escape(scheme) + r"\s*:", re.IGNORECASE)
+                scheme = _scheme_of(value)
+                needle = re.compile(re.escape(scheme) + r"\s*:", re.IGNORECASE) if scheme else _attr_needle(name)
                 self._add("unsafe_url", needle, {"url": _shorten(value)}, "error")
             elif name == "style" and not _style_ok(value):
                 self._add("dropped_html", _attr_needle(name), {"what": f'style="{_shorten(value)}"'}, "warning")
-
-    handle_startendtag = handle_starttag
 
 
 def _shorten(text: str, limit: int = 60) -> str:
@@ -177,18 +213,20 @@ def _line_of(entry: Entry, needle: re.Pattern) -> int:
     return entry.body_line + (entry.body.count("\n", 0, m.start()) if m else 0)
 
 
-def sanitise(html: str) -> str:
-    """Only the allow-list survives (the same call for every article)."""
+def sanitise(html: str, base: str | None = None) -> str:
+    """Only the allow-list survives (the same call for every article); with `base`, relative URLs
+    are made absolute against it by the sanitiser's own parser (for feeds)."""
+    relative = (lambda url: urljoin(base, url)) if base else None  # noqa: E731
     return nh3.clean(html, tags=ALLOWED_TAGS, clean_content_tags=DROPPED_WITH_CONTENT - ALLOWED_TAGS,
                      attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
-                     strip_comments=True, filter_style_properties=STYLE_PROPERTIES)
+                     strip_comments=True, filter_style_properties=STYLE_PROPERTIES,
+                     **({"url_relative": relative} if relative else {}))
 
 
 def inspect(entry: Entry, html: str) -> list[Problem]:
     """What sanitise() drops from this body, each with the line of the Markdown it came from."""
     inspector = _Inspector()
     inspector.feed(html)
-    inspector.close()
     return [Problem(entry.path, _line_of(entry, f.needle), None, None, f.code, f.params, level=f.level)
             for f in inspector.findings]
 
@@ -204,14 +242,53 @@ def converter(settings: dict) -> Markdown:
     return Markdown(**cfg)
 
 
+class TooSlow(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def deadline(seconds: float):
+    """Raise TooSlow in the main thread after `seconds` (no limit elsewhere: signals need it)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def complexity_problems(entry: Entry) -> list[Problem]:
+    """Shapes that make Markdown slow beyond use, refused before it runs."""
+    visible = _blank_fences(entry.body)
+    for char, limit, what in (("[", MAX_BRACKETS, "× ["), ("<", MAX_TAGS, "× <")):
+        count = visible.count(char)
+        if count > limit:
+            offset = visible.index(char)
+            return [Problem(entry.path, entry.body_line + visible.count("\n", 0, offset), None, None, "too_complex",
+                            {"what": f"{count} {what}", "limit": limit})]
+    return []
+
+
 def render(entry: Entry, converter: Markdown) -> tuple[str, list[Problem]]:
     """The body as sanitised HTML, and what the person must hear about it."""
-    problems = nesting_problems(entry)
+    problems = nesting_problems(entry) or complexity_problems(entry)
     if problems:
         return "", problems
     try:
-        raw = converter.reset().convert(entry.body)
+        with deadline(DEADLINE_S):
+            raw = converter.reset().convert(entry.body)
     except RecursionError:  # nesting the line check does not see (e.g. raw HTML); never a traceback
         return "", [Problem(entry.path, entry.body_line, None, None, "too_deep",
                             {"depth": "?", "limit": MAX_DEPTH})]
+    except TooSlow:
+        return "", [Problem(entry.path, entry.body_line, None, None, "too_complex",
+                            {"what": f"> {DEADLINE_S:.0f} s", "limit": "—"})]
     return sanitise(raw), inspect(entry, raw)

@@ -18,6 +18,7 @@ foreignObject, external reference or DTD.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from lxml import etree
@@ -46,6 +47,9 @@ def link_problems(content: Path) -> list[Problem]:
         for name in sorted([*dirs, *files]):
             path = Path(folder) / name
             if not path.is_symlink():
+                mode = path.lstat().st_mode
+                if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a pipe or a device: reading it blocks
+                    problems.append(Problem(_shown(content, path), None, None, None, "special_file"))
                 continue
             target = os.readlink(path)
             try:
@@ -60,25 +64,43 @@ def link_problems(content: Path) -> list[Problem]:
 
 
 def static_problems(content: Path, static_paths: list[str] | tuple[str, ...]) -> list[Problem]:
-    """Files in the static folders that would be served as something other than a picture or a PDF."""
+    """Files in the static folders that would be served as something other than a picture or a PDF.
+
+    Walked as Pelican walks them (through links that stay inside content/, hidden files included);
+    a file is judged by the name it is published under, and an SVG by what it holds."""
     content = Path(content)
     problems: list[Problem] = []
     for folder in static_paths:
         base = content / folder
-        if not base.is_dir() or base.is_symlink():
-            continue
-        for path in sorted(base.rglob("*")):
-            if path.is_symlink() or not path.is_file() or path.name.startswith("."):
+        seen: set[str] = set()
+        for top, dirs, names in os.walk(base, followlinks=True):
+            real = os.path.realpath(top)
+            if real in seen or not Path(real).is_relative_to(content.resolve()):
+                dirs[:] = []  # a loop of links, or outside content/ (reported by link_problems)
                 continue
-            suffix = path.suffix.lower()
-            if suffix not in STATIC_TYPES:
-                problems.append(Problem(_shown(content, path), None, None, None, "static_type",
-                                        {"folder": folder, "types": ", ".join(t[1:].upper() for t in STATIC_TYPES)}))
-            elif suffix == ".svg":
-                why = svg_danger(path)
-                if why:
-                    problems.append(Problem(_shown(content, path), None, None, None, "unsafe_svg", {"what": why}))
+            seen.add(real)
+            dirs.sort()
+            for name in sorted(names):
+                problem = published_file_problem(Path(top) / name, Path(top, name).relative_to(content), content)
+                if problem:
+                    problems.append(problem)
     return problems
+
+
+def published_file_problem(source: Path, published_as: Path, content: Path) -> Problem | None:
+    """Why a file copied from content/ as `published_as` must not be, or None."""
+    if not source.is_file():
+        return None
+    shown = str(Path(content.name) / published_as)
+    if published_as.suffix.lower() not in STATIC_TYPES:
+        folder = published_as.parts[0] if len(published_as.parts) > 1 else "content"
+        return Problem(shown, None, None, None, "static_type",
+                       {"folder": folder, "types": ", ".join(t[1:].upper() for t in STATIC_TYPES)})
+    if published_as.suffix.lower() == ".svg":
+        why = svg_danger(source)
+        if why:
+            return Problem(shown, None, None, None, "unsafe_svg", {"what": why})
+    return None
 
 
 def svg_danger(path: Path) -> str | None:
@@ -123,7 +145,10 @@ def _loads_something(css: str) -> bool:
 
 def size_problem(path: Path, shown: str) -> Problem | None:
     """An article file too large to be one, reported before it is read."""
-    size = path.stat().st_size
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        return Problem(shown, None, None, None, "special_file")
+    size = info.st_size
     if size <= MAX_ARTICLE_BYTES:
         return None
     return Problem(shown, None, None, None, "too_large",

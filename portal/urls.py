@@ -8,7 +8,6 @@ unchanged site gives byte-identical files.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 from . import model
 
@@ -45,30 +44,15 @@ def absolute(base: str, path: str) -> str:
     return base + "/" + path.lstrip("/")
 
 
-_URL_ATTR = re.compile(r"""(\s(?:href|src|poster|cite|action)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
-_SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
-
-
 def absolute_links(html_text: str, page_url: str) -> str:
-    """Every href/src/srcset in an HTML fragment made absolute against the page URL."""
+    """Every URL in an article body made absolute against the page URL (for feeds).
 
-    def one(m: re.Match) -> str:
-        value = m.group(3).strip()
-        if not value or value.startswith(("{", "data:")):
-            return m.group(0)
-        return f"{m.group(1)}{m.group(2)}{urljoin(page_url, value)}{m.group(2)}"
+    Done by the sanitiser (portal.body) on its parsed tree, never by a pattern over the text:
+    text that only looks like an attribute (``href='…'`` in a sentence) is left alone, and the
+    feed's HTML passes the allow-list once more."""
+    from .body import sanitise
 
-    def srcset(m: re.Match) -> str:
-        parts = []
-        for candidate in m.group(3).split(","):
-            bits = candidate.strip().split(None, 1)
-            if not bits:
-                continue
-            bits[0] = urljoin(page_url, bits[0])
-            parts.append(" ".join(bits))
-        return f"{m.group(1)}{m.group(2)}{', '.join(parts)}{m.group(2)}"
-
-    return _SRCSET.sub(srcset, _URL_ATTR.sub(one, html_text))
+    return sanitise(html_text, base=page_url)
 
 
 def tag_uri(settings: dict, specific: str) -> str:

@@ -93,8 +93,9 @@ class Ratings:
     def _framing_ok(request: Request) -> None:
         """RFC 9112 6.1: both framings in one request is how requests are smuggled past a proxy."""
         if "content-length" in request.headers and "transfer-encoding" in request.headers:
+            # ...and the connection is closed after the answer: what follows on it cannot be trusted
             raise BadRequest(400, "Có cả Content-Length và Transfer-Encoding (both Content-Length and "
-                                  "Transfer-Encoding)")
+                                  "Transfer-Encoding)", {"Connection": "close"})
 
     def _origin_ok(self, request: Request) -> None:
         origin = request.headers.get("origin")

@@ -21,10 +21,10 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from portal import i18n, model
+from portal import body, i18n, model
 from portal.checks import Checker
 from portal.clock import build_time
-from portal.content_tree import link_problems, static_problems
+from portal.content_tree import link_problems, published_file_problem, static_problems
 from portal.facts import rows_html
 from portal.model import ContentErrors, report
 from portal.paths import SitePaths
@@ -103,12 +103,18 @@ def attach_views(items: list, settings: dict) -> list:
     """Each published article or page gets its view (``item.view``); returns the views in order."""
     _ = translator(settings)
     lang = settings.get("PORTAL_LANG", "vi")
-    views = []
+    views, unsafe = [], []
     for item in items:
+        # the last gate: Pelican's {filename}/{category}… links are resolved now, and a resolved
+        # link must pass the same allow-list ("{category}javascript:…" keeps its scheme)
+        html = item.content
+        unsafe += [p for p in body.inspect(item.entry, html) if p.level == "error"]
         tags = [TagRef(t.name, t.slug, t.url) for t in item.metadata.get("tags") or []]
-        item.view = build_view(item.entry, url=item.url, body_html=item.content, tags=tags, now=STATE.now,
+        item.view = build_view(item.entry, url=item.url, body_html=body.sanitise(html), tags=tags, now=STATE.now,
                                content_root=settings["PATH"], lang=lang, translate=_)
         views.append(item.view)
+    if unsafe:
+        raise ContentErrors(unsafe, STATE.lang)
     return views
 
 
@@ -162,10 +168,24 @@ def start_build(pelican) -> None:
     log.debug("articles: build started, now = %s", STATE.now.isoformat())
 
 
+def check_copied_files(generator) -> None:
+    """Every file Pelican will copy from content/ (the static folders, and any file an article links
+    with {static} or {attach}) must be a picture or a PDF, an SVG a plain picture: what a browser
+    would run is never published from the site's own address."""
+    content = Path(generator.settings["PATH"]).resolve()
+    for static in generator.staticfiles:
+        source = Path(static.source_path)
+        published_as = Path(static.save_as)
+        problem = published_file_problem(source, published_as, content)
+        if problem:
+            STATE.add_problem(problem)
+
+
 def register() -> None:
     signals.initialized.connect(check_settings)
     signals.readers_init.connect(use_portal_reader)
     signals.generator_init.connect(add_template_helpers)
+    signals.static_generator_finalized.connect(check_copied_files)
     signals.all_generators_finalized.connect(enrich)
     signals.get_generators.connect(start_build)
     signals.finalized.connect(drop_withheld_images)

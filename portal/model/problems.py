@@ -244,6 +244,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A list or quote is nested too deep ({depth} levels; at most {limit}). "
         "Fix: use fewer levels; if this is code, put it between two ``` lines.",
     ),
+    "too_complex": (
+        "Nội dung bài quá phức tạp để chuyển thành trang ({what}; tối đa {limit}). Cách sửa: xem lại phần vừa dán "
+        "(thường là nhiều dấu [ hoặc thẻ HTML lặp lại); xóa phần đó, hoặc nếu là mã nguồn thì đặt giữa hai dòng ```.",
+        "The body is too complex to turn into a page ({what}; at most {limit}). Fix: look at what was pasted last "
+        "(usually many [ or repeated HTML tags); delete it, or if it is code put it between two ``` lines.",
+    ),
     "unsafe_html": (
         "Nội dung có {what}: mã có thể chạy trong trang hoặc trong trình đọc tin, không được phép. "
         "Cách sửa: xóa phần này (thường do dán từ trang khác); để giới thiệu video hay biểu mẫu, hãy đặt một liên kết.",
@@ -273,6 +279,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "tệp ngoài content/ không bao giờ được đăng. Cách sửa: xóa liên kết và chép chính tệp đó vào content/.",
         "This is a symbolic link pointing outside content/ (to {target}): files outside content/ are never "
         "published. Fix: delete the link and copy the file itself into content/.",
+    ),
+    "special_file": (
+        "Đây không phải một tệp bình thường (là đường ống, thiết bị hoặc socket); đọc nó sẽ làm treo việc xây dựng. "
+        "Cách sửa: xóa nó khỏi content/.",
+        "This is not a regular file (a pipe, a device or a socket); reading it would hang the build. "
+        "Fix: remove it from content/.",
     ),
     "link_broken": (
         "Đây là liên kết tượng trưng (symlink) trỏ tới tệp không tồn tại ({target}). "

@@ -239,3 +239,68 @@ def test_a_huge_file_is_refused_before_it_is_read(fixture_content, previous_outp
     built = run_build(fixture_content, output, search=False)
     stopped_untouched(built, output, before)
     assert f"content/{NEWS}: [lỗi] Tệp quá lớn (3.9 MB; tối đa 2 MB cho một bài)." in built.stderr
+
+
+# ---- what an independent review found ----------------------------------------------------------------
+def _pages_file(content: Path, name: str, text: str) -> Path:
+    path = content / "pages" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("plant,published", [
+    (lambda c: (c / "images" / "evil.html").symlink_to(_pages_file(c, "x.txt", "<script>alert(1)</script>")),
+     "content/images/evil.html"),
+    (lambda c: ((c / "pages" / "kho").mkdir(), _pages_file(c, "kho/e.svg", '<svg xmlns="http://www.w3.org/2000/svg" '
+                'onload="alert(1)"/>'), (c / "images" / "sub").symlink_to("../pages/kho")),
+     "content/images/sub/e.svg"),
+    (lambda c: ((c / "canh-bao" / "evil.html").write_text("<script>alert(1)</script>"),
+                append_body(c, "[thể lệ]({attach}../canh-bao/evil.html)")), "evil.html"),
+    (lambda c: (_pages_file(c, "p.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+                append_body(c, "[sơ đồ]({static}/pages/p.svg)")), "p.svg"),
+    (lambda c: (c / "images" / ".htaccess").write_text("AddType text/html .png\n"), "content/images/.htaccess"),
+    (lambda c: (c / "images" / ".evil.html").write_text("<script>alert(1)</script>"), "content/images/.evil.html"),
+], ids=["link-inside-to-html", "linked-folder-with-svg", "attach-html", "static-svg", "htaccess", "hidden-html"])
+def test_no_file_a_browser_would_run_is_copied_from_content(fixture_content, previous_output, plant, published):
+    output, before = previous_output
+    plant(fixture_content)
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert any(published in line and "[lỗi]" in line for line in built.stderr.splitlines()), built.stderr
+
+
+def test_a_pipe_under_content_is_refused_not_waited_on(fixture_content, previous_output):
+    output, before = previous_output
+    os.mkfifo(fixture_content / "tin-tuc" / "ong.md")
+    started = time.monotonic()
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert time.monotonic() - started < 60
+    assert "content/tin-tuc/ong.md: [lỗi] Đây không phải một tệp bình thường" in built.stderr
+    checked = check(fixture_content)
+    assert checked.returncode == 1 and "content/tin-tuc/ong.md: [lỗi]" in checked.stdout
+
+
+def test_a_pelican_link_cannot_smuggle_javascript_into_page_or_feeds(fixture_content, previous_output):
+    output, before = previous_output
+    append_body(fixture_content, "Xem [thể lệ]({category}javascript:x?alert(document.domain):1%0aalert(1)).")
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert f"content/{NEWS}:15: [lỗi] Liên kết hoặc ảnh có địa chỉ \"{{category}}javascript:" in built.stderr
+
+
+def test_text_that_looks_like_an_attribute_stays_text_in_the_feeds(fixture_content, tmp_path):
+    import html5lib
+
+    append_body(fixture_content, "Z href='<details open title=\"a/\">text/../<span title=\"x ontoggle=alert(1) y\">"
+                                 "q</span></details>' end")
+    built = run_build(fixture_content, tmp_path / "output", search=False)
+    assert built.returncode == 0, built.stderr
+    rss = etree.parse(str(built.output / "nguon-tin/tin-tuc.rss.xml"))
+    atom = etree.parse(str(built.output / "nguon-tin/tin-tuc.atom.xml"))
+    for html in (rss.xpath("//item/*[local-name()='encoded']/text()")[0],
+                 atom.xpath("//*[local-name()='entry']/*[local-name()='content']/text()")[0]):
+        tree = html5lib.parseFragment(html, namespaceHTMLElements=False)
+        assert not [el for el in tree.iter() if isinstance(el.tag, str) and any(a.startswith("on") for a in el.attrib)]
+        details = [el for el in tree.iter() if el.tag == "details"]
+        assert details and details[0].get("title") == "a/"  # as written: the text was never re-parsed

@@ -363,6 +363,17 @@ def test_content_length_with_transfer_encoding_is_refused_on_the_wire(tmp_path):
 
         with urllib.request.urlopen(f"{svc.url}/api/ratings/{SLUG}", timeout=10) as r:
             assert json.loads(r.read())["count"] == 0
+        # without "Connection: close" from the client, the server closes it itself: a request smuggled
+        # after the refused one is never answered (RFC 9112 6.1)
+        smuggled = head.replace("Connection: close\r\n", "").encode() + b"0\r\n\r\n" + (
+            f"GET /api/ratings/{SLUG} HTTP/1.1\r\nHost: x\r\n\r\n").encode()
+        with socket.create_connection(("127.0.0.1", svc.port), timeout=10) as s:
+            s.sendall(smuggled)
+            answer = b""
+            while chunk := s.recv(4096):
+                answer += chunk
+        assert answer.count(b"HTTP/1.1 ") == 1 and b" 400 " in answer.split(b"\r\n", 1)[0], answer[:300]
+        assert b"connection: close" in answer.lower()
 
 
 # ---- X-Forwarded-For: believed only from a configured proxy, and only its own hop --------------

@@ -160,3 +160,25 @@ def test_deep_raw_html_never_raises():
     html, problems = render("<div>" * 3000 + "x" + "</div>" * 3000)
     assert all(p.code in ("too_deep", "dropped_html") for p in problems)
     assert "<script" not in html
+
+
+def test_shapes_that_make_markdown_slow_are_refused_at_once():
+    started = time.monotonic()
+    for text in ("[" * 30000, "Đoạn.\n\n" + "[x](" * 5000, "<span>" * 20000 + "x"):
+        _, problems = render(text)
+        assert [p.code for p in problems] == ["too_complex"], text[:20]
+    assert time.monotonic() - started < 5  # 30,000 "[" ran for 124 s before
+
+
+def test_a_body_markdown_cannot_finish_in_time_is_an_error(monkeypatch):
+    monkeypatch.setattr(body, "DEADLINE_S", 0.02)
+    _, problems = render("[" * 1900 + " và " + "*a* " * 3000)
+    assert [(p.code, p.level) for p in problems] == [("too_complex", "error")]
+    assert "Cách sửa:" in problems[0].message()
+
+
+@pytest.mark.parametrize("link", ["[x]({category}javascript:x?alert(1):1%0aalert(1))", "[x]({1}javascript:alert(1))",
+                                  "[x]({tag}//evil.example/x)", '<a href="|filename|javascript:alert(1)">x</a>'])
+def test_pelican_link_syntax_cannot_smuggle_a_scheme(link):
+    html, problems = render(link)
+    assert [p.code for p in problems if p.level == "error"] == ["unsafe_url"], problems
