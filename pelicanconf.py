@@ -105,7 +105,7 @@ THEME_STATIC_DIR = "theme"
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 PLUGIN_PATHS = [str(HERE / "plugins")]
 # always listed (never None); "articles" first: it builds the typed view the others read
-PLUGINS = ["articles", "search", "feeds", "cap_alerts", "ratings_widget"]
+PLUGINS = ["articles", "search", "feeds", "calendars", "cap_alerts", "csaf", "ratings_widget"]
 
 # ---- build --------------------------------------------------------------------
 SEARCH_INDEX = True  # the Pagefind index (plugins/search); off in the live preview
@@ -125,6 +125,9 @@ FEEDS_PATH = "nguon-tin"  # nguon-tin/tat-ca.atom.xml, nguon-tin/canh-bao.rss.xm
 FEEDS_MAX_ITEMS = 100  # newest items per feed; None for all
 FEEDS_TAG_AUTHORITY = "antoanthongtin.laocai.gov.vn,2026"  # tag: URI ids; never change it
 FEEDS_NAMESPACE = "https://antoanthongtin.laocai.gov.vn/ns/canh-bao/1.0"  # warning data in feeds
+# WebSub hub, e.g. "https://hub.example/": every feed and the CAP index then name it
+# (rel="hub"), and a publish tells it which feeds changed. None: no hub, nothing sent.
+WEBSUB_HUB = None
 CAP_PATH = "cap"  # cap/canh-bao/CB-2026-014.xml, cap/index.atom.xml
 CAP_SENDER = "antoanthongtin@laocai.gov.vn"  # CAP <sender>: no spaces, commas, < or &
 CAP_SENDER_NAME = SITE_OWNER
@@ -133,6 +136,27 @@ CAP_AREA_DESC = "Tỉnh Lào Cai, Việt Nam"
 CAP_GEOCODES = [("ISO 3166-2", "VN-02")]  # Lào Cai
 CAP_SIGNING_KEY = None  # path to a PEM private key: every CAP file then carries an XML signature
 CAP_SIGNING_CERT = None  # path to its PEM X.509 certificate (both or neither)
+# iCalendar (plugins/calendars): lich/<kind>/<slug>.ics per drill and meeting, lich/su-kien.ics to
+# subscribe to; ORGANIZER is SITE_OWNER at SITE_CONTACT["email"], UIDs <slug>@<FEEDS_TAG_AUTHORITY host>
+CALENDAR_PATH = "lich"
+CALENDAR_RECENT_DAYS = 90  # ended events stay this many days in lich/su-kien.ics
+
+# ---- CSAF 2.0 advisories (plugins/csaf; docs/subscribing.md) ----------------------------------
+# One advisory per warning at /.well-known/csaf/white/<year>/<identifier>.json, published as a
+# CSAF provider: provider-metadata.json, ROLIE feed, index.txt, changes.csv, .sha256/.sha512
+# beside each advisory, and /.well-known/security.txt pointing at it all.
+CSAF_PUBLISHER_CATEGORY = "coordinator"  # CSAF 2.0 3.2.1.8.1: a CERT-like authority coordinating responses
+CSAF_PUBLISHER_NAME = SITE_OWNER
+CSAF_PUBLISHER_NAMESPACE = PORTAL_PRODUCTION_URL  # the issuer's id in every advisory: never change it
+CSAF_ISSUING_AUTHORITY = None  # optional text: the authority's constituency and responsibilities
+CSAF_LIST_ON_AGGREGATORS = True  # may CSAF aggregators list us / mirror our advisories
+CSAF_MIRROR_ON_AGGREGATORS = True
+SECURITY_TXT_CONTACTS = None  # None: mailto: SITE_CONTACT["email"]; else a list of mailto:, https: or tel: URIs
+# OpenPGP signing: an ASCII-armoured secret key file (gpg --export-secret-keys --armor). Every
+# advisory then gets a detached .asc signature, security.txt is clear-signed, the public key is
+# published under /.well-known/csaf/openpgp/ and the role becomes csaf_trusted_provider. A
+# passphrase comes from the environment variable CSAF_OPENPGP_KEY_PASSWORD. Needs gpg (gnupg).
+CSAF_OPENPGP_KEY = os.environ.get("CSAF_OPENPGP_KEY") or None
 
 # ---- ratings widget (plugins/ratings_widget, ratings/; docs/ratings.md) --------------
 RATINGS_URL = ""  # the form posts to {RATINGS_URL}/api/ratings/<slug>: "" = this site's own origin

@@ -24,3 +24,7 @@ RATINGS_API_URL = os.environ.get("RATINGS_API_URL", "http://127.0.0.1:8081")
 # file, point these at PEM files (an RSA key keeps rebuilds byte-identical).
 CAP_SIGNING_KEY = os.environ.get("CAP_SIGNING_KEY") or None
 CAP_SIGNING_CERT = os.environ.get("CAP_SIGNING_CERT") or None
+
+# ---- WebSub (docs/subscribing.md) ------------------------------------------------------
+# A hub to tell of changed feeds at each publish, e.g. PORTAL_WEBSUB_HUB=https://hub.example/
+WEBSUB_HUB = os.environ.get("PORTAL_WEBSUB_HUB") or WEBSUB_HUB  # noqa: F821 (from pelicanconf.py)

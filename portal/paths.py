@@ -1,7 +1,7 @@
 """Where every output lives, derived from the settings: one module, one answer.
 
 Pelican's own URL settings (ARTICLE_SAVE_AS, TAG_URL…) place the pages; the
-portal's settings (FEEDS_PATH, CAP_PATH, RATINGS_*_SAVE_AS) place the rest.
+portal's settings (FEEDS_PATH, CAP_PATH, CALENDAR_PATH, RATINGS_*_SAVE_AS) place the rest.
 The checker resolves links with it, the publish step verifies a release with
 it, the feeds and CAP write to it. Paths are relative to the site root, with
 "/" separators; ``*_url`` forms are what a link holds (a folder ends in "/").
@@ -10,6 +10,7 @@ it, the feeds and CAP write to it. Paths are relative to the site root, with
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from . import model
@@ -18,10 +19,20 @@ from .clock import EPOCH
 DEFAULTS = {
     "FEEDS_PATH": "nguon-tin",
     "CAP_PATH": "cap",
+    "CALENDAR_PATH": "lich",
     "RATINGS_MANIFEST_SAVE_AS": "api/ratings-manifest.json",
     "RATINGS_PRIVACY_SAVE_AS": "quyen-rieng-tu-danh-gia.html",
 }
 FEED_EXTENSIONS = {"rss": ".rss.xml", "atom": ".atom.xml", "json": ".json"}
+CSAF_FOLDER = ".well-known/csaf"  # CSAF 2.0 requirement 9: fixed by the standard, not a setting
+CSAF_WHITE = f"{CSAF_FOLDER}/white"  # every advisory is TLP:WHITE (a public portal)
+CALENDAR_KINDS = (model.DRILL, model.MEETING)  # the kinds that are events with a time and a place
+
+
+def csaf_filename(tracking_id: str) -> str:
+    """CSAF 2.0 section 5.1: the tracking id in lower case, each run of characters other than
+    a-z, 0-9, + and - replaced by one "_", then ".json" (CB-2026-014 -> cb-2026-014.json)."""
+    return re.sub(r"[^a-z0-9+\-]+", "_", tracking_id.lower()) + ".json"
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,56 @@ class SitePaths:
 
     def cap_index(self) -> str:
         return f"{self.cap_folder()}/index.atom.xml"
+
+    # ---- calendars (iCalendar) ---------------------------------------------------------------------
+    def calendar_folder(self) -> str:
+        return self._get("CALENDAR_PATH").strip("/")
+
+    def calendar_enabled(self) -> bool:
+        return "calendars" in (self.settings.get("PLUGINS") or [])
+
+    def calendar_event(self, view) -> str | None:
+        """lich/<kind>/<slug>.ics: a drill's or a meeting's own calendar file (the kind keeps a
+        slug clear of the feed's name); None for other kinds or without the plugin."""
+        if not self.calendar_enabled() or view.kind not in CALENDAR_KINDS:
+            return None
+        return f"{self.calendar_folder()}/{view.kind}/{view.slug}.ics"
+
+    def calendar_feed(self) -> str:
+        """lich/su-kien.ics: the one calendar to subscribe to (upcoming and recent events)."""
+        return f"{self.calendar_folder()}/su-kien.ics"
+
+    # ---- CSAF 2.0 (a provider's files, at the places CSAF 2.0 section 7.1 and RFC 9116 fix) ------
+    def csaf_enabled(self) -> bool:
+        return "csaf" in (self.settings.get("PLUGINS") or [])
+
+    def csaf_provider_metadata(self) -> str:
+        return f"{CSAF_FOLDER}/provider-metadata.json"
+
+    def csaf_advisory(self, view) -> str | None:
+        """.well-known/csaf/white/<year of Date>/<file name of the Identifier>: a warning's advisory."""
+        if not self.csaf_enabled() or view.kind != model.WARNING or not view.identifier:
+            return None
+        year = view.date.astimezone(model.TZ).year  # the year of initial_release_date as written (+07:00)
+        return f"{CSAF_WHITE}/{year}/{csaf_filename(view.identifier)}"
+
+    def csaf_index(self) -> str:
+        return f"{CSAF_WHITE}/index.txt"
+
+    def csaf_changes(self) -> str:
+        return f"{CSAF_WHITE}/changes.csv"
+
+    def csaf_rolie_feed(self) -> str:
+        return f"{CSAF_WHITE}/csaf-feed-tlp-white.json"
+
+    def csaf_rolie_service(self) -> str:
+        return f"{CSAF_FOLDER}/service.json"
+
+    def csaf_openpgp_key(self, fingerprint: str) -> str:
+        return f"{CSAF_FOLDER}/openpgp/{fingerprint.upper()}.asc"
+
+    def security_txt(self) -> str:
+        return ".well-known/security.txt"
 
     # ---- ratings ------------------------------------------------------------------------------
     def ratings_manifest(self) -> str:

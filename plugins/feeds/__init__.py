@@ -10,7 +10,8 @@ typed view (``article.view``, made by the ``articles`` plugin).
 Settings (with defaults): FEEDS_PATH "nguon-tin", FEEDS_MAX_ITEMS 100,
 FEEDS_TAG_AUTHORITY (tag: URI ids), FEEDS_NAMESPACE (the warning extension
 namespace), PORTAL_SITEURL_ABSOLUTE (used when SITEURL is not absolute),
-FEED_DOMAIN (wins over both).
+FEED_DOMAIN (wins over both), WEBSUB_HUB None (the WebSub hub every feed and
+the CAP index name; portal.websub).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from portal.feeds.items import build_item
 from portal.paths import SitePaths
 from portal.settings import SettingsError, require_after_articles
 from portal.urls import absolute, site_base
+from portal.websub import SETTING as WEBSUB_SETTING
+from portal.websub import hub_problem
 
 log = logging.getLogger("feeds")
 DEFAULTS = {"FEEDS_MAX_ITEMS": 100}
@@ -39,6 +42,9 @@ def check_settings(pelican) -> None:
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise SettingsError(f"feeds: FEEDS_MAX_ITEMS = {limit!r} in the settings; use a positive whole "
                          "number or None (no limit)")
+    problem = hub_problem(s.get(WEBSUB_SETTING))
+    if problem:
+        raise SettingsError(f"feeds: {problem}")
     require_after_articles(s, "feeds")
 
 

@@ -4,6 +4,7 @@
       cap/canh-bao/CB-2026-014/CB-2026-014.xml              the bytes served, as first published
       cap/canh-bao/CB-2026-014/CB-2026-014-cap-nhat-1.xml
       cap/canh-bao/CB-2026-014/ban-ghi.json                 when and from what each was issued
+      csaf/CB-2026-014/3.json (and 3.json.asc)              each CSAF version, as first published
 
 When `portal publish` has put a release live, every warning message in it that
 the record does not hold yet is copied into the record, with a fingerprint of
@@ -22,6 +23,11 @@ agency already received), and checks the content against the record
   update whose line was removed or re-dated, and an issued warning whose file
   is gone or whose Identifier changed are errors too: a warning that is no
   longer valid is withdrawn (Withdrawn), never deleted.
+
+A warning's CSAF advisory is recorded the same way, one file per version
+(``tracking.version``): a build serves the recorded bytes of the version it
+would publish, so its hashes and signature never change either; a change to
+what it says needs a new Revisions line, which is a new version.
 
 Only warnings are recorded: a public drill's Exercise message has no
 revisions to carry a change.
@@ -114,6 +120,35 @@ class Record:
         """The recorded bytes of the output file `rel` (cap/canh-bao/<id>/<message>.xml), if issued."""
         path = self.root / rel
         return path.read_bytes() if path.is_file() else None
+
+    def csaf(self, identifier: str, version: str) -> tuple[bytes | None, bytes | None]:
+        """The recorded bytes of a CSAF version and of its signature (None where not recorded)."""
+        path = self.root / "csaf" / identifier / f"{version}.json"
+        signature = path.with_name(path.name + ".asc")
+        return (path.read_bytes() if path.is_file() else None,
+                signature.read_bytes() if signature.is_file() else None)
+
+    def capture_csaf(self, release: Path) -> list[str]:
+        """Copy into the record every CSAF version in `release` not recorded yet; 'ID v.N' of each."""
+        added = []
+        for path in sorted(release.glob(".well-known/csaf/*/*/*.json")):
+            try:
+                tracking = json.loads(path.read_bytes())["document"]["tracking"]
+                ident, version = str(tracking["id"]), str(tracking["version"])
+            except (ValueError, KeyError, TypeError):
+                continue  # not an advisory
+            target = self.root / "csaf" / ident / f"{version}.json"
+            if target.exists() or "/" in ident or ident.startswith("."):
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            signature = path.with_name(path.name + ".asc")
+            if signature.is_file():
+                shutil.copyfile(signature, target.with_name(target.name + ".asc"))
+            added.append(f"{ident} v.{version}")
+        if added:
+            self._readme()
+        return added
 
     # ---- checks ----------------------------------------------------------------------------
     def problems(self, entries: list[model.Entry], now: dt.datetime) -> list[Problem]:

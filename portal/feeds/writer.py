@@ -3,6 +3,10 @@
 feedgen stamps the build time into lastBuildDate/updated by default: every
 feed here sets them to its newest item's date instead, so an unchanged site
 gives byte-identical files.
+
+Each feed names its own address (Atom and RSS rel="self", JSON Feed feed_url)
+and, when the operator set WEBSUB_HUB, the WebSub hub (rel="hub", JSON Feed
+"hubs"): see portal.websub.
 """
 
 from __future__ import annotations
@@ -16,13 +20,16 @@ from xml.sax.saxutils import escape, quoteattr
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
+from lxml import etree
 
 from ..clock import EPOCH, iso
 from ..urls import absolute, clean, site_base, tag_uri
+from ..websub import hub_url
 from .catalogue import ATOM, JSON, RSS, Catalogue, Feed
 from .items import Item, namespace
 
 GENERATOR = "Cổng An ninh mạng Lào Cai (feedgen)"
+ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 # --------------------------------------------------------------------------
@@ -50,10 +57,18 @@ def warning_elements(entry, ns: str, item: Item) -> None:
         xml_elem(q("cap"), entry).text = item.cap_url
 
 
-def make_extension(ns: str):
+def make_extension(ns: str, hub: str | None = None):
     class WarningFeedExtension(BaseExtension):
         def extend_ns(self):
             return {"cb": ns}
+
+        def extend_rss(self, rss):
+            # feedgen writes only the first atom:link of a channel (rel="self"): the hub goes beside it
+            channel = rss.find("channel")
+            me = channel.find(f"{{{ATOM_NS}}}link[@rel='self']") if channel is not None else None
+            if hub and me is not None:
+                me.addnext(etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub"))
+            return rss
 
     class WarningEntryExtension(BaseEntryExtension):
         def __init__(self):
@@ -69,8 +84,12 @@ def make_extension(ns: str):
 
         def extend_atom(self, entry):
             # feedgen 1.0 drops rel/type/length of entry links (a shadowed
-            # variable), so the Atom links are written here.
-            atom = "{http://www.w3.org/2005/Atom}link"
+            # variable), so the Atom links are written here. feedgen's Atom tree is
+            # in no namespace (the root carries a literal xmlns="…Atom"): a link
+            # written as {Atom}link would come out as <ns0:link xmlns:ns0="…">,
+            # which the W3C validator flags (AvoidNamespacePrefix). A bare "link"
+            # is serialised as <link>, in the default namespace, Atom.
+            atom = "link"
             item = self.item
             if item is not None:
                 xml_elem(atom, entry, href=item.url, rel="alternate", type="text/html")
@@ -97,8 +116,9 @@ def newest(items: list[Item]) -> dt.datetime:
 
 def feed_generator(settings: dict, feed: Feed, fmt: str, items: list[Item]) -> FeedGenerator:
     base = site_base(settings)
+    hub = hub_url(settings)
     fg = FeedGenerator()
-    ext_feed, ext_entry = make_extension(namespace(settings))
+    ext_feed, ext_entry = make_extension(namespace(settings), hub)
     fg.register_extension("cb", ext_feed, ext_entry, atom=True, rss=True)
     fg.load_extension("dc", atom=False, rss=True)
     fg.id(tag_uri(settings, f"nguon-tin/{feed.key}"))
@@ -109,6 +129,8 @@ def feed_generator(settings: dict, feed: Feed, fmt: str, items: list[Item]) -> F
     fg.subtitle(as_text(clean(feed.description)))
     fg.link(href=feed.url(fmt), rel="self",
             type={RSS: "application/rss+xml", ATOM: "application/atom+xml"}[fmt])
+    if hub and fmt == ATOM:  # RSS: by the extension, feedgen writes one atom:link there
+        fg.link(href=hub, rel="hub")
     fg.link(href=absolute(base, feed.html_path), rel="alternate", type="text/html")  # RSS <link>: the last
     fg.language("vi")
     owner = clean(settings.get("SITE_OWNER") or settings.get("SITENAME", ""))
@@ -161,12 +183,14 @@ def render_atom(settings: dict, feed: Feed, items: list[Item]) -> bytes:
 def render_json(settings: dict, feed: Feed, items: list[Item]) -> bytes:
     base = site_base(settings)
     ns = namespace(settings)
+    hub = hub_url(settings)
     owner = clean(settings.get("SITE_OWNER") or settings.get("SITENAME", ""))
     out: dict = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": clean(feed.title),
         "home_page_url": absolute(base, feed.html_path),
         "feed_url": feed.url(JSON),
+        **({"hubs": [{"type": "WebSub", "url": hub}]} if hub else {}),
         "description": clean(feed.description),
         "icon": absolute(base, f"{settings.get('THEME_STATIC_DIR', 'theme')}/img/logo.svg"),
         "language": "vi",

@@ -210,19 +210,39 @@ def verify_release(release: Path, entries: list[model.Entry], now: dt.datetime, 
 
 def _record_issued(conf: dict, release: Path, entries: list[model.Entry], out) -> None:
     """Messages now live are issued: their bytes go into the record, never to change (portal.cap.record)."""
-    if not SitePaths(conf).cap_enabled():
+    if not (SitePaths(conf).cap_enabled() or SitePaths(conf).csaf_enabled()):
         return
     from ..cap.record import Record, issued_path
 
     try:
-        added = Record(conf).capture(release, entries)
+        record = Record(conf)
+        added = record.capture(release, entries) + record.capture_csaf(release)
     except OSError as err:  # the site is live; say what to do, never undo the publish
         out(f"    CẢNH BÁO: không ghi được bản lưu thông điệp đã phát hành vào {issued_path(conf)} ({err}). "
             "Cách sửa: kiểm tra quyền ghi thư mục đó rồi chạy lại invoke publish.")
         return
     if added:
-        out(f"    Đã lưu {len(added)} thông điệp CAP vừa phát hành vào {issued_path(conf)}/ "
+        out(f"    Đã lưu {len(added)} thông điệp CAP / CSAF vừa phát hành vào {issued_path(conf)}/ "
             f"({', '.join(added)}): hãy commit thư mục này cùng nội dung.")
+
+
+def _tell_hub(conf: dict, before: Path | None, after: Path, out) -> None:
+    """WebSub: tell the hub (WEBSUB_HUB) which feeds changed; a failure is said, never undoes the publish."""
+    from ..urls import site_base
+    from ..websub import changed_feeds, hub_url, ping
+
+    hub = hub_url(conf)
+    if not hub:
+        return
+    topics = changed_feeds(before, after, site_base(conf), conf)
+    if not topics:
+        out("    WebSub: không nguồn tin nào thay đổi, không cần báo hub.")
+        return
+    problems = ping(hub, topics)
+    for problem in problems:
+        out(f"    CẢNH BÁO: {problem}")
+    if not problems:
+        out(f"    WebSub: đã báo hub {hub} {len(topics)} nguồn tin vừa thay đổi.")
 
 
 def prune(base: Path, keep: int = KEEP, also_keep: tuple[Path | None, ...] = ()) -> list[Path]:
@@ -286,6 +306,7 @@ def publish(base: Path, settings: Path = PUBLISH_SETTINGS, overrides: dict | Non
             keep_unchanged(previous, release, link=True)  # same bytes: same file, same Last-Modified and ETag
         switch_to(base, release)
         _record_issued(conf, release, entries, out)
+        _tell_hub(conf, previous, release, out)
         removed = prune(base, keep, also_keep=(previous,))
         out(f"4/4 Đã chuyển trang đang phục vụ sang bản mới: {base / 'current'} → {release.relative_to(base)}")
         before = release_before(all_releases(base), release)
@@ -321,6 +342,10 @@ def rollback(base: Path, to: str | None = None, out=print) -> Path:
                                    f"lại. Các bản đang giữ: {names}. Cách sửa: chọn một bản bằng "
                                    "invoke rollback --to TÊN.")
         switch_to(base, target)
+        try:
+            _tell_hub(load(PUBLISH_SETTINGS), current, target, out)  # the feeds served changed back
+        except SettingsError:
+            pass  # rollback never fails for want of settings
         out(f"Đã quay lại bản phát hành {target.name}" + (f" (trước đó: {current.name})." if current else "."))
         out("Lần xuất bản sau (invoke publish) sẽ tạo bản mới từ nội dung hiện tại.")
         return target

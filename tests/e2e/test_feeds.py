@@ -375,3 +375,37 @@ def test_sample_site_feeds_are_valid(sample_site):
         assert feed["version"] == "https://jsonfeed.org/version/1.1" and feed["title"]
         assert all(isinstance(i["id"], str) and (i.get("content_html") or i.get("content_text"))
                    for i in feed["items"])
+
+
+# ---- what the W3C Feed Validation Service once reported (InvalidURN, AvoidNamespacePrefix, NotHtml) ----
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def test_atom_elements_are_in_the_default_namespace_never_prefixed(site):
+    """A consumer looking for "<link" must find every link: no ns0:link, no atom: prefix in Atom."""
+    for path in site.output.rglob("*.atom.xml"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<(ns\d+|atom):", text), path
+        root = etree.fromstring(text.encode())
+        assert root.nsmap.get(None) == ATOM_NS, path
+
+
+def test_category_schemes_are_absolute_http_uris(site):
+    """A scheme with a fragment must be a URL: urn:…#severity is not a valid URN."""
+    schemes = set()
+    for path in site.output.rglob("*.atom.xml"):
+        for category in etree.parse(str(path)).iter(f"{{{ATOM_NS}}}category"):
+            if category.get("scheme"):
+                schemes.add(category.get("scheme"))
+    for path in site.output.rglob("*.rss.xml"):
+        for category in etree.parse(str(path)).iter("category"):
+            if category.get("domain"):
+                schemes.add(category.get("domain"))
+    assert schemes and all(re.match(r"^https?://[^\s#]+(#[\w-]+)?$", s) for s in schemes), sorted(schemes)
+
+
+def test_rss_descriptions_are_html_with_every_ampersand_escaped(site):
+    """RSS <description> is HTML: "Sở TT&TT" arrives as "Sở TT&amp;TT" once decoded from XML."""
+    for path in site.output.rglob("*.rss.xml"):
+        for text in etree.parse(str(path)).xpath("//description/text()"):
+            assert not re.search(r"&(?![a-zA-Z]+;|#\d+;|#x[0-9a-fA-F]+;)", text), (path, text[:120])

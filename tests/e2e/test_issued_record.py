@@ -15,6 +15,7 @@ from lxml import etree
 
 WARNING = "canh-bao/2026-11-20-lo-hong-exchange.md"
 CHAIN = "cap/canh-bao/CB-2026-014"
+CSAF = ".well-known/csaf/white/2026/cb-2026-014.json"
 NOW = "2026-11-26T09:00:00+07:00"
 C = {"c": "urn:oasis:names:tc:emergency:cap:1.2"}
 
@@ -62,6 +63,9 @@ def test_publish_records_every_message_byte_for_byte(published):
     assert [m["identifier"] for m in manifest["messages"]] == [
         "CB-2026-014", "CB-2026-014-cap-nhat-1", "CB-2026-014-cap-nhat-2"]
     assert (content / "issued" / "DOC-TRUOC.txt").is_file()
+    advisory = base / "current" / CSAF
+    assert json.loads(advisory.read_bytes())["document"]["tracking"]["version"] == "3"
+    assert (content / "issued" / "csaf" / "CB-2026-014" / "3.json").read_bytes() == advisory.read_bytes()
     again = publish(base, content)
     assert again.returncode == 0 and "Đã lưu" not in again.stdout  # nothing new: nothing recorded
 
@@ -102,8 +106,26 @@ def test_with_a_revision_line_an_update_is_issued_and_the_old_messages_never_cha
     assert (built.output / "cap/canh-bao/CB-2026-014.xml").read_bytes() == served["CB-2026-014-cap-nhat-3.xml"]
     done = publish(base, content)
     assert done.returncode == 0, done.stderr
-    assert "Đã lưu 1 thông điệp CAP vừa phát hành" in done.stdout and "CB-2026-014-cap-nhat-3" in done.stdout
+    assert "Đã lưu 2 thông điệp CAP / CSAF vừa phát hành" in done.stdout, done.stdout
+    assert "CB-2026-014-cap-nhat-3" in done.stdout and "CB-2026-014 v.4" in done.stdout
     assert (content / "issued" / CHAIN / "CB-2026-014-cap-nhat-3.xml").is_file()
+    assert (content / "issued" / "csaf" / "CB-2026-014" / "4.json").read_bytes() == (
+        base / "current" / CSAF).read_bytes()
+
+
+def test_a_recorded_csaf_version_is_served_as_recorded_with_matching_hashes(published, tmp_path):
+    import hashlib
+
+    content, _ = published
+    recorded = content / "issued" / "csaf" / "CB-2026-014" / "3.json"
+    marked = recorded.read_bytes().replace(b'"csaf_version"', b'"csaf_version"', 1) + b"\n"
+    recorded.write_bytes(marked)
+    built = run_build(content, tmp_path / "output", search=False)
+    assert built.returncode == 0, built.stderr
+    served = built.output / CSAF
+    assert served.read_bytes() == marked
+    sha = (built.output / (CSAF + ".sha256")).read_text().split()[0]
+    assert sha == hashlib.sha256(marked).hexdigest()
 
 
 def test_a_recorded_message_is_served_as_recorded(published, tmp_path):
