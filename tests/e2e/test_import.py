@@ -448,3 +448,16 @@ lạ và báo ngay cho bộ phận kỹ thuật <a href="https://vncert.gov.vn/"
     assert "Thư có đường dẫn nhận quà, xem ngay và mở tệp" in text  # the words stay, the links go
     assert "[VNCERT](https://vncert.gov.vn/)" in text
     assert "CẢNH BÁO" not in done.stdout  # all of it was dropped on purpose
+
+
+@pytest.mark.hostile
+def test_words_in_an_svg_chart_are_reported_when_lost(tmp_path):
+    content = empty_content(tmp_path)
+    src = page(tmp_path, "bieu-do.html", """
+<p>Sáng ngày 02/12/2016, Sở Thông tin và Truyền thông tỉnh Lào Cai công bố số liệu tấn công mạng trong năm.</p>
+<svg viewBox="0 0 10 10"><text x="1" y="5">Số vụ tấn công tăng gấp đôi so với năm trước</text></svg>
+<p>Các đơn vị cần rà soát hệ thống thông tin của cơ quan mình trước ngày 31/12.</p>
+<p>Tin: Thanh Hương</p>""", "Công bố số liệu tấn công mạng năm 2016")
+    done = run_import(content, src)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "CẢNH BÁO — chữ bị mất" in done.stdout and "tăng gấp đôi so với" in done.stdout, done.stdout

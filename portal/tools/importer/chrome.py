@@ -27,7 +27,7 @@ from .words import CHROME_CLASS, CHROME_TAGS, CHROME_TEXT, FALLBACK_TAGS, RATING
 CHROME_TAG_NAMES = {"script": "đoạn mã script", "style": "khối style", "iframe": "khung nhúng (iframe)",
                     "form": "biểu mẫu", "nav": "menu", "header": "đầu trang", "footer": "chân trang",
                     "aside": "cột bên", "noscript": "phần cho trình duyệt tắt JavaScript (noscript)",
-                    "object": "đối tượng nhúng (object)"}
+                    "object": "đối tượng nhúng (object)", "svg": "hình vẽ SVG"}
 
 
 def classes(tag: Tag) -> str:

@@ -35,7 +35,7 @@ CHROME_TAGS = ("script", "style", "noscript", "iframe", "frame", "form", "button
                "marquee", "canvas", "audio", "video", "map")
 # what a reader without JavaScript or without the plugin saw in place of the script or the object: dropped with
 # the chrome, but only after the lost-words check has read the page as that reader saw it
-FALLBACK_TAGS = ("noscript", "object")
+FALLBACK_TAGS = ("noscript", "object", "svg")  # svg: a chart's <text> is words a reader saw
 # the classes old CMSes give a photo's caption (a table cell, a paragraph or a span below the picture)
 CAPTION_CLASS = re.compile(
     r"caption|chu-?thich|chuthich|ghi-?chu-?anh|(?:image|img|photo|pic|anh)[-_]?(?:desc|note|text)", re.IGNORECASE)
