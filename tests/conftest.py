@@ -157,3 +157,28 @@ def browser():
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# ---- the feeds fixture site (tests/data/feeds_site), built once per session, as several modules read it ----
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Built:
+    from support import build
+
+    return build(tmp_path_factory, "feeds-base")
+
+
+@pytest.fixture(scope="session")
+def edited(tmp_path_factory) -> Built:
+    """The feeds site with titles edited and a revision added (support.edit_titles_and_revise)."""
+    from support import build, edit_titles_and_revise
+
+    return build(tmp_path_factory, "feeds-edited", mutate=edit_titles_and_revise)
+
+
+@pytest.fixture
+def previous_output(tmp_path, fixture_content) -> tuple[Path, dict]:
+    """A good build already published in output/: it must survive a bad build."""
+    output = tmp_path / "output"
+    good = run_build(fixture_content, output, search=False)
+    assert good.returncode == 0, good.stderr
+    return output, tree_digest(output)

@@ -28,6 +28,7 @@ from pelican.generators import ArticlesGenerator
 
 from portal import ical
 from portal.clock import build_time
+from portal.outputs import write_file
 from portal.paths import SitePaths
 from portal.settings import require_after_articles
 
@@ -59,16 +60,11 @@ def write_calendars(generators) -> None:
     cs, paths, out = ical.read_settings(settings), SitePaths(settings), Path(settings["OUTPUT_PATH"])
     events = [a.view for a in articles_gen.articles if paths.calendar_event(a.view) and ical.event_times(a.view)]
     for view in events:
-        _write(out / paths.calendar_event(view), ical.event_calendar(view, cs))
+        write_file(out / paths.calendar_event(view), ical.event_calendar(view, cs))
     now = build_time(settings)
-    _write(out / paths.calendar_feed(), ical.feed_calendar(events, cs, now))
+    write_file(out / paths.calendar_feed(), ical.feed_calendar(events, cs, now))
     log.info("calendars: wrote %d event files and %s (%d events)", len(events), paths.calendar_feed(),
              len(ical.feed_events(events, now, cs.recent_days)))
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 def register() -> None:

@@ -27,6 +27,7 @@ from portal.cap import index, messages, signing
 from portal.cap.record import Record
 from portal.clock import build_time
 from portal.model import ContentErrors
+from portal.outputs import write_file
 from portal.paths import SitePaths
 from portal.settings import SettingsError, require_after_articles
 from portal.urls import absolute, site_base
@@ -89,7 +90,7 @@ def write_alerts(generators) -> None:
                 rel = paths.cap_message(model.WARNING, view.identifier, message.identifier)
                 # an issued message is served exactly as first published (portal.cap.record)
                 data = record.served(rel) or _serialise(messages.to_xml(message, settings, base), signer)
-                _write(out / rel, data)
+                write_file(out / rel, data)
                 written += 1
         else:
             chain = [messages.drill_message(view, lang)]
@@ -97,9 +98,9 @@ def write_alerts(generators) -> None:
         latest = chain[-1]
         if _is_current(latest, now):
             current.append((latest, absolute(base, path)))
-        _write(out / path, data)  # the stable address: the latest message, byte for byte
+        write_file(out / path, data)  # the stable address: the latest message, byte for byte
         written += 1
-    _write(out / paths.cap_index(), index.render(settings, _index_feed(settings), current))
+    write_file(out / paths.cap_index(), index.render(settings, _index_feed(settings), current))
     log.info("cap_alerts: wrote %d CAP files, %d current", written, len(current))
 
 
@@ -107,11 +108,6 @@ def _index_feed(settings: dict):
     from portal.feeds.catalogue import build_catalogue
 
     return build_catalogue(settings, []).cap_index
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 def register() -> None:

@@ -30,6 +30,7 @@ from portal.clock import build_time
 from portal.csaf import advisory, provider, security_txt
 from portal.csaf.settings import read_settings, say
 from portal.csaf.signing import Signer, SigningError, from_settings
+from portal.outputs import write_file
 from portal.paths import SitePaths
 from portal.settings import SettingsError, require_after_articles
 from portal.urls import absolute
@@ -66,11 +67,6 @@ def add_links(generators) -> None:
     }
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
 def _publish(out: Path, item: advisory.Advisory, signer: Signer | None, record: Record) -> None:
     """The advisory, its hash files and, with a key, its detached signature dated by its release.
 
@@ -78,13 +74,13 @@ def _publish(out: Path, item: advisory.Advisory, signer: Signer | None, record: 
     recorded, recorded_signature = record.csaf(str(item.tracking["id"]), str(item.tracking["version"]))
     data = recorded or item.to_bytes()
     name = item.path.rpartition("/")[2]
-    _write(out / item.path, data)
+    write_file(out / item.path, data)
     for algorithm in provider.HASHES:
-        _write(out / f"{item.path}.{algorithm}", provider.hash_file(data, name, algorithm))
+        write_file(out / f"{item.path}.{algorithm}", provider.hash_file(data, name, algorithm))
     if recorded_signature is not None and recorded is not None:
-        _write(out / f"{item.path}.asc", recorded_signature)
+        write_file(out / f"{item.path}.asc", recorded_signature)
     elif signer is not None:
-        _write(out / f"{item.path}.asc", signer.detached(data, item.current_release))
+        write_file(out / f"{item.path}.asc", signer.detached(data, item.current_release))
 
 
 def write_advisories(generators) -> None:
@@ -102,16 +98,16 @@ def write_advisories(generators) -> None:
         for item in items:
             _publish(out, item, signer, record)
         fingerprint = signer.fingerprint if signer else None
-        _write(out / paths.csaf_index(), provider.index_txt(items))
-        _write(out / paths.csaf_changes(), provider.changes_csv(items))
-        _write(out / paths.csaf_rolie_feed(), provider.rolie_feed(items, cs, paths, signed=signer is not None))
-        _write(out / paths.csaf_rolie_service(), provider.rolie_service(cs, paths))
-        _write(out / paths.csaf_provider_metadata(), provider.provider_metadata(items, cs, paths, fingerprint))
+        write_file(out / paths.csaf_index(), provider.index_txt(items))
+        write_file(out / paths.csaf_changes(), provider.changes_csv(items))
+        write_file(out / paths.csaf_rolie_feed(), provider.rolie_feed(items, cs, paths, signed=signer is not None))
+        write_file(out / paths.csaf_rolie_service(), provider.rolie_service(cs, paths))
+        write_file(out / paths.csaf_provider_metadata(), provider.provider_metadata(items, cs, paths, fingerprint))
         text = security_txt.render(cs, paths, now)
         if signer is not None:
-            _write(out / paths.csaf_openpgp_key(signer.fingerprint), signer.public_key)
+            write_file(out / paths.csaf_openpgp_key(signer.fingerprint), signer.public_key)
             text = signer.clearsign(text, security_txt.month_start(now))
-        _write(out / paths.security_txt(), text)
+        write_file(out / paths.security_txt(), text)
     finally:
         if signer is not None:
             signer.close()

@@ -12,7 +12,7 @@ import capvalidator
 import feedparser
 import pytest
 from lxml import etree
-from support import BASE, build, cap_files, edit_titles_and_revise  # noqa: E402
+from support import BASE, build, cap_files  # noqa: E402
 
 CAP = {"c": "urn:oasis:names:tc:emergency:cap:1.2"}
 SENDER = "antoanthongtin@laocai.gov.vn"
@@ -24,16 +24,6 @@ MAPPING = {
     "CB-2026-010": ("Past", "Moderate", "Unlikely"),  # trung bình, withdrawn: Cancel
 }
 DRILL = "cap/dien-tap/dien-tap-ung-cuu-su-co-2026.xml"
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    return build(tmp_path_factory, "feeds-base")
-
-
-@pytest.fixture(scope="session")
-def edited(tmp_path_factory):
-    return build(tmp_path_factory, "feeds-edited", mutate=edit_titles_and_revise)
 
 
 @pytest.fixture(scope="session")

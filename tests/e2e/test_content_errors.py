@@ -87,15 +87,6 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def previous_output(tmp_path, fixture_content) -> tuple[Path, dict]:
-    """A good build already published in output/: it must survive a bad build."""
-    output = tmp_path / "output"
-    good = run_build(fixture_content, output, search=False)
-    assert good.returncode == 0, good.stderr
-    return output, tree_digest(output)
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_is_reported_and_output_untouched(case, fixture_content, previous_output):
     _, breaker, expected = case

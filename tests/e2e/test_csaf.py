@@ -21,7 +21,7 @@ from pathlib import Path
 import jsonschema_rs
 import pytest
 from conftest import ROOT, missing_tool, run_build, tree_digest
-from support import FIXTURE, NOW, build, edit_titles_and_revise  # noqa: E402
+from support import FIXTURE, NOW, build  # noqa: E402
 
 WELL_KNOWN = ".well-known"
 WHITE = ".well-known/csaf/white"
@@ -39,16 +39,6 @@ CANONICAL_URL_TEST = "optionalTest_6_2_11"  # the canonical URL must be https: m
 
 
 # ---- builds ------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    return build(tmp_path_factory, "feeds-base")
-
-
-@pytest.fixture(scope="session")
-def edited(tmp_path_factory):
-    return build(tmp_path_factory, "feeds-edited", mutate=edit_titles_and_revise)
-
-
 @pytest.fixture(scope="session")
 def production(tmp_path_factory):
     """The same site with its production address (https), as publishconf.py builds it."""

@@ -12,7 +12,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from lxml import etree
-from support import BASE, CONTROL_FILE, build, edit_titles_and_revise, feed_files  # noqa: E402
+from support import BASE, CONTROL_FILE, build, feed_files  # noqa: E402
 
 NS = {"a": "http://www.w3.org/2005/Atom", "cb": "https://antoanthongtin.laocai.gov.vn/ns/canh-bao/1.0"}
 KINDS = ("canh-bao", "tin-tuc", "dien-tap", "hoi-nghi")
@@ -27,19 +27,9 @@ RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    return build(tmp_path_factory, "feeds-base")
-
-
-@pytest.fixture(scope="session")
 def later(tmp_path_factory):
     """The same content built an hour later (nothing expires in between)."""
     return build(tmp_path_factory, "feeds-later", now="2026-11-26T10:00:00+07:00")
-
-
-@pytest.fixture(scope="session")
-def edited(tmp_path_factory):
-    return build(tmp_path_factory, "feeds-edited", mutate=edit_titles_and_revise)
 
 
 def parse(path: Path):

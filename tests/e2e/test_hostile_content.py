@@ -36,14 +36,6 @@ def check(content: Path) -> subprocess.CompletedProcess:
                           env={**os.environ, "PORTAL_NOW": "2026-11-26T09:00:00+07:00"})
 
 
-@pytest.fixture
-def previous_output(tmp_path, fixture_content) -> tuple[Path, dict]:
-    output = tmp_path / "output"
-    good = run_build(fixture_content, output, search=False)
-    assert good.returncode == 0, good.stderr
-    return output, tree_digest(output)
-
-
 def stopped_untouched(built, output: Path, before: dict) -> None:
     assert built.returncode == 1, built.stderr
     assert "Traceback" not in built.stderr and "Could not process" not in built.stderr, built.stderr
