@@ -8,16 +8,28 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-# ---- identity ---------------------------------------------------------------
+# ---- identity -----------------------------------------------------------------
+# The one place the portal says who runs it: the header and footer of every page, the contact
+# and about pages (theme/templates/partials/page-lien-he.html, page-gioi-thieu.html), the feeds'
+# author, the OPML owner, CAP senderName and contact, the CSAF publisher, security.txt and the
+# calendars' organiser all read these. Articles keep the names of their own time in their bylines.
+# The present arrangement: since 2025 network security in the province is the provincial police's
+# (its cyber unit PA05); the Department of Information and Communications merged into the
+# Department of Science and Technology; Lào Cai and Yên Bái merged on 1 July 2025 as Lào Cai,
+# with the administrative centre in the former Yên Bái city.
 SITENAME = "Cổng thông tin An ninh mạng tỉnh Lào Cai"
 SITE_SHORTNAME = "An ninh mạng Lào Cai"
-SITE_OWNER = "Sở Thông tin và Truyền thông – Công an tỉnh Lào Cai"
+SITE_OWNER = "Công an tỉnh Lào Cai"
+SITE_UNIT = "Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao (PA05)"  # runs the portal
+SITE_PARTNERS = ["Sở Khoa học và Công nghệ tỉnh Lào Cai"]  # named on the about page
 SITE_DESCRIPTION = (
     "Tin tức, cảnh báo an toàn thông tin, diễn tập và hội nghị phối hợp bảo đảm "
     "an ninh mạng trên địa bàn tỉnh Lào Cai."
 )
 SITE_CONTACT = {
-    "address": "Số 2, đường 30/4, phường Bắc Cường, TP. Lào Cai, tỉnh Lào Cai",
+    # The sample stops at the province and its administrative centre: the operator writes the
+    # street and ward of the office that receives visitors, and checks the numbers, before going live.
+    "address": "Tỉnh Lào Cai (trung tâm hành chính tại khu vực thành phố Yên Bái cũ)",
     "email": "antoanthongtin@laocai.gov.vn",
     "phone": "0214 3840 888",
     "hotline": "0214 3822 114",
@@ -105,7 +117,22 @@ THEME_STATIC_DIR = "theme"
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 PLUGIN_PATHS = [str(HERE / "plugins")]
 # always listed (never None); "articles" first: it builds the typed view the others read
-PLUGINS = ["articles", "search", "feeds", "calendars", "cap_alerts", "csaf", "ratings_widget"]
+PLUGINS = ["articles", "search", "feeds", "calendars", "cap_alerts", "csaf", "ratings_widget", "assets",
+           "social", "sitemap_xml", "responsive_images"]
+# plugins/assets: every theme file is also written as <name>.<hash>.<ext>; templates link it with
+# {{ SITEURL }}/{{ theme_asset('css/site.css') }}, and nginx lets browsers keep it a year (portal deploy-config)
+ASSET_FINGERPRINT = True
+
+# plugins/social: Open Graph and Twitter card tags on every page (absolute URLs; an article's lead image)
+# plugins/sitemap_xml: sitemap.xml of every published page, and robots.txt naming it
+SITEMAP_SAVE_AS = "sitemap.xml"  # "" for none
+SITEMAP_EXCLUDE = []  # output paths left out besides 404.html and the search page
+ROBOTS_SAVE_AS = "robots.txt"  # "" when the web server serves its own
+# plugins/responsive_images: WebP copies of each lead image (images/x.360w.webp…) for srcset, so a phone
+# downloads the size it shows; encoded once, kept by content hash in the cache (relative to the project)
+RESPONSIVE_IMAGE_WIDTHS = [360, 720, 1280]
+RESPONSIVE_IMAGE_QUALITY = 80
+RESPONSIVE_IMAGE_CACHE = "var/image-cache"
 
 # ---- build --------------------------------------------------------------------
 SEARCH_INDEX = True  # the Pagefind index (plugins/search); off in the live preview
@@ -114,6 +141,8 @@ LOAD_CONTENT_CACHE = False
 DELETE_OUTPUT_DIRECTORY = False  # the build task writes a fresh folder and swaps it in
 RELATIVE_URLS = False
 OUTPUT_SOURCES = False
+# a .gz beside every text file of the output (same bytes on every build), for nginx's gzip_static
+PRECOMPRESS = True
 
 # ---- feeds and CAP alerts (plugins/feeds, plugins/cap_alerts; docs/subscribing.md) ----
 FEEDS_URL = "nguon-tin.html"  # the feeds page for subscribers (theme/templates/feeds.html)
@@ -130,8 +159,8 @@ FEEDS_NAMESPACE = "https://antoanthongtin.laocai.gov.vn/ns/canh-bao/1.0"  # warn
 WEBSUB_HUB = None
 CAP_PATH = "cap"  # cap/canh-bao/CB-2026-014.xml, cap/index.atom.xml
 CAP_SENDER = "antoanthongtin@laocai.gov.vn"  # CAP <sender>: no spaces, commas, < or &
-CAP_SENDER_NAME = SITE_OWNER
-CAP_CONTACT = f"{SITE_CONTACT['hotline_label']}: {SITE_CONTACT['hotline']}; {SITE_CONTACT['email']}"
+CAP_SENDER_NAME = None  # None: SITE_OWNER (read at build time, so an override of SITE_OWNER reaches it)
+CAP_CONTACT = None  # None: SITE_CONTACT's hotline label, hotline and e-mail (portal.cap.messages)
 CAP_AREA_DESC = "Tỉnh Lào Cai, Việt Nam"
 CAP_GEOCODES = [("ISO 3166-2", "VN-02")]  # Lào Cai
 CAP_SIGNING_KEY = None  # path to a PEM private key: every CAP file then carries an XML signature
@@ -146,7 +175,7 @@ CALENDAR_RECENT_DAYS = 90  # ended events stay this many days in lich/su-kien.ic
 # CSAF provider: provider-metadata.json, ROLIE feed, index.txt, changes.csv, .sha256/.sha512
 # beside each advisory, and /.well-known/security.txt pointing at it all.
 CSAF_PUBLISHER_CATEGORY = "coordinator"  # CSAF 2.0 3.2.1.8.1: a CERT-like authority coordinating responses
-CSAF_PUBLISHER_NAME = SITE_OWNER
+CSAF_PUBLISHER_NAME = None  # None: SITE_OWNER
 CSAF_PUBLISHER_NAMESPACE = PORTAL_PRODUCTION_URL  # the issuer's id in every advisory: never change it
 CSAF_ISSUING_AUTHORITY = None  # optional text: the authority's constituency and responsibilities
 CSAF_LIST_ON_AGGREGATORS = True  # may CSAF aggregators list us / mirror our advisories

@@ -92,6 +92,21 @@ def rollback(c, base="", to=""):
     _portal("rollback", *_opt("--base", base), *_opt("--to", to))
 
 
+@task(name="deploy-config",
+      help={"out": "folder to write the files into (default var/deploy)",
+            "base": "folder holding releases/ and current",
+            "app": "the project checkout with its .venv (default BASE/app)",
+            "server_name": "host name (default: from SITEURL)", "ratings_port": "port of the ratings service",
+            "ratings_ports": "several instances, e.g. 8081,8082 (instead of --ratings-port)",
+            "settings": "settings file (default publishconf.py)"})
+def deploy_config(c, out="var/deploy", base="/srv/portal", app="", server_name="", ratings_port=8081,
+                  ratings_ports="", settings="publishconf.py"):
+    """Write the server's nginx and systemd configuration from the settings (docs/operating.md)."""
+    ports = ["--ratings-ports", ratings_ports] if ratings_ports else ["--ratings-port", ratings_port]
+    _portal("deploy-config", "--out", out, "--base", base, *_opt("--app", app), *_opt("--server-name", server_name),
+            *ports, "--settings", settings)
+
+
 # ---- building and serving ----------------------------------------------------------------------
 @task(help={"settings": "settings file (pelicanconf.py or publishconf.py)", "output": "output folder"})
 def build(c, settings="pelicanconf.py", output="output"):
@@ -140,13 +155,38 @@ def ratings_export(c, out=""):
     c.run(f'"{PY}" -m ratings export {out and repr(str(out))}', env=_ratings_env(), pty=False)
 
 
+@task(name="ratings-report", help={"out": "folder for the CSV and the private HTML page (default var/reports)"})
+def ratings_report(c, out="var/reports"):
+    """Staff report of the ratings (CSV + private HTML, never published): lowest and most rated, by week."""
+    c.run(f'"{PY}" -m ratings report --out "{out}"', env=_ratings_env(), pty=False)
+
+
 # ---- benchmarks ----------------------------------------------------------------------------------
-@task(name="bench-ratings", help={"seconds": "time per phase", "requests": "max requests per phase",
-                                  "concurrency": "parallel clients"})
-def bench_ratings(c, seconds=5, requests=5000, concurrency=16):
-    """Load benchmark of the ratings service on loopback: requests/s and p99 for GET and POST."""
-    c.run(f'"{PY}" -m ratings.bench --seconds {seconds} --requests {requests} --concurrency {concurrency}',
-          pty=False)
+@task(name="bench-ratings", help={"seconds": "measured time per phase", "connections": "wrk connections",
+                                  "json": "also write the figures to this file"})
+def bench_ratings(c, seconds=10, connections=64, json=""):
+    """Ratings service vs a minimal Starlette app, with wrk: GET and POST req/s, p99, ratios (needs wrk)."""
+    if shutil.which("wrk") is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Cài công cụ đo tải wrk của Debian (apt-get install wrk)…")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    c.run(f'"{PY}" -m ratings.bench --seconds {seconds} --connections {connections}'
+          + (f' --json "{json}"' if json else ""), pty=False)
+
+
+@task(help={"sizes": "article counts, comma-separated (e.g. 1000,10000)",
+            "search": "also build the portal with its search index",
+            "runs": "runs per system (default 3 up to 3,000 articles, 1 above)",
+            "report": "JSON report (default var/bench/compare.json)",
+            "preview": "also measure the live preview's save -> served time at 1,000 articles"})
+def bench(c, sizes="1000", search=False, runs=0, report="", preview=True):
+    """Benchmark: the same generated articles built by the portal, plain Pelican and Hugo (docs/benchmarks.md)."""
+    if shutil.which("hugo") is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Cài Hugo của Debian để so sánh (apt-get install hugo)…")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "hugo"], check=False,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    _portal("bench", "compare", "--sizes", sizes, *(["--search"] if search else []), *_opt("--runs", runs),
+            *_opt("--report", report), *([] if preview else ["--no-preview"]))
 
 
 @task(name="bench-build", help={"sizes": "article counts, comma-separated", "search": "include the search index"})

@@ -30,6 +30,7 @@ import re
 import signal
 import threading
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from urllib.parse import urljoin, urlsplit
 
 import html5lib
@@ -221,6 +222,19 @@ def sanitise(html: str, base: str | None = None) -> str:
                      attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
                      strip_comments=True, filter_style_properties=STYLE_PROPERTIES,
                      **({"url_relative": relative} if relative else {}))
+
+
+_SERIALISED_URL = re.compile(r'\s(?:href|src|cite)="([^"]*)"')
+
+
+def resolved_url_problems(entry: Entry, html: str) -> list[Problem]:
+    """The last gate, after Pelican resolved {filename}/{category}… links in sanitised HTML.
+
+    The sanitiser writes every attribute in double quotes, so its URLs are read without parsing;
+    only when one of them is not allowed is the whole body inspected, to name the line."""
+    if all(_url_ok(html_unescape(url)) for url in _SERIALISED_URL.findall(html)):
+        return []
+    return [p for p in inspect(entry, html) if p.level == "error"]
 
 
 def inspect(entry: Entry, html: str) -> list[Problem]:

@@ -3,7 +3,8 @@
     portal new tin-tuc "Tiêu đề"     portal check           portal build
     portal preview                   portal import FILE…     portal publish
     portal rollback                  portal serve            portal run
-    portal fields [KIND]             portal bench build|preview
+    portal fields [KIND]             portal bench build|preview|compare
+    portal deploy-config --out DIR
 
 Help is in Vietnamese; ``--lang en`` (or PORTAL_LANG=en) gives it in English.
 Every command that reads the settings takes ``--settings FILE`` and
@@ -147,6 +148,12 @@ def cmd_run(args) -> int:
     return status if status else serve.run(args.output, args.port)
 
 
+def cmd_deploy_config(args) -> int:
+    from .deploy import command
+
+    return command.run(args, _overrides(args), lang=LANG)
+
+
 def cmd_fields(args) -> int:
     from . import model
     from .tools import new
@@ -160,7 +167,14 @@ def cmd_bench(args) -> int:
     from .bench import build as bench_build
     from .bench import preview as bench_preview
 
-    sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    sizes = [int(x) for x in (args.sizes or ("1000" if args.what == "compare" else "1000,3000")).split(",")
+             if x.strip()]
+    if args.what == "compare":
+        from .bench import compare
+
+        only = tuple(x.strip() for x in args.systems.split(",") if x.strip())
+        return compare.run(sizes, args.search, args.runs, args.report, 0 if args.no_preview else args.preview_size,
+                           args.edits, args.timeout, args.settings, only, args.keep)
     if args.what == "build":
         return bench_build.run(sizes, args.search)
     return bench_preview.run(sizes, args.edits, args.timeout)
@@ -261,15 +275,43 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help=T("cổng trên 127.0.0.1", "port on 127.0.0.1"))
     p.add_argument("--output", type=Path, default=Path("output"), help=T("thư mục trang", "site folder"))
 
+    p = _add(sub, "deploy-config", cmd_deploy_config, "Ghi cấu hình nginx và systemd cho máy chủ, lấy từ cấu hình "
+             "của cổng (docs/operating.md).", "Write the server's nginx and systemd configuration from the settings "
+             "(docs/operating.md).")
+    _settings_args(p, PUBLISH_SETTINGS)
+    from .deploy.command import add_arguments
+
+    add_arguments(p, T)
+
     p = _add(sub, "fields", cmd_fields, "In ví dụ phần thông tin đầu bài của từng loại, lấy từ mô hình nội dung.",
              "Print a complete front-matter example for each kind, from the content model.")
     p.add_argument("kind", nargs="?", default="", choices=["", *model.KINDS], help=T("chỉ loại này", "this kind only"))
 
-    p = _add(sub, "bench", cmd_bench, "Đo hiệu năng: xây dựng toàn bộ, hoặc từ lúc lưu tới lúc trang tải lại.",
-             "Benchmarks: a full build, or save to refreshed page.")
-    p.add_argument("what", choices=("build", "preview"))
-    p.add_argument("--sizes", default="1000,3000", help=T("số bài, cách nhau bằng dấu phẩy",
-                                                          "article counts, comma-separated"))
+    p = _add(sub, "bench", cmd_bench, "Đo hiệu năng: xây dựng toàn bộ, hoặc từ lúc lưu tới lúc trang tải lại; "
+             "compare: so với Pelican thuần và Hugo trên cùng bộ bài.",
+             "Benchmarks: a full build, or save to refreshed page; compare: against plain Pelican and Hugo "
+             "on the same articles.")
+    p.add_argument("what", choices=("build", "preview", "compare"))
+    p.add_argument("--sizes", default=None, help=T("số bài, cách nhau bằng dấu phẩy (mặc định 1000,3000; compare: "
+                                                   "1000)", "article counts, comma-separated (default 1000,3000; "
+                                                   "compare: 1000)"))
+    p.add_argument("--runs", type=int, default=0, help=T("compare: số lần đo mỗi hệ (mặc định 3 tới 3000 bài, 1 "
+                                                         "trên đó)", "compare: runs per system (default 3 up to "
+                                                         "3,000 articles, 1 above)"))
+    p.add_argument("--report", type=Path, default=None, help=T("compare: tệp JSON kết quả (mặc định "
+                                                               "var/bench/compare.json)", "compare: JSON report "
+                                                               "(default var/bench/compare.json)"))
+    p.add_argument("--preview-size", type=int, default=1000, help=T("compare: đo xem trước ở cỡ này",
+                                                                    "compare: measure the preview at this size"))
+    p.add_argument("--no-preview", action="store_true", help=T("compare: không đo xem trước",
+                                                               "compare: skip the preview"))
+    p.add_argument("--systems", default="", help=T("compare: chỉ các hệ này (portal,pelican,hugo)",
+                                                   "compare: only these systems (portal,pelican,hugo)"))
+    p.add_argument("--keep", action="store_true", help=T("compare: giữ thư mục tạm", "compare: keep the temporary "
+                                                                                     "folders"))
+    p.add_argument("--settings", type=Path, default=DEFAULT_SETTINGS, help=T(
+        f"compare: cấu hình của cổng (mặc định {DEFAULT_SETTINGS})", f"compare: the portal's settings "
+        f"(default {DEFAULT_SETTINGS})"))
     p.add_argument("--search", action="store_true", help=T("tính cả chỉ mục tìm kiếm", "include the search index"))
     p.add_argument("--edits", type=int, default=3, help=T("số lần lưu đo mỗi cỡ", "saves measured per size"))
     p.add_argument("--timeout", type=float, default=1800, help=T("giây tối đa mỗi cỡ", "seconds allowed per size"))

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .clock import iso, local
 
@@ -56,6 +57,30 @@ def format_date(value: dt.datetime, lang: str = "vi") -> str:
 def format_month(value: dt.datetime, lang: str = "vi") -> str:
     d = local(value)
     return f"{MONTHS_EN[d.month - 1]} {d.year}" if lang == "en" else f"Tháng {d.month}/{d.year}"
+
+
+def format_decimal(value: float, lang: str = "vi", digits: int = 1) -> str:
+    """'4,3' in Vietnamese (the decimal comma), '4.3' in English; rounded to `digits` places."""
+    text = f"{value:.{digits}f}"
+    return text if lang == "en" else text.replace(".", ",")
+
+
+def short_url(url: str, limit: int = 44) -> str:
+    """How a link reads on a page when it has no title: the host and the path, without the scheme
+    or "www.", the middle cut when long ('cve.org/CVERecord?id=CVE-2026-21001',
+    'microsoft.com/…/exchange-server-update'). The full address stays in the link's href."""
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.")
+    if not host:
+        return url
+    rest = parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
+    if len(host) + len(rest) <= limit:
+        return host + rest
+    last = rest.rstrip("/").rsplit("/", 1)[-1]
+    room = max(limit - len(host) - 3, 12)
+    if len(last) > room:
+        last = last[: room - 1] + "…"
+    return f"{host}/…/{last}"
 
 
 def isodate(value: dt.datetime) -> str:

@@ -22,11 +22,34 @@ DEFAULTS = {
     "CALENDAR_PATH": "lich",
     "RATINGS_MANIFEST_SAVE_AS": "api/ratings-manifest.json",
     "RATINGS_PRIVACY_SAVE_AS": "quyen-rieng-tu-danh-gia.html",
+    "ACTIVE_WARNINGS_SAVE_AS": "canh-bao/dang-hieu-luc.html",  # the banner's list: active severe warnings
 }
 FEED_EXTENSIONS = {"rss": ".rss.xml", "atom": ".atom.xml", "json": ".json"}
 CSAF_FOLDER = ".well-known/csaf"  # CSAF 2.0 requirement 9: fixed by the standard, not a setting
 CSAF_WHITE = f"{CSAF_FOLDER}/white"  # every advisory is TLP:WHITE (a public portal)
 CALENDAR_KINDS = (model.DRILL, model.MEETING)  # the kinds that are events with a time and a place
+
+
+FINGERPRINT_CHARS = 10  # theme files: css/site.css -> css/site.<10 hex of its SHA-256>.css (plugins/assets)
+
+
+def fingerprinted(rel: str, digest: str) -> str:
+    """css/site.css and the hex SHA-256 of its bytes -> css/site.0123456789.css: a name that changes
+    exactly when the bytes do, so a web server may let browsers keep the file for a year."""
+    folder, _, name = rel.rpartition("/")
+    stem, dot, ext = name.rpartition(".")
+    mark = digest[:FINGERPRINT_CHARS]
+    name = f"{stem}.{mark}.{ext}" if dot and stem else f"{name}.{mark}"
+    return f"{folder}/{name}" if folder else name
+
+
+def image_variant(rel: str, width: int) -> str:
+    """images/x.png and 360 -> images/x.360w.webp: a lead image's smaller copy, beside the original
+    (plugins/responsive_images); the "w" keeps it clear of any name staff would give a picture."""
+    folder, _, name = rel.rpartition("/")
+    stem, dot, _ext = name.rpartition(".")
+    name = f"{stem if dot and stem else name}.{width}w.webp"
+    return f"{folder}/{name}" if folder else name
 
 
 def csaf_filename(tracking_id: str) -> str:
@@ -70,10 +93,16 @@ class SitePaths:
         """The part of a tag URL before the slug: 'the/' (a feed category's scheme)."""
         return self._get("TAG_URL", "tag/{slug}.html").split("{")[0]
 
+    def active_warnings(self) -> str:
+        """canh-bao/dang-hieu-luc.html: the severe warnings in force at the build clock, which the
+        site-wide banner links to (the kind's listing holds expired ones too)."""
+        return self._get("ACTIVE_WARNINGS_SAVE_AS")
+
     def fixed_pages(self) -> set[str]:
         """Pages every build writes whatever the content (home, 404, listings of listings…)."""
         pages = {"index.html", "404.html"}
-        for name in ("TAGS_SAVE_AS", "ARCHIVES_SAVE_AS", "SEARCH_SAVE_AS", "FEEDS_SAVE_AS"):
+        for name in ("TAGS_SAVE_AS", "ARCHIVES_SAVE_AS", "SEARCH_SAVE_AS", "FEEDS_SAVE_AS",
+                     "ACTIVE_WARNINGS_SAVE_AS"):
             if self._get(name):
                 pages.add(self._get(name))
         pages.update(self.kind_index(kind) for kind in model.KINDS)
@@ -81,6 +110,10 @@ class SitePaths:
 
     def static_folders(self) -> list[str]:
         return list(self.settings.get("STATIC_PATHS") or [])
+
+    def theme_folder(self) -> str:
+        """theme: where Pelican copies the theme's static files (THEME_STATIC_DIR)."""
+        return str(self.settings.get("THEME_STATIC_DIR", "theme") or "theme").strip("/")
 
     # ---- feeds --------------------------------------------------------------------------------
     def feeds_folder(self) -> str:
@@ -90,8 +123,9 @@ class SitePaths:
         """nguon-tin/<key>.rss.xml | .atom.xml | .json"""
         return f"{self.feeds_folder()}/{key}{FEED_EXTENSIONS[fmt]}"
 
-    def opml(self) -> str:
-        return f"{self.feeds_folder()}/tat-ca.opml"
+    def opml(self, key: str = "tat-ca") -> str:
+        """nguon-tin/<key>.opml: tat-ca (the recommended list), tat-ca-rss, canh-bao (portal.feeds.catalogue)."""
+        return f"{self.feeds_folder()}/{key}.opml"
 
     # ---- CAP ------------------------------------------------------------------------------------
     def cap_folder(self) -> str:

@@ -96,6 +96,14 @@ class ArticleView:
     def cves(self) -> list[str]:
         return list(self.values.get("cve") or [])
 
+    def row(self, key: str) -> Row | None:
+        """One row of the facts by its key ("actions", "references", "revisions"…), None if absent:
+        the page shows some rows apart from the facts box (what to do first, the technical facts after)."""
+        return next((r for r in self.rows if r.key == key), None)
+
+    def rows_except(self, *keys: str) -> tuple[Row, ...]:
+        return tuple(r for r in self.rows if r.key not in keys)
+
 
 def build_view(entry: model.Entry, *, url: str, body_html: str, tags: list[TagRef], now: dt.datetime,
                content_root: str, lang: str, translate: Translate) -> ArticleView:

@@ -1,4 +1,4 @@
-"""python -m ratings [serve|backup DEST|export [OUT]|purge]
+"""python -m ratings [serve|backup DEST|export [OUT]|purge|report [--out DIR]]
 
 serve (the default) runs the service on uvicorn with its access log off (no
 client address is ever logged). Settings: environment variables, README.md.
@@ -74,6 +74,10 @@ def _run(command: str, args: list[str], settings: Settings) -> int:
             write_json_atomically(Path(args[0]), data)
         else:
             print(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1))
+    elif command == "report":
+        from .report import main as report
+
+        return report(settings, args)
     elif command == "purge":
         from .store import make_store
 

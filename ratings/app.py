@@ -6,6 +6,11 @@
     GET  /api/openapi.json       the OpenAPI document
 
 With RATINGS_SITE_DIR set it also serves the built site (development: one port).
+
+Speed: a GET of an article's numbers whose answer is cached (cache.py, exact
+across processes) is answered by ``RatingsApp`` before the middleware stack,
+on the event loop; a vote awaits the store's writer thread (group commit,
+store.py) and is answered only after its transaction has committed.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, request_response
 
+from .cache import AnswerCache, render
 from .client import client_from_scope, trusted_networks
 from .config import Settings
 from .manifest import Manifest
@@ -35,6 +41,8 @@ from .store import Limited, Store, make_store
 log = logging.getLogger("ratings")
 MAX_BODY = 1024
 NO_STORE = {"Cache-Control": "no-store"}
+NO_CACHE = {"Cache-Control": "no-cache"}
+ONE_PREFIX = "/api/ratings/"
 
 
 class _DuplicateKey(ValueError):
@@ -87,6 +95,7 @@ class Ratings:
     def __init__(self, settings: Settings, store: Store, manifest: Manifest):
         self.settings, self.store, self.manifest = settings, store, manifest
         self.trusted = trusted_networks(settings.trusted_proxies)
+        self.cache = AnswerCache(store.totals_version)
 
     # ---- checks ---------------------------------------------------------------------
     @staticmethod
@@ -211,7 +220,26 @@ class Ratings:
             return reply_error(request, bad.status, bad.reason, bad.headers)
         if request.method == "POST":
             return await self.rate(request, slug)
-        return JSONResponse(await run_in_threadpool(self.store.get, slug), headers={"Cache-Control": "no-cache"})
+        answer, token = self.cache.lookup(slug)
+        if answer is None:
+            answer = render(await run_in_threadpool(self.store.get, slug))
+            self.cache.keep(slug, token, answer)
+        return Response(answer, media_type="application/json", headers=NO_CACHE)
+
+    def cached_answer(self, scope) -> bytes | None:
+        """GET /api/ratings/{slug} of an article whose answer is cached, else None (the full path).
+
+        Runs on the event loop before any middleware: no worker thread, no Request object.
+        A request carrying Origin goes the full path when CORS is on (it needs CORS headers)."""
+        path = scope["path"]
+        if not path.startswith(ONE_PREFIX):
+            return None
+        slug = path[len(ONE_PREFIX):]
+        if not slug or "/" in slug or len(slug) > 200 or self.manifest.url_of(slug) is None:
+            return None
+        if self.settings.allowed_origins and any(k == b"origin" for k, _ in scope["headers"]):
+            return None
+        return self.cache.lookup(slug)[0]
 
     def _back(self, slug: str) -> str | None:
         try:
@@ -225,7 +253,7 @@ class Ratings:
             score, is_form = self._parse(request, body)
             prefix = ip_prefix(client_from_scope(request.scope, self.trusted))
             user_agent = request.headers.get("user-agent", "")
-            result = await run_in_threadpool(self.store.vote, slug, score, prefix, user_agent)
+            result = await self.store.vote_async(slug, score, prefix, user_agent)
         except BadRequest as bad:
             return reply_error(request, bad.status, bad.reason, bad.headers, back=self._back(slug))
         except Limited as limited:
@@ -268,6 +296,24 @@ class only:
         await self.app(scope, receive, send)
 
 
+class RatingsApp(Starlette):
+    """Starlette, with the commonest request answered before the middleware stack: a GET of an
+    article's numbers whose answer is cached (the same bytes and headers as the full path)."""
+
+    ratings: Ratings | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and self.ratings is not None:
+            answer = self.ratings.cached_answer(scope)
+            if answer is not None:
+                await send({"type": "http.response.start", "status": 200,
+                            "headers": [(b"cache-control", b"no-cache"), (b"content-length", b"%d" % len(answer)),
+                                        (b"content-type", b"application/json")]})
+                await send({"type": "http.response.body", "body": answer})
+                return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None, clock=None) -> Starlette:
     settings = settings or Settings.from_env()
     if store is None:
@@ -290,6 +336,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, clo
 
         routes.append(Mount("/", app=LiveSite(settings.site_dir, manifest, store)))
         middleware.append(Middleware(SecurityHeaders, csp=settings.site_csp))
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: _http_error})
+    app = RatingsApp(routes=routes, middleware=middleware, exception_handlers={HTTPException: _http_error})
+    app.ratings = api
     app.state.store, app.state.manifest, app.state.settings = store, manifest, settings
     return app

@@ -1,6 +1,9 @@
 """The build's list of articles that accept votes (output/api/ratings-manifest.json).
 
-    {"version": 1, "siteurl": "", "articles": {"<slug>": "tin-tuc/<slug>.html", ...}}
+    {"version": 1, "siteurl": "", "articles": {"<slug>": "tin-tuc/<slug>.html", ...},
+     "details": {"<slug>": {"title": …, "kind": …, "date": ISO 8601, "modified": ISO 8601 or null}}}
+
+``details`` (optional) is for the staff report only (report.py).
 
 Read again whenever the file changes (a new build swaps the output folder in),
 so a new article accepts votes without restarting the service.
@@ -23,6 +26,7 @@ class Articles:
     siteurl: str = ""
     urls: dict[str, str] = field(default_factory=dict)  # slug -> url relative to the site
     by_path: dict[str, str] = field(default_factory=dict)  # "/tin-tuc/x.html" -> slug
+    details: dict[str, dict] = field(default_factory=dict)  # slug -> title, kind, date, modified
 
 
 class Manifest:
@@ -55,10 +59,11 @@ class Manifest:
                 data = json.load(f)
             articles = {str(k): str(v).lstrip("/") for k, v in dict(data["articles"]).items()}
             siteurl = str(data.get("siteurl") or "").rstrip("/")
+            details = {str(k): dict(v) for k, v in dict(data.get("details") or {}).items() if isinstance(v, dict)}
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.error("ratings: cannot read the manifest %s (%s); keeping the previous one", self.path, exc)
             return self._articles
-        return Articles(siteurl, articles, {"/" + url: slug for slug, url in articles.items()})
+        return Articles(siteurl, articles, {"/" + url: slug for slug, url in articles.items()}, details)
 
     def url_of(self, slug: str) -> str | None:
         return self.current().urls.get(slug)

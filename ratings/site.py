@@ -22,6 +22,7 @@ from .store import Store
 
 COUNT_RE = re.compile(r"(<[^>]*\bdata-rating-count\b[^>]*>)[^<]*(<)")
 AVERAGE_RE = re.compile(r"(<[^>]*\bdata-rating-average\b[^>]*>)[^<]*(<)")
+VOTES_RE = re.compile(r'(\bdata-rating-votes=")\d*(")')  # "Chưa có đánh giá" or the numbers (CSS)
 JSONLD_RE = re.compile(r'(<script type="application/ld\+json" id="article-jsonld">)(.*?)(</script>)', re.S)
 
 
@@ -36,9 +37,16 @@ def aggregate_rating(agg: dict) -> dict:
             "ratingCount": agg["count"], "ratingValue": agg["average"]}
 
 
+def average_text(average: float, tag: str) -> str:
+    """The average as the page writes it: the element says its decimal mark (data-decimal-mark=",")."""
+    text = f"{average:.1f}"
+    return text.replace(".", ",") if 'data-decimal-mark=","' in tag else text
+
+
 def with_live_numbers(html: str, agg: dict) -> str:
     html = COUNT_RE.sub(lambda m: f"{m.group(1)}{agg['count']}{m.group(2)}", html)
-    html = AVERAGE_RE.sub(lambda m: f"{m.group(1)}{agg['average']:.1f}{m.group(2)}", html)
+    html = AVERAGE_RE.sub(lambda m: f"{m.group(1)}{average_text(agg['average'], m.group(1))}{m.group(2)}", html)
+    html = VOTES_RE.sub(lambda m: f"{m.group(1)}{agg['count']}{m.group(2)}", html)
 
     def jsonld(m: re.Match) -> str:
         try:

@@ -4,7 +4,9 @@
 - ``ServiceProcess``: ``python -m ratings serve`` on a free loopback port, as
   a context manager (stop, or ``kill9()`` for the durability tests); its
   secret file is ``ratings-secret`` beside the database file;
-- ``AsgiClient``: in-process requests with a chosen client address (httpx).
+- ``AsgiClient``: in-process requests with a chosen client address (httpx);
+- ``post_vote`` and ``at_once``: a JSON vote over HTTP as forwarded by nginx, and
+  calls released together from threads (the multi-process tests).
 """
 
 from __future__ import annotations
@@ -94,6 +96,40 @@ class ServiceProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def post_vote(port: int, slug: str, score: int, user_agent: str, address: str) -> tuple[int, dict]:
+    """One JSON vote on a connection of its own, from ``address`` as forwarded by a trusted proxy."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", f"/api/ratings/{slug}", body=json.dumps({"score": score}), headers={
+            "Content-Type": "application/json", "Origin": f"http://127.0.0.1:{port}", "User-Agent": user_agent,
+            "X-Forwarded-For": address})
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read())
+    finally:
+        conn.close()
+
+
+def at_once(calls: list) -> list:
+    """Run the calls in threads released together (a barrier); their results, in order."""
+    import threading
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        results[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
 
 
 def run_coroutine(make):

@@ -6,7 +6,9 @@
   portal.view), built once at the build clock, with previous/next within a
   kind and related articles;
 - adds what the theme needs: the home-page lists, the site-wide banner,
-  translated strings, locale-free Vietnamese dates, the facts renderer;
+  translated strings, locale-free Vietnamese dates and decimals, the facts renderer;
+- writes the list the banner links to: the severe warnings in force
+  (canh-bao/dang-hieu-luc.html, SitePaths.active_warnings);
 - removes from the output an image only an unpublished article uses.
 
 Settings: PORTAL_LANG ("vi" or "en"), PORTAL_NOW (fixes the build clock).
@@ -17,7 +19,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
@@ -29,6 +31,7 @@ from portal.facts import rows_html
 from portal.model import ContentErrors, report
 from portal.paths import SitePaths
 from portal.settings import SettingsError
+from portal.urls import site_base
 from portal.view import TagRef, build_view, link_neighbours
 
 from .reader import PortalReader
@@ -72,6 +75,7 @@ def add_template_helpers(generator) -> None:
         severities=model.SEVERITIES,
         fields=model.FIELDS_BY_KEY,
         paths=SitePaths(settings),
+        site_base=site_base(settings),  # absolute in development too (canonical links)
         facts_html=lambda rows: Markup(rows_html(rows, lang)),  # noqa: E731 (not a setting)
     )
     generator.env.filters.update(
@@ -79,7 +83,15 @@ def add_template_helpers(generator) -> None:
         date_vi=lambda d: i18n.format_date(d, lang),
         month_vi=lambda d: i18n.format_month(d, lang),
         isodate=i18n.isodate,
+        decimal=lambda x, digits=1: i18n.format_decimal(x, lang, digits),  # "4,3"
+        short_url=short_url_html,
     )
+
+
+def short_url_html(url: str) -> Markup:
+    """A link's text when it has no title: host and path (portal.i18n.short_url), with a line-break
+    opportunity after each "/" so a long path wraps between its parts, never inside a word."""
+    return Markup("/<wbr>").join(escape(part) for part in i18n.short_url(url).split("/"))
 
 
 def stop_on_errors(settings: dict) -> None:
@@ -108,7 +120,7 @@ def attach_views(items: list, settings: dict) -> list:
         # the last gate: Pelican's {filename}/{category}… links are resolved now, and a resolved
         # link must pass the same allow-list ("{category}javascript:…" keeps its scheme)
         html = item.content
-        unsafe += [p for p in body.inspect(item.entry, html) if p.level == "error"]
+        unsafe += body.resolved_url_problems(item.entry, html)
         tags = [TagRef(t.name, t.slug, t.url) for t in item.metadata.get("tags") or []]
         item.view = build_view(item.entry, url=item.url, body_html=body.sanitise(html), tags=tags, now=STATE.now,
                                content_root=settings["PATH"], lang=lang, translate=_)
@@ -138,12 +150,25 @@ def enrich(generators) -> None:
     latest = {k: items[:LATEST_PER_KIND] for k, items in by_kind.items()}
     # the home page lists active warnings first; below, only the earlier ones
     latest[model.WARNING] = [v for v in by_kind[model.WARNING] if not v.is_active][:LATEST_PER_KIND]
+    severe = [v for v in active if v.severity.is_severe]
     articles_gen.context.update(
         articles_by_kind=by_kind,
         latest_by_kind=latest,
         active_warnings=active,
-        banner_warnings=[v for v in active if v.severity.is_severe],
+        banner_warnings=severe,  # the banner: the most severe first
+        active_severe_warnings=severe,  # the page the banner links to lists exactly these
     )
+
+
+def write_active_warnings(generator, writer) -> None:
+    """The page the banner links to: the severe warnings in force, and only those (the kind's
+    listing holds expired and withdrawn ones too). Works without JavaScript: a page, not a filter."""
+    save_as = SitePaths(generator.settings).active_warnings()
+    if not save_as:
+        return
+    writer.write_file(save_as, generator.get_template("active_warnings"), generator.context,
+                      relative_urls=generator.settings.get("RELATIVE_URLS", False), url=save_as,
+                      page_name="active_warnings")
 
 
 def drop_withheld_images(pelican) -> None:
@@ -187,5 +212,6 @@ def register() -> None:
     signals.generator_init.connect(add_template_helpers)
     signals.static_generator_finalized.connect(check_copied_files)
     signals.all_generators_finalized.connect(enrich)
+    signals.article_writer_finalized.connect(write_active_warnings)
     signals.get_generators.connect(start_build)
     signals.finalized.connect(drop_withheld_images)

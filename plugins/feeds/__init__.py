@@ -2,7 +2,9 @@
 
 RSS 2.0 and Atom 1.0 (feedgen) for every article, each kind, each tag and
 warnings at or above each severity; JSON Feed 1.1 for every article and for
-warnings; an OPML list of them all (portal.feeds). The list of feeds is put
+warnings; OPML lists for people (portal.feeds.opml: the recommended one, each kind
+in Atom, at nguon-tin/tat-ca.opml; the same in RSS; warnings only), none of which
+gives a reader the same item twice. The list of feeds is put
 in the template context as ``feed_catalogue`` for the feeds page and the
 <link rel="alternate"> autodiscovery. Items are built from each article's
 typed view (``article.view``, made by the ``articles`` plugin).
@@ -23,8 +25,9 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator
 
 from portal.feeds import catalogue as cat
-from portal.feeds import writer
+from portal.feeds import opml, writer
 from portal.feeds.items import build_item
+from portal.outputs import write_file
 from portal.paths import SitePaths
 from portal.settings import SettingsError, require_after_articles
 from portal.urls import absolute, site_base
@@ -82,10 +85,11 @@ def write_feeds(generators, writer_=None) -> None:
         if limit:
             chosen = chosen[:limit]
         for fmt in feed.formats:
-            writer.write(out / feed.path(fmt), renderers[fmt](settings, feed, chosen))
+            write_file(out / feed.path(fmt), renderers[fmt](settings, feed, chosen))
             count += 1
-    writer.write(out / catalogue.opml_path, writer.render_opml(settings, catalogue))
-    log.info("feeds: wrote %d feeds and %s", count, catalogue.opml_path)
+    for opml_list in catalogue.opml_lists:  # for people: no feed reader gets an item twice from one list
+        write_file(out / opml_list.path, opml.render(settings, opml_list))
+    log.info("feeds: wrote %d feeds and %d OPML lists", count, len(catalogue.opml_lists))
 
 
 def register() -> None:

@@ -6,7 +6,8 @@
   (RATINGS_SNAPSHOT, rewritten whenever the export succeeds), else zero. The
   build never fails because the service is down.
 - writes the manifest of the articles that accept votes
-  (api/ratings-manifest.json: slug -> article URL), which the service reads;
+  (api/ratings-manifest.json: slug -> article URL, which the service reads;
+  and each one's title, kind, date and last change, for the staff report);
 - writes the privacy notice of the ratings (quyen-rieng-tu-danh-gia.html).
 
 Output is deterministic: the same content and the same counts give the same bytes.
@@ -117,6 +118,9 @@ class RatingsGenerator(Generator):
             "version": 1,
             "siteurl": settings.get("SITEURL", ""),
             "articles": {v.slug: v.url for v in views},
+            # for the staff report (python -m ratings report): what each slug is, and when it last changed
+            "details": {v.slug: {"title": v.title, "kind": v.kind, "date": v.date.isoformat(),
+                                 "modified": v.modified.isoformat() if v.modified else None} for v in views},
         }
         paths = SitePaths(settings)
         target = Path(self.output_path) / paths.ratings_manifest()

@@ -5,7 +5,8 @@ Records are made from each item's typed view (``item.view``, made by the
 into the output folder when Pelican has finished, so a failed build never
 publishes it.
 
-Settings: SEARCH_INDEX (default True; the live preview turns it off).
+Settings: SEARCH_INDEX (default True; the live preview turns it off); PORTAL_LANG (checked by
+``articles``) is the language of the words a result shows.
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ def build_index(generators) -> None:
     settings = generators[0].settings
     if not settings.get("SEARCH_INDEX", DEFAULTS["SEARCH_INDEX"]):
         return
+    lang = settings.get("PORTAL_LANG", "vi")  # the words a result shows (kind, severity, status)
     records = []
     for g in generators:
         items = g.articles if isinstance(g, ArticlesGenerator) else g.pages if isinstance(g, PagesGenerator) else []
-        records.extend(record(item.view) for item in items)
+        records.extend(record(item.view, lang) for item in items)
     records.sort(key=lambda r: r["url"])
     write_index(records, Path(settings["OUTPUT_PATH"]) / "pagefind")
     log.info("search: indexed %d pages", len(records))

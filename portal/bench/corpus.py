@@ -1,13 +1,27 @@
-"""A generated corpus: N valid articles of every kind, in the portal's format.
+"""A generated corpus: N valid articles of every kind, written for the portal, plain Pelican and Hugo.
 
-The sample site's pages and images (content/ of the current folder, when there)
-are copied in, so links and lead images resolve.
+The same articles (titles, dates, slugs, tags, summaries, bylines, bodies) come out in
+three formats, so the three systems build the same content:
+
+- the portal's own format (`generate_articles`), with the fields of each kind; the sample
+  site's pages and images (content/ of the current folder, when there) are copied in, so
+  links and lead images resolve;
+- plain Pelican Markdown (`write_pelican_content`): Title, Date, Slug, Tags, Authors,
+  Summary, one folder per kind (Pelican's category);
+- Hugo Markdown with TOML front matter (`write_hugo_content`): title, date with its
+  +07:00 offset, slug, tags, categories, authors, summary, a section per kind.
+
+Everything is deterministic: the same count gives the same bytes on any machine
+(no set order, no clock).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import model
@@ -20,30 +34,55 @@ BENCH_TAGS = ("an ninh mạng", "lừa đảo trực tuyến", "mã độc", "ph
 BENCH_PARAGRAPH = ("Sở Thông tin và Truyền thông phối hợp với Công an tỉnh Lào Cai tiếp tục triển khai các biện "
                    "pháp bảo đảm an toàn thông tin mạng cho hệ thống chính quyền điện tử của tỉnh, hướng dẫn cán "
                    "bộ, công chức nhận diện thủ đoạn lừa đảo trực tuyến và báo cáo sự cố kịp thời.")
+KIND_CYCLE = [model.NEWS] * 7 + [model.MEETING, model.DRILL, model.WARNING]
 
 
-def generate_articles(content: Path, count: int) -> list[Path]:
-    """A content folder with `count` valid generated articles of every kind (plus the sample's pages/images)."""
-    for sub in ("images", "pages"):
-        if (SAMPLE / sub).is_dir():
-            shutil.copytree(SAMPLE / sub, content / sub, dirs_exist_ok=True)
-    kinds = [model.NEWS] * 7 + [model.MEETING, model.DRILL, model.WARNING]
+@dataclass(frozen=True)
+class BenchArticle:
+    """One generated article, whatever the system it is written for."""
+
+    index: int
+    kind: str
+    slug: str
+    title: str
+    date: dt.datetime  # aware, Asia/Ho_Chi_Minh
+    tags: tuple[str, ...]
+    summary: str
+    byline: str  # the portal's "Tin, ảnh: Tuấn Anh"
+    authors: tuple[str, ...]  # the names in it, for Pelican and Hugo
+    body: str  # Markdown
+    fields: tuple[tuple[str, str], ...]  # the portal's front matter, in order
+
+    @property
+    def stem(self) -> str:
+        return f"{self.date:%Y-%m-%d}-{self.slug}"
+
+
+def _example_fields(kind: str) -> dict[str, str]:
+    fields = {}
+    for line in example_front_matter(kind).splitlines():
+        name, _, value = line.partition(": ")
+        if name.startswith("Image") or name in ("Modified", "Revisions"):
+            continue
+        fields[name] = value
+    return fields
+
+
+def bench_articles(count: int) -> list[BenchArticle]:
+    """`count` articles: 7 in 10 news, then a meeting, a drill and a warning; dates spread over five years."""
+    examples = {kind: _example_fields(kind) for kind in set(KIND_CYCLE)}
     start = dt.datetime(2021, 1, 1, 8, 0, tzinfo=model.TZ)
-    written = []
+    body = "\n\n".join([BENCH_PARAGRAPH] * 4)
+    articles = []
     for i in range(count):
-        kind = kinds[i % len(kinds)]
+        kind = KIND_CYCLE[i % len(KIND_CYCLE)]
         date = start + dt.timedelta(hours=4 * i % (5 * 365 * 24), minutes=i % 60)
-        fields = {}
-        for line in example_front_matter(kind).splitlines():
-            name, _, value = line.partition(": ")
-            if name.startswith("Image") or name in ("Modified", "Revisions"):
-                continue
-            fields[name] = value
         slug = f"bai-thu-{i:05d}"
+        tags = tuple(dict.fromkeys((BENCH_TAGS[i % len(BENCH_TAGS)], BENCH_TAGS[(i * 7) % len(BENCH_TAGS)])))
+        fields = dict(examples[kind])
         fields.update({
             "Title": f"Bài thử số {i}: {BENCH_TAGS[i % len(BENCH_TAGS)]} trên địa bàn tỉnh",
-            "Date": f"{date:%Y-%m-%d %H:%M}", "Slug": slug,
-            "Tags": ", ".join({BENCH_TAGS[i % len(BENCH_TAGS)], BENCH_TAGS[(i * 7) % len(BENCH_TAGS)]}),
+            "Date": f"{date:%Y-%m-%d %H:%M}", "Slug": slug, "Tags": ", ".join(tags),
         })
         if kind == model.WARNING:
             fields["Identifier"] = f"CB-{date.year}-{i:04d}"
@@ -53,9 +92,71 @@ def generate_articles(content: Path, count: int) -> list[Path]:
             fields["End"] = f"{date + dt.timedelta(hours=8):%Y-%m-%d %H:%M}"
         if kind == model.MEETING:
             fields["Held"] = f"{date:%Y-%m-%d %H:%M}"
-        path = content / kind / f"{date:%Y-%m-%d}-{slug}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = "\n\n".join([BENCH_PARAGRAPH] * 4)
-        path.write_text("\n".join(f"{k}: {v}" for k, v in fields.items()) + f"\n\n{body}\n", encoding="utf-8")
-        written.append(path)
+        byline = fields["Authors"]
+        names = tuple(n.strip() for n in byline.rpartition(":")[2].split(";") if n.strip())
+        articles.append(BenchArticle(i, kind, slug, fields["Title"], date, tags, fields["Summary"], byline,
+                                     names, body, tuple(fields.items())))
+    return articles
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def generate_articles(content: Path, count: int) -> list[Path]:
+    """A content folder with `count` valid generated articles of every kind (plus the sample's pages/images)."""
+    for sub in ("images", "pages"):
+        if (SAMPLE / sub).is_dir():
+            shutil.copytree(SAMPLE / sub, content / sub, dirs_exist_ok=True)
+    return [_write(content / a.kind / f"{a.stem}.md",
+                   "\n".join(f"{k}: {v}" for k, v in a.fields) + f"\n\n{a.body}\n")
+            for a in bench_articles(count)]
+
+
+def write_pelican_content(content: Path, count: int) -> list[Path]:
+    """The same articles as plain Pelican Markdown: the folder is the category, as Pelican does by default."""
+    written = []
+    for a in bench_articles(count):
+        meta = [f"Title: {a.title}", f"Date: {a.date:%Y-%m-%d %H:%M}", f"Slug: {a.slug}",
+                f"Tags: {', '.join(a.tags)}", f"Authors: {', '.join(a.authors)}", f"Summary: {a.summary}"]
+        written.append(_write(content / a.kind / f"{a.stem}.md", "\n".join(meta) + f"\n\n{a.body}\n"))
     return written
+
+
+def _toml(value: str | list[str]) -> str:
+    """A TOML basic string (or array of them): JSON's escapes are TOML's."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_hugo_content(content: Path, count: int) -> list[Path]:
+    """The same articles as Hugo pages: a section per kind, TOML front matter, the date with its offset."""
+    written = []
+    for a in bench_articles(count):
+        meta = ["+++", f"title = {_toml(a.title)}", f"date = {a.date.isoformat()}", f"slug = {_toml(a.slug)}",
+                f"tags = {_toml(list(a.tags))}", f"categories = {_toml([a.kind])}",
+                f"authors = {_toml(list(a.authors))}", f"summary = {_toml(a.summary)}", "+++"]
+        written.append(_write(content / a.kind / f"{a.stem}.md", "\n".join(meta) + f"\n\n{a.body}\n"))
+    return written
+
+
+# ---- one edit, the same in every format (for the rebuild measurement) -------------------------
+_TITLE_LINE = re.compile(r'^(Title: |title = ")(.*?)("?)$', re.M)
+
+
+def edit_article(path: Path, marker: str) -> None:
+    """Change one article as a person would: its title gets `marker`, its body one more sentence."""
+    text = path.read_text(encoding="utf-8")
+    text, found = _TITLE_LINE.subn(lambda m: f"{m[1]}{m[2].split(' (sửa ')[0]} (sửa {marker}){m[3]}", text,
+                                   count=1)
+    if not found:
+        raise ValueError(f"{path}: no title line to edit")
+    path.write_text(text.rstrip("\n") + f"\n\nĐã cập nhật ({marker}).\n", encoding="utf-8")
+
+
+def edited_article(count: int) -> BenchArticle:
+    """The article every system's rebuild edits: a news article in the middle of the corpus."""
+    articles = bench_articles(count)
+    middle = count // 2
+    return next(a for a in articles[middle:] + articles[:middle] if a.kind == model.NEWS)

@@ -168,6 +168,18 @@ def _header(root, message: Message, sender: str) -> None:
         _sub(root, "incidents", message.incidents)
 
 
+def contact_text(settings: dict) -> str:
+    """CAP <contact>: CAP_CONTACT, else the site's own (SITE_CONTACT: hotline label, hotline, e-mail),
+    so the identity is written once, in SITE_CONTACT."""
+    if settings.get("CAP_CONTACT"):
+        return str(settings["CAP_CONTACT"])
+    contact = settings.get("SITE_CONTACT") or {}
+    hotline = str(contact.get("hotline") or "").strip()
+    label = str(contact.get("hotline_label") or "").strip()
+    parts = [f"{label}: {hotline}" if label and hotline else hotline, str(contact.get("email") or "").strip()]
+    return "; ".join(p for p in parts if p)
+
+
 def _info(info, message: Message, settings: dict, base: str) -> None:
     _sub(info, "language", "vi-VN")
     _sub(info, "category", "Security")
@@ -189,8 +201,9 @@ def _info(info, message: Message, settings: dict, base: str) -> None:
     if message.instruction:
         _sub(info, "instruction", message.instruction)
     _sub(info, "web", absolute(base, message.view.url))
-    if settings.get("CAP_CONTACT"):
-        _sub(info, "contact", settings["CAP_CONTACT"])
+    contact = contact_text(settings)
+    if contact:
+        _sub(info, "contact", contact)
     for name, value in message.parameters:
         p = _sub(info, "parameter")
         _sub(p, "valueName", name)

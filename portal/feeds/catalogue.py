@@ -9,8 +9,15 @@ Layout (FEEDS_PATH = "nguon-tin", CAP_PATH = "cap"):
     nguon-tin/canh-bao.json                              warnings, JSON Feed
     nguon-tin/canh-bao-muc-<severity>-tro-len.{rss,atom}.xml   thap, trung-binh, cao, nghiem-trong
     nguon-tin/the/<tag>.{rss,atom}.xml                   each tag
-    nguon-tin/tat-ca.opml                                every feed above (and the CAP index)
+    nguon-tin/tat-ca.opml                                for people: each kind once, Atom (recommended)
+    nguon-tin/tat-ca-rss.opml                            the same, RSS
+    nguon-tin/canh-bao.opml                              warnings only, Atom
     cap/index.atom.xml                                   current CAP alerts (written by cap_alerts)
+
+The OPML lists are for people, who import one into a feed reader: a reader shows an item once per
+feed it is in, so a list never holds two feeds that can share an item (the rule is `opml_lists`'s
+docstring, and `overlaps` checks it against the site's articles on every build). Software that
+wants a severity, a tag or the JSON Feed reads the feed itself.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ class Feed:
     select: Callable | None = None  # ArticleView -> bool
     kind: str | None = None
     severity: model.Severity | None = None
+    tag: str | None = None  # a tag feed's tag, as written (the feeds page names the row by it)
     paths: dict[str, str] = field(default_factory=dict)  # format -> path relative to site root
     urls: dict[str, str] = field(default_factory=dict)  # format -> absolute URL
 
@@ -55,12 +63,24 @@ class FeedLink:
     path: str  # relative to the site root
 
 
+@dataclass
+class OpmlList:
+    """One OPML file: feeds of one format, no two of which can hold the same item."""
+    key: str  # file stem under FEEDS_PATH: "tat-ca", "tat-ca-rss", "canh-bao"
+    title: str
+    fmt: str  # ATOM or RSS: one format a file, so no reader gets the same item as Atom and as RSS
+    feeds: list[Feed]
+    path: str = ""  # relative to the site root
+    url: str = ""  # absolute
+
+
 class Catalogue:
-    def __init__(self, settings: dict, feeds: list[Feed], opml_path: str, cap_index: Feed | None):
+    def __init__(self, settings: dict, feeds: list[Feed], opml_lists: list[OpmlList], cap_index: Feed | None):
         self.settings = settings
         self.feeds = feeds
-        self.opml_path = opml_path
-        self.opml_url = absolute(site_base(settings), opml_path)
+        self.opml_lists = opml_lists
+        self.opml_path = opml_lists[0].path  # the recommended list, at the address it always had
+        self.opml_url = opml_lists[0].url
         self.cap_index = cap_index
         self.by_key = {f.key: f for f in feeds}
 
@@ -70,6 +90,19 @@ class Catalogue:
 
     def every(self) -> list[Feed]:
         return self.feeds + ([self.cap_index] if self.cap_index else [])
+
+    def warning_choices(self) -> list[Feed]:
+        """"Nhận cảnh báo": every warning, then each severity and above. "Thấp trở lên" holds what
+        every warning holds (thấp is the lowest step), so a person is not offered the same twice."""
+        lowest = min(s.rank for s in model.SEVERITIES)
+        return [self.by_key[model.WARNING]] + [f for f in self.group("severity") if f.severity.rank > lowest]
+
+    def article_choices(self) -> list[Feed]:
+        """Every article, then each kind other than warnings (offered above)."""
+        return self.group("all") + [f for f in self.group("kind") if f.kind != model.WARNING]
+
+    def opml(self, key: str) -> OpmlList:
+        return next(o for o in self.opml_lists if o.key == key)
 
     # ---- for <link rel="alternate"> ----------------------------------------------------
     def _keys_for(self, page_name: str | None, view, tag, category) -> list[str]:
@@ -137,6 +170,44 @@ def _finish(feed: Feed, settings: dict, path: Callable[[str], str]) -> Feed:
     return feed
 
 
+def overlaps(feeds: list[Feed], views: list) -> list[tuple[Feed, Feed, object]]:
+    """Pairs of feeds that both hold an article, with the article: what an OPML list must not have."""
+    found = []
+    for view in views:
+        holding = [f for f in feeds if f.select is not None and f.select(view)]
+        found += [(a, b, view) for i, a in enumerate(holding) for b in holding[i + 1:]]
+    return found
+
+
+def opml_lists(settings: dict, feeds: list[Feed], views: list) -> list[OpmlList]:
+    """The OPML files, the recommended one first.
+
+    The rule, so that no reader gets the same item twice from one file: one format a file; the
+    kinds, which never share an article (an article has one kind), and never "every article"
+    beside them; a warnings list holds one warning feed, never a severity feed beside "every
+    warning" or beside another severity; no tag feeds (an article has several tags) and no CAP
+    index (it announces the same warnings again). Broken rules stop the build: ``overlaps``."""
+    paths = SitePaths(settings)
+    base = site_base(settings)
+    site = settings.get("SITENAME", "")
+    by_key = {f.key: f for f in feeds}
+    kinds = [by_key[k] for k in model.KINDS]
+    lists = [
+        OpmlList("tat-ca", f"{site}: mọi chuyên mục (Atom)", ATOM, kinds),
+        OpmlList("tat-ca-rss", f"{site}: mọi chuyên mục (RSS)", RSS, kinds),
+        OpmlList(model.WARNING, f"{site}: chỉ cảnh báo (Atom)", ATOM, [by_key[model.WARNING]]),
+    ]
+    for opml in lists:
+        shared = overlaps(opml.feeds, views)
+        if shared:
+            a, b, view = shared[0]
+            raise ValueError(f"feeds: OPML {opml.key}: {a.key} and {b.key} both hold {view.url}; an OPML list "
+                             "must not give a reader the same item twice (portal/feeds/catalogue.py, opml_lists)")
+        opml.path = paths.opml(opml.key)
+        opml.url = absolute(base, opml.path)
+    return lists
+
+
 def build_catalogue(settings: dict, views: list) -> Catalogue:
     """Every feed the site offers; kinds and severities always, tags as used."""
     paths = SitePaths(settings)
@@ -178,7 +249,7 @@ def build_catalogue(settings: dict, views: list) -> Catalogue:
         feeds.append(Feed(
             tag_key(slug), "tag", f"{short}: từ khóa “{tags[slug]}”",
             f"Các bài có từ khóa “{tags[slug]}”.", paths.tag_url(slug), (RSS, ATOM),
-            (lambda s: lambda v: any(t.slug == s for t in v.tags))(slug)))
+            (lambda s: lambda v: any(t.slug == s for t in v.tags))(slug), tag=tags[slug]))
     for feed in feeds:
         _finish(feed, settings, (lambda key: lambda fmt: paths.feed(key, fmt))(feed.key))
 
@@ -189,4 +260,4 @@ def build_catalogue(settings: dict, views: list) -> Catalogue:
                          "vừa thu hồi, diễn tập công khai sắp diễn ra); mỗi mục trỏ tới một tệp CAP.",
                          paths.kind_url(model.WARNING), (ATOM,))
         _finish(cap_index, settings, lambda fmt: paths.cap_index())
-    return Catalogue(settings, feeds, paths.opml(), cap_index)
+    return Catalogue(settings, feeds, opml_lists(settings, feeds, views), cap_index)

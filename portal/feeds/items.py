@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from .. import model
 from ..clock import local
@@ -41,7 +42,6 @@ class Item:
     url: str
     title: str
     summary: str  # plain text: the lead, after the latest revision or withdrawal notice
-    content_html: str
     published: dt.datetime
     updated: dt.datetime
     authors: list[str]
@@ -49,6 +49,15 @@ class Item:
     tags: list[str]
     enclosure: Enclosure | None
     cap_url: str | None = None  # the CAP file of a warning or a public drill
+    # the item's <item>/<entry> bytes by (format, namespace), made once by the writer and reused in every feed
+    serialised: dict[tuple, bytes] = field(default_factory=dict, repr=False, compare=False)
+    base: str = ""  # the site's absolute base URL, and the interface language: for content_html
+    lang: str = "vi"
+
+    @cached_property
+    def content_html(self) -> str:
+        """Made when a feed first needs it: most articles are in no feed (each keeps its newest 100)."""
+        return _content_html(self.base, self.url, self.view, self.enclosure, self.lang)
 
 
 def namespace(settings: dict) -> str:
@@ -104,8 +113,7 @@ def build_item(settings: dict, base: str, view: ArticleView, cap_url: str | None
     summary = " — ".join([*view.notices, view.lead] if view.lead else view.notices) or view.title
     return Item(
         view=view, id=article_guid(settings, view), url=url, title=view.title, summary=summary,
-        content_html=_content_html(base, url, view, image, settings.get("PORTAL_LANG", "vi")),
         published=local(view.date), updated=local(view.updated),
         authors=list(view.byline.names) if view.byline else [],
         categories=_categories(settings, base, view), tags=[t.name for t in view.tags],
-        enclosure=image, cap_url=cap_url)
+        enclosure=image, cap_url=cap_url, base=base, lang=settings.get("PORTAL_LANG", "vi"))

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 from html import escape as html_escape
-from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -25,7 +24,7 @@ from lxml import etree
 from ..clock import EPOCH, iso
 from ..urls import absolute, clean, site_base, tag_uri
 from ..websub import hub_url
-from .catalogue import ATOM, JSON, RSS, Catalogue, Feed
+from .catalogue import ATOM, JSON, RSS, Feed
 from .items import Item, namespace
 
 GENERATOR = "Cổng An ninh mạng Lào Cai (feedgen)"
@@ -114,7 +113,9 @@ def newest(items: list[Item]) -> dt.datetime:
     return max((i.updated for i in items), default=EPOCH)
 
 
-def feed_generator(settings: dict, feed: Feed, fmt: str, items: list[Item]) -> FeedGenerator:
+def feed_generator(settings: dict, feed: Feed, fmt: str, items: list[Item],
+                   stamp: dt.datetime | None = None) -> FeedGenerator:
+    """The feed in feedgen; `stamp` (atom:updated, rss:lastBuildDate) defaults to the newest of `items`."""
     base = site_base(settings)
     hub = hub_url(settings)
     fg = FeedGenerator()
@@ -144,37 +145,100 @@ def feed_generator(settings: dict, feed: Feed, fmt: str, items: list[Item]) -> F
         fg.icon(absolute(base, f"{settings.get('THEME_STATIC_DIR', 'theme')}/img/logo.svg"))
     fg.rights(clean(f"© {owner}"))
     fg.generator(GENERATOR)
-    stamp = newest(items)
+    stamp = newest(items) if stamp is None else stamp
     fg.updated(stamp)  # atom:updated and rss:lastBuildDate: the newest item, never the clock
     fg.pubDate(stamp)
     for item in items:
-        fe = fg.add_entry(order="append")
-        fe.id(item.id)  # also rss:guid isPermaLink="false"
-        fe.title(item.title)
-        if fmt == RSS:
-            fe.link(href=item.url, rel="alternate", type="text/html")
-            if item.enclosure:
-                fe.enclosure(item.enclosure.url, str(item.enclosure.length), item.enclosure.type)
-        fe.published(item.published)
-        fe.updated(item.updated)
-        fe.summary(as_text(item.summary))
-        fe.content(item.content_html, type="html")
-        for name in item.authors:
-            fe.author(name=name)
-        if item.authors:
-            fe.dc.dc_creator(", ".join(item.authors))
-        for c in item.categories:
-            fe.category(term=c.term, scheme=c.scheme, label=c.label)
-        fe.cb.set(item)
+        add_entry(fg, fmt, item)
     return fg
 
 
+def add_entry(fg: FeedGenerator, fmt: str, item: Item) -> None:
+    """One item as a feedgen entry of `fg` (feedgen registers the feed's extensions on it)."""
+    as_text = html_escape if fmt == RSS else str  # as in feed_generator
+    fe = fg.add_entry(order="append")
+    fe.id(item.id)  # also rss:guid isPermaLink="false"
+    fe.title(item.title)
+    if fmt == RSS:
+        fe.link(href=item.url, rel="alternate", type="text/html")
+        if item.enclosure:
+            fe.enclosure(item.enclosure.url, str(item.enclosure.length), item.enclosure.type)
+    fe.published(item.published)
+    fe.updated(item.updated)
+    fe.summary(as_text(item.summary))
+    fe.content(item.content_html, type="html")
+    for name in item.authors:
+        fe.author(name=name)
+    if item.authors:
+        fe.dc.dc_creator(", ".join(item.authors))
+    for c in item.categories:
+        fe.category(term=c.term, scheme=c.scheme, label=c.label)
+    fe.cb.set(item)
+
+
+# --------------------------------------------------------------------------
+# Each entry serialised once per format, reused by every feed it appears in
+# --------------------------------------------------------------------------
+# An item appears in up to a hundred feeds (everything, its kind, each of its tags, each
+# severity below its own). Its <item>/<entry> is serialised once per format, the bytes
+# kept on the item (Item.serialised), and each feed is its own head and tail from feedgen
+# with those bytes in between: the same bytes feedgen writes for the whole feed, since
+# lxml's pretty printer indents an element by its depth alone, and every feed declares
+# the same namespaces on its root. Anything unexpected falls back to feedgen's own way.
+_TAIL = {RSS: b"  </channel>\n</rss>\n", ATOM: b"</feed>\n"}
+_INDENT = {RSS: b"    ", ATOM: b"  "}
+
+
+def _tostring(doc) -> bytes:
+    return etree.tostring(doc, pretty_print=True, encoding="UTF-8", xml_declaration=True)  # as rss_str/atom_str
+
+
+def _serialise_entries(fg: FeedGenerator, fmt: str, key: tuple, items: list[Item], head: bytes) -> bool:
+    """Serialise the entries of `items` in one document of `fg` (a feed with no entries yet), a comment
+    between two, and keep each entry's bytes on its item; False if the document does not split as planned."""
+    for item in items:
+        add_entry(fg, fmt, item)
+    root, doc = fg._create_rss() if fmt == RSS else fg._create_atom()  # what rss_str/atom_str serialise
+    parent = root.find("channel") if fmt == RSS else root
+    entries = parent.findall("item" if fmt == RSS else "entry") if parent is not None else []
+    if len(entries) != len(items):
+        return False
+    marker = f"portal-entry-{secrets.token_hex(16)}"
+    for element in entries:
+        element.addprevious(etree.Comment(marker))
+    data = _tostring(doc)
+    tail = _TAIL[fmt]
+    if not (data.startswith(head) and data.endswith(tail)):
+        return False
+    chunks = data[len(head):len(data) - len(tail)].split(_INDENT[fmt] + f"<!--{marker}-->\n".encode())
+    if len(chunks) != len(items) + 1 or chunks[0]:
+        return False
+    for item, chunk in zip(items, chunks[1:], strict=True):
+        item.serialised[key] = chunk
+    return True
+
+
+def _render(settings: dict, feed: Feed, fmt: str, items: list[Item]) -> bytes:
+    """The feed's bytes: feedgen's head and tail around each item's entry, serialised once per build."""
+    fg = feed_generator(settings, feed, fmt, [], stamp=newest(items))
+    skeleton = fg.rss_str(pretty=True) if fmt == RSS else fg.atom_str(pretty=True)
+    tail = _TAIL[fmt]
+    key = (fmt, namespace(settings))  # what an entry's bytes depend on besides the item
+    missing = [i for i in items if key not in i.serialised]
+    if skeleton.endswith(tail):
+        head = skeleton[:-len(tail)]
+        if not missing or _serialise_entries(fg, fmt, key, missing, head):
+            return head + b"".join(i.serialised[key] for i in items) + tail
+    whole = feed_generator(settings, feed, fmt, items)  # feedgen's own way, entry by entry
+    return whole.rss_str(pretty=True) if fmt == RSS else whole.atom_str(pretty=True)
+
+
 def render_rss(settings: dict, feed: Feed, items: list[Item]) -> bytes:
-    return feed_generator(settings, feed, RSS, items).rss_str(pretty=True)
+    return _render(settings, feed, RSS, items)
 
 
 def render_atom(settings: dict, feed: Feed, items: list[Item]) -> bytes:
-    return feed_generator(settings, feed, ATOM, items).atom_str(pretty=True)
+    return _render(settings, feed, ATOM, items)
 
 
 # --------------------------------------------------------------------------
@@ -236,49 +300,3 @@ def render_json(settings: dict, feed: Feed, items: list[Item]) -> bytes:
             }
         out["items"].append(entry)
     return (json.dumps(out, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-# --------------------------------------------------------------------------
-# OPML 2.0 (http://opml.org/spec2.opml)
-# --------------------------------------------------------------------------
-GROUP_TITLES = {
-    "kind": "Theo chuyên mục",
-    "severity": "Cảnh báo theo mức độ",
-    "all": "Tất cả bài viết",
-    "tag": "Theo từ khóa",
-    "cap": "Thông báo CAP",
-}
-
-
-def render_opml(settings: dict, catalogue: Catalogue) -> bytes:
-    base = site_base(settings)
-    a = lambda v: quoteattr(clean(v))  # noqa: E731
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0">', "  <head>",
-             f"    <title>{escape(clean(settings.get('SITENAME', '')))}: danh sách nguồn tin</title>",
-             f"    <ownerName>{escape(clean(settings.get('SITE_OWNER', '')))}</ownerName>",
-             "    <docs>http://opml.org/spec2.opml</docs>",
-             "  </head>", "  <body>"]
-    order = ["all", "kind", "severity", "cap", "tag"]
-    for group in order:
-        feeds = [f for f in catalogue.every() if f.group == group]
-        if not feeds:
-            continue
-        lines.append(f"    <outline text={a(GROUP_TITLES[group])}>")
-        for feed in feeds:
-            for fmt in (ATOM, RSS, JSON):
-                if fmt not in feed.formats:
-                    continue
-                label = f"{feed.title} ({'Atom 1.0' if fmt == ATOM else 'RSS 2.0' if fmt == RSS else 'JSON Feed 1.1'})"
-                version = {ATOM: "ATOM", RSS: "RSS2", JSON: "JSONFEED"}[fmt]
-                lines.append(
-                    f"      <outline type=\"rss\" version=\"{version}\" text={a(label)} title={a(label)} "
-                    f"description={a(feed.description)} xmlUrl={a(feed.url(fmt))} "
-                    f"htmlUrl={a(absolute(base, feed.html_path))} language=\"vi\"/>")
-        lines.append("    </outline>")
-    lines += ["  </body>", "</opml>", ""]
-    return "\n".join(lines).encode("utf-8")
-
-
-def write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)

@@ -149,6 +149,13 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
             raise BuildFailed(str(problem)) from problem
         if counter.records:
             raise BuildFailed("\n".join(r.getMessage() for r in counter.records))
+        if settings.get("PRECOMPRESS", True):
+            from ..deploy.compress import precompress
+
+            try:  # before swap_in: an unchanged page's .gz is unchanged too, and keeps its time
+                precompress(fresh, previous=output if output.is_dir() else None)
+            except OSError as err:
+                raise BuildFailed(f"Không ghi được bản nén .gz (could not write the .gz copies): {err}") from err
         swap_in(fresh, output)
     finally:
         logging.getLogger().removeHandler(counter)

@@ -139,7 +139,8 @@ def test_warning_box_shows_every_field(fixture_site):
     assert [a["href"] for a in links][0] == "https://www.cve.org/CVERecord?id=CVE-2026-21001"
     assert box["Sản phẩm, hệ thống bị ảnh hưởng"] == (
         "Microsoft Exchange Server 2019 CU13, CU14 Microsoft Exchange Server 2016 CU23")
-    actions = [text(li) for li in soup.select(".warning-box ol.actions li")]
+    # what to do now stands under the title, before the technical facts (issue "Citizens")
+    actions = [text(li) for li in soup.select("section.actions-box ol.actions li")]
     assert actions == ["Cài đặt ngay bản vá bảo mật tháng 11/2026.",
                        "Kiểm tra nhật ký truy cập OWA từ ngày 01/11/2026."]
     assert [a["href"] for a in soup.select(".warning-box .references a")] == [

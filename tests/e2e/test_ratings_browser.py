@@ -41,12 +41,14 @@ def test_with_javascript_click_updates_in_place_and_second_rating_changes(served
     page = context.new_page()
     problems = watch(page)
     page.goto(f"{served.url}/{url}")
-    assert numbers(page) == ("0", "0.0")
+    assert numbers(page) == ("0", "0,0")
+    assert page.locator(".rating-none").inner_text() == "Chưa có đánh giá"  # nobody rated yet
     page.get_by_label("4 sao").check()
     page.get_by_role("button", name="Gửi đánh giá").click()
     status = page.locator("[data-rating-status]")
     status.filter(has_text="Cảm ơn bạn đã đánh giá bài viết.").wait_for()
-    assert numbers(page) == ("1", "4.0")
+    assert numbers(page) == ("1", "4,0")  # the decimal comma (issue "Citizens")
+    assert page.locator(".rating-some").is_visible() and not page.locator(".rating-none").is_visible()
     assert page.url == f"{served.url}/{url}"  # no navigation: updated in place
     assert page.evaluate(f"JSON.parse(localStorage.getItem('danh-gia:{slug}')).score") == 4
 
@@ -58,11 +60,11 @@ def test_with_javascript_click_updates_in_place_and_second_rating_changes(served
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     status.filter(has_text="Đã cập nhật đánh giá của bạn.").wait_for()
-    assert numbers(page) == ("1", "2.0")
+    assert numbers(page) == ("1", "2,0")
 
     # a new visit: the page shows it (served live) and the browser remembers the rating
     page.reload()
-    assert numbers(page) == ("1", "2.0")
+    assert numbers(page) == ("1", "2,0")
     status.filter(has_text="Bạn đã đánh giá bài viết này: 2 sao").wait_for()
     assert page.is_checked("#diem-2")
     page.evaluate(f"localStorage.setItem('danh-gia:{slug}', JSON.stringify({{score: 2, day: '2000-1-1'}}))")
@@ -89,7 +91,7 @@ def test_with_javascript_clear_messages_on_429_and_network_failure(served, brows
     page.route("**/api/ratings/**", lambda route: route.abort("internetdisconnected"))
     page.get_by_role("button", name="Gửi đánh giá").click()
     status.filter(has_text="lỗi kết nối").wait_for()
-    assert numbers(page) == ("0", "0.0")
+    assert numbers(page) == ("0", "0,0")
     assert page.get_by_role("button", name="Gửi đánh giá").is_enabled()
     context.close()
 
@@ -99,7 +101,7 @@ def test_without_javascript_form_post_redirects_to_thank_you_with_numbers_update
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{served.url}/{url}")
-    assert numbers(page) == ("0", "0.0")
+    assert numbers(page) == ("0", "0,0")
     assert not page.locator("#danh-gia-cam-on").is_visible()
     page.get_by_label("5 sao").check()
     with page.expect_navigation():
@@ -107,12 +109,12 @@ def test_without_javascript_form_post_redirects_to_thank_you_with_numbers_update
     assert page.url == f"{served.url}/{url}#danh-gia-cam-on"
     assert page.locator("#danh-gia-cam-on").is_visible()
     assert page.locator("#danh-gia-cam-on").inner_text() == "Cảm ơn bạn đã đánh giá bài viết."
-    assert numbers(page) == ("1", "5.0")
+    assert numbers(page) == ("1", "5,0")
     ld = json.loads(page.locator("#article-jsonld").text_content())
     assert ld["aggregateRating"]["ratingCount"] == 1 and ld["aggregateRating"]["ratingValue"] == 5.0
 
     page.get_by_label("3 sao").check()  # again the same day: changes, does not add
     with page.expect_navigation():
         page.get_by_role("button", name="Gửi đánh giá").click()
-    assert numbers(page) == ("1", "3.0")
+    assert numbers(page) == ("1", "3,0")
     context.close()

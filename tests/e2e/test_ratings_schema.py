@@ -63,7 +63,7 @@ def test_schemathesis_against_the_one_port_server_as_make_run_starts_it(tmp_path
                         site_dir=sample_site.output) as svc:
         doc = json.load(urllib.request.urlopen(svc.url + "/api/openapi.json"))
         example = doc["paths"]["/api/ratings/{slug}"]["parameters"][0]["example"]
-        assert (sample_site.output / "api" / "ratings-manifest.json").read_text().count(f'"{example}"') == 1
+        assert example in json.loads((sample_site.output / "api" / "ratings-manifest.json").read_text())["articles"]
         proc = run_schemathesis(tmp_path, svc.url)
         log = svc.log()
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]

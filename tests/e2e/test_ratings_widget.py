@@ -48,7 +48,9 @@ def test_form_is_a_real_accessible_form_and_no_inline_script(sample_site):
 
 def test_zero_votes_no_aggregate_rating_and_manifest_lists_every_article(sample_site):
     soup = sample_site.page(PAGE)
-    assert widget_numbers(soup) == (0, "0.0")
+    assert widget_numbers(soup) == (0, "0,0")  # the Vietnamese decimal comma (issue "Citizens")
+    summary = soup.select_one(".rating-summary")
+    assert summary["data-rating-votes"] == "0" and summary.select_one(".rating-none").text == "Chưa có đánh giá"
     ld = jsonld(soup)
     assert ld["@type"] == "NewsArticle" and ld["headline"] and "aggregateRating" not in ld
     manifest = json.loads((sample_site.output / "api" / "ratings-manifest.json").read_text())
@@ -58,6 +60,11 @@ def test_zero_votes_no_aggregate_rating_and_manifest_lists_every_article(sample_
         assert BeautifulSoup((sample_site.output / url).read_text(), "html.parser").select_one(
             f'section.rating[data-rating-slug="{slug}"]')
     assert SLUG in manifest["articles"] and len(manifest["articles"]) >= 2
+    # the staff report's titles and dates (python -m ratings report)
+    assert set(manifest["details"]) == set(manifest["articles"])
+    title = BeautifulSoup((sample_site.output / manifest["articles"][SLUG]).read_text(), "html.parser").h1
+    assert manifest["details"][SLUG]["title"] == title.get_text(" ", strip=True)
+    assert manifest["details"][SLUG]["date"].endswith("+07:00")
     assert articles
 
 
@@ -82,7 +89,7 @@ def test_counts_from_service_else_snapshot_else_zero_and_deterministic(tmp_path,
     down = f"http://127.0.0.1:{free_port()}"
     first = run_build(copy_sample, out1, extra_env={"RATINGS_API_URL": down})
     assert first.returncode == 0, first.stderr  # the service is down: the build goes on
-    assert "ratings_widget" in first.stderr and widget_numbers(first.page(PAGE)) == (0, "0.0")
+    assert "ratings_widget" in first.stderr and widget_numbers(first.page(PAGE)) == (0, "0,0")
     snapshot = tmp_path / "var" / "ratings-snapshot.json"
     assert not snapshot.exists()
 
@@ -92,7 +99,8 @@ def test_counts_from_service_else_snapshot_else_zero_and_deterministic(tmp_path,
         built = run_build(copy_sample, out2, extra_env={"RATINGS_API_URL": svc.url})
     assert built.returncode == 0, built.stderr
     soup = built.page(PAGE)
-    assert widget_numbers(soup) == (3, "4.3")  # 13/3 = 4.33
+    assert widget_numbers(soup) == (3, "4,3")  # 13/3 = 4.33, with the decimal comma
+    assert soup.select_one(".rating-summary")["data-rating-votes"] == "3"
     rating = jsonld(soup)["aggregateRating"]
     assert rating == {"@type": "AggregateRating", "bestRating": 5, "worstRating": 1,
                       "ratingCount": 3, "ratingValue": 4.3}
@@ -118,7 +126,7 @@ def test_a_broken_snapshot_never_fails_the_build(tmp_path, copy_sample):
     (tmp_path / "var" / "ratings-snapshot.json").write_text("{not json")
     built = run_build(copy_sample, tmp_path / "out")
     assert built.returncode == 0, built.stderr
-    assert widget_numbers(built.page(PAGE)) == (0, "0.0")
+    assert widget_numbers(built.page(PAGE)) == (0, "0,0")
     assert re.search(r"ratings_widget: the snapshot .* is unreadable", built.stderr)
 
 

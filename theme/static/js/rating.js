@@ -39,7 +39,11 @@
   function show(agg) {
     section.querySelectorAll("[data-rating-count]").forEach(function (el) { el.textContent = String(agg.count); });
     section.querySelectorAll("[data-rating-average]").forEach(function (el) {
-      el.textContent = Number(agg.average).toFixed(1);
+      // the page's decimal mark: "4,3" in Vietnamese
+      el.textContent = Number(agg.average).toFixed(1).replace(".", el.getAttribute("data-decimal-mark") || ".");
+    });
+    section.querySelectorAll("[data-rating-votes]").forEach(function (el) {
+      el.setAttribute("data-rating-votes", String(agg.count)); // "Chưa có đánh giá" gives way to the numbers
     });
   }
 

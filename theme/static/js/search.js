@@ -1,5 +1,9 @@
-// Search page: queries the Pagefind index with the words folded to ASCII, the
-// same folding the index was built with ("Đồng" and "dong" both find "Đồng").
+// Search page. The index holds every word folded to ASCII and, for a word written with diacritics, the
+// word as written too (portal/search.py). With Pagefind's exactDiacritics on, a query is run as typed and
+// folded ("Đồng" and "dong"), and what matched as typed comes first: "Đồng" lists a page saying "Đồng"
+// before one saying only "động", though both fold to "dong"; "dong" still finds both.
+// A warning shows its severity and status in words, from trang-thai.json beside the index (never searched).
+// Results are drawn in one step into a region of reserved height (site.css): nothing on screen moves.
 (function () {
   "use strict";
   var form = document.querySelector("form.search-page-form");
@@ -8,7 +12,10 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var messages = document.getElementById("search-messages").dataset;
+  var LIMIT = 30;
   var pagefind = null;
+  var statuses = {}; // url -> {severity, severity_label, status, status_label} (portal/search.py, STATUS_FILE)
+  var latest = 0; // the newest search: a slower, older one never overwrites it
 
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D");
@@ -17,46 +24,102 @@
   function load() {
     if (!pagefind) {
       pagefind = import(form.dataset.pagefind).then(function (pf) {
-        return pf.init ? Promise.resolve(pf.init()).then(function () { return pf; }) : pf;
-      });
+        // Pagefind searches every metadata field. Those a result shows (title, lead, kind, identifier) hold
+        // the words as written, which a folded query does not match: they weigh nothing, and Pagefind's title
+        // boost goes to title_words, the title folded and as written (portal/search.py, TITLE_WORDS).
+        var ranking = { metaWeights: { title: 0, lead: 0, kind: 0, identifier: 0, title_words: 5 } };
+        var words = fetch(new URL("trang-thai.json", new URL(form.dataset.pagefind, window.location.href)))
+          .then(function (r) { return r.ok ? r.json() : {}; })
+          .then(function (found) { statuses = found; })
+          .catch(function () { statuses = {}; });
+        return Promise.resolve(pf.options({ exactDiacritics: true, ranking: ranking }))
+          .then(function () { return pf.init(); })
+          .then(function () { return words; })
+          .then(function () { return pf; });
+      }).catch(function (error) { pagefind = null; throw error; });
     }
     return pagefind;
   }
 
-  function show(results) {
-    list.textContent = "";
-    results.forEach(function (data) {
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.href = data.url;
-      a.textContent = data.meta.title;
-      var h = document.createElement("h2");
-      h.appendChild(a);
-      li.appendChild(h);
-      if (data.meta.kind) {
-        var kind = document.createElement("p");
-        kind.className = "card-meta";
-        kind.textContent = data.meta.kind;
-        li.appendChild(kind);
-      }
-      if (data.meta.lead) {
-        var lead = document.createElement("p");
-        lead.textContent = data.meta.lead;
-        li.appendChild(lead);
-      }
-      list.appendChild(li);
+  // The results of the query as typed, then those of the folded query not already listed.
+  function find(pf, query) {
+    var folded = fold(query);
+    var queries = folded === query ? [query] : [query, folded];
+    return Promise.all(queries.map(function (q) { return pf.search(q); })).then(function (searches) {
+      var seen = {};
+      var merged = [];
+      searches.forEach(function (search) {
+        search.results.forEach(function (r) {
+          if (!seen[r.id]) { seen[r.id] = true; merged.push(r); }
+        });
+      });
+      return merged;
     });
+  }
+
+  function element(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text) el.textContent = text;
+    return el;
+  }
+
+  function first(data, name) {
+    var info = statuses[data.url] || statuses[new URL(data.url, window.location.href).pathname];
+    return info ? info[name] : undefined;
+  }
+
+  // "Cảnh báo · Mức độ: Cao · Đang hiệu lực · CB-2026-014", each a separate item, as in the listings.
+  function metaLine(data) {
+    var ul = element("ul", "card-meta");
+    function add(child, className) {
+      var li = element("li", className);
+      li.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+      ul.appendChild(li);
+    }
+    var severity = first(data, "severity");
+    var state = first(data, "status");
+    if (data.meta.kind) add(data.meta.kind, "kind-label");
+    if (severity) {
+      add(element("span", "severity sev-" + severity,
+        messages.severity + ": " + first(data, "severity_label")));
+    }
+    if (state) add(element("span", "status-badge status-" + state, first(data, "status_label")));
+    if (data.meta.identifier) add(data.meta.identifier, "identifier");
+    return ul.childNodes.length ? ul : null;
+  }
+
+  function card(data) {
+    var state = first(data, "status");
+    var li = element("li", "card" + (state ? " card-" + state : ""));
+    var a = element("a", "", data.meta.title);
+    a.href = data.url;
+    var h = element("h2", "card-title");
+    h.appendChild(a);
+    li.appendChild(h);
+    var meta = metaLine(data);
+    if (meta) li.appendChild(meta);
+    if (data.meta.lead) li.appendChild(element("p", "card-lead", data.meta.lead));
+    return li;
+  }
+
+  function show(results) {
+    var cards = document.createDocumentFragment();
+    results.forEach(function (data) { cards.appendChild(card(data)); });
+    list.textContent = "";
+    list.appendChild(cards);
     status.textContent = results.length ? messages.some.replace("{n}", results.length) : messages.none;
   }
 
   function run(query) {
-    var q = fold(query.trim());
+    var q = query.trim().normalize("NFC");
+    var id = ++latest;
     if (!q) { list.textContent = ""; status.textContent = ""; return; }
     status.textContent = messages.searching;
-    load().then(function (pf) { return pf.search(q); })
-      .then(function (search) { return Promise.all(search.results.slice(0, 30).map(function (r) { return r.data(); })); })
-      .then(show)
-      .catch(function () { status.textContent = messages.error; });
+    load().then(function (pf) { return find(pf, q); })
+      .then(function (results) { return Promise.all(results.slice(0, LIMIT).map(function (r) { return r.data(); })); })
+      .then(function (results) { if (id === latest) show(results); })
+      .catch(function () { if (id === latest) status.textContent = messages.error; });
   }
 
   form.addEventListener("submit", function (event) {

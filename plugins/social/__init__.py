@@ -1,0 +1,39 @@
+"""social: the Open Graph and Twitter card tags of every page (portal.social), for link previews.
+
+Gives the templates ``social_tags(view=…, url=…, title=…, description=…)``; base.html writes one
+<meta> per tag. An article's card has og:type article, its +07:00 publication time, its tags and
+its lead image with size and description; every URL is absolute (portal.urls.site_base).
+
+Settings: none of its own; SITENAME, and SITEURL / FEED_DOMAIN / PORTAL_SITEURL_ABSOLUTE for the
+absolute URLs (checked at start-up, as the feeds do).
+"""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from portal import social
+from portal.settings import SettingsError, require_after_articles
+from portal.urls import site_base
+
+
+def check_settings(pelican) -> None:
+    try:
+        site_base(pelican.settings)
+    except ValueError as problem:
+        raise SettingsError(f"social: {problem}") from None
+    require_after_articles(pelican.settings, "social")
+
+
+def add_helper(generator) -> None:
+    settings = generator.settings
+
+    def social_tags(view=None, url: str = "", title: str = "", description: str = "") -> list[social.Meta]:
+        return social.meta_tags(settings, view=view, url=url or "", title=str(title), description=str(description))
+
+    generator.env.globals["social_tags"] = social_tags
+
+
+def register() -> None:
+    signals.initialized.connect(check_settings)
+    signals.generator_init.connect(add_helper)

@@ -1,0 +1,242 @@
+"""The three systems `portal bench compare` builds the same corpus with: the portal, plain Pelican, Hugo.
+
+Each `System` lays out its site in a folder of its own (content in its format, its
+settings) and says the command of a cold build and of a rebuild into an output folder.
+
+- **portal**: `portal build` with the project's settings (pelicanconf.py of the current
+  folder), the search index off unless asked for; PORTAL_NOW fixed.
+- **pelican**: the same installed Pelican, a minimal pelicanconf: the default theme
+  (notmyidea), Pelican's default feeds (all, per category, per author; 100 items each, as
+  the portal's), pagination by 10 as pelican-quickstart proposes, no plugins. Its rebuild
+  uses a second settings file with CACHE_CONTENT and LOAD_CONTENT_CACHE on.
+- **hugo**: Debian's `hugo` (`apt-get install hugo`), no theme: a tiny layouts/ folder
+  with one single-page and one list template, pagination by 10, 100 items per RSS feed.
+  When `hugo` is not installed, the comparison says so instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .corpus import edited_article, generate_articles, write_hugo_content, write_pelican_content
+
+PORTAL_NOW = "2026-11-26T09:00:00+07:00"
+
+PELICANCONF = '''"""Plain Pelican, as it comes: default theme, default feeds, no plugins (benchmark)."""
+AUTHOR = "Bench"
+SITENAME = "Pelican bench"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_LANG = "vi"
+DEFAULT_PAGINATION = 10  # what pelican-quickstart proposes, and what the portal does
+PLUGINS = []  # none (None would load every installed pelican.plugins.* package)
+# THEME: Pelican's default (notmyidea). Feeds: Pelican's defaults (FEED_ALL_ATOM,
+# CATEGORY_FEED_ATOM, AUTHOR_FEED_ATOM/RSS, TRANSLATION_FEED_ATOM; FEED_MAX_ITEMS 100).
+'''
+
+PELICANCONF_CACHED = '''"""The same, with Pelican's content cache on (rebuilds)."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from pelicanconf import *  # noqa: E402,F401,F403
+
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = "cache"
+'''
+
+HUGO_CONFIG = '''baseURL = "http://127.0.0.1:1313/"
+languageCode = "vi"
+title = "Hugo bench"
+timeZone = "Asia/Ho_Chi_Minh"
+paginate = 10
+rssLimit = 100
+disableKinds = []
+[taxonomies]
+  tag = "tags"
+  category = "categories"
+'''
+
+HUGO_SINGLE = '''<!doctype html>
+<html lang="{{ .Site.LanguageCode }}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} – {{ .Site.Title }}</title></head>
+<body><header><a href="{{ "/" | relURL }}">{{ .Site.Title }}</a></header>
+<main><article><h1>{{ .Title }}</h1>
+<p><time datetime="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">{{ .Date.Format "02/01/2006 15:04" }}</time>
+{{ with .Params.authors }} · {{ delimit . ", " }}{{ end }}</p>
+<p><strong>{{ .Summary }}</strong></p>
+{{ .Content }}
+<ul>{{ range .GetTerms "tags" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>
+</article></main></body></html>
+'''
+
+HUGO_LIST = '''<!doctype html>
+<html lang="{{ .Site.LanguageCode }}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} – {{ .Site.Title }}</title>
+{{ with .OutputFormats.Get "rss" }}<link rel="alternate" type="application/rss+xml" href="{{ .RelPermalink }}">{{ end }}
+</head>
+<body><header><a href="{{ "/" | relURL }}">{{ .Site.Title }}</a></header>
+<main><h1>{{ .Title }}</h1>
+{{ $pages := .Pages }}{{ if .IsHome }}{{ $pages = .Site.RegularPages }}{{ end }}
+{{ $pager := .Paginate $pages }}
+{{ range $pager.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></h2>
+<p><time>{{ .Date.Format "02/01/2006" }}</time></p><p>{{ .Summary }}</p></article>
+{{ end }}
+<nav>{{ with $pager.Prev }}<a href="{{ .URL }}">←</a>{{ end }}
+{{ with $pager.Next }}<a href="{{ .URL }}">→</a>{{ end }}</nav>
+</main></body></html>
+'''
+
+
+@dataclass
+class System:
+    """One way of building the corpus: its site folder, its commands, its output."""
+
+    name: str
+    label: str
+    site: Path
+    output: Path
+    edited: Path | None = None  # the file a rebuild edits
+    version: str = ""
+    missing: str = ""  # why it cannot run here ("" when it can)
+    env: dict = field(default_factory=dict)
+    cwd: Path | None = None
+
+    def cold_command(self) -> list[str]:
+        raise NotImplementedError
+
+    def rebuild_command(self) -> list[str]:
+        return self.cold_command()
+
+    def clean(self) -> None:
+        """Remove the output and every cache: the next build is cold."""
+        shutil.rmtree(self.output, ignore_errors=True)
+
+    def prime(self) -> list[str] | None:
+        """A build to run (not timed as cold) before the rebuilds, e.g. to fill a content cache."""
+        return None
+
+
+class PortalSystem(System):
+    def __init__(self, root: Path, search: bool, settings: Path):
+        name = "portal+search" if search else "portal"
+        super().__init__(name, "portal (search index)" if search else "portal", root / "portal",
+                         root / f"out-{name}")
+        self.search = search
+        self.settings = settings
+        self.content = root / "portal" / "content"
+        self.env = {"PORTAL_NOW": PORTAL_NOW}
+        self.cwd = Path.cwd()
+        self.version = _portal_version()
+
+    def cold_command(self) -> list[str]:
+        return [sys.executable, "-m", "portal", "build", "--settings", str(self.settings), "--content",
+                str(self.content), "--output", str(self.output), "--set", f"SEARCH_INDEX={str(self.search).lower()}"]
+
+
+class PelicanSystem(System):
+    def __init__(self, root: Path):
+        super().__init__("pelican", "plain Pelican", root / "pelican", root / "out-pelican")
+        self.cwd = self.site
+        self.version = _pelican_version()
+
+    def cold_command(self) -> list[str]:
+        return [sys.executable, "-m", "pelican", str(self.site / "content"), "-s", str(self.site / "pelicanconf.py"),
+                "-o", str(self.output), "-q"]
+
+    def rebuild_command(self) -> list[str]:
+        return [sys.executable, "-m", "pelican", str(self.site / "content"), "-s",
+                str(self.site / "pelicanconf_cached.py"), "-o", str(self.output), "-q"]
+
+    def prime(self) -> list[str]:
+        return self.rebuild_command()
+
+    def clean(self) -> None:
+        super().clean()
+        shutil.rmtree(self.site / "cache", ignore_errors=True)
+
+
+class HugoSystem(System):
+    def __init__(self, root: Path):
+        super().__init__("hugo", "Hugo", root / "hugo", root / "out-hugo")
+        self.cwd = self.site
+        self.binary = shutil.which("hugo")
+        if self.binary is None:
+            self.missing = "hugo is not installed (Debian: apt-get install hugo)"
+        else:
+            self.version = _hugo_version(self.binary)
+
+    def cold_command(self) -> list[str]:
+        return [str(self.binary), "--source", str(self.site), "--destination", str(self.output),
+                "--cacheDir", str(self.site / ".cache"), "--quiet"]
+
+    def clean(self) -> None:
+        super().clean()
+        for cache in (".cache", "resources"):
+            shutil.rmtree(self.site / cache, ignore_errors=True)
+
+
+def prepare(root: Path, count: int, search: bool, settings: Path, only: tuple[str, ...] = ()) -> list[System]:
+    """Lay out the corpus of `count` articles for every system under `root`; the systems, in report order."""
+    systems: list[System] = [PortalSystem(root, False, settings)]
+    if search:
+        systems.append(PortalSystem(root, True, settings))
+    systems += [PelicanSystem(root), HugoSystem(root)]
+    if only:
+        systems = [s for s in systems if s.name in only or s.name.split("+")[0] in only]
+    edited = edited_article(count)
+    rel = Path(edited.kind) / f"{edited.stem}.md"
+    for system in systems:
+        if isinstance(system, PortalSystem):
+            if not system.content.is_dir():
+                generate_articles(system.content, count)
+        elif isinstance(system, PelicanSystem):
+            write_pelican_content(system.site / "content", count)
+            (system.site / "pelicanconf.py").write_text(PELICANCONF, encoding="utf-8")
+            (system.site / "pelicanconf_cached.py").write_text(PELICANCONF_CACHED, encoding="utf-8")
+        elif isinstance(system, HugoSystem):
+            write_hugo_content(system.site / "content", count)
+            (system.site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+            layouts = system.site / "layouts" / "_default"
+            layouts.mkdir(parents=True, exist_ok=True)
+            (layouts / "single.html").write_text(HUGO_SINGLE, encoding="utf-8")
+            (layouts / "list.html").write_text(HUGO_LIST, encoding="utf-8")
+        system.edited = (system.content if isinstance(system, PortalSystem) else system.site / "content") / rel
+    return systems
+
+
+def _portal_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("laocai-security-portal")
+    except PackageNotFoundError:
+        return "?"
+
+
+def _pelican_version() -> str:
+    from importlib.metadata import version
+
+    return version("pelican")
+
+
+def _hugo_version(binary: str) -> str:
+    try:
+        out = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    words = out.split()  # "hugo v0.111.3+extended linux/amd64 …"
+    return words[1].lstrip("v").split("+")[0] if len(words) > 1 else out.strip()
+
+
+def child_env(system: System) -> dict:
+    return {**os.environ, **system.env}

@@ -1,0 +1,62 @@
+"""Precompressed copies of the output's text files, for nginx's ``gzip_static on;``.
+
+Beside every page, stylesheet, script, feed, CAP and CSAF file, calendar and OPML list the build
+writes ``<file>.gz``. nginx then sends the compressed bytes to a browser or feed reader that
+accepts gzip without compressing anything per request (a cheap phone on a slow connection gets
+a page about a quarter of its size), and answers conditional requests from the .gz's own time.
+
+The bytes are the same on every build (gzip with mtime 0 and no file name in the header), so an
+unchanged page's .gz is unchanged too: ``keep_unchanged`` keeps its time, its ETag stays, and a
+subscriber's If-None-Match still gets 304. Only gzip: brotli would save about 13 % more (measured
+on the sample site) but needs a compression library, a third-party nginx module and about forty
+times the compression time of every publish.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import gzip
+import os
+from pathlib import Path
+
+COMPRESSED_SUFFIXES = (".html", ".css", ".js", ".xml", ".json", ".txt", ".ics", ".svg", ".opml")
+LEVEL = 9  # written once per build, read many times: the smallest gzip makes
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """The same bytes for the same input, on every build (no time, no name in the header)."""
+    return gzip.compress(data, compresslevel=LEVEL, mtime=0)
+
+
+def _reusable(path: Path, before: Path) -> bytes | None:
+    """The .gz of the previous build when the file did not change (reading is much faster than
+    compressing: a rebuild, such as each save in the live preview, compresses only what changed)."""
+    packed = before.with_name(before.name + ".gz")
+    if before.is_symlink() or not before.is_file() or not packed.is_file() or packed.is_symlink():
+        return None
+    return packed.read_bytes() if filecmp.cmp(path, before, shallow=False) else None
+
+
+def precompress(folder: Path, previous: Path | None = None) -> int:
+    """Write <file>.gz beside every text file of `folder` whose compressed form is smaller; return how many.
+
+    `previous`: the output this one replaces, whose .gz of an unchanged file is reused.
+    Links are never followed (a release has none; publish refuses them)."""
+    written = 0
+    for top, _, names in os.walk(folder, followlinks=False):
+        for name in names:
+            if not name.endswith(COMPRESSED_SUFFIXES):
+                continue
+            path = Path(top, name)
+            if path.is_symlink():
+                continue
+            packed = _reusable(path, previous / path.relative_to(folder)) if previous else None
+            if packed is None:
+                data = path.read_bytes()
+                packed = gzip_bytes(data)
+                if len(packed) >= len(data):
+                    continue  # a tiny file: nginx sends it as it is
+            path.with_name(name + ".gz").write_bytes(packed)
+            written += 1
+    filecmp.clear_cache()
+    return written

@@ -1,0 +1,210 @@
+"""Search results that read well: a warning's severity and status in words, the word as typed ranked
+first ("Đồng" before "động", though both fold to "dong"), and nothing on screen moving when results arrive.
+
+The site is the small fixture site with three more articles: a news item saying "Hội đồng" once, one
+saying "động" five times (so that folded words alone rank it first for "Đồng"), and a withdrawn warning.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from urllib.parse import quote
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from conftest import FIXTURE_SITE, StaticServer, run_build
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+COUNCIL = "/tin-tuc/hoi-dong-thong-qua-ke-hoach-tuyen-truyen.html"  # "Hội đồng", once
+AUTOMATIC = "/tin-tuc/khuyen-cao-bat-cap-nhat-phan-mem.html"  # "tự động", "hoạt động": five times
+EXCHANGE = "/canh-bao/lo-hong-nghiem-trong-exchange-server.html"  # active, nghiêm trọng
+USB = "/canh-bao/ma-doc-lay-lan-qua-usb.html"  # expired, trung bình
+WITHDRAWN = "/canh-bao/canh-bao-gia-mao-tin-nhan-ngan-hang.html"  # withdrawn, cao
+
+EXTRA = {
+    "tin-tuc/2026-11-12-hoi-dong.md": """Title: Thông qua kế hoạch tuyên truyền an toàn thông tin năm 2027
+Date: 2026-11-12 08:00
+Slug: hoi-dong-thong-qua-ke-hoach-tuyen-truyen
+Summary: Các sở, ngành thống nhất kế hoạch tuyên truyền năm 2027.
+Authors: Tin: Phòng Tham mưu
+
+Hội đồng phối hợp phổ biến, giáo dục pháp luật của tỉnh đã thông qua kế hoạch.
+""",
+    "tin-tuc/2026-11-13-tu-dong.md": """Title: Khuyến cáo bật cập nhật phần mềm trên máy tính
+Date: 2026-11-13 08:00
+Slug: khuyen-cao-bat-cap-nhat-phan-mem
+Summary: Người dùng nên bật cập nhật để vá lỗi kịp thời.
+Authors: Tin: Phòng An ninh mạng
+
+Bật cập nhật tự động. Máy tính tự động tải bản vá. Điện thoại cũng tự động cập nhật.
+Ứng dụng hoạt động ổn định. Hệ thống vận hành tự động.
+""",
+    "canh-bao/2025-03-10-gia-mao-ngan-hang.md": """Title: Cảnh báo tin nhắn giả mạo ngân hàng
+Date: 2025-03-10 08:00
+Slug: canh-bao-gia-mao-tin-nhan-ngan-hang
+Summary: Tin nhắn giả mạo ngân hàng yêu cầu cập nhật thông tin tài khoản.
+Authors: Tin: Phòng An ninh mạng
+Identifier: CB-2025-004
+Severity: cao
+Affected: Khách hàng ngân hàng
+Actions: Không bấm vào đường dẫn trong tin nhắn.
+Expires: 2026-12-31 23:59
+Withdrawn: 2025-03-11 09:00 | Phát hành nhầm.
+
+Nội dung cảnh báo.
+""",
+}
+
+
+def build_site(base, **settings):
+    content = base / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    for rel, text in EXTRA.items():
+        (content / rel).write_text(text, encoding="utf-8")
+    built = run_build(content, base / "output", extra_settings=settings)
+    assert built.returncode == 0, built.stderr
+    return built
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    built = build_site(tmp_path_factory.mktemp("search-results"))
+    with StaticServer(built.output) as server:
+        yield server
+
+
+def search(page, server, query: str) -> list[str]:
+    """Open the search page for `query` (as the address a form submission leaves) and wait for results."""
+    page.goto(f"{server.url}/tim-kiem.html?q={quote(query)}")
+    expect(page.locator("#search-status")).to_have_text(re.compile(r"^(Tìm thấy|Không|Found|Nothing)"))
+    return [a.get_attribute("href") for a in page.locator("#search-results h2 a").all()]
+
+
+def meta_line(page, url: str) -> list[str]:
+    """The items of a result's meta line, as read."""
+    result = page.locator("#search-results > li").filter(has=page.locator(f'a[href="{url}"]'))
+    return [t.strip() for t in result.locator(".card-meta > li").all_inner_texts()]
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page()
+    yield page
+    page.close()
+
+
+# ---- severity and status in words ------------------------------------------------------------------------
+def test_a_warning_result_says_its_severity_and_status(served, page):
+    search(page, served, "exchange")
+    assert meta_line(page, EXCHANGE) == ["Cảnh báo", "Mức độ: Nghiêm trọng", "Đang hiệu lực", "CB-2026-014"]
+    badge = page.locator("#search-results .severity")
+    assert "sev-nghiem-trong" in badge.get_attribute("class")  # the listing's colour, on top of the words
+
+
+@pytest.mark.parametrize("query,url,expected", [
+    ("usb", USB, ["Cảnh báo", "Mức độ: Trung bình", "Hết hiệu lực", "CB-2025-003"]),
+    ("gia mao ngan hang", WITHDRAWN, ["Cảnh báo", "Mức độ: Cao", "Đã thu hồi", "CB-2025-004"]),
+])
+def test_expired_and_withdrawn_warnings_say_so(served, page, query, url, expected):
+    assert url in search(page, served, query)
+    assert meta_line(page, url) == expected
+
+
+def test_other_results_say_their_kind_only(served, page):
+    search(page, served, "dien tap ma hoa")
+    assert meta_line(page, "/dien-tap/dien-tap-ung-cuu-su-co-ma-hoa-du-lieu-2026.html") == ["Diễn tập"]
+
+
+def test_status_words_are_shown_but_not_searched(served, page):
+    """"hiệu lực" finds the expired warning whose lead says "đã hết hiệu lực", never every active warning
+    because its badge says "Đang hiệu lực" (Pagefind searches metadata; the status is a filter)."""
+    found = search(page, served, "hiệu lực")
+    assert USB in found and EXCHANGE not in found
+
+
+# ---- the word as typed first ---------------------------------------------------------------------------
+def test_the_word_as_typed_ranks_first(served, page):
+    found = search(page, served, "Đồng")
+    assert found[0] == COUNCIL, found
+    assert AUTOMATIC in found  # "động" folds to "dong" as well: found, after
+    assert search(page, served, "động")[0] == AUTOMATIC
+
+
+def test_a_query_without_diacritics_still_finds_every_spelling(served, page):
+    found = search(page, served, "dong")
+    assert {COUNCIL, AUTOMATIC, USB} <= set(found)
+
+
+def test_decomposed_diacritics_count_as_typed(served, page):
+    """Some Vietnamese keyboards type "ồ" as "o" and two combining marks."""
+    assert search(page, served, unicodedata.normalize("NFD", "hội đồng"))[0] == COUNCIL
+
+
+# ---- nothing moves when results arrive -------------------------------------------------------------------
+LAYOUT_SHIFTS = """window.layoutShifts = [];
+new PerformanceObserver((list) => { for (const e of list.getEntries()) window.layoutShifts.push(e.value); })
+  .observe({type: "layout-shift", buffered: true});"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 412, "height": 823}, {"width": 1280, "height": 720}],
+                         ids=["phone", "desktop"])
+def test_typing_a_query_shifts_nothing(served, browser, viewport):
+    """Cumulative layout shift after typing a query and pressing Enter, every shift counted (Chrome leaves
+    out those within 0.5 s of an input; the results can take longer on a slow link): under 0.05."""
+    page = browser.new_page(viewport=viewport)
+    page.goto(f"{served.url}/tim-kiem.html")
+    page.evaluate(LAYOUT_SHIFTS)
+    page.fill("#tu-khoa-tim", "dong")
+    page.press("#tu-khoa-tim", "Enter")
+    expect(page.locator("#search-status")).to_have_text(re.compile(r"^Tìm thấy"))
+    page.wait_for_timeout(300)
+    shifts = page.evaluate("window.layoutShifts")
+    page.close()
+    assert sum(shifts) < 0.05, shifts
+
+
+def test_results_for_a_query_in_the_address_shift_nothing(served, browser):
+    page = browser.new_page(viewport={"width": 412, "height": 823})
+    page.goto(f"{served.url}/tim-kiem.html?q=dong")
+    page.evaluate(LAYOUT_SHIFTS)
+    expect(page.locator("#search-status")).to_have_text(re.compile(r"^Tìm thấy"))
+    page.wait_for_timeout(300)
+    shifts = page.evaluate("window.layoutShifts")
+    page.close()
+    assert sum(shifts) < 0.05, shifts
+
+
+# ---- the same page, for everyone -------------------------------------------------------------------------
+def test_results_have_no_axe_violation_and_no_csp_error(served, page):
+    csp_errors: list[str] = []
+    page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+    search(page, served, "canh bao")  # active, expired and withdrawn warnings, with their badges
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
+    assert results.violations_count == 0, results.generate_report()
+    assert csp_errors == []
+
+
+def test_without_javascript_the_page_says_so_on_the_first_screen(served, browser):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 412, "height": 823})
+    page = context.new_page()
+    page.goto(f"{served.url}/tim-kiem.html?q=dong")
+    note = page.locator("main noscript p")  # Playwright's text search skips <noscript>
+    expect(note).to_be_visible()
+    assert note.inner_text().startswith("Tìm kiếm cần JavaScript.")
+    form, box = page.locator(".search-page-form").bounding_box(), note.bounding_box()
+    assert box["y"] - (form["y"] + form["height"]) < 40  # right below the form: no room kept for results
+    context.close()
+
+
+def test_english_interface_shows_english_words(tmp_path, browser):
+    built = build_site(tmp_path, PORTAL_LANG="en")
+    page = browser.new_page()
+    with StaticServer(built.output) as server:
+        search(page, server, "exchange")
+        assert meta_line(page, EXCHANGE) == ["Warnings", "Severity: Critical", "Active", "CB-2026-014"]
+    page.close()

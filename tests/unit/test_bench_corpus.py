@@ -1,0 +1,119 @@
+"""The benchmark's corpus and its comparison: the same articles for the portal, plain Pelican and Hugo.
+
+No build and no timing here (the benchmark is run by hand: `invoke bench`); these check that the
+three systems are given the same content, and that the report says what it measured.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from portal import model
+from portal.bench import compare, corpus, measure, systems
+
+SIZE = 23  # every kind, several tags, a few dates a day apart
+
+
+def _front_matter(path: Path) -> tuple[dict[str, str], str]:
+    head, _, body = path.read_text(encoding="utf-8").partition("\n\n")
+    fields = dict(line.split(": ", 1) for line in head.splitlines())
+    return fields, body
+
+
+def _hugo(path: Path) -> tuple[dict, str]:
+    _, head, body = path.read_text(encoding="utf-8").split("+++\n", 2)
+    return tomllib.loads(head), body.lstrip("\n")
+
+
+def _tags(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",")]
+
+
+def test_the_three_systems_get_the_same_articles(tmp_path):
+    portal_files = corpus.generate_articles(tmp_path / "portal", SIZE)
+    pelican_files = corpus.write_pelican_content(tmp_path / "pelican", SIZE)
+    hugo_files = corpus.write_hugo_content(tmp_path / "hugo", SIZE)
+    assert len(portal_files) == len(pelican_files) == len(hugo_files) == SIZE
+    assert {p.parent.name for p in portal_files} == set(model.KINDS)
+    for mine, pelican, hugo in zip(portal_files, pelican_files, hugo_files, strict=True):
+        assert mine.relative_to(tmp_path / "portal") == pelican.relative_to(tmp_path / "pelican") \
+            == hugo.relative_to(tmp_path / "hugo")
+        p_fields, p_body = _front_matter(mine)
+        q_fields, q_body = _front_matter(pelican)
+        h_fields, h_body = _hugo(hugo)
+        assert p_fields["Title"] == q_fields["Title"] == h_fields["title"]
+        assert p_fields["Slug"] == q_fields["Slug"] == h_fields["slug"]
+        local = dt.datetime.strptime(p_fields["Date"], "%Y-%m-%d %H:%M").replace(tzinfo=model.TZ)
+        assert q_fields["Date"] == p_fields["Date"] and h_fields["date"] == local
+        assert h_fields["date"].utcoffset() == dt.timedelta(hours=7)
+        assert _tags(p_fields["Tags"]) == _tags(q_fields["Tags"]) == h_fields["tags"]
+        assert p_fields["Summary"] == q_fields["Summary"] == h_fields["summary"]
+        assert h_fields["categories"] == [mine.parent.name]
+        assert p_body == q_body == h_body
+
+
+def test_the_corpus_is_the_same_on_every_run(tmp_path):
+    a = corpus.generate_articles(tmp_path / "a", SIZE)
+    b = corpus.generate_articles(tmp_path / "b", SIZE)
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+
+
+@pytest.mark.parametrize("write", [corpus.generate_articles, corpus.write_pelican_content,
+                                   corpus.write_hugo_content])
+def test_one_edit_changes_the_title_and_the_body_in_every_format(tmp_path, write):
+    files = write(tmp_path, SIZE)
+    edited = corpus.edited_article(SIZE)
+    path = next(p for p in files if p.stem == edited.stem)
+    corpus.edit_article(path, "1")
+    corpus.edit_article(path, "2")
+    text = path.read_text(encoding="utf-8")
+    assert f"{edited.title} (sửa 2)" in text and "(sửa 1)" not in text
+    assert "Đã cập nhật (2)." in text
+    if text.startswith("+++"):
+        assert _hugo(path)[0]["title"] == f"{edited.title} (sửa 2)"
+
+
+def test_sites_are_laid_out_for_each_system(tmp_path, monkeypatch):
+    monkeypatch.setattr(systems.shutil, "which", lambda name: None)  # as on a machine without Hugo
+    laid = systems.prepare(tmp_path, SIZE, True, Path("pelicanconf.py").resolve())
+    assert [s.name for s in laid] == ["portal", "portal+search", "pelican", "hugo"]
+    portal, with_search, pelican, hugo = laid
+    assert "SEARCH_INDEX=false" in portal.cold_command() and "SEARCH_INDEX=true" in with_search.cold_command()
+    assert portal.edited == with_search.edited and portal.edited.is_file()
+    assert pelican.edited.is_file() and (pelican.site / "pelicanconf.py").is_file()
+    assert "CACHE_CONTENT = True" in (pelican.site / "pelicanconf_cached.py").read_text(encoding="utf-8")
+    assert "pelicanconf_cached.py" in " ".join(pelican.rebuild_command())
+    assert hugo.missing.startswith("hugo is not installed") and (hugo.site / "layouts/_default/list.html").is_file()
+    only = systems.prepare(tmp_path / "only", SIZE, True, Path("pelicanconf.py").resolve(), only=("pelican",))
+    assert [s.name for s in only] == ["pelican"]
+
+
+def test_ratios_and_targets_are_computed_from_the_medians():
+    result = {"articles": 1000, "runs": 3, "systems": {
+        "portal": {"version": "0.2", "cold_wall_s": 6.0, "cold_cpu_s": 5.0, "max_rss_mib": 150.0,
+                   "tree_rss_mib": 150.0, "output_mib": 40.0, "output_files": 2000, "rebuild_wall_s": 6.0},
+        "pelican": {"version": "4.12", "cold_wall_s": 4.0, "cold_cpu_s": 4.0, "max_rss_mib": 100.0,
+                    "tree_rss_mib": 100.0, "output_mib": 20.0, "output_files": 1500, "rebuild_wall_s": 2.0},
+        "hugo": {"label": "Hugo", "missing": "hugo is not installed"}}}
+    result["ratios"] = compare.ratios(result["systems"])
+    assert result["ratios"]["portal / pelican"]["cold_wall_s"] == 1.5
+    assert "portal / hugo" not in result["ratios"]
+    targets = result["ratios"]["portal targets"]
+    assert targets["build / pelican cold"] == {"value": 1.5, "target": 0.75, "met": False}
+    assert targets["rebuild / pelican cold"]["value"] == 1.5
+    assert targets["peak memory / pelican"]["met"] is True
+    text = compare.table(result)
+    assert "hugo" in text and "missing: hugo is not installed" in text and "portal / pelican" in text
+
+
+def test_measure_reports_cpu_and_peak_memory_of_the_child():
+    run = measure.measure([sys.executable, "-c", "x = bytearray(64 * 2**20); sum(range(10**6))"])
+    assert run.rc == 0 and run.cpu_s > 0 and run.wall_s > 0
+    assert run.max_rss_mib >= 64 and run.tree_rss_mib >= run.max_rss_mib
+    failed = measure.measure([sys.executable, "-c", "import sys; print('nope'); sys.exit(3)"])
+    assert failed.rc == 3 and "nope" in failed.log_tail
