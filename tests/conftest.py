@@ -182,3 +182,13 @@ def previous_output(tmp_path, fixture_content) -> tuple[Path, dict]:
     good = run_build(fixture_content, output, search=False)
     assert good.returncode == 0, good.stderr
     return output, tree_digest(output)
+
+
+@pytest.fixture(scope="session")
+def sample_without_search(tmp_path_factory) -> Built:
+    """The sample portal (content/) built once for the session without the search index."""
+    base = tmp_path_factory.mktemp("sample-no-search")
+    shutil.copytree(ROOT / "content", base / "content")
+    built = run_build(base / "content", base / "output", search=False)
+    assert built.returncode == 0, built.stderr
+    return built

@@ -42,12 +42,8 @@ def address(rel: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    base = tmp_path_factory.mktemp("reach-sample")
-    shutil.copytree(ROOT / "content", base / "content")
-    built = run_build(base / "content", base / "output", search=False)
-    assert built.returncode == 0, built.stderr
-    return built
+def sample(sample_without_search):
+    return sample_without_search
 
 
 # ---- the sitemap ---------------------------------------------------------------------------------

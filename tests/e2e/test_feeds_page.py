@@ -8,14 +8,13 @@ lxml, every feed it lists with feedparser, and comparing the items' ids.
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from types import SimpleNamespace
 
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, StaticServer, run_build
+from conftest import StaticServer
 from lxml import etree
 
 from portal.feeds.catalogue import Feed, overlaps
@@ -31,12 +30,8 @@ PAGE_HEIGHT_LIMIT = 5000  # px at 360 px wide; the page with two cards a feed wa
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    base = tmp_path_factory.mktemp("feeds-page")
-    shutil.copytree(ROOT / "content", base / "content")
-    built = run_build(base / "content", base / "output", search=False)
-    assert built.returncode == 0, built.stderr
-    return built
+def sample(sample_without_search):
+    return sample_without_search
 
 
 def listed(output, name: str) -> list[str]:
