@@ -51,6 +51,9 @@ def check_names(known: dict, overrides: dict) -> None:
             raise SettingsError(f'--set {key}: không có cấu hình này (no such setting).{hint}')
         if key in known and isinstance(known[key], bool) and not isinstance(overrides[key], bool):
             raise SettingsError(f"--set {key}={overrides[key]!r}: viết true hoặc false (write true or false)")
+        if key in known and isinstance(known[key], str) and not isinstance(overrides[key], str | type(None)):
+            raise SettingsError(f'--set {key}={overrides[key]!r}: viết giá trị là chuỗi trong dấu ngoặc kép, ví dụ '
+                                f'--set {key}=\'"{overrides[key]}"\' (write a string in double quotes)')
 
 
 def load(settings_file: Path = DEFAULT_SETTINGS, overrides: dict | None = None) -> dict:

@@ -51,3 +51,11 @@ def test_a_misspelt_or_mistyped_setting_is_refused():
         load(ROOT / "pelicanconf.py", {"SEARCH_INDX": False})
     with pytest.raises(SettingsError, match="true or false"):
         load(ROOT / "pelicanconf.py", {"SEARCH_INDEX": "nope"})
+
+
+def test_a_number_for_a_text_setting_is_refused_with_the_quoting():
+    from conftest import ROOT
+
+    with pytest.raises(SettingsError, match=r"""--set SITEURL='"42"'"""):
+        load(ROOT / "pelicanconf.py", {"SITEURL": 42})
+    assert load(ROOT / "pelicanconf.py", {"SITEURL": "https://example.org"})["SITEURL"] == "https://example.org"
