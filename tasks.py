@@ -204,10 +204,14 @@ def bench_preview(c, sizes="1000,10000", edits=3, timeout=1800):
 
 # ---- tests ---------------------------------------------------------------------------------------
 def _missing_system_packages() -> list[str]:
-    """Debian packages the tests drive: Chromium (browser tests), PostgreSQL (ratings store)."""
+    """Debian packages the tests drive: Chromium (browser tests), PostgreSQL (ratings store), nginx
+    (production server), gpg (CSAF signatures), npm (the BSI CSAF validator), Java (the Nu checker)."""
     missing = [] if CHROMIUM.exists() else ["chromium"]
     if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
         missing.append("postgresql")
+    for command, package in (("nginx", "nginx"), ("gpg", "gnupg"), ("npm", "npm"), ("java", "default-jre-headless")):
+        if not shutil.which(command) and not (command == "nginx" and Path("/usr/sbin/nginx").exists()):
+            missing.append(package)
     return missing
 
 
