@@ -23,6 +23,24 @@ import urllib.request
 from pathlib import Path
 
 
+def _prctl():
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _prctl()  # looked up here, in the parent: the child between fork and exec must take no lock
+
+
+def die_with_parent() -> None:
+    """In a test's child process: end when the test process ends, even if it is killed (Linux)."""
+    if _PRCTL is not None:
+        _PRCTL(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -56,7 +74,7 @@ class ServiceProcess:
     def start(self, timeout: float = 20) -> ServiceProcess:
         self._log = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "ratings", "serve"], env=self.env,
-                                     stdout=self._log, stderr=subprocess.STDOUT)
+                                     stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if self.proc.poll() is not None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from conftest import missing_tool
 
-from ratings.testing import free_port
+from ratings.testing import die_with_parent, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -75,7 +75,8 @@ def _error_log(workdir: Path) -> str:
 def running(workdir: Path, http_body: str, probe: str) -> Iterator[subprocess.Popen]:
     """nginx with that configuration, once `probe` (a URL) answers anything; stopped afterwards."""
     conf = write_conf(workdir, http_body)
-    proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(workdir)], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(workdir)], preexec_fn=die_with_parent,
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 10
