@@ -72,6 +72,8 @@ class ServiceProcess:
         self.stderr_path = db.with_name(db.name + f".{self.port}.log")
 
     def start(self, timeout: float = 20) -> ServiceProcess:
+        if self.proc is not None and self.proc.poll() is None:
+            return self  # already running: a second start would orphan the first process
         self._log = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "ratings", "serve"], env=self.env,
                                      stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)

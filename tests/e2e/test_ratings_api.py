@@ -347,7 +347,7 @@ def test_content_length_with_transfer_encoding_is_refused_on_the_wire(tmp_path):
     from ratings.testing import ServiceProcess
 
     manifest = write_manifest(tmp_path / "m.json", [SLUG])
-    with ServiceProcess(tmp_path / "r.sqlite3", manifest).start() as svc:
+    with ServiceProcess(tmp_path / "r.sqlite3", manifest) as svc:
         body = b"score=5"
         head = (f"POST /api/ratings/{SLUG} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1:{svc.port}\r\n"
                 "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n"
