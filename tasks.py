@@ -209,7 +209,8 @@ def _missing_system_packages() -> list[str]:
     missing = [] if CHROMIUM.exists() else ["chromium"]
     if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
         missing.append("postgresql")
-    for command, package in (("nginx", "nginx"), ("gpg", "gnupg"), ("npm", "npm"), ("java", "default-jre-headless")):
+    for command, package in (("nginx", "nginx"), ("gpg", "gnupg"), ("npm", "npm"), ("java", "default-jre-headless"),
+                             ("openssl", "openssl"), ("systemd-analyze", "systemd")):
         if not shutil.which(command) and not (command == "nginx" and Path("/usr/sbin/nginx").exists()):
             missing.append(package)
     return missing

@@ -41,11 +41,11 @@ PLUGINS = []  # none (None would load every installed pelican.plugins.* package)
 '''
 
 PELICANCONF_CACHED = '''"""The same, with Pelican's content cache on (rebuilds)."""
-import sys
+import runpy
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from pelicanconf import *  # noqa: E402,F401,F403
+globals().update({k: v for k, v in runpy.run_path(str(Path(__file__).with_name("pelicanconf.py"))).items()
+                  if k.isupper()})
 
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import nginx
 import psycopg
 import pytest
-from conftest import FIXTURE_SITE, ROOT, STRICT_CSP
+from conftest import FIXTURE_SITE, ROOT, STRICT_CSP, missing_tool
 from test_ratings_postgres import NO_CAPS, _totals_equal_votes, cluster  # noqa: F401 (the PostgreSQL fixture)
 
 from ratings.privacy import ip_prefix, voter_id
@@ -149,7 +149,7 @@ def test_the_https_configuration_passes_nginx_t(tmp_path):
     """The production variant (certbot's layout; here a self-signed certificate) passes `nginx -t`
     without a warning."""
     if not shutil.which("openssl"):
-        pytest.skip("openssl is not installed")
+        missing_tool("openssl is not installed (apt-get install openssl)")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=portal",
                     "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=60)
@@ -165,7 +165,7 @@ def test_the_https_configuration_passes_nginx_t(tmp_path):
 def test_the_units_pass_systemd_analyze_verify(tmp_path, ports):
     """With several instances, the template portal-ratings@.service (verified as an instance of it)."""
     if not shutil.which("systemd-analyze"):
-        pytest.skip("systemd-analyze is not installed")
+        missing_tool("systemd-analyze is not installed (apt-get install systemd)")
     out = production_files(tmp_path, *ports)
     units = sorted(str(p) for p in out.iterdir() if p.suffix in (".service", ".timer"))
     assert len(units) == 5 and (out / "portal-ratings@.service").exists() == bool(ports)
