@@ -23,9 +23,9 @@ from markupsafe import Markup, escape
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from portal import body, i18n, model
+from portal import body, i18n, model, pelican_speedups
 from portal.checks import Checker
-from portal.clock import build_time
+from portal.clock import build_time, next_date_after
 from portal.content_tree import link_problems, published_file_problem, static_problems
 from portal.facts import rows_html
 from portal.model import ContentErrors, report
@@ -114,20 +114,37 @@ def body_link_errors(settings: dict) -> list:
 def attach_views(items: list, settings: dict) -> list:
     """Each published article or page gets its view (``item.view``); returns the views in order."""
     _ = translator(settings)
-    lang = settings.get("PORTAL_LANG", "vi")
     views, unsafe = [], []
     for item in items:
-        # the last gate: Pelican's {filename}/{category}… links are resolved now, and a resolved
-        # link must pass the same allow-list ("{category}javascript:…" keeps its scheme)
-        html = item.content
-        unsafe += body.resolved_url_problems(item.entry, html)
-        tags = [TagRef(t.name, t.slug, t.url) for t in item.metadata.get("tags") or []]
-        item.view = build_view(item.entry, url=item.url, body_html=body.sanitise(html), tags=tags, now=STATE.now,
-                               content_root=settings["PATH"], lang=lang, translate=_)
+        unsafe += attach_view(item, settings, _)
         views.append(item.view)
     if unsafe:
         raise ContentErrors(unsafe, STATE.lang)
     return views
+
+
+def attach_view(item, settings: dict, _) -> list:
+    """``item.view``, built at the build clock; returns the unsafe links found (then no view is kept).
+
+    A long-lived process (the live preview) reuses content objects: a view built earlier is kept
+    while its address, tags and resolved body are the same and the clock has not reached the
+    next date in the article (an expiry, a revision)."""
+    lang = settings.get("PORTAL_LANG", "vi")
+    # the last gate: Pelican's {filename}/{category}… links are resolved now, and a resolved
+    # link must pass the same allow-list ("{category}javascript:…" keeps its scheme)
+    html = item.content
+    tags = [TagRef(t.name, t.slug, t.url) for t in item.metadata.get("tags") or []]
+    key = (item.url, tuple(tags), html, lang)
+    kept = getattr(item, "_portal_view", None)
+    if kept and kept[0] == key and kept[1] <= STATE.now and (kept[2] is None or STATE.now < kept[2]):
+        item.view = kept[3]
+        return []
+    problems = body.resolved_url_problems(item.entry, html)
+    item.view = build_view(item.entry, url=item.url, body_html=body.sanitise(html), tags=tags, now=STATE.now,
+                           content_root=settings["PATH"], lang=lang, translate=_)
+    if not problems:
+        item._portal_view = (key, STATE.now, next_date_after(item.entry.values, STATE.now), item.view)
+    return problems
 
 
 def enrich(generators) -> None:
@@ -207,6 +224,7 @@ def check_copied_files(generator) -> None:
 
 
 def register() -> None:
+    pelican_speedups.apply()  # Pelican's quadratic list scans, linear (same output)
     signals.initialized.connect(check_settings)
     signals.readers_init.connect(use_portal_reader)
     signals.generator_init.connect(add_template_helpers)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from pelican import signals
 
+from portal.outputs import write_file
 from portal.paths import SitePaths, fingerprinted
 from portal.settings import SettingsError
 
@@ -99,11 +100,10 @@ def write_copies(pelican) -> None:
         data = STATE.sources[rel].read_bytes()
         if fingerprinted(rel, hashlib.sha256(data).hexdigest()) != name:
             raise SettingsError(f"assets: {STATE.sources[rel]} changed during the build; build again")
-        target = out / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        write_file(out / name, data)
     log.debug("assets: %d fingerprinted theme files", len(STATE.names))
-    STATE.names, STATE.sources = {}, {}
+    # the names stay until the next build starts: a long-lived process (the live preview) renders
+    # pages after this one finished
 
 
 def register() -> None:

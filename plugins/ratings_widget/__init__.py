@@ -154,11 +154,6 @@ def add_globals(generator) -> None:
     )
 
 
-def reset(pelican) -> None:
-    STATE.ratings, STATE.source = {}, "none"
-
-
 def register() -> None:
     signals.get_generators.connect(start)
     signals.generator_init.connect(add_globals)
-    signals.finalized.connect(reset)

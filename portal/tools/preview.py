@@ -2,23 +2,34 @@
 
     portal preview [--port 8000] [--content content]
 
-Builds the site into var/preview/site, serves it on http://127.0.0.1:PORT and
-rebuilds on every save under content/, theme/, plugins/ (and the settings).
-The open browser page refreshes itself: the server adds one external script
+Keeps the site in memory in this one process (portal.live) and serves it on
+http://127.0.0.1:PORT. On every save under content/:
+
+1. the saved article's own page is rendered from its new text at once, in the
+   model as it stands, when that is exactly what a rebuild would give it (same
+   address, date, tags, status…: ``LiveSite.quick_page``), and the open browser
+   page reloads;
+2. the model is brought up to date, reading only the saved file again; every
+   other page is then rendered from the new model when asked for (listings, tags,
+   the banner…), so a click through never shows a stale page;
+3. in the background, the output folder is brought level with a full build (feeds,
+   CAP, calendars, every page; only changed files rewritten), stopping as soon
+   as another save arrives.
+
+A change of template or theme file rebuilds the model; a change of the settings
+or of a plugin's code restarts the process (Python code cannot be reloaded).
+The open page refreshes itself: the server adds one external script
 (/__preview/reload.js, no inline code, only in preview; the built files are
-not touched) that long-polls /__preview/status and reloads when a new build
-is ready. When a build fails, the terminal prints the report and every page
-shows it instead, until the file is fixed and saved again; the server keeps
-running. Each build runs in a fresh process, so edits to plugins take effect.
+not touched) that long-polls /__preview/status and reloads when the version
+changes. When the content has errors, the terminal prints the report and every
+page shows it instead, until the file is fixed and saved again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
-import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -57,27 +68,24 @@ ERROR_ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circ
               'fill="#b00020"/><path d="M7 3h2v6H7zM7 11h2v2H7z" fill="#fff"/></svg>')
 
 
-def set_args(overrides: dict) -> list[str]:
-    """--set KEY=VALUE arguments for a `portal` subprocess."""
-    return [arg for key, value in overrides.items() for arg in ("--set", f"{key}={json.dumps(value)}")]
-
-
-# A full rebuild of a large site takes minutes: above this many seconds per build, a saved
-# article is first checked alone (seconds) so its mistakes show at once, without a rebuild.
-QUICK_CHECK_AFTER = float(os.environ.get("PORTAL_PREVIEW_QUICK_CHECK_AFTER", "10"))
+# Served from the output folder as soon as they are there: what a content save does not change.
+# Anything else that is not a page (feeds, CAP, calendars…) waits until the save's files are written.
+STATIC_SUFFIXES = {".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".pdf",
+                   ".woff", ".woff2", ".map"}
 
 
 class Preview:
-    """The state shared by the builder thread and the web server."""
+    """The state shared by the watcher, the finisher and the web server."""
 
     def __init__(self, settings: Path, overrides: dict, output: Path, watch: list[Path], out=None,
-                 content: Path | None = None):
+                 content: Path | None = None, restart: list[Path] | None = None):
         out = out or (lambda text: print(text, flush=True))  # a log file sees each line at once
         self.content = content
         self.settings = settings
         self.overrides = overrides
         self.output = output
         self.watch = [p for p in watch if p.exists()]
+        self.restart = [p.resolve() for p in restart or []]  # a change here restarts the process
         self.out = out
         self.version = 0
         self.ok: bool | None = None
@@ -85,31 +93,92 @@ class Preview:
         self.last_seconds = 0.0
         self.lock = threading.Lock()
         self.stop = threading.Event()
+        self.site = None  # portal.live.LiveSite, once the settings are read
+        self.overlay: dict[str, str] = {}  # page -> text rendered from a save, until the model has it
+        self.updating = threading.Event()  # the model is being rebuilt: pages wait for it
+        self.finish_wanted = threading.Event()
 
-    # ---- building --------------------------------------------------------------------
-    def start_build(self) -> tuple[subprocess.Popen, float]:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "portal", "build", "--settings", str(self.settings), "--output", str(self.output),
-             *set_args(self.overrides)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        return proc, time.monotonic()
+    # ---- the model -------------------------------------------------------------------------
+    def open_site(self) -> None:
+        from ..live import LiveSite
 
-    def build(self, reason: str = "", running: tuple[subprocess.Popen, float] | None = None) -> bool:
-        proc, started = running or self.start_build()
-        stdout, stderr = proc.communicate()
-        seconds = time.monotonic() - started
-        ok = proc.returncode == 0
+        conf = load(self.settings, {**self.overrides, "OUTPUT_PATH": str(self.output)})
+        self.site = LiveSite(conf, fresh_output=True)
+
+    def _failed(self, reason: str, error: str) -> None:
         with self.lock:
-            self.ok = ok
-            self.error = "" if ok else (stderr.strip() or stdout.strip() or "Không rõ lỗi.")
-            self.last_seconds = seconds
+            self.ok, self.error = False, error
             self.version += 1
+        self.out(f"[{time.strftime('%H:%M:%S')}] {reason}LỖI — trang xem trước hiển thị lỗi này cho tới khi bạn sửa "
+                 f"và lưu tệp:\n{error}\n")
+
+    def build(self, reason: str = "", quick: tuple[str, str] | None = None) -> bool:
+        """Bring the model up to date; the open page reloads unless the quick page was already right."""
+        from ..model import ContentErrors
+        from .build import BuildFailed
+
+        started = time.monotonic()
+        self.updating.set()
+        try:
+            if self.site is None:
+                self.open_site()
+            update = self.site.update()
+        except (ContentErrors, BuildFailed, SettingsError) as problem:
+            self.overlay = {}
+            self._failed(reason, str(problem))
+            return False
+        except Exception as err:  # noqa: BLE001 (a plugin's failure is shown, the server keeps running)
+            self.overlay = {}
+            self._failed(reason, f"{type(err).__name__}: {err}")
+            return False
+        finally:
+            self.updating.clear()
+        seconds = time.monotonic() - started
+        same = bool(quick) and self.ok is True and self.site.render(quick[0]) == quick[1]
+        with self.lock:
+            self.overlay = {}
+            self.ok, self.error, self.last_seconds = True, "", seconds
+            if not same:
+                self.version += 1
+        self.finish_wanted.set()
         stamp = time.strftime("%H:%M:%S")
-        if ok:
-            self.out(f"[{stamp}] {reason}Đã xây dựng lại trong {seconds:.1f} giây — trình duyệt sẽ tự tải lại.")
-        else:
-            self.out(f"[{stamp}] {reason}LỖI — trang xem trước hiển thị lỗi này cho tới khi bạn sửa và lưu tệp:\n"
-                     f"{self.error}\n")
-        return ok
+        self.out(f"[{stamp}] {reason}Đã xây dựng lại trong {seconds:.1f} giây ({len(update.writer.pages)} trang, "
+                 f"đọc lại {self.site.cache.misses} tệp) — trình duyệt sẽ tự tải lại.")
+        self.site.cache.misses = 0
+        return True
+
+    def quick(self, changed: list[Path], reason: str) -> tuple[str, str] | None:
+        """A saved article's own page from its new text, served before the model is rebuilt."""
+        if self.site is None or self.ok is not True or self.content is None or len(changed) != 1:
+            return None
+        path = changed[0]
+        if path.suffix != ".md" or not path.is_file() or self.content.resolve() not in path.resolve().parents:
+            return None
+        started = time.monotonic()
+        try:
+            page = self.site.quick_page(path)
+        except Exception:  # noqa: BLE001 (the rebuild that follows reports it)
+            return None
+        if page is None:
+            return None
+        with self.lock:
+            self.overlay = {page[0]: page[1]}
+            self.version += 1
+        self.out(f"[{time.strftime('%H:%M:%S')}] {reason}trang {page[0]} cập nhật trong "
+                 f"{(time.monotonic() - started) * 1000:.0f} ms; đang cập nhật các trang khác…")
+        return page
+
+    def changed(self, paths: list[Path]) -> None:
+        names = sorted({shown(p) for p in paths if p.exists()}) or sorted({shown(p) for p in paths})
+        reason = f"Đã lưu: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} → "
+        if any(p.resolve() == r or r in p.resolve().parents for p in paths for r in self.restart
+               if p.suffix in (".py", "")):
+            self.out(f"[{time.strftime('%H:%M:%S')}] {reason}cấu hình hoặc mã plugin đã đổi: khởi động lại xem trước…")
+            restart_process()
+        if any(p.suffix not in (".md",) for p in paths):
+            self.site = None if any(p.resolve() == self.settings.resolve() for p in paths) else self.site
+        quick = self.quick(paths, reason)
+        self.build(reason, quick)
 
     def watch_loop(self) -> None:
         from watchfiles import DefaultFilter, watch
@@ -121,41 +190,30 @@ class Preview:
                     return False
                 return super().__call__(change, path)
 
-        for changes in watch(*self.watch, watch_filter=_Filter(), debounce=80, step=20, stop_event=self.stop,
+        for changes in watch(*self.watch, watch_filter=_Filter(), debounce=50, step=10, stop_event=self.stop,
                              yield_on_timeout=False, rust_timeout=500):
             if self.stop.is_set():
                 break
-            names = sorted({shown(Path(p)) for _, p in changes if Path(p).exists()}) \
-                or sorted({shown(Path(p)) for _, p in changes})
-            reason = f"Đã lưu: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} → "
-            running = self.start_build()
-            self.quick_check([Path(p) for _, p in changes], reason)  # while the full build runs
-            self.build(reason, running)
+            self.changed(sorted({Path(p) for _, p in changes}))
 
-    def quick_check(self, changed: list[Path], reason: str) -> None:
-        """On a large site, check the saved articles alone while the full build runs: a broken save
-        shows its error in seconds instead of after the rebuild. Only what would stop the build counts,
-        so the quick answer never contradicts the build's."""
-        if self.content is None or self.last_seconds < QUICK_CHECK_AFTER:
-            return
-        articles = [p for p in changed if p.suffix == ".md" and p.exists() and self.content.resolve() in
-                    p.resolve().parents]
-        if not articles or len(articles) != len(changed):
-            return
-        proc = subprocess.run([sys.executable, "-m", "portal", "check", "--settings", str(self.settings),
-                               *set_args(self.overrides), "--build-errors-only", "--only", *map(str, articles)],
-                              capture_output=True, text=True)
-        stamp = time.strftime("%H:%M:%S")
-        if proc.returncode != 1:
-            self.out(f"[{stamp}] {reason}tệp hợp lệ; đang xây dựng lại toàn bộ (lần trước mất {self.last_seconds:.0f} "
-                     "giây)…")
-            return
-        with self.lock:
-            self.ok = False
-            self.error = (proc.stdout.strip()
-                          + "\n\n(Kiểm tra nhanh tệp vừa lưu, trong khi trang đang được xây dựng lại.)")
-            self.version += 1
-        self.out(f"[{stamp}] {reason}LỖI (kiểm tra nhanh):\n{self.error}\n")
+    def files_ready(self) -> bool:
+        """The files of the current model that plugins write (feeds, CAP…) are in the output folder."""
+        update = self.site.current if self.site else None
+        return update is None or update.files_ready.is_set() or self.ok is not True
+
+    def finish_loop(self) -> None:
+        """Bring the output folder level with a full build after each update, stopping for a save."""
+        while not self.stop.is_set():
+            if not self.finish_wanted.wait(0.5):
+                continue
+            self.finish_wanted.clear()
+            if self.site is not None and self.ok:
+                try:
+                    self.site.finish()
+                except Exception as err:  # noqa: BLE001
+                    self.out(f"[{time.strftime('%H:%M:%S')}] Không ghi được thư mục xem trước: "
+                             f"{type(err).__name__}: {err}")
+
 
     # ---- serving ---------------------------------------------------------------------
     def script_tag(self) -> str:
@@ -179,68 +237,120 @@ class Preview:
             f"</main>{self.script_tag()}</body></html>")
 
 
-def make_app(preview: Preview):
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-    from starlette.routing import Route
+def restart_process() -> None:
+    """Start this command again in this process (the port is free again once the socket closes)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "portal", *sys.argv[1:]])
 
-    no_store = {"Cache-Control": "no-store"}
 
-    async def status(request: Request) -> Response:
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class Handlers:
+    """The preview's web answers (Starlette endpoints)."""
+
+    def __init__(self, preview: Preview):
+        self.preview = preview
+
+    async def status(self, request):
+        from starlette.responses import JSONResponse
+
+        preview = self.preview
         since = request.query_params.get("since")
         deadline = time.monotonic() + 20
         while since is not None and str(preview.version) == since and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        return JSONResponse({"version": preview.version, "ok": preview.ok, "seconds": round(preview.last_seconds, 2)},
-                            headers=no_store)
+            await asyncio.sleep(0.02)
+        update = preview.site.current if preview.site else None
+        written = bool(update and update.finished.is_set() and preview.ok)  # the output folder is level
+        return JSONResponse({"version": preview.version, "ok": preview.ok, "seconds": round(preview.last_seconds, 2),
+                             "written": written}, headers=NO_STORE)
 
-    async def reload_js(request: Request) -> Response:
-        return Response(RELOAD_JS, media_type="text/javascript", headers=no_store)
+    async def asset(self, request):
+        from starlette.responses import Response
 
-    async def css(request: Request) -> Response:
-        return Response(PREVIEW_CSS, media_type="text/css", headers=no_store)
+        found = {"reload.js": (RELOAD_JS, "text/javascript"), "preview.css": (PREVIEW_CSS, "text/css"),
+                 "icon.svg": (ERROR_ICON, "image/svg+xml")}.get(request.path_params["asset"])
+        if found is None:
+            return Response("Not found", status_code=404, headers=NO_STORE)
+        return Response(found[0], media_type=found[1], headers=NO_STORE)
 
-    async def icon(request: Request) -> Response:
-        return Response(ERROR_ICON, media_type="image/svg+xml", headers=no_store)
+    async def page(self, request):
+        from starlette.responses import HTMLResponse, Response
 
-    async def page(request: Request) -> Response:
+        preview = self.preview
         rel = request.path_params.get("path", "")
         root = preview.output.resolve()
         target = (root / rel).resolve()
         try:
-            target.relative_to(root)
+            name = str(target.relative_to(root))
         except ValueError:
             return Response("Not found", status_code=404)
-        if target.is_dir():
-            target = target / "index.html"
-        is_html = target.suffix in (".html", ".htm") or not rel or rel.endswith("/")
+        if not rel or rel.endswith("/") or target.is_dir():
+            name = os.path.normpath(os.path.join(name, "index.html"))
+        is_html = name.endswith((".html", ".htm"))
         if preview.ok is False and is_html:
-            return HTMLResponse(preview.error_page(), status_code=500, headers=no_store)
+            return HTMLResponse(preview.error_page(), status_code=500, headers=NO_STORE)
         if preview.ok is None and is_html:
             return HTMLResponse('<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Đang xây dựng…'
                                 f'</title></head><body><p>Đang xây dựng trang xem trước…</p>{preview.script_tag()}'
-                                "</body></html>", headers=no_store)
-        code = 200
-        if not target.is_file():
-            target, code = root / "404.html", 404
-            if not target.is_file():
-                return Response("Not found", status_code=404)
-            is_html = True
+                                "</body></html>", headers=NO_STORE)
         if is_html:
-            try:
-                text = target.read_text(encoding="utf-8")
-            except FileNotFoundError:  # swapped away between two reads: the next poll reloads
-                return HTMLResponse(preview.error_page(), status_code=503, headers=no_store)
-            return HTMLResponse(preview.inject(text), status_code=code, headers=no_store)
-        return FileResponse(target, headers=no_store)
+            return await self.html_page(name)
+        return await self.other_file(name, root / name)
 
+    async def rendered(self, name: str) -> str | None:
+        from starlette.concurrency import run_in_threadpool
+
+        site = self.preview.site
+        return await run_in_threadpool(site.render, name) if site else None
+
+    async def html_page(self, name: str):
+        """A page from the model: the page a save just changed, else rendered now from the model
+        as it stands once it is up to date (nothing stale is ever shown)."""
+        from starlette.responses import HTMLResponse, Response
+
+        preview = self.preview
+        code, text = 200, preview.overlay.get(name)
+        if text is None:
+            while preview.updating.is_set():
+                await asyncio.sleep(0.01)
+            if preview.ok is False:
+                return HTMLResponse(preview.error_page(), status_code=500, headers=NO_STORE)
+            text = await self.rendered(name)
+            if text is None:
+                code, text = 404, await self.rendered("404.html")
+            if text is None:
+                return Response("Not found", status_code=404)
+        return HTMLResponse(preview.inject(text), status_code=code, headers=NO_STORE)
+
+    async def other_file(self, name: str, target: Path):
+        """Pictures, styles and scripts at once; what a save may change (feeds, CAP…) once written."""
+        from starlette.responses import FileResponse, HTMLResponse, Response
+
+        preview = self.preview
+        if Path(name).suffix.lower() not in STATIC_SUFFIXES:
+            while preview.updating.is_set() or not preview.files_ready():
+                await asyncio.sleep(0.02)
+        while not target.is_file() and (preview.updating.is_set() or not preview.files_ready()):
+            await asyncio.sleep(0.02)  # a picture or a style not written yet (the first start)
+        if target.is_file():
+            return FileResponse(target, headers=NO_STORE)
+        text = await self.rendered("404.html")
+        if text is None:
+            return Response("Not found", status_code=404)
+        return HTMLResponse(preview.inject(text), status_code=404, headers=NO_STORE)
+
+
+def make_app(preview: Preview):
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    handlers = Handlers(preview)
     return Starlette(routes=[
-        Route(PREFIX + "status", status),
-        Route(PREFIX + "reload.js", reload_js),
-        Route(PREFIX + "preview.css", css),
-        Route(PREFIX + "icon.svg", icon),
-        Route("/{path:path}", page),
+        Route(PREFIX + "status", handlers.status),
+        Route(PREFIX + "{asset:str}", handlers.asset),
+        Route("/{path:path}", handlers.page),
     ])
 
 
@@ -273,12 +383,16 @@ def run(port: int = 8000, settings: Path = Path("pelicanconf.py"), overrides: di
     output = output or Path("var/preview/site")
     watch = [content] if content_only else [content, Path(conf["THEME"]), *map(Path, conf.get("PLUGIN_PATHS", [])),
                                             settings]
-    preview = Preview(settings, overrides, output, watch, content=content)
+    restart = [settings, *map(Path, conf.get("PLUGIN_PATHS", [])), Path(__file__).resolve().parents[1]]
+    preview = Preview(settings, overrides, output, watch, content=content, restart=restart)
     print(f"Xem trước: http://{host}:{port}/  (Ctrl+C để dừng)")
     print(f"Theo dõi thay đổi trong: {', '.join(shown(p) for p in preview.watch)}")
-    preview.build("Lần đầu: ")
-    watcher = threading.Thread(target=preview.watch_loop, name="preview-watch", daemon=True)
-    watcher.start()
+    def first_then_watch() -> None:
+        preview.build("Lần đầu: ")
+        preview.watch_loop()
+
+    threading.Thread(target=first_then_watch, name="preview-watch", daemon=True).start()
+    threading.Thread(target=preview.finish_loop, name="preview-finish", daemon=True).start()
     config = uvicorn.Config(make_app(preview), host=host, port=port, log_level="warning",
                             timeout_graceful_shutdown=1)
     try:

@@ -1,0 +1,128 @@
+"""Pages as jobs: what Pelican asks its writer for, kept so any page can be rendered on demand.
+
+Pelican's generators call ``writer.write_file(name, template, context, **kwargs)`` once per
+page (once per listing, which it paginates itself). ``RecordingWriter`` keeps each call as a
+``Job`` instead of rendering it, and knows every file name the call stands for (each page of a
+paginated listing). ``render(name)`` then gives exactly the text Pelican's ``Writer`` would have
+written to that file: the same local context, the same paginators, the same template. Recording
+every page of a site of 10,000 articles takes a fraction of a second; rendering them all takes
+most of a build. The live preview renders the page the browser asks for, at once, and the rest
+afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from pelican import signals
+from pelican.paginator import Paginator
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
+from pelican.writers import Writer
+
+
+class JobConflict(RuntimeError):
+    """Two pages claim one file name (Pelican's FileOverwriteFailedError)."""
+
+
+@dataclass(eq=False)
+class Job:
+    """One ``write_file`` call."""
+
+    name: str
+    template: Any
+    context: dict
+    kwargs: dict
+    relative_urls: bool
+    override: bool
+    paginators: dict[str, Paginator] = field(default_factory=dict)
+
+    def local_context(self, name: str, page_num: int | None) -> dict:
+        """What Pelican's Writer passes to the template for the file ``name`` (``page_num`` from 0)."""
+        kwargs = self.kwargs
+        if page_num is not None:
+            kwargs = kwargs.copy()
+            for key, paginator in self.paginators.items():
+                kwargs.update({
+                    f"{key}_paginator": paginator,
+                    f"{key}_page": paginator.page(page_num + 1),
+                    f"{key}_previous_page": paginator.page(page_num) if page_num > 0 else None,
+                    f"{key}_next_page": paginator.page(page_num + 2) if page_num + 1 < paginator.num_pages else None,
+                })
+        local = self.context.copy()
+        local["localsiteurl"] = local.get("localsiteurl", None)
+        if self.relative_urls:
+            relative = path_to_url(get_relative_path(name))
+            local["SITEURL"] = relative
+            local["localsiteurl"] = relative
+        local["output_file"] = name
+        local.update(kwargs)
+        return local
+
+
+class RecordingWriter(Writer):
+    """A Pelican writer that records pages instead of writing them (feeds are written at once)."""
+
+    def __init__(self, output_path: str, settings: dict):
+        super().__init__(output_path, settings=settings)
+        self.pages: dict[str, tuple[Job, int | None]] = {}  # file name -> (job, page number or None)
+        self._overridden: set[str] = set()
+
+    def write_file(self, name, template, context, relative_urls=False, paginated=None, template_name=None,
+                   override_output=False, url=None, **kwargs):
+        if not name:
+            return
+        job = Job(name, template, context, kwargs, relative_urls, override_output)
+        if paginated is None:
+            paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}
+        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
+            per_page = self.settings["PAGINATED_TEMPLATES"][template_name] or self.settings["DEFAULT_PAGINATION"]
+            job.paginators = {key: Paginator(name, url, val, self.settings, per_page) for key, val in paginated.items()}
+            first = next(iter(job.paginators.values()))
+            for page_num in range(first.num_pages):
+                self._claim(first.page(page_num + 1).save_as, job, page_num)
+        else:
+            self._claim(name, job, None)
+
+    def _claim(self, name: str, job: Job, page_num: int | None) -> None:
+        """Pelican's rule: a file is written once, unless exactly one of the writes overrides it."""
+        name = os.path.normpath(name)
+        if name in self._overridden:
+            if job.override:
+                raise JobConflict(f'Failed to overwrite "{name}" a second time (was previously overwritten)')
+            return
+        if name in self.pages and not job.override:
+            raise JobConflict(f'Failed to overwrite "{name}" as Pelican has already written to it previously')
+        if job.override:
+            self._overridden.add(name)
+        self.pages[name] = (job, page_num)
+
+    # ---- rendering -----------------------------------------------------------------------
+    def render(self, name: str) -> tuple[str, dict]:
+        """The text of the page ``name`` (a key of ``pages``) and its local context."""
+        job, page_num = self.pages[name]
+        local = job.local_context(name, page_num)
+        if local["localsiteurl"]:
+            job.context["localsiteurl"] = local["localsiteurl"]
+        return job.template.render(local), local
+
+    def write(self, name: str, previous: dict[str, str] | None = None) -> bool:
+        """Render ``name`` into the output folder as Pelican would, sending ``content_written``;
+        the file is left untouched when its bytes are the same. Returns whether it changed."""
+        text, local = self.render(name)
+        path = sanitised_join(self.output_path, name)
+        changed = True
+        try:
+            with open(path, encoding="utf-8", newline="") as old:
+                changed = old.read() != text
+        except (FileNotFoundError, UnicodeDecodeError, IsADirectoryError):
+            pass
+        if changed:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            tmp = f"{path}.tmp-{os.getpid()}"
+            with open(tmp, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(tmp, path)
+        signals.content_written.send(path, context=local)
+        return changed

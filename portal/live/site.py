@@ -1,0 +1,298 @@
+"""The site kept in memory by one long-lived process: the live preview's model.
+
+``LiveSite.update()`` runs what ``pelican.Pelican.run`` runs (the same generators, the same
+plugins, the same signals), with three differences:
+
+- files are read through a ``ReadCache``: after a save, only the saved file is read again;
+  an article's view is rebuilt only when its text, links, tags or clock-dependent state changed;
+- the pages are recorded, not rendered (``RecordingWriter``): ``render(name)`` renders the one
+  page a browser asks for, at once;
+- what only writes files (feeds, CAP, CSAF, calendars, image copies, the static files, every
+  page, the sitemap) is left to ``finish()``, which the preview runs after answering, so the
+  output folder ends up as a full build would have left it (only changed files rewritten).
+
+Each update starts from a fresh Pelican context, as a build does: nothing of one update leaks
+into the next except the cached reads and views, which are keyed by what they depend on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import outputs
+from ..clock import build_time
+from .cache import ReadCache
+from .jobs import Job, RecordingWriter
+
+log = logging.getLogger("portal.live")
+
+# all_generators_finalized receivers that only write files: run by finish(), after the answer
+OUTPUT_RECEIVERS = {"write_feeds", "write_alerts", "write_advisories", "write_calendars", "write_variants",
+                    "build_index"}
+
+# finalized receivers that read the pages written (the sitemap): run after them; the others
+# (fingerprinted copies, withheld images) before, so pictures and styles are there early
+PAGE_READERS = {"sitemap_xml"}
+
+
+@dataclass
+class Update:
+    """One state of the site: its generators and its recorded pages."""
+
+    generators: list
+    writer: RecordingWriter
+    deferred: list
+    now: object
+    seconds: float = 0.0
+    finished: threading.Event = field(default_factory=threading.Event)
+    files_ready: threading.Event = field(default_factory=threading.Event)  # what plugins write is written
+    finish_seconds: float = 0.0
+
+
+class LiveSite:
+    def __init__(self, settings: dict, pinned_now: bool = False, fresh_output: bool = False):
+        """``fresh_output``: empty the output folder first (what it held came from another run)."""
+        from pelican import Pelican
+
+        if fresh_output:
+            shutil.rmtree(settings["OUTPUT_PATH"], ignore_errors=True)
+        self.settings = settings
+        self.pinned_now = pinned_now or bool(os.environ.get("PORTAL_NOW"))
+        self.pelican = Pelican(settings)  # loads the plugins once; they connect their signals
+        self.state = importlib.import_module("articles.state").STATE
+        self.cache = ReadCache(self.state)
+        self.current: Update | None = None
+        self._urls: dict[str, str] = {}
+        self._known: set[int] = set()
+        self._written: set[Path] = set()
+        self.lock = threading.RLock()  # one update or finish at a time
+        self.stop_finishing = threading.Event()  # set by whoever waits for the lock while finish() runs
+
+    # ---- updating the model ------------------------------------------------------------------
+    def update(self) -> Update:
+        """Read what changed, rebuild the model, record every page. Raises what a build raises."""
+        from pelican import signals
+
+        with self._taken():
+            started = time.monotonic()
+            settings = self.pelican.settings
+            if not self.pinned_now:
+                settings["PORTAL_NOW"] = build_time({}).isoformat()
+            now = build_time(settings)
+            context = settings.copy()
+            context.update(generated_content={}, static_links=set(), static_content={},
+                           localsiteurl=settings["SITEURL"])
+            classes = self.pelican._get_generator_classes()  # sends get_generators: the plugins' "build starts"
+            generators = [cls(context=context, settings=settings, path=self.pelican.path, theme=self.pelican.theme,
+                              output_path=self.pelican.output_path) for cls in classes]
+            for g in generators:
+                if hasattr(g, "readers"):
+                    self.cache.install(g, now)
+            for g in generators:
+                if hasattr(g, "generate_context"):
+                    g.generate_context()
+                if hasattr(g, "check_disabled_readers"):
+                    g.check_disabled_readers()
+            self._links_changed(generators)
+            deferred = []
+            for receiver in signals.all_generators_finalized.receivers_for(generators):
+                if getattr(receiver, "__name__", "") in OUTPUT_RECEIVERS:
+                    deferred.append(receiver)
+                else:
+                    receiver(generators)
+            fresh = self._fresh_objects(generators)
+            for g in generators:
+                for item in _contents(g):
+                    if id(item) in fresh and hasattr(item, "refresh_metadata_intersite_links"):
+                        item.refresh_metadata_intersite_links()
+            writer = RecordingWriter(self.pelican.output_path, settings=settings)
+            for g in generators:
+                if hasattr(g, "generate_output") and type(g).__name__ != "StaticGenerator":
+                    g.generate_output(writer)
+            self.cache.forget_missing()
+            update = Update(generators, writer, deferred, now, seconds=time.monotonic() - started)
+            self.current = update
+            return update
+
+    def _taken(self):
+        """The lock, after asking a running finish() to stop (what it left is redone by the next one)."""
+        self.stop_finishing.set()
+        lock = self.lock
+
+        class _Held:
+            def __enter__(self_inner):
+                lock.acquire()
+                self.stop_finishing.clear()
+
+            def __exit__(self_inner, *exc):
+                lock.release()
+
+        return _Held()
+
+    def _fresh_objects(self, generators) -> set[int]:
+        """Content objects read in this update (the others were set up by an earlier one)."""
+        current = {id(i) for g in generators for i in _contents(g)}
+        fresh = current - self._known
+        self._known = current
+        return fresh
+
+    def _links_changed(self, generators) -> None:
+        """When any page's or file's address changed, links to it in other bodies read differently:
+        forget every resolved body (Pelican memoises them per object); views compare their text."""
+        from pelican.contents import Content
+
+        urls = {}
+        for g in generators:
+            for item in _contents(g):
+                urls[item.source_path] = getattr(item, "url", "")
+            for item in getattr(g, "staticfiles", []):
+                urls[item.source_path] = item.url
+        memo_content = Content.get_content.cache
+        memo_summary = Content.get_summary.cache
+        if urls != self._urls:
+            memo_content.clear()
+            memo_summary.clear()
+        else:  # forget the objects no longer in the site
+            alive = {id(i) for g in generators for i in _contents(g)}
+            for memo in (memo_content, memo_summary):
+                for key in [k for k in memo if id(k[0]) not in alive]:
+                    del memo[key]
+        self._urls = urls
+
+    # ---- the saved page first ---------------------------------------------------------------------
+    def quick_page(self, saved: Path) -> tuple[str, str] | None:
+        """The page of a saved article or page, from its new text, in the model as it stands: what
+        the next update will render for it, in a few milliseconds instead of a rebuild. None when
+        that cannot be known without the rebuild: a new or broken file, or a change of what places
+        the article (address, date, status, tags, authors, kind, a warning's state) or of what
+        other pages show of it on this page (the banner)."""
+        with self._taken():
+            update = self.current
+            if update is None:
+                return None
+            found = self._find(update, str(saved.resolve()))
+            if found is None:
+                return None
+            generator, old, name, job = found
+            state = self.state
+            problems_before = len(state.problems)
+            new = generator.readers.read_file(base_path=generator.path, path=str(saved.resolve()),
+                                              content_class=type(old), context=generator.context)
+            if len(state.problems) > problems_before or not new.is_valid() or _placing(new) != _placing(old):
+                return None
+            articles = importlib.import_module("articles")
+            if hasattr(new, "refresh_metadata_intersite_links"):
+                new.refresh_metadata_intersite_links()
+            if articles.attach_view(new, self.pelican.settings, articles.translator(self.pelican.settings)):
+                return None
+            view, was = new.view, getattr(old, "view", None)
+            if was is None or (view.status, view.values.get("severity")) != (was.status, was.values.get("severity")):
+                return None
+            if any(v is was for v in job.context.get("banner_warnings") or ()):
+                return None  # the banner of every page, this one included, shows it
+            view.newer_in_kind = getattr(was, "newer_in_kind", None)
+            view.older_in_kind = getattr(was, "older_in_kind", None)
+            view.related = list(getattr(was, "related", []))
+            key = "article" if job.kwargs.get("article") is old else "page"
+            quick = Job(name, job.template, job.context, {**job.kwargs, key: new}, job.relative_urls, job.override)
+            local = quick.local_context(name, None)
+            return name, job.template.render(local)
+
+    @staticmethod
+    def _find(update: Update, source: str):
+        for g in update.generators:
+            for attr in ("articles", "pages"):
+                for item in getattr(g, attr, None) or []:
+                    if item.source_path == source:
+                        name = os.path.normpath(item.save_as)
+                        job, page_num = update.writer.pages.get(name, (None, None))
+                        if job is None or page_num is not None or item not in (job.kwargs.get("article"),
+                                                                                job.kwargs.get("page")):
+                            return None
+                        return g, item, name, job
+        return None
+
+    # ---- answering -----------------------------------------------------------------------------
+    def page_names(self) -> set[str]:
+        return set(self.current.writer.pages) if self.current else set()
+
+    def render(self, name: str) -> str | None:
+        """The page ``name`` (e.g. "tin-tuc/abc.html") as the build would write it, or None."""
+        update = self.current
+        if update is None:
+            return None
+        name = os.path.normpath(name)
+        if name not in update.writer.pages:
+            return None
+        text, _ = update.writer.render(name)
+        return text
+
+    # ---- finishing the output -----------------------------------------------------------------
+    def finish(self, update: Update | None = None) -> bool:
+        """Write everything the update left out, as a build would: the files plugins write, the
+        static files, every page (only those whose bytes changed), then the finalized signal.
+        Stops early, returning False, when an update or a quick page asks for the lock."""
+        from pelican import signals
+
+        with self.lock:
+            update = update or self.current
+            if update is None or update is not self.current or update.finished.is_set():
+                return update is not None and update.finished.is_set()
+            started = time.monotonic()
+            steps = [lambda r=r: r(update.generators) for r in update.deferred]
+            steps += [lambda g=g: g.generate_output(update.writer) for g in update.generators
+                      if type(g).__name__ == "StaticGenerator"]
+            final = list(signals.finalized.receivers_for(self.pelican))
+            after_pages = [r for r in final if getattr(r, "__module__", "") in PAGE_READERS]
+            steps += [lambda r=r: r(self.pelican) for r in final if r not in after_pages]
+            out = Path(self.pelican.output_path).resolve()
+            with outputs.recording() as written:
+                for step in steps:
+                    if self.stop_finishing.is_set():
+                        return False
+                    step()
+                update.files_ready.set()
+                names = list(update.writer.pages)
+                for name in names:
+                    if self.stop_finishing.is_set():
+                        return False
+                    update.writer.write(name)
+                for receiver in after_pages:
+                    receiver(self.pelican)
+            written |= {out / n for n in names}
+            written |= {out / s.save_as for g in update.generators for s in getattr(g, "staticfiles", [])}
+            self._remove_stale(written)
+            update.finish_seconds = time.monotonic() - started
+            update.finished.set()
+            return True
+
+    def _remove_stale(self, written: set[Path]) -> None:
+        """A file the previous round wrote and this one did not (a deleted article's page, the feed
+        of a tag nobody uses any more) goes, as a fresh build would not have it. Files no round
+        wrote (the search index's folder) are left alone."""
+        for path in self._written - written:
+            path.unlink(missing_ok=True)
+        self._written = written
+
+
+def _placing(item) -> tuple:
+    """What places an article in the site's lists and addresses."""
+    meta = item.metadata
+    names = tuple((t.name, t.slug) for t in meta.get("tags") or [])
+    authors = tuple(str(a) for a in meta.get("authors") or [])
+    return (type(item).__name__, item.slug, item.url, item.save_as, item.status, getattr(item, "date", None),
+            str(getattr(item, "category", "")), names, authors, item.lang, getattr(item, "template", ""),
+            meta.get("kind"), getattr(item, "translation", None))
+
+
+def _contents(generator):
+    for attr in ("articles", "translations", "drafts", "drafts_translations", "hidden_articles",
+                 "hidden_translations", "pages", "hidden_pages", "draft_pages"):
+        yield from getattr(generator, attr, None) or []

@@ -1,0 +1,153 @@
+"""Pelican 4.12's quadratic steps, made linear with the same results.
+
+Pelican finds "the articles of this tag, in date order" with ``[a for a in dates if a in
+articles]``: a list scan for every article, so a tag of 1,500 articles among 10,000 costs 15
+million comparisons, and the same for every category, author, month archive and the
+translations. Content objects have no ``__eq__``: ``in`` compares identity. Each replacement
+below is Pelican's code with that membership test made a set lookup of ``id()``; nothing else
+changes, so the output is byte for byte the same (tests/unit/test_pelican_speedups.py compares
+each with the original).
+
+Applied by the ``articles`` plugin when it registers, for Pelican 4.12 only; another version
+keeps its own code (and its speed) until these are checked against it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from collections import defaultdict
+from itertools import groupby
+from operator import attrgetter
+
+log = logging.getLogger(__name__)
+
+VERSIONS = ("4.12.",)
+ORIGINALS: dict[str, object] = {}  # Pelican's own functions, as they were before apply()
+
+
+def _members(items) -> set[int]:
+    return {id(x) for x in items}
+
+
+def process_translations(content_list, translation_id=None):
+    """pelican.utils.process_translations, with the final membership test a set lookup."""
+    from pelican.utils import get_original_items
+
+    if not translation_id:
+        return content_list, []
+    if isinstance(translation_id, str):
+        translation_id = {translation_id}
+    index = []
+    try:
+        content_list.sort(key=attrgetter(*translation_id))
+    except TypeError:
+        raise TypeError(f"Cannot unpack {translation_id}, 'translation_id' must be falsy, a"
+                        " string or a collection of strings") from None
+    except AttributeError:
+        raise AttributeError(f"Cannot use {translation_id} as 'translation_id', there appear to be items "
+                             "without these metadata attributes") from None
+    for id_vals, items in groupby(content_list, attrgetter(*translation_id)):
+        id_vals = (id_vals,) if len(translation_id) == 1 else id_vals
+        with_str = "with" + ", ".join([' {} "{{}}"'] * len(translation_id)).format(*translation_id).format(*id_vals)
+        items = list(items)
+        original_items = get_original_items(items, with_str)
+        index.extend(original_items)
+        for a in items:
+            a.translations = [x for x in items if x != a]
+    in_index = _members(index)
+    translations = [x for x in content_list if id(x) not in in_index]
+    return index, translations
+
+
+def _dated(generator, articles) -> list:
+    members = _members(articles)
+    return [a for a in generator.dates if id(a) in members]
+
+
+def _write_groups(generator, write, groups, template_name: str, key: str) -> None:
+    """generate_tags / generate_categories / generate_authors, one loop."""
+    from pelican.writers import FileOverwriteFailedError
+
+    template = generator.get_template(template_name)
+    for group, articles in groups:
+        try:
+            write(group.save_as, template, generator.context, url=group.url, **{key: group}, articles=articles,
+                  dates=_dated(generator, articles), template_name=template_name, blog=True,
+                  page_name=group.page_name, all_articles=generator.articles)
+        except FileOverwriteFailedError:
+            if not group.slug:
+                log.info('%s "%s" has an invalid slug; skipping writing %s page...', key.capitalize(), group, key,
+                         extra={"limit_msg": f"Further {key}s with invalid slugs."})
+                continue
+            log.error('Failed to write %s page for "%s".', key.capitalize(), group)
+            raise
+
+
+def generate_tags(self, write):
+    _write_groups(self, write, self.tags.items(), "tag", "tag")
+
+
+def generate_categories(self, write):
+    _write_groups(self, write, self.categories, "category", "category")
+
+
+def generate_authors(self, write):
+    _write_groups(self, write, self.authors, "author", "author")
+
+
+def _build_period_archives(self, sorted_articles, articles, settings):
+    """ArticlesGenerator._build_period_archives, with the membership test a set lookup."""
+    period_archives = defaultdict(list)
+    granularity_key_func = {
+        "year": attrgetter("date.year"),
+        "month": attrgetter("date.year", "date.month"),
+        "day": attrgetter("date.year", "date.month", "date.day"),
+    }
+    for granularity in "year", "month", "day":
+        save_as_fmt = settings[f"{granularity.upper()}_ARCHIVE_SAVE_AS"]
+        url_fmt = settings[f"{granularity.upper()}_ARCHIVE_URL"]
+        if not save_as_fmt:
+            continue
+        for period, group in groupby(sorted_articles, key=granularity_key_func[granularity]):
+            dates = list(group)
+            members = _members(dates)
+            archive = {"dates": dates, "articles": [a for a in articles if id(a) in members]}
+            d = dates[0].date
+            archive["save_as"] = save_as_fmt.format(date=d)
+            archive["url"] = url_fmt.format(date=d)
+            if granularity == "year":
+                archive["period"] = (period,)
+                archive["period_num"] = (period,)
+            else:
+                month_name = calendar.month_name[period[1]]
+                if granularity == "month":
+                    archive["period"] = (period[0], month_name)
+                else:
+                    archive["period"] = (period[0], month_name, period[2])
+                archive["period_num"] = tuple(period)
+            period_archives[granularity].append(archive)
+    return period_archives
+
+
+def apply() -> bool:
+    """Put the linear versions in place (once); False when this Pelican is not one they were checked on."""
+    import pelican
+    from pelican import generators
+
+    if not pelican.__version__.startswith(VERSIONS):
+        log.debug("pelican %s: speedups not applied", pelican.__version__)
+        return False
+    if getattr(generators, "_portal_speedups", False):
+        return True
+    gen = generators.ArticlesGenerator
+    ORIGINALS.update(process_translations=generators.process_translations, generate_tags=gen.generate_tags,
+                     generate_categories=gen.generate_categories, generate_authors=gen.generate_authors,
+                     _build_period_archives=gen._build_period_archives)
+    generators.process_translations = process_translations
+    gen.generate_tags = generate_tags
+    gen.generate_categories = generate_categories
+    gen.generate_authors = generate_authors
+    gen._build_period_archives = _build_period_archives
+    generators._portal_speedups = True
+    return True

@@ -1,0 +1,155 @@
+"""The live preview's model (portal.live): after each save, what it serves and what it leaves in
+the output folder are byte for byte what a cold build of the same content gives.
+
+Each case edits the fixture site the way a member of staff would (text, a tag, a deletion, the
+clock passing a warning's expiry), brings the model up to date in one long-lived process, renders
+pages on demand, finishes the output folder, and compares every file with `portal build` of the
+same content into a fresh folder (its .gz copies aside: the preview does not precompress).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT
+
+from portal.settings import load
+
+NOW = "2026-11-26T09:00:00+07:00"
+NEWS = "tin-tuc/2026-11-10-tap-huan.md"
+WARNING = "canh-bao/2026-11-20-lo-hong-exchange.md"
+
+
+def cold_build(content: Path, output: Path, now: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "portal", "build", "--content", str(content), "--output",
+                           str(output), "--set", "SEARCH_INDEX=false"], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PORTAL_NOW": now}, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.suffix != ".gz"}
+
+
+def assert_same_as_cold(live_out: Path, content: Path, tmp_path: Path, now: str) -> None:
+    cold = tmp_path / f"cold-{len(list(tmp_path.iterdir()))}"
+    cold_build(content, cold, now)
+    got, want = tree(live_out), tree(cold)
+    assert sorted(got) == sorted(want), (set(got) ^ set(want))
+    different = [name for name in want if got[name] != want[name]]
+    assert different == []
+
+
+@pytest.fixture
+def live(fixture_content, tmp_path, monkeypatch):
+    from portal.live import LiveSite
+
+    monkeypatch.setenv("PORTAL_NOW", NOW)
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "live"
+    settings = load(ROOT / "pelicanconf.py", {"PATH": str(fixture_content), "OUTPUT_PATH": str(out),
+                                               "SEARCH_INDEX": False})
+    site = LiveSite(settings)
+    site.update()
+    assert site.finish()
+    return site, fixture_content, out
+
+
+def slug_of(path: Path) -> str:
+    return next(line.split(":", 1)[1].strip() for line in path.read_text(encoding="utf-8").splitlines()
+                if line.startswith("Slug:"))
+
+
+def test_first_update_leaves_what_a_cold_build_leaves(live, tmp_path):
+    site, content, out = live
+    assert_same_as_cold(out, content, tmp_path, NOW)
+
+
+def test_a_saved_article_is_served_at_once_and_the_rest_follows(live, tmp_path):
+    site, content, out = live
+    path = content / NEWS
+    page = f"tin-tuc/{slug_of(path)}.html"
+    path.write_text(path.read_text(encoding="utf-8").replace("\n\n", "\n\nĐoạn mới thêm khi xem trước. ", 1),
+                    encoding="utf-8")
+    name, text = site.quick_page(path)
+    assert name == page and "Đoạn mới thêm khi xem trước." in text
+    site.update()
+    assert site.cache.misses >= 1
+    assert site.render(page) == text  # the quick page is exactly what the model renders
+    site.finish()
+    assert "Đoạn mới thêm khi xem trước." in (out / page).read_text(encoding="utf-8")
+    assert_same_as_cold(out, content, tmp_path, NOW)
+
+
+def test_a_changed_title_reaches_the_listings(live, tmp_path):
+    site, content, out = live
+    path = content / NEWS
+    path.write_text(path.read_text(encoding="utf-8").replace("Title: ", "Title: [Đã sửa] ", 1), encoding="utf-8")
+    site.update()
+    listing = BeautifulSoup(site.render("tin-tuc/index.html"), "html.parser").get_text()
+    assert "[Đã sửa]" in listing
+    site.finish()
+    assert_same_as_cold(out, content, tmp_path, NOW)
+
+
+def test_a_changed_tag_moves_the_article_between_tag_pages(live, tmp_path):
+    site, content, out = live
+    path = content / NEWS
+    text = path.read_text(encoding="utf-8")
+    tags_line = next(line for line in text.splitlines() if line.startswith("Tags:"))
+    path.write_text(text.replace(tags_line, "Tags: Chủ đề hoàn toàn mới"), encoding="utf-8")
+    assert site.quick_page(path) is None  # what places the article changed: the model must be rebuilt
+    site.update()
+    new_tag = site.render("the/chu-de-hoan-toan-moi/index.html")
+    assert new_tag and slug_of(path) in new_tag
+    site.finish()
+    assert_same_as_cold(out, content, tmp_path, NOW)
+
+
+def test_a_deleted_article_disappears_everywhere(live, tmp_path):
+    site, content, out = live
+    path = content / NEWS
+    slug = slug_of(path)
+    path.unlink()
+    site.update()
+    assert site.render(f"tin-tuc/{slug}.html") is None
+    site.finish()
+    assert not (out / f"tin-tuc/{slug}.html").exists()
+    assert not [p for p in out.rglob("*") if p.is_file() and p.suffix in (".html", ".xml", ".json")
+                and slug in p.read_text(encoding="utf-8", errors="replace")]
+    assert_same_as_cold(out, content, tmp_path, NOW)
+
+
+def test_a_warning_that_expires_leaves_the_banner(live, tmp_path, monkeypatch):
+    site, content, out = live
+    assert "site-banner" in site.render("index.html")
+    later = "2027-01-02T09:00:00+07:00"  # after the Exchange warning's expiry (2026-12-31 23:59)
+    monkeypatch.setenv("PORTAL_NOW", later)
+    site.update()
+    home = BeautifulSoup(site.render("index.html"), "html.parser")
+    assert home.select_one(".site-banner") is None
+    site.finish()
+    assert_same_as_cold(out, content, tmp_path, later)
+
+
+def test_a_broken_save_reports_the_file_and_a_fix_brings_the_site_back(live, tmp_path):
+    from portal.model import ContentErrors
+
+    site, content, out = live
+    path = content / NEWS
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("Date: 2026-11-10", "Date: 2026-13-10", 1), encoding="utf-8")
+    assert site.quick_page(path) is None
+    with pytest.raises(ContentErrors) as raised:
+        site.update()
+    assert "2026-11-10-tap-huan.md" in str(raised.value)
+    path.write_text(good, encoding="utf-8")
+    site.update()
+    site.finish()
+    assert_same_as_cold(out, content, tmp_path, NOW)
