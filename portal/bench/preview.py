@@ -97,6 +97,12 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
                     result["error"] = f"the page did not refresh within {timeout:.0f} s"
                     break
                 timings.append(time.monotonic() - started)
+                settled = time.monotonic()  # the next save comes once the model is up to date, as a person's would
+                while time.monotonic() - settled < timeout:
+                    state = _status(port)
+                    if not state.get("updating"):
+                        break
+                    time.sleep(0.05)
                 builds.append(_status(port)["seconds"])
                 time.sleep(0.5)
             browser.close()

@@ -73,6 +73,7 @@ class LiveSite:
         self._known: set[int] = set()
         self._written: set[Path] = set()
         self.lock = threading.RLock()  # one update or finish at a time
+        self.quick_lock = threading.Lock()  # update() and quick_page() one at a time
         self.stop_finishing = threading.Event()  # set by whoever waits for the lock while finish() runs
 
     # ---- updating the model ------------------------------------------------------------------
@@ -80,7 +81,7 @@ class LiveSite:
         """Read what changed, rebuild the model, record every page. Raises what a build raises."""
         from pelican import signals
 
-        with self._taken():
+        with self.quick_lock, self._taken():
             started = time.monotonic()
             settings = self.pelican.settings
             if not self.pinned_now:
@@ -173,7 +174,7 @@ class LiveSite:
         that cannot be known without the rebuild: a new or broken file, or a change of what places
         the article (address, date, status, tags, authors, kind, a warning's state) or of what
         other pages show of it on this page (the banner)."""
-        with self._taken():
+        with self.quick_lock:  # beside a running finish(), which reads the model but changes none of it
             update = self.current
             if update is None:
                 return None

@@ -264,7 +264,7 @@ class Handlers:
         update = preview.site.current if preview.site else None
         written = bool(update and update.finished.is_set() and preview.ok)  # the output folder is level
         return JSONResponse({"version": preview.version, "ok": preview.ok, "seconds": round(preview.last_seconds, 2),
-                             "written": written}, headers=NO_STORE)
+                             "written": written, "updating": preview.updating.is_set()}, headers=NO_STORE)
 
     async def asset(self, request):
         from starlette.responses import Response
