@@ -130,6 +130,55 @@ def _build_period_archives(self, sorted_articles, articles, settings):
     return period_archives
 
 
+# The fields Pelican itself sets in url_format, over whatever the metadata holds under those names:
+# a URL pattern made of these alone is fixed by their values.
+_OWN_FIELDS = frozenset({"slug", "lang", "date", "author", "category", "path"})
+_PATTERN_FIELDS: dict[str, frozenset | None] = {}
+
+
+def _fields(pattern: str) -> frozenset | None:
+    import string
+
+    if pattern not in _PATTERN_FIELDS:
+        try:
+            names = {re_name(field) for _, field, _, _ in string.Formatter().parse(pattern) if field is not None}
+            _PATTERN_FIELDS[pattern] = frozenset(names)
+        except ValueError:
+            _PATTERN_FIELDS[pattern] = None
+    return _PATTERN_FIELDS[pattern]
+
+
+def re_name(field: str) -> str:
+    """'date' from 'date', 'date.year' or 'date[0]'."""
+    for stop in ".[":
+        field = field.split(stop, 1)[0]
+    return field
+
+
+def _expand_settings_cached(original):
+    """Content._expand_settings: the URL or file name of a page from a pattern of the settings,
+    remembered on the object for the values it was made from. Pelican computes it for every
+    link to a page (copying the metadata and calling os.path.relpath each time): 30,000 times
+    for a site of 10,000 articles."""
+
+    def _expand_settings(self, key, klass=None):
+        pattern = str(self.settings[(f"{klass or self.__class__.__name__}_{key}").upper()])
+        names = _fields(pattern)
+        if names is None or not names <= _OWN_FIELDS or ("date" in names and not hasattr(self, "date")):
+            return original(self, key, klass)
+        values = (pattern, getattr(self, "slug", ""), getattr(self, "lang", "en"),
+                  getattr(self, "date", None) if "date" in names else None,
+                  self.author.slug if "author" in names and hasattr(self, "author") else "",
+                  self.category.slug if "category" in names and hasattr(self, "category") else "",
+                  (self.metadata.get("path"), self.source_path, self.settings["PATH"]) if "path" in names else None)
+        cache = self.__dict__.setdefault("_portal_urls", {})
+        if values not in cache:
+            cache[values] = original(self, key, klass)
+        return cache[values]
+
+    return _expand_settings
+
+
 def apply() -> bool:
     """Put the linear versions in place (once); False when this Pelican is not one they were checked on."""
     import pelican
@@ -145,6 +194,10 @@ def apply() -> bool:
                      generate_categories=gen.generate_categories, generate_authors=gen.generate_authors,
                      _build_period_archives=gen._build_period_archives)
     generators.process_translations = process_translations
+    from pelican.contents import Content
+
+    ORIGINALS["_expand_settings"] = Content._expand_settings
+    Content._expand_settings = _expand_settings_cached(Content._expand_settings)
     gen.generate_tags = generate_tags
     gen.generate_categories = generate_categories
     gen.generate_authors = generate_authors

@@ -146,27 +146,45 @@ def link_neighbours(views: list[ArticleView]) -> None:
 
     Related articles share the most tags among the RELATED_WINDOW nearest in time on
     each side within each tag, so the work grows with n·tags, not n² (a full pairwise
-    comparison took half the build time at 3,000 articles). Ties go to the newer one."""
-    by_kind: dict[str, list[ArticleView]] = {}
-    by_tag: dict[str, list[ArticleView]] = {}
-    for v in views:
-        by_kind.setdefault(v.kind, []).append(v)
+    comparison took half the build time at 3,000 articles). Ties go to the newer one.
+    The links depend only on each view's kind and tags and on the order: the positions are
+    kept for the last such shape, so a long-lived process (the live preview) whose save changed
+    none of them only re-points the links."""
+    shape = tuple((v.kind, tuple(t.slug for t in v.tags)) for v in views)
+    if _LAST_SHAPE.get("shape") != shape:
+        _LAST_SHAPE.update(shape=shape, positions=_neighbour_positions(views))
+    newer, older, related = _LAST_SHAPE["positions"]
+    for i, v in enumerate(views):
+        v.newer_in_kind = views[newer[i]] if newer[i] is not None else None
+        v.older_in_kind = views[older[i]] if older[i] is not None else None
+        v.related = [views[k] for k in related[i]]
+
+
+_LAST_SHAPE: dict = {}
+
+
+def _neighbour_positions(views: list[ArticleView]) -> tuple[list, list, list]:
+    """For each view (by position): the newer and older in its kind, and the related ones."""
+    by_kind: dict[str, list[int]] = {}
+    by_tag: dict[str, list[int]] = {}
+    for i, v in enumerate(views):
+        by_kind.setdefault(v.kind, []).append(i)
         for t in v.tags:
-            by_tag.setdefault(t.slug, []).append(v)
+            by_tag.setdefault(t.slug, []).append(i)
+    newer: list = [None] * len(views)
+    older: list = [None] * len(views)
     for items in by_kind.values():
-        for i, v in enumerate(items):
-            v.newer_in_kind = items[i - 1] if i > 0 else None
-            v.older_in_kind = items[i + 1] if i + 1 < len(items) else None
-    position = {slug: {id(v): i for i, v in enumerate(items)} for slug, items in by_tag.items()}
-    order = {id(v): i for i, v in enumerate(views)}
-    for v in views:
+        for j, i in enumerate(items):
+            newer[i] = items[j - 1] if j > 0 else None
+            older[i] = items[j + 1] if j + 1 < len(items) else None
+    position = {slug: {i: j for j, i in enumerate(items)} for slug, items in by_tag.items()}
+    related: list = []
+    for i, v in enumerate(views):
         shared: dict[int, int] = {}
-        others: dict[int, ArticleView] = {}
         for slug in {t.slug for t in v.tags}:
-            items, i = by_tag[slug], position[slug][id(v)]
-            for other in items[max(0, i - RELATED_WINDOW): i + RELATED_WINDOW + 1]:
-                if other is not v:
-                    shared[id(other)] = shared.get(id(other), 0) + 1
-                    others[id(other)] = other
-        ranked = sorted(shared, key=lambda k: (-shared[k], order[k]))
-        v.related = [others[k] for k in ranked[:RELATED_COUNT]]
+            items, j = by_tag[slug], position[slug][i]
+            for other in items[max(0, j - RELATED_WINDOW): j + RELATED_WINDOW + 1]:
+                if other != i:
+                    shared[other] = shared.get(other, 0) + 1
+        related.append(sorted(shared, key=lambda k: (-shared[k], k))[:RELATED_COUNT])
+    return newer, older, related

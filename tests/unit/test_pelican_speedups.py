@@ -99,3 +99,25 @@ def test_period_archives_are_the_same():
         assert [(a["save_as"], a["url"], a["period"], list(map(id, a["dates"])), list(map(id, a["articles"])))
                 for a in want[key]] == [(a["save_as"], a["url"], a["period"], list(map(id, a["dates"])),
                                          list(map(id, a["articles"]))) for a in got[key]]
+
+
+def test_page_addresses_are_the_same_and_remembered():
+    from pelican.contents import Content
+
+    original = ORIGINALS["_expand_settings"]
+    for a in articles(20):
+        for key in ("url", "save_as"):
+            assert Content._expand_settings(a, key) == original(a, key)
+        assert a.__dict__["_portal_urls"]  # computed once
+        a.slug = a.slug + "-moi"  # a changed slug is a new address, never a stale one
+        assert Content._expand_settings(a, "url") == original(a, "url")
+        assert "-moi" in a.url
+
+
+def test_a_pattern_with_other_fields_is_never_remembered():
+    from pelican.contents import Content
+
+    a = articles(5)[0]
+    a.settings = {**a.settings, "ARTICLE_URL": "{title}/{slug}.html"}
+    assert Content._expand_settings(a, "url") == ORIGINALS["_expand_settings"](a, "url")
+    assert not any(k[0] == "{title}/{slug}.html" for k in a.__dict__.get("_portal_urls", {}))
