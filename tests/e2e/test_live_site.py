@@ -153,3 +153,25 @@ def test_a_broken_save_reports_the_file_and_a_fix_brings_the_site_back(live, tmp
     site.update()
     site.finish()
     assert_same_as_cold(out, content, tmp_path, NOW)
+
+
+def test_a_template_edit_shows_on_the_next_page_asked_for(fixture_content, tmp_path, monkeypatch):
+    import shutil
+
+    from portal.live import LiveSite
+
+    monkeypatch.setenv("PORTAL_NOW", NOW)
+    monkeypatch.chdir(ROOT)
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    settings = load(ROOT / "pelicanconf.py", {"PATH": str(fixture_content), "OUTPUT_PATH": str(tmp_path / "out"),
+                                               "SEARCH_INDEX": False, "THEME": str(theme)})
+    site = LiveSite(settings)
+    site.update()
+    assert "Dấu mẫu giao diện" not in site.render("index.html")
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<p>Dấu mẫu giao diện</p></footer>", 1),
+                    encoding="utf-8")
+    site.update()
+    assert "Dấu mẫu giao diện" in site.render("index.html")
+    assert "Dấu mẫu giao diện" in site.render("tin-tuc/index.html")
