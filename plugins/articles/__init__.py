@@ -17,6 +17,8 @@ Settings: PORTAL_LANG ("vi" or "en"), PORTAL_NOW (fixes the build clock).
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -34,7 +36,7 @@ from portal.settings import SettingsError
 from portal.urls import site_base
 from portal.view import TagRef, build_view, link_neighbours
 
-from .reader import PortalReader
+from .reader import PortalReader, prefetch
 from .state import STATE
 
 log = logging.getLogger("articles")
@@ -210,6 +212,44 @@ def start_build(pelican) -> None:
     log.debug("articles: build started, now = %s", STATE.now.isoformat())
 
 
+def read_ahead(pelican) -> None:
+    """Parse every Markdown file on every core before Pelican reads them one by one (reader.prefetch).
+    PORTAL_WORKERS: how many processes (0: one per CPU; 1: none). Not in a process that runs threads
+    (the live preview's server): forking one is not safe."""
+    settings = pelican.settings
+    workers = int(settings.get("PORTAL_WORKERS") or os.cpu_count() or 1)
+    if workers < 2 or threading.active_count() > 1:
+        return
+    content = Path(settings["PATH"])
+    paths = sorted(str(p) for p in content.rglob("*.md") if p.is_file() and not p.is_symlink())
+    done = prefetch(settings, paths, workers)
+    log.debug("articles: %d files parsed ahead by %d processes", done, workers)
+
+
+class _Pages:
+    writer = None  # the build's BuildWriter, from Pelican's get_writer signal
+
+
+def build_writer(pelican):
+    """Pelican's writer for a build: pages recorded, then written on every core (write_pages)."""
+    from portal.live.jobs import BuildWriter
+
+    class Writer(BuildWriter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            _Pages.writer = self
+
+    return Writer
+
+
+def write_pages(pelican) -> None:
+    """First of the finalized receivers: every page is on disk before the others read the output."""
+    writer, _Pages.writer = _Pages.writer, None
+    if writer is not None:
+        workers = int(pelican.settings.get("PORTAL_WORKERS") or os.cpu_count() or 1)
+        writer.write_all(workers if threading.active_count() == 1 else 1)
+
+
 def check_copied_files(generator) -> None:
     """Every file Pelican will copy from content/ (the static folders, and any file an article links
     with {static} or {attach}) must be a picture or a PDF, an SVG a plain picture: what a browser
@@ -225,6 +265,7 @@ def check_copied_files(generator) -> None:
 
 def register() -> None:
     pelican_speedups.apply()  # Pelican's quadratic list scans, linear (same output)
+    signals.finalized.connect(write_pages)  # first: the other finalized receivers read the pages
     signals.initialized.connect(check_settings)
     signals.readers_init.connect(use_portal_reader)
     signals.generator_init.connect(add_template_helpers)
@@ -232,4 +273,6 @@ def register() -> None:
     signals.all_generators_finalized.connect(enrich)
     signals.article_writer_finalized.connect(write_active_warnings)
     signals.get_generators.connect(start_build)
+    signals.get_generators.connect(read_ahead)
+    signals.get_writer.connect(build_writer)
     signals.finalized.connect(drop_withheld_images)

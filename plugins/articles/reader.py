@@ -10,7 +10,9 @@ validated entry, from which the plugin builds the typed view.
 from __future__ import annotations
 
 import html
+import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,17 @@ def images_used(entry: model.Entry) -> set[str]:
     return found
 
 
+@dataclass
+class Parsed:
+    """One file read and checked, before it touches the build state."""
+
+    kind: str | None
+    entry: model.Entry | None = None
+    content: str = ""
+    problems: list = field(default_factory=list)
+    ok: bool = False
+
+
 class PortalReader(MarkdownReader):
     """Reads one article or page; the folder gives the kind."""
 
@@ -62,44 +75,50 @@ class PortalReader(MarkdownReader):
         """Never raises: whatever goes wrong becomes a problem naming the file (Pelican would print
         a bare "Could not process")."""
         try:
-            return self._read(source_path)
+            parsed = take_prefetched(source_path) or self.parse(source_path)
+            return self._apply(source_path, parsed)
         except Exception as err:  # noqa: BLE001 (reported to the person, with its cause)
             shown = display_path(source_path, self.settings)
             STATE.add_problem(Problem(shown, None, None, None, "could_not_process",
                                       {"error": f"{type(err).__name__}: {err}"[:300]}))
             return "", self._placeholder(source_path, None)
 
-    def _read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+    def parse(self, source_path: str) -> Parsed:
+        """The file validated and its body rendered: the costly part, with no effect on the build
+        state (so it can run in another process, see ``prefetch``)."""
         shown = display_path(source_path, self.settings)
         content_root = Path(self.settings["PATH"])
         kind = model.kind_of(Path(source_path), content_root)
         try:
             too_large = size_problem(Path(source_path), shown)
             if too_large:
-                STATE.add_problem(too_large)
-                return "", self._placeholder(source_path, kind)
+                return Parsed(kind, problems=[too_large])
             text = Path(source_path).read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
-            STATE.add_problem(Problem(shown, None, None, None, "not_utf8"))
-            return "", self._placeholder(source_path, kind)
+            return Parsed(kind, problems=[Problem(shown, None, None, None, "not_utf8")])
         except OSError as err:
-            STATE.add_problem(Problem(shown, None, None, None, "unreadable", {"error": err.strerror or str(err)}))
-            return "", self._placeholder(source_path, kind)
+            return Parsed(kind, problems=[Problem(shown, None, None, None, "unreadable",
+                                                  {"error": err.strerror or str(err)})])
         if kind is None:
-            STATE.add_problem(Problem(shown, None, None, None, "outside_kind",
-                                      {"kinds": ", ".join((*model.KINDS, model.PAGE))}))
-            return "", self._placeholder(source_path, kind)
+            return Parsed(kind, problems=[Problem(shown, None, None, None, "outside_kind",
+                                                  {"kinds": ", ".join((*model.KINDS, model.PAGE))})])
         entry = model.validate(text, shown, kind, content_root)
-        STATE.add_entry(entry)
         if not entry.ok:
-            return "", self._placeholder(source_path, kind)
+            return Parsed(kind, entry=entry)
         self._md = self._body_markdown()
         content, problems = body.render(entry, self._md)
-        for problem in problems:
+        return Parsed(kind, entry=entry, content=content, problems=problems,
+                      ok=not any(p.level == "error" for p in problems))
+
+    def _apply(self, source_path: str, parsed: Parsed) -> tuple[str, dict[str, Any]]:
+        """What the file adds to the build state, and what Pelican gets."""
+        if parsed.entry is not None:
+            STATE.add_entry(parsed.entry)
+        for problem in parsed.problems:
             STATE.add_problem(problem)
-        if any(p.level == "error" for p in problems):
-            return "", self._placeholder(source_path, kind)
-        return content, self._metadata(entry)
+        if not parsed.ok:
+            return "", self._placeholder(source_path, parsed.kind)
+        return parsed.content, self._metadata(parsed.entry)
 
     def _tag(self, name: str) -> Tag:
         """Tag slugs come from the model (the one slug rule: "IoT/OT" -> iot-ot, as the checks see it)."""
@@ -137,3 +156,60 @@ class PortalReader(MarkdownReader):
         else:
             STATE.published_images.update(images)
         return meta
+
+
+# ---- reading on every core ----------------------------------------------------------------------
+# Files parsed ahead by worker processes (``prefetch``), by absolute path, with the size and
+# modification time they were parsed at: a file changed since is parsed again.
+_PREFETCHED: dict[str, tuple[tuple[int, int], Parsed]] = {}
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def take_prefetched(source_path: str) -> Parsed | None:
+    found = _PREFETCHED.pop(os.path.abspath(source_path), None)
+    if found is None or found[0] != _stamp(source_path):
+        return None
+    return found[1]
+
+
+_SETTINGS: dict = {}  # the build's settings, seen by the forked workers (never pickled)
+
+
+def _parse_share(paths: list[str]) -> list[tuple[str, tuple[int, int] | None, Parsed]]:
+    reader = PortalReader(_SETTINGS)
+    out = []
+    for path in paths:
+        stamp = _stamp(path)
+        try:
+            out.append((path, stamp, reader.parse(path)))
+        except Exception:  # noqa: BLE001 (parsed again in the build, which reports it)
+            continue
+    return out
+
+
+def prefetch(settings: dict, paths: list[str], workers: int) -> int:
+    """Parse ``paths`` in ``workers`` processes (forked: they share what is loaded), so Markdown
+    and the checks of every file use every core; the build then takes each file's result when
+    Pelican asks for it, in Pelican's order, so the outcome is the same as reading one by one.
+    Returns how many files were parsed ahead."""
+    import multiprocessing
+
+    _PREFETCHED.clear()
+    if workers < 2 or len(paths) < 2 * workers:
+        return 0
+    _SETTINGS.clear()
+    _SETTINGS.update(settings)
+    shares = [paths[k::workers] for k in range(workers)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for results in pool.imap_unordered(_parse_share, shares):
+            for path, stamp, parsed in results:
+                if stamp is not None:
+                    _PREFETCHED[os.path.abspath(path)] = (stamp, parsed)
+    return len(_PREFETCHED)

@@ -12,6 +12,7 @@ afterwards.
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,3 +127,66 @@ class RecordingWriter(Writer):
             os.replace(tmp, path)
         signals.content_written.send(path, context=local)
         return changed
+
+
+class BuildWriter(RecordingWriter):
+    """The writer of a build: pages recorded while Pelican's generators run, then written all at
+    once by ``write_all`` on every core (forked processes share the finished model)."""
+
+    def write_all(self, workers: int) -> int:
+        """Render and write every recorded page; ``content_written`` is sent for each, in this
+        process, as Pelican's writer sends it. Returns how many pages."""
+        names = list(self.pages)
+        if workers < 2 or len(names) < 50 * workers:
+            for name in names:
+                self.write(name)
+            return len(names)
+        shares = [names[k::workers] for k in range(workers)]
+        gc.freeze()  # the children inherit the model; the collector walking it would copy every page of it
+        try:
+            children = [_fork_writer(self, share) for share in shares[1:]]
+        finally:
+            gc.unfreeze()
+        for name in shares[0]:
+            self.write(name)
+        failures = [message for message in (_wait(child) for child in children) if message]
+        if failures:
+            raise RuntimeError("\n".join(failures))
+        for share in shares[1:]:
+            for name in share:
+                job, page_num = self.pages[name]
+                signals.content_written.send(sanitised_join(self.output_path, name),
+                                             context=job.local_context(name, page_num))
+        return len(names)
+
+
+def _fork_writer(writer: RecordingWriter, names: list[str]) -> tuple[int, int]:
+    """A child process that writes ``names`` and exits; its failure, if any, comes back on a pipe."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the build (its cleanup would remove the output)
+        os.close(read_end)
+        code = 0
+        try:
+            signals.content_written.receivers.clear()  # the parent sends these
+            for name in names:
+                writer.write(name)
+        except BaseException as err:  # noqa: BLE001 (reported by the parent)
+            import traceback
+
+            os.write(write_end, "".join(traceback.format_exception(err))[-4000:].encode("utf-8", "replace"))
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _wait(child: tuple[int, int]) -> str:
+    pid, read_end = child
+    with os.fdopen(read_end, "rb") as pipe:
+        message = pipe.read().decode("utf-8", "replace")
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 and not message:
+        message = f"a page-writing process ended with status {os.waitstatus_to_exitcode(status)}"
+    return message
