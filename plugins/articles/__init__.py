@@ -142,7 +142,9 @@ def attach_view(item, settings: dict, _) -> list:
         item.view = kept[3]
         return []
     problems = body.resolved_url_problems(item.entry, html)
-    item.view = build_view(item.entry, url=item.url, body_html=body.sanitise(html), tags=tags, now=STATE.now,
+    clean = body.sanitise(html)
+    clean = html if clean == html else clean  # one string in memory, not two, when links changed nothing
+    item.view = build_view(item.entry, url=item.url, body_html=clean, tags=tags, now=STATE.now,
                            content_root=settings["PATH"], lang=lang, translate=_)
     if not problems:
         item._portal_view = (key, STATE.now, next_date_after(item.entry.values, STATE.now), item.view)

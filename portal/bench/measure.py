@@ -7,10 +7,13 @@ The command runs under a small Python runner of its own, so the runner's
   run by the portal build, counts);
 - `max_rss_mib`: ru_maxrss of RUSAGE_CHILDREN, the largest resident set of any ONE
   process of the tree (Linux reports the maximum, not a sum);
-- `tree_rss_mib`: the largest SUM of the tree's resident sets seen by sampling /proc
-  every 0.2 s (the build process still holds its memory while Pagefind runs, so this is
-  the figure a machine must have; a short spike between two samples can be missed, and
-  it is never less than `max_rss_mib`).
+- `tree_rss_mib`: the largest SUM of the tree's proportional set sizes (PSS, from
+  /proc/<pid>/smaps_rollup; VmRSS where PSS cannot be read) seen by sampling every 0.2 s.
+  The build process still holds its memory while Pagefind runs, and the build's forked
+  workers share most of their pages with it: PSS counts a shared page once across the
+  processes that share it, where a sum of resident sets would count it in each. So this is
+  the figure a machine must have; a short spike between two samples can be missed, and it
+  is never less than `max_rss_mib`.
 
 The wall time is measured by the runner around the command (its own start-up excluded).
 """
@@ -47,15 +50,21 @@ def tree_kib(root):
         todo += [p for p, pp in parents.items() if pp == pid and p not in tree]
     total = 0
     for pid in tree:
-        try:
-            with open(f"/proc/{pid}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
-        except OSError:
-            pass
+        total += _pss_kib(pid)
     return total
+
+
+def _pss_kib(pid):
+    """The process's proportional set size (a page shared by n processes counts 1/n), else VmRSS."""
+    for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(path) as f:
+                for line in f:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
 
 
 with open(log, "wb") as out:

@@ -36,6 +36,13 @@ def _status(port: int) -> dict:
         return json.loads(r.read())
 
 
+def _settle(port: int, timeout: float) -> None:
+    """Wait until the preview has brought every page up to date after a save."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout and _status(port).get("updating"):
+        time.sleep(0.05)
+
+
 def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
     """Generate `count` articles, run the preview server, save an article `edits` times in a
     real browser (Debian's Chromium) and time each save until the page shows the change."""
@@ -97,12 +104,7 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
                     result["error"] = f"the page did not refresh within {timeout:.0f} s"
                     break
                 timings.append(time.monotonic() - started)
-                settled = time.monotonic()  # the next save comes once the model is up to date, as a person's would
-                while time.monotonic() - settled < timeout:
-                    state = _status(port)
-                    if not state.get("updating"):
-                        break
-                    time.sleep(0.05)
+                _settle(port, timeout)  # the next save comes once the model is up to date, as a person's would
                 builds.append(_status(port)["seconds"])
                 time.sleep(0.5)
             browser.close()
