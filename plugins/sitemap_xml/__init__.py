@@ -18,6 +18,7 @@ ROBOTS_SAVE_AS "robots.txt" ("" or None: none, e.g. when nginx serves its own).
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,11 +79,21 @@ def _lastmod(context: dict):
     return None
 
 
+def _relative(path: str, output: str) -> str:
+    """The page's path under the output folder ("tin-tuc/x.html"); resolving only when the plain
+    strings do not tell (it costs a system call per part, for every page of the site)."""
+    base = os.path.normpath(output) + os.sep
+    plain = os.path.normpath(path)
+    if plain.startswith(base) and os.path.isabs(plain):
+        return Path(plain[len(base):]).as_posix()
+    return Path(path).resolve().relative_to(Path(output).resolve()).as_posix()
+
+
 def queue_page(path: str, context: dict) -> None:
     settings = context  # Pelican's template context starts as a copy of the settings
     if not path.endswith(".html") or "OUTPUT_PATH" not in settings:
         return
-    rel = Path(path).resolve().relative_to(Path(settings["OUTPUT_PATH"]).resolve()).as_posix()
+    rel = _relative(path, settings["OUTPUT_PATH"])
     skipped = {"404.html", settings.get("SEARCH_SAVE_AS") or "", *setting(settings, "SITEMAP_EXCLUDE")}
     if rel in skipped:
         return
