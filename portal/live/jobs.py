@@ -13,7 +13,9 @@ afterwards.
 from __future__ import annotations
 
 import gc
+import logging
 import os
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,27 +133,40 @@ class RecordingWriter(Writer):
 
 class BuildWriter(RecordingWriter):
     """The writer of a build: pages recorded while Pelican's generators run, then written all at
-    once by ``write_all`` on every core (forked processes share the finished model)."""
+    once by ``write_all`` on every core (forked processes share the finished model).
+
+    ``side_tasks``: work that only writes files (the feeds, CAP, CSAF, calendars), run by one more
+    forked process while the pages are written, instead of before them."""
+
+    side_tasks: list = []
 
     def write_all(self, workers: int) -> int:
         """Render and write every recorded page; ``content_written`` is sent for each, in this
-        process, as Pelican's writer sends it. Returns how many pages."""
+        process, as Pelican's writer sends it. Returns how many pages. A failure in another
+        process is raised here as it was raised there."""
         names = list(self.pages)
+        tasks, self.side_tasks = list(self.side_tasks), []
         if workers < 2 or len(names) < 50 * workers:
+            for task in tasks:
+                task()
             for name in names:
                 self.write(name)
             return len(names)
         shares = [names[k::workers] for k in range(workers)]
         gc.freeze()  # the children inherit the model; the collector walking it would copy every page of it
         try:
-            children = [_fork_writer(self, share) for share in shares[1:]]
+            children = [_fork(lambda share=share: [self.write(n) for n in share]) for share in shares[1:]]
+            if tasks:
+                children.append(_fork(lambda: [task() for task in tasks]))
         finally:
             gc.unfreeze()
-        for name in shares[0]:
-            self.write(name)
-        failures = [message for message in (_wait(child) for child in children) if message]
+        try:
+            for name in shares[0]:
+                self.write(name)
+        finally:
+            failures = [failure for failure in (_wait(child) for child in children) if failure is not None]
         if failures:
-            raise RuntimeError("\n".join(failures))
+            raise failures[0]
         for share in shares[1:]:
             for name in share:
                 job, page_num = self.pages[name]
@@ -160,33 +175,56 @@ class BuildWriter(RecordingWriter):
         return len(names)
 
 
-def _fork_writer(writer: RecordingWriter, names: list[str]) -> tuple[int, int]:
-    """A child process that writes ``names`` and exits; its failure, if any, comes back on a pipe."""
+class _ErrorsLogged(logging.Handler):
+    """In a child: an ERROR logged (Pelican logs some failures instead of raising) fails it."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _fork(work) -> tuple[int, int]:
+    """A child process that does ``work`` and exits; what it raised comes back on a pipe (pickled)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into the build (its cleanup would remove the output)
         os.close(read_end)
         code = 0
         try:
-            signals.content_written.receivers.clear()  # the parent sends these
-            for name in names:
-                writer.write(name)
-        except BaseException as err:  # noqa: BLE001 (reported by the parent)
-            import traceback
-
-            os.write(write_end, "".join(traceback.format_exception(err))[-4000:].encode("utf-8", "replace"))
+            signals.content_written.receivers.clear()  # the parent sends these, once per page
+            errors = _ErrorsLogged()
+            logging.getLogger().addHandler(errors)
+            work()
+            if errors.messages:
+                raise RuntimeError("\n".join(errors.messages))
+        except BaseException as err:  # noqa: BLE001 (raised again by the parent)
             code = 1
+            try:
+                data = pickle.dumps(err)
+            except Exception:  # noqa: BLE001 (an exception that cannot travel: its text does)
+                import traceback
+
+                data = pickle.dumps(RuntimeError("".join(traceback.format_exception(err))[-4000:]))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
         finally:
             os._exit(code)
     os.close(write_end)
     return pid, read_end
 
 
-def _wait(child: tuple[int, int]) -> str:
+def _wait(child: tuple[int, int]) -> BaseException | None:
     pid, read_end = child
     with os.fdopen(read_end, "rb") as pipe:
-        message = pipe.read().decode("utf-8", "replace")
+        data = pipe.read()
     _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0 and not message:
-        message = f"a page-writing process ended with status {os.waitstatus_to_exitcode(status)}"
-    return message
+    code = os.waitstatus_to_exitcode(status)
+    if data:
+        try:
+            return pickle.loads(data)
+        except Exception as err:  # noqa: BLE001
+            return RuntimeError(f"a build process failed: {err}")
+    return RuntimeError(f"a build process ended with status {code}") if code != 0 else None

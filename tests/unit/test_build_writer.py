@@ -1,0 +1,74 @@
+"""portal.live.jobs.BuildWriter: pages written on several cores are the pages written on one, and a
+failure in another process stops the build with the same error."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+from pelican import signals
+from pelican.settings import DEFAULT_CONFIG
+
+from portal.live.jobs import BuildWriter
+
+ENV = jinja2.Environment()
+
+
+class Broken(Exception):
+    pass
+
+
+def raise_broken(message):
+    raise Broken(message)
+
+
+ENV.globals["fail"] = raise_broken
+
+
+def writer(out, count: int, broken: int | None = None) -> BuildWriter:
+    w = BuildWriter(str(out), settings=dict(DEFAULT_CONFIG))
+    good = ENV.from_string("<p>{{ n }} {{ output_file }}</p>")
+    bad = ENV.from_string("{{ fail('trang hỏng ' ~ n) }}")
+    for n in range(count):
+        w.write_file(f"p/{n}.html", bad if n == broken else good, {"SITEURL": ""}, n=n)
+    return w
+
+
+def files(root) -> dict:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_two_processes_write_what_one_writes(tmp_path):
+    seen: list[str] = []
+
+    def written(path, context):
+        seen.append(context["output_file"])
+
+    signals.content_written.connect(written)
+    try:
+        writer(tmp_path / "one", 300).write_all(1)
+        one = sorted(seen)
+        seen.clear()
+        writer(tmp_path / "two", 300).write_all(2)
+    finally:
+        signals.content_written.disconnect(written)
+    assert files(tmp_path / "one") == files(tmp_path / "two")
+    assert len(files(tmp_path / "two")) == 300
+    assert sorted(seen) == one  # content_written once per page, in this process
+
+
+@pytest.mark.parametrize("broken", [0, 1, 299])  # a page of this process, of the other, the last
+def test_a_page_that_fails_in_any_process_fails_the_build(tmp_path, broken):
+    with pytest.raises(Broken, match=f"trang hỏng {broken}"):
+        writer(tmp_path / "out", 300, broken=broken).write_all(2)
+
+
+def test_a_side_task_runs_once_and_its_failure_comes_back(tmp_path):
+    w = writer(tmp_path / "out", 300)
+    marker = tmp_path / "side.txt"
+    w.side_tasks = [lambda: marker.write_text("x", encoding="utf-8")]
+    w.write_all(2)
+    assert marker.read_text(encoding="utf-8") == "x"
+    w = writer(tmp_path / "out2", 300)
+    w.side_tasks = [lambda: raise_broken("nguồn tin hỏng")]
+    with pytest.raises(Broken, match="nguồn tin hỏng"):
+        w.write_all(2)
