@@ -136,8 +136,13 @@ RESPONSIVE_IMAGE_CACHE = "var/image-cache"
 
 # ---- build --------------------------------------------------------------------
 SEARCH_INDEX = True  # the Pagefind index (plugins/search); off in the live preview
+# Pelican's content cache skips the reader, and with it what the checks across files need: the
+# portal keeps its own (plugins/articles/reader.py ParseCache): each file's parsed entry and body by
+# the SHA-256 of its bytes, under a fingerprint of the content folder, MARKDOWN and the code
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+PORTAL_PARSE_CACHE = "var/cache/parsed"  # "" for none; relative to where the build runs
+PORTAL_WORKERS = 0  # processes that read and write the site: 0 = one per CPU, 1 = this one only
 DELETE_OUTPUT_DIRECTORY = False  # the build task writes a fresh folder and swaps it in
 RELATIVE_URLS = False
 OUTPUT_SOURCES = False

@@ -9,9 +9,12 @@ validated entry, from which the plugin builds the typed view.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
+import pickle
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,7 +88,17 @@ class PortalReader(MarkdownReader):
 
     def parse(self, source_path: str) -> Parsed:
         """The file validated and its body rendered: the costly part, with no effect on the build
-        state (so it can run in another process, see ``prefetch``)."""
+        state (so it can run in another process, see ``prefetch``), kept in the parse cache."""
+        cache = ParseCache.of(self.settings)
+        key = cache.key(source_path) if cache else None
+        parsed = cache.load(key) if key else None
+        if parsed is None:
+            parsed = self._parse(source_path)
+            if key:
+                cache.store(key, parsed)
+        return parsed
+
+    def _parse(self, source_path: str) -> Parsed:
         shown = display_path(source_path, self.settings)
         content_root = Path(self.settings["PATH"])
         kind = model.kind_of(Path(source_path), content_root)
@@ -213,3 +226,92 @@ def prefetch(settings: dict, paths: list[str], workers: int) -> int:
                 if stamp is not None:
                     _PREFETCHED[os.path.abspath(path)] = (stamp, parsed)
     return len(_PREFETCHED)
+
+
+# ---- the parse cache ----------------------------------------------------------------------------
+class ParseCache:
+    """What ``parse`` made of a file, kept on disk between builds (PORTAL_PARSE_CACHE, a folder;
+    empty or None: no cache). A result is found again by the file's path and the SHA-256 of its
+    bytes, under a fingerprint of everything else parsing reads: the content folder, the MARKDOWN
+    settings, the code of the portal and its plugins, and the versions of Python, Pelican,
+    Markdown, nh3 and html5lib. Change any of them and nothing cached is used (a new folder;
+    the old one is removed). Parsing does not depend on the build clock: what does (an embargo,
+    a warning's state) is worked out from the entry in every build."""
+
+    _by_folder: dict[str, ParseCache] = {}
+
+    def __init__(self, folder: Path, fingerprint: str):
+        self.folder = folder / fingerprint
+        self.hits = 0
+        self._made: set[Path] = set()
+
+    @classmethod
+    def of(cls, settings: dict) -> ParseCache | None:
+        where = settings.get("PORTAL_PARSE_CACHE")
+        if not where:
+            return None
+        fingerprint = _fingerprint(settings)
+        key = f"{where}|{fingerprint}"
+        if key not in cls._by_folder:
+            cache = cls(Path(where), fingerprint)
+            for old in Path(where).glob("*"):
+                if old.is_dir() and old.name != fingerprint and len(old.name) == len(fingerprint):
+                    shutil.rmtree(old, ignore_errors=True)
+            cls._by_folder[key] = cache
+        return cls._by_folder[key]
+
+    def key(self, source_path: str) -> str | None:
+        try:
+            data = Path(source_path).read_bytes()
+        except OSError:
+            return None
+        return hashlib.sha256(os.path.abspath(source_path).encode() + b"\0" + data).hexdigest()
+
+    def load(self, key: str) -> Parsed | None:
+        try:
+            with open(self.folder / key[:2] / key, "rb") as f:
+                parsed = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+        if not isinstance(parsed, Parsed):
+            return None
+        self.hits += 1
+        return parsed
+
+    def store(self, key: str, parsed: Parsed) -> None:
+        """Written in place: a file cut short (a build killed while writing) fails to load and
+        counts as not cached."""
+        folder = self.folder / key[:2]
+        try:
+            if folder not in self._made:
+                folder.mkdir(parents=True, exist_ok=True)
+                self._made.add(folder)
+            with open(folder / key, "wb") as f:
+                pickle.dump(parsed, f, protocol=pickle.HIGHEST_PROTOCOL)
+        except (OSError, pickle.PicklingError):
+            pass  # a cache that cannot be written only makes the next build slower
+
+
+_FINGERPRINTS: dict[str, str] = {}
+
+
+def _fingerprint(settings: dict) -> str:
+    import importlib.metadata
+    import json
+    import sys
+
+    own = {"PATH": str(settings.get("PATH")), "MARKDOWN": repr(settings.get("MARKDOWN"))}
+    memo = json.dumps(own, sort_keys=True)
+    if memo not in _FINGERPRINTS:
+        digest = hashlib.sha256(memo.encode())
+        digest.update(sys.version.encode())
+        for dist in ("pelican", "markdown", "nh3", "html5lib"):
+            try:
+                digest.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+            except importlib.metadata.PackageNotFoundError:
+                digest.update(dist.encode())
+        root = Path(__file__).resolve().parents[2]
+        for code in sorted([*(root / "portal").rglob("*.py"), *(root / "plugins").rglob("*.py")]):
+            digest.update(code.relative_to(root).as_posix().encode() + b"\0" + code.read_bytes())
+        _FINGERPRINTS[memo] = digest.hexdigest()[:32]
+    return _FINGERPRINTS[memo]

@@ -16,6 +16,7 @@ settings) and says the command of a cold build and of a rebuild into an output f
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -140,7 +141,20 @@ class PortalSystem(System):
 
     def cold_command(self) -> list[str]:
         return [sys.executable, "-m", "portal", "build", "--settings", str(self.settings), "--content",
-                str(self.content), "--output", str(self.output), "--set", f"SEARCH_INDEX={str(self.search).lower()}"]
+                str(self.content), "--output", str(self.output), "--set", f"SEARCH_INDEX={str(self.search).lower()}",
+                "--set", f"PORTAL_PARSE_CACHE={json.dumps(str(self.cache))}"]
+
+    @property
+    def cache(self) -> Path:
+        """Its parse cache: emptied before a cold build, kept for the rebuild (as Pelican's is)."""
+        return self.output.with_name(f"cache-{self.name}")
+
+    def clean(self) -> None:
+        super().clean()
+        shutil.rmtree(self.cache, ignore_errors=True)
+
+    def prime(self) -> None:
+        return None  # every build fills the cache: the last cold one leaves it full
 
 
 class PelicanSystem(System):

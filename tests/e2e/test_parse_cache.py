@@ -1,0 +1,102 @@
+"""The parse cache (PORTAL_PARSE_CACHE): a second build reads what the first parsed, gives the same
+site and the same errors, and never uses a result that no longer fits the file, the settings or
+the code."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+NOW = "2026-11-26T09:00:00+07:00"
+NEWS = "tin-tuc/2026-11-10-tap-huan.md"
+
+
+def build(content: Path, output: Path, cache: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "portal", "build", "--content", str(content), "--output", str(output),
+                           "--set", "SEARCH_INDEX=false", "--set", f'PORTAL_PARSE_CACHE="{cache}"', *extra],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PORTAL_NOW": NOW}, timeout=180)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def cached_files(cache: Path) -> list[Path]:
+    return [p for p in cache.rglob("*") if p.is_file()]
+
+
+def test_a_warm_build_is_the_cold_build(fixture_content, tmp_path):
+    cache = tmp_path / "cache"
+    assert build(fixture_content, tmp_path / "cold", cache).returncode == 0
+    first = {p: p.stat().st_mtime_ns for p in cached_files(cache)}
+    assert len(first) >= 8  # every Markdown file of the fixture
+    assert build(fixture_content, tmp_path / "warm", cache).returncode == 0
+    assert tree(tmp_path / "cold") == tree(tmp_path / "warm")
+    assert {p: p.stat().st_mtime_ns for p in cached_files(cache)} == first  # read, not written again
+
+
+def test_an_edited_file_is_parsed_again(fixture_content, tmp_path):
+    cache = tmp_path / "cache"
+    assert build(fixture_content, tmp_path / "a", cache).returncode == 0
+    path = fixture_content / NEWS
+    path.write_text(path.read_text(encoding="utf-8").replace("\n\n", "\n\nCâu mới sau khi sửa. ", 1), encoding="utf-8")
+    os.utime(path, ns=(0, 0))  # the time says nothing: the bytes do
+    assert build(fixture_content, tmp_path / "b", cache).returncode == 0
+    pages = [p.read_text(encoding="utf-8") for p in (tmp_path / "b" / "tin-tuc").glob("*.html")]
+    assert any("Câu mới sau khi sửa." in page for page in pages)
+
+
+def test_a_broken_file_fails_the_warm_build_too(fixture_content, tmp_path):
+    cache = tmp_path / "cache"
+    path = fixture_content / NEWS
+    path.write_text(path.read_text(encoding="utf-8").replace("Date: 2026-11-10", "Date: 2026-13-10", 1),
+                    encoding="utf-8")
+    cold = build(fixture_content, tmp_path / "a", cache)
+    warm = build(fixture_content, tmp_path / "b", cache)
+    assert cold.returncode == warm.returncode == 1
+    assert "2026-11-10-tap-huan.md" in warm.stderr and "Ngày giờ không hợp lệ" in warm.stderr
+    assert cold.stderr.replace("/a/", "/b/") == warm.stderr  # the same report, but for the folder named
+
+
+def test_a_damaged_cache_file_counts_as_not_cached(fixture_content, tmp_path):
+    cache = tmp_path / "cache"
+    assert build(fixture_content, tmp_path / "a", cache).returncode == 0
+    for p in cached_files(cache):
+        p.write_bytes(b"\x80\x05 not a pickle")
+    assert build(fixture_content, tmp_path / "b", cache).returncode == 0
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_other_settings_or_code_use_another_folder():
+    sys.path.insert(0, str(ROOT / "plugins"))
+    reader = importlib.import_module("articles.reader")
+    base = {"PATH": "/x/content", "MARKDOWN": {"extensions": ["markdown.extensions.extra"]}}
+    one = reader._fingerprint(base)
+    assert reader._fingerprint(dict(base)) == one
+    assert reader._fingerprint({**base, "MARKDOWN": {"extensions": []}}) != one
+    assert reader._fingerprint({**base, "PATH": "/y/content"}) != one
+
+
+def test_an_edit_to_the_code_is_a_new_fingerprint(tmp_path, monkeypatch):
+    import shutil
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    reader = importlib.import_module("articles.reader")
+    copy = tmp_path / "tree"
+    for part in ("portal", "plugins"):
+        shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("node_modules", "__pycache__"))
+    fake = copy / "plugins" / "articles" / "reader.py"
+    monkeypatch.setattr(reader, "__file__", str(fake))
+    base = {"PATH": "/x/content", "MARKDOWN": {}}
+    reader._FINGERPRINTS.clear()
+    before = reader._fingerprint(base)
+    body = copy / "portal" / "body.py"
+    body.write_text(body.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    reader._FINGERPRINTS.clear()
+    assert reader._fingerprint(base) != before
+    reader._FINGERPRINTS.clear()
