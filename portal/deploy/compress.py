@@ -37,10 +37,13 @@ def _reusable(path: Path, before: Path) -> bytes | None:
     return packed.read_bytes() if filecmp.cmp(path, before, shallow=False) else None
 
 
-def precompress(folder: Path, previous: Path | None = None, workers: int | None = None) -> int:
+def precompress(folder: Path, previous: Path | None = None, workers: int | None = None,
+                same: set[Path] | None = None) -> int:
     """Write <file>.gz beside every text file of `folder` whose compressed form is smaller; return how many.
 
-    `previous`: the output this one replaces, whose .gz of an unchanged file is reused.
+    `previous`: the output this one replaces, whose .gz of an unchanged file is reused; `same`
+    collects the files (and their .gz) found equal to the previous output's, so the swap need not
+    compare them again.
     Links are never followed (a release has none; publish refuses them). The files are compressed
     on every core (zlib lets other threads run while it compresses)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -54,6 +57,8 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
 
     def one(path: Path) -> int:
         packed = _reusable(path, previous / path.relative_to(folder)) if previous else None
+        if packed is not None and same is not None:
+            same.update((path, path.with_name(path.name + ".gz")))  # set.update holds the lock: no race
         if packed is None:
             data = path.read_bytes()
             packed = gzip_bytes(data)

@@ -87,10 +87,11 @@ def same_bytes(a: Path, b: Path) -> bool:
                 return True
 
 
-def keep_unchanged(old: Path, new: Path, link: bool = False) -> int:
+def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Path] | None = None) -> int:
     """Every file of `new` whose bytes equal the same file in `old` keeps `old`'s modification time
     (so its Last-Modified and ETag stay, and subscribers' conditional GETs answer 304); with `link`,
-    it becomes a hard link to `old`'s file (releases share unchanged files). Returns how many."""
+    it becomes a hard link to `old`'s file (releases share unchanged files). Returns how many.
+    `known_same`: files of `new` already compared equal (by precompress), not read again."""
     if not old.is_dir():
         return 0
     kept = 0
@@ -98,7 +99,9 @@ def keep_unchanged(old: Path, new: Path, link: bool = False) -> int:
         for name in names:
             fresh = Path(folder, name)
             before = old / fresh.relative_to(new)
-            if fresh.is_symlink() or not before.is_file() or before.is_symlink() or not same_bytes(fresh, before):
+            if fresh.is_symlink() or not before.is_file() or before.is_symlink():
+                continue
+            if not (known_same and fresh in known_same) and not same_bytes(fresh, before):
                 continue
             if link:
                 tmp = fresh.with_name(f".{name}.link")
@@ -115,10 +118,10 @@ def keep_unchanged(old: Path, new: Path, link: bool = False) -> int:
     return kept
 
 
-def swap_in(fresh: Path, output: Path) -> None:
+def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None) -> None:
     """Replace output by fresh with two renames on one filesystem (unchanged files keep their times)."""
     if output.exists():
-        keep_unchanged(output, fresh)
+        keep_unchanged(output, fresh, known_same=known_same)
         old = output.with_name(f".{output.name}.old-{os.getpid()}")
         output.rename(old)
         fresh.rename(output)
@@ -139,6 +142,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
     shutil.rmtree(fresh, ignore_errors=True)
     settings = load(settings_file, {**(overrides or {}), "OUTPUT_PATH": str(fresh)})
     settings["PORTAL_NOW"] = build_time(settings).isoformat()
+    same: set[Path] = set()  # files precompress found equal to the previous output's
     counter = _ErrorCounter()
     counter.addFilter(_SayWhatFailed())
     logging.getLogger().addHandler(counter)
@@ -153,10 +157,10 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
             from ..deploy.compress import precompress
 
             try:  # before swap_in: an unchanged page's .gz is unchanged too, and keeps its time
-                precompress(fresh, previous=output if output.is_dir() else None)
+                precompress(fresh, previous=output if output.is_dir() else None, same=same)
             except OSError as err:
                 raise BuildFailed(f"Không ghi được bản nén .gz (could not write the .gz copies): {err}") from err
-        swap_in(fresh, output)
+        swap_in(fresh, output, known_same=same)
     finally:
         logging.getLogger().removeHandler(counter)
         shutil.rmtree(fresh, ignore_errors=True)
