@@ -126,6 +126,18 @@ def run(c, port=8000):
     _portal("run", "--port", port)
 
 
+@task(help={"out": "folder for the PNG files and their README (default docs/screenshots)"})
+def screenshots(c, out="docs/screenshots"):
+    """Build the sample portal and take every page type at 360 and 1,280 px into docs/screenshots/ (Chromium)."""
+    from portal.tools.screenshots import CHROMIUM, run
+
+    if not CHROMIUM.exists():
+        _ensure_system_packages()
+    written = run(Path(out), Path("pelicanconf.py"), Path("content"))
+    size = sum(p.stat().st_size for p in written)
+    print(f"{len(written)} tệp trong {out}/ ({size / 1e6:.1f} MB); xem {out}/README.md")
+
+
 # ---- the ratings service (ratings/, docs/ratings.md) ------------------------------------------
 def _ratings_env(**extra: str) -> dict:
     env = dict(os.environ)
@@ -205,7 +217,7 @@ def bench_preview(c, sizes="1000,10000", edits=3, timeout=1800):
 # ---- tests ---------------------------------------------------------------------------------------
 def _missing_system_packages() -> list[str]:
     """Debian packages the tests drive: Chromium (browser tests), PostgreSQL (ratings store), nginx
-    (production server), gpg (CSAF signatures), npm (the BSI CSAF validator), Java (the Nu checker)."""
+    (production server), gpg (CSAF signatures), npm (the BSI CSAF validator, Lighthouse), Java (the Nu checker)."""
     missing = [] if CHROMIUM.exists() else ["chromium"]
     if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
         missing.append("postgresql")

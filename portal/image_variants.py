@@ -1,11 +1,12 @@
-"""Smaller copies of a lead image, so a phone downloads the size it shows, not the largest.
+"""Smaller copies of a picture, so a phone downloads the size it shows, not the largest.
 
-A lead image W pixels wide gets a WebP copy at each width of RESPONSIVE_IMAGE_WIDTHS (360, 720 and
-1280 by default), none wider than W (W itself stands in for the widths above it), beside the
-original: images/x.png -> images/x.360w.webp, x.720w.webp… (portal.paths.image_variant). The page
-offers them with srcset and sizes; the original stays for feeds, CAP, link previews and browsers
-without WebP. Which copies exist follows from the view's width alone (`variants`), so the srcset of
-a page and the files written never disagree.
+A lead image, or a picture of the site in an article's body (``responsive_body``), W pixels wide
+gets a WebP copy at each width of RESPONSIVE_IMAGE_WIDTHS (360, 720 and 1280 by default), none
+wider than W (W itself stands in for the widths above it), beside the original: images/x.png ->
+images/x.360w.webp, x.720w.webp… (portal.paths.image_variant). The page offers them with srcset and
+sizes; the original stays for feeds, CAP, link previews and browsers without WebP. Which copies
+exist follows from the picture's width alone (`variants`), so the srcset of a page and the files
+written never disagree.
 
 Encoding is the slow part and must give the same bytes on every build: each copy is kept in a
 cache folder under a name made of the SHA-256 of the original's bytes and the recipe (width,
@@ -17,11 +18,15 @@ copied (a photo's GPS position stays out of the published copies).
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import os
-from collections.abc import Sequence
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from .images import ImageFile
 from .paths import image_variant
@@ -46,7 +51,7 @@ def variants(image: ImageFile | None, widths: Sequence[int] = WIDTHS) -> list[Va
 
 def srcset(found: list[Variant], prefix: str) -> str:
     """'/images/x.360w.webp 360w, /images/x.720w.webp 720w' (prefix: SITEURL)."""
-    return ", ".join(f"{prefix}/{v.path} {v.width}w" for v in found)
+    return ", ".join(f"{prefix}/{quote(v.path)} {v.width}w" for v in found)
 
 
 def encode(data: bytes, width: int, quality: int = QUALITY) -> bytes:
@@ -82,3 +87,67 @@ def make(data: bytes, width: int, quality: int, cache: Path | None) -> tuple[byt
         tmp.write_bytes(encoded)
         os.replace(tmp, cached)  # two builds at once never see half a file
     return encoded, True
+
+
+# ---- pictures in an article's body -----------------------------------------------------------------
+# The body is the sanitiser's HTML (portal.body.sanitise), which writes every attribute in double quotes
+# and drops <picture>, <source>, srcset and sizes: the page's copy of the body gets them here, after
+# the sanitiser, from the files alone. Feeds and the search index keep the sanitised body as it is.
+SIZES = "(min-width: 48rem) 46rem, calc(100vw - 2rem)"  # the text column: 46rem wide from 48rem (site.css)
+_IMG = re.compile(r'<img\b(?:[^>"]|"[^"]*")*>')
+_ATTRIBUTE = re.compile(r'\s+([^\s"=>/]+)(?:="([^"]*)")?')
+
+
+def _attributes(tag: str) -> list[tuple[str, str | None]]:
+    """[(name, raw value or None)] of one serialised <img …> tag, in order."""
+    return [(m.group(1).lower(), m.group(2)) for m in _ATTRIBUTE.finditer(tag[len("<img"):].rstrip("/>"))]
+
+
+def local_path(src: str, siteurl: str = "") -> str | None:
+    """'images/x.png' for a picture of this site ('/images/x.png', or SITEURL + '/images/x.png'); None for
+    another host's picture or a path that leaves the site's folder."""
+    src = html.unescape(src).split("#", 1)[0].split("?", 1)[0]
+    base = siteurl.rstrip("/")
+    if base and src.startswith(base + "/"):
+        src = src[len(base):]
+    elif not src.startswith("/") or src.startswith("//"):
+        return None
+    path = posixpath.normpath(unquote(src).lstrip("/"))
+    return None if path in (".", "") or path.startswith("../") else path
+
+
+def body_image_paths(body: str, siteurl: str = "") -> list[str]:
+    """Every picture of this site a body shows, each once, in order."""
+    found: dict[str, None] = {}
+    for tag in _IMG.findall(body):
+        src = dict(_attributes(tag)).get("src")
+        path = local_path(src, siteurl) if src else None
+        if path:
+            found.setdefault(path)
+    return list(found)
+
+
+def responsive_body(body: str, images: Mapping[str, ImageFile], siteurl: str = "",
+                    widths: Sequence[int] = WIDTHS, sizes: str = SIZES) -> str:
+    """The body with each picture of this site that `images` knows given its pixel size (width and
+    height: nothing moves while it loads) and, when it has copies, wrapped in a <picture> whose WebP
+    <source> offers them with srcset and sizes. Other pictures are left as they are."""
+
+    def rewrite(match: re.Match) -> str:
+        tag = match.group(0)
+        attrs = _attributes(tag)
+        named = dict(attrs)
+        path = local_path(named["src"], siteurl) if named.get("src") else None
+        image = images.get(path) if path else None
+        if image is None or not image.width or not image.height:
+            return tag
+        if "width" not in named and "height" not in named:
+            attrs += [("width", str(image.width)), ("height", str(image.height))]
+        img = "<img" + "".join(f' {name}="{value}"' if value is not None else f" {name}" for name, value in attrs) + ">"
+        found = variants(image, widths)
+        if not found:
+            return img
+        return (f'<picture><source type="image/webp" srcset="{html.escape(srcset(found, siteurl))}" '
+                f'sizes="{html.escape(sizes)}">{img}</picture>')
+
+    return _IMG.sub(rewrite, body)

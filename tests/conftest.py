@@ -146,6 +146,31 @@ def missing_tool(reason: str) -> None:
     pytest.skip(reason)  # not in CI: see missing_tool's docstring
 
 
+def npm_installed(source: Path, probe: str) -> Path:
+    """A Node tool of tests/ (`source`: its package.json and committed package-lock.json), installed once
+    per machine: `npm ci` from the lock into a cache folder named after the lock's hash, then the
+    folder's scripts (*.mjs) copied beside node_modules. `probe`: a package the tool imports."""
+    import hashlib
+
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        missing_tool("Node.js and npm are not installed (apt-get install nodejs npm)")
+    lock = (source / "package-lock.json").read_bytes()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = cache / "laocai-portal" / f"{source.name}-{hashlib.sha256(lock).hexdigest()[:16]}"
+    if not (folder / "node_modules" / probe / "package.json").is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(source / name, folder / name)
+        done = subprocess.run([npm, "ci", "--include=dev", "--no-audit", "--no-fund", "--prefer-offline"],
+                              cwd=folder, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            missing_tool(f"npm ci could not install {probe}: {done.stderr[-500:]}")
+    for script in source.glob("*.mjs"):
+        shutil.copy(script, folder / script.name)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""

@@ -1,10 +1,13 @@
-"""responsive_images: WebP copies of every published lead image at a few widths (portal.image_variants).
+"""responsive_images: WebP copies of every published picture at a few widths (portal.image_variants).
 
 A 360 px phone on a slow mountain connection then downloads a 360 px picture, not the original.
 Templates get ``lead_image_srcset(view.image)``: the srcset of the copies ("" when there are none:
 an SVG, a GIF, a size that could not be read), and article.html gives it to a <picture> with the
-column's ``sizes``. The copies are written beside the original for each published article; an
-embargoed article's picture gets none (its view does not exist yet).
+column's ``sizes``; and ``responsive_body(view.body_html)``: the sanitised body with each picture of
+the site given its width and height and, when it has copies, a <picture> offering them (after the
+sanitiser, which allows neither srcset nor <picture>; feeds keep the body as sanitised). The copies
+are written beside the original for each published article and page; an embargoed article's
+pictures get none (its view does not exist yet).
 
 Settings (with defaults): RESPONSIVE_IMAGE_WIDTHS [360, 720, 1280]; RESPONSIVE_IMAGE_QUALITY 80
 (WebP quality, 1–100); RESPONSIVE_IMAGE_CACHE "var/image-cache" (relative to the folder holding the
@@ -19,9 +22,10 @@ import os
 from pathlib import Path
 
 from pelican import signals
-from pelican.generators import ArticlesGenerator
+from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from portal import image_variants
+from portal.images import ImageFile, read_image
 from portal.outputs import write_file
 from portal.settings import SettingsError, require_after_articles
 
@@ -64,33 +68,64 @@ def cache_folder(settings: dict) -> Path | None:
     return path if path.is_absolute() else Path(settings.get("PATH", ".")).resolve().parent / path
 
 
+# The body pictures of this build (site path -> ImageFile), read once when every view exists
+# (write_variants, before any page is written): what responsive_body gives copies to is what was written.
+BODY_IMAGES: dict[str, ImageFile] = {}
+
+
 def add_helper(generator) -> None:
     settings = generator.settings
     widths = setting(settings, "RESPONSIVE_IMAGE_WIDTHS")
+    siteurl = settings.get("SITEURL", "")
 
     def lead_image_srcset(image) -> str:
         file = getattr(image, "file", image)
-        return image_variants.srcset(image_variants.variants(file, widths), settings.get("SITEURL", ""))
+        return image_variants.srcset(image_variants.variants(file, widths), siteurl)
+
+    def responsive_body(body: str) -> str:
+        return image_variants.responsive_body(body, BODY_IMAGES, siteurl, widths)
 
     generator.env.globals["lead_image_srcset"] = lead_image_srcset
+    generator.env.globals["responsive_body"] = responsive_body
+
+
+def published_views(generators) -> list:
+    """The view of every published article and page of this build."""
+    views = []
+    for g in generators:
+        if isinstance(g, ArticlesGenerator):
+            views += [a.view for a in g.articles]
+        elif isinstance(g, PagesGenerator):
+            views += [p.view for p in g.pages if getattr(p, "view", None) is not None]
+    return views
+
+
+def pictures(views: list, settings: dict) -> list[ImageFile]:
+    """Every picture the views show, each once: lead images, then the site's pictures in bodies
+    (which also fills BODY_IMAGES for responsive_body)."""
+    content, siteurl = Path(settings["PATH"]), settings.get("SITEURL", "")
+    found: dict[str, ImageFile] = {v.image.path: v.image.file for v in views if v.image is not None}
+    BODY_IMAGES.clear()
+    for view in views:
+        for path in image_variants.body_image_paths(view.body_html, siteurl):
+            if path not in BODY_IMAGES and (content / path).is_file():
+                BODY_IMAGES[path] = found.get(path) or read_image(content, path)
+    for path, image in BODY_IMAGES.items():
+        found.setdefault(path, image)
+    return list(found.values())
 
 
 def write_variants(generators) -> None:
-    articles_gen = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
-    if articles_gen is None:
+    if not generators:
         return
-    settings = articles_gen.settings
+    settings = generators[0].settings
     widths = setting(settings, "RESPONSIVE_IMAGE_WIDTHS")
     quality = setting(settings, "RESPONSIVE_IMAGE_QUALITY")
     content, out, cache = Path(settings["PATH"]), Path(settings["OUTPUT_PATH"]), cache_folder(settings)
-    done: set[str] = set()
+    images = pictures(published_views(generators), settings)
     encoded = 0
-    for article in articles_gen.articles:
-        image = article.view.image
-        if image is None or image.path in done:
-            continue
-        done.add(image.path)
-        found = image_variants.variants(image.file, widths)
+    for image in images:
+        found = image_variants.variants(image, widths)
         if not found:
             continue
         data = (content / image.path).read_bytes()
@@ -98,7 +133,7 @@ def write_variants(generators) -> None:
             copy, fresh = image_variants.make(data, variant.width, quality, cache)
             write_file(out / variant.path, copy)
             encoded += fresh
-    log.info("responsive_images: %d lead images, %d copies encoded (the rest from %s)", len(done), encoded, cache)
+    log.info("responsive_images: %d pictures, %d copies encoded (the rest from %s)", len(images), encoded, cache)
 
 
 def register() -> None:

@@ -13,14 +13,13 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import jsonschema_rs
 import pytest
-from conftest import ROOT, missing_tool, run_build, tree_digest
+from conftest import ROOT, missing_tool, npm_installed, run_build, tree_digest
 from support import FIXTURE, NOW, build  # noqa: E402
 
 WELL_KNOWN = ".well-known"
@@ -75,23 +74,7 @@ def schema_errors(validator, path: Path) -> list[str]:
 def validator_folder() -> Path:
     """tests/csaf-validator installed once per machine (npm ci from the committed lock file, into a
     cache folder named after the lock's hash), with its scripts."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        missing_tool("Node.js and npm are not installed (apt-get install nodejs npm)")
-    lock = (VALIDATOR / "package-lock.json").read_bytes()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = cache / "laocai-portal" / f"csaf-validator-{hashlib.sha256(lock).hexdigest()[:16]}"
-    if not (folder / "node_modules" / "@secvisogram" / "csaf-validator-lib" / "package.json").is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(VALIDATOR / name, folder / name)
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--prefer-offline"], cwd=folder,
-                              capture_output=True, text=True, timeout=600)
-        if done.returncode != 0:
-            missing_tool(f"npm ci could not install @secvisogram/csaf-validator-lib: {done.stderr[-500:]}")
-    for script in ("validate.mjs", "schemas.mjs"):
-        shutil.copy(VALIDATOR / script, folder / script)
-    return folder
+    return npm_installed(VALIDATOR, "@secvisogram/csaf-validator-lib")
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ PAGE_TYPES = [
     "canh-bao/index.html",  # a listing
     "canh-bao/dang-hieu-luc.html",  # active severe warnings
     "canh-bao/canh-bao-lo-hong-nghiem-trong-may-chu-exchange.html",  # an updated warning
+    "tin-tuc/ngan-chan-tan-cong-he-thong-thong-tin-10-thang-2026.html",  # news, a <picture> in its body
     "tin-tuc/index.html",
     "the/index.html",  # tags
     "luu-tru/index.html",  # archive
