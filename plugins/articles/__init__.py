@@ -37,7 +37,7 @@ from portal.settings import SettingsError
 from portal.urls import site_base
 from portal.view import TagRef, build_view, link_neighbours
 
-from .reader import PortalReader, prefetch
+from .reader import ParseCache, PortalReader, prefetch
 from .state import STATE
 
 log = logging.getLogger("articles")
@@ -155,6 +155,7 @@ def attach_view(item, settings: dict, _) -> list:
 def enrich(generators) -> None:
     """Views, neighbours and the home-page lists, computed once for every template and output."""
     settings = generators[0].settings
+    ParseCache.save_all()  # every file is read: the parse cache holds this build's files
     stop_on_errors(settings)
     for g in generators:
         if isinstance(g, PagesGenerator):

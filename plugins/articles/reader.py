@@ -78,7 +78,7 @@ class PortalReader(MarkdownReader):
         """Never raises: whatever goes wrong becomes a problem naming the file (Pelican would print
         a bare "Could not process")."""
         try:
-            parsed = take_prefetched(source_path) or self.parse(source_path)
+            parsed = take_prefetched(source_path, self.settings) or self.parse(source_path)
             return self._apply(source_path, parsed)
         except Exception as err:  # noqa: BLE001 (reported to the person, with its cause)
             shown = display_path(source_path, self.settings)
@@ -94,8 +94,8 @@ class PortalReader(MarkdownReader):
         parsed = cache.load(key) if key else None
         if parsed is None:
             parsed = self._parse(source_path)
-            if key:
-                cache.store(key, parsed)
+        if key:
+            cache.keep(key, parsed)
         return parsed
 
     def _parse(self, source_path: str) -> Parsed:
@@ -185,10 +185,14 @@ def _stamp(path: str) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
-def take_prefetched(source_path: str) -> Parsed | None:
+def take_prefetched(source_path: str, settings: dict) -> Parsed | None:
     found = _PREFETCHED.pop(os.path.abspath(source_path), None)
     if found is None or found[0] != _stamp(source_path):
         return None
+    cache = ParseCache.of(settings)
+    key = cache.key(source_path) if cache else None
+    if key:
+        cache.keep(key, found[1])
     return found[1]
 
 
@@ -215,7 +219,10 @@ def prefetch(settings: dict, paths: list[str], workers: int) -> int:
     import multiprocessing
 
     _PREFETCHED.clear()
-    if workers < 2 or len(paths) < 2 * workers:
+    cache = ParseCache.of(settings)
+    if cache:
+        paths = [p for p in paths if not cache.holds(p)]
+    if workers < 2 or len(paths) < 10 * workers:
         return 0
     _SETTINGS.clear()
     _SETTINGS.update(settings)
@@ -230,64 +237,95 @@ def prefetch(settings: dict, paths: list[str], workers: int) -> int:
 
 # ---- the parse cache ----------------------------------------------------------------------------
 class ParseCache:
-    """What ``parse`` made of a file, kept on disk between builds (PORTAL_PARSE_CACHE, a folder;
-    empty or None: no cache). A result is found again by the file's path and the SHA-256 of its
-    bytes, under a fingerprint of everything else parsing reads: the content folder, the MARKDOWN
+    """What ``parse`` made of each file, kept between builds (PORTAL_PARSE_CACHE: a folder; empty
+    or None: no cache). A result is found again by the file's path and the SHA-256 of its bytes,
+    in a pack for a fingerprint of everything else parsing reads: the content folder, the MARKDOWN
     settings, the code of the portal and its plugins, and the versions of Python, Pelican,
-    Markdown, nh3 and html5lib. Change any of them and nothing cached is used (a new folder;
-    the old one is removed). Parsing does not depend on the build clock: what does (an embargo,
-    a warning's state) is worked out from the entry in every build."""
+    Markdown, nh3 and html5lib. Change any of them and nothing cached is used. The pack is read
+    once and written once per build (``save``), with the results of this build's files only, so a
+    deleted file's result goes with it. Parsing does not depend on the build clock: what does (an
+    embargo, a warning's state) is worked out from the entry in every build."""
 
-    _by_folder: dict[str, ParseCache] = {}
+    _open: dict[str, ParseCache] = {}
 
-    def __init__(self, folder: Path, fingerprint: str):
-        self.folder = folder / fingerprint
+    def __init__(self, pack: Path):
+        self.pack = pack
+        self.held: dict[str, Parsed] | None = None  # read lazily
+        self.used: dict[str, Parsed] = {}
+        self._keys: dict[tuple[str, tuple[int, int] | None], str | None] = {}
         self.hits = 0
-        self._made: set[Path] = set()
 
     @classmethod
     def of(cls, settings: dict) -> ParseCache | None:
         where = settings.get("PORTAL_PARSE_CACHE")
         if not where:
             return None
-        fingerprint = _fingerprint(settings)
-        key = f"{where}|{fingerprint}"
-        if key not in cls._by_folder:
-            cache = cls(Path(where), fingerprint)
-            for old in Path(where).glob("*"):
-                if old.is_dir() and old.name != fingerprint and len(old.name) == len(fingerprint):
-                    shutil.rmtree(old, ignore_errors=True)
-            cls._by_folder[key] = cache
-        return cls._by_folder[key]
+        pack = Path(where) / f"{_fingerprint(settings)}.pickle"
+        if str(pack) not in cls._open:
+            cls._open[str(pack)] = cls(pack)
+        return cls._open[str(pack)]
+
+    @classmethod
+    def save_all(cls) -> None:
+        """Write every pack this build used (once, at the end of reading), then forget them."""
+        for cache in cls._open.values():
+            cache.save()
+        cls._open.clear()
 
     def key(self, source_path: str) -> str | None:
-        try:
-            data = Path(source_path).read_bytes()
-        except OSError:
-            return None
-        return hashlib.sha256(os.path.abspath(source_path).encode() + b"\0" + data).hexdigest()
+        path = os.path.abspath(source_path)
+        memo = (path, _stamp(path))
+        if memo not in self._keys:
+            try:
+                data = Path(path).read_bytes()
+            except OSError:
+                self._keys[memo] = None
+            else:
+                self._keys[memo] = hashlib.sha256(path.encode() + b"\0" + data).hexdigest()
+        return self._keys[memo]
+
+    def _read(self) -> dict[str, Parsed]:
+        if self.held is None:
+            self.held = {}
+            try:
+                with open(self.pack, "rb") as f:
+                    held = pickle.load(f)
+                if isinstance(held, dict) and all(isinstance(v, Parsed) for v in held.values()):
+                    self.held = held
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError,
+                    IndexError, MemoryError):
+                pass  # a damaged or missing pack: everything is parsed again
+        return self.held
+
+    def holds(self, source_path: str) -> bool:
+        key = self.key(source_path)
+        return key is not None and key in self._read()
 
     def load(self, key: str) -> Parsed | None:
-        try:
-            with open(self.folder / key[:2] / key, "rb") as f:
-                parsed = pickle.load(f)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            return None
-        if not isinstance(parsed, Parsed):
-            return None
-        self.hits += 1
+        parsed = self._read().get(key)
+        if parsed is not None:
+            self.hits += 1
         return parsed
 
-    def store(self, key: str, parsed: Parsed) -> None:
-        """Written in place: a file cut short (a build killed while writing) fails to load and
-        counts as not cached."""
-        folder = self.folder / key[:2]
+    def keep(self, key: str, parsed: Parsed) -> None:
+        self.used[key] = parsed
+
+    def save(self) -> None:
+        """The pack of this build's files, when it differs from the one read; written whole to a
+        new name then renamed, so a build that stops midway leaves the old pack."""
+        if not self.used or set(self.used) == set(self._read()):
+            return
         try:
-            if folder not in self._made:
-                folder.mkdir(parents=True, exist_ok=True)
-                self._made.add(folder)
-            with open(folder / key, "wb") as f:
-                pickle.dump(parsed, f, protocol=pickle.HIGHEST_PROTOCOL)
+            self.pack.parent.mkdir(parents=True, exist_ok=True)
+            for old in self.pack.parent.iterdir():
+                if old.is_dir() and len(old.name) == 32:
+                    shutil.rmtree(old, ignore_errors=True)  # the earlier layout: a file per result
+                elif old.suffix == ".pickle" and old != self.pack:
+                    old.unlink(missing_ok=True)  # another fingerprint: settings or code changed
+            tmp = self.pack.with_name(f".{self.pack.name}.{os.getpid()}")
+            with open(tmp, "wb") as f:
+                pickle.dump(self.used, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.pack)
         except (OSError, pickle.PicklingError):
             pass  # a cache that cannot be written only makes the next build slower
 

@@ -118,6 +118,9 @@ class LiveSite:
                 if hasattr(g, "generate_output") and type(g).__name__ != "StaticGenerator":
                     g.generate_output(writer)
             self.cache.forget_missing()
+            # the parse cache on disk helps the first reading of every file; later updates read one
+            # file at a time, which this process's own cache (ReadCache) serves
+            settings["PORTAL_PARSE_CACHE"] = ""
             update = Update(generators, writer, deferred, now, seconds=time.monotonic() - started)
             self.current = update
             return update
