@@ -15,7 +15,10 @@
 4. What was dropped is reported, naming the file and the line: active content
    (scripts, frames, forms, event handlers, javascript:/data: URLs) is an error,
    so it never reaches a build; lost formatting (a style attribute, <font>) is
-   a warning.
+   a warning. The inspection (html5lib) is skipped only when a strict scan
+   proves it would report nothing (`plainly_allowed`: only allowed tags and
+   attributes, in the plain shape Markdown writes, every URL and style
+   passing the same checks); anything else is inspected in full.
 
 The page, every feed (RSS content:encoded, Atom content, JSON Feed
 content_html) and the search index all read this one sanitised HTML (through
@@ -237,8 +240,66 @@ def resolved_url_problems(entry: Entry, html: str) -> list[Problem]:
     return [p for p in inspect(entry, html) if p.level == "error"]
 
 
+# --------------------------------------------------------------------------
+# The fast path: HTML that provably holds nothing the inspector would report
+# --------------------------------------------------------------------------
+# Markdown's own output is a handful of allowed tags with double-quoted attributes. When a body's HTML is
+# nothing but text without "<" and tags of this strict shape, html5lib reads exactly these tags and
+# attributes (no comment, no raw-text or foreign element can start: each "<" starts one of these tags),
+# plus elements its tree builder adds by itself (tbody, tr, colgroup, an empty p or br, copies of a
+# formatting element with the same attributes), all allowed and without attributes of their own. If then
+# every tag and attribute is in the allow-list and every URL and style passes the inspector's own checks
+# (_url_ok, _style_ok) on the value as html5lib decodes it, the inspector would find nothing: its answer,
+# [], is given without parsing. Anything else, however harmless (a comment, a single-quoted or unquoted
+# value, an upper-case tag, a reference other than the few below in a URL), goes to the inspector.
+_STRICT_TAG = re.compile(r'<([a-z][a-z0-9]*)((?:[ \t\n]+[a-z][a-z0-9-]*(?:="[^"<\x00-\x1f\x7f]*")?)*)[ \t\n]*/?>'
+                         r"|</([a-z][a-z0-9]*)[ \t\n]*>")
+_STRICT_ATTR = re.compile(r'[ \t\n]+([a-z][a-z0-9-]*)(?:="([^"]*)")?')
+# the character references whose decoding is the same in every HTML5 parser and in html.unescape
+_PLAIN_REFERENCE = re.compile(r"&(?:amp|lt|gt|quot|#39|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_ALLOWED_BY_TAG = {tag: frozenset(ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(tag, set())) for tag in ALLOWED_TAGS}
+
+
+def _plain_value(value: str) -> str | None:
+    """`value` as html5lib decodes it, when it holds only plain references and no control character."""
+    if "&" in value:
+        if value.count("&") != len(_PLAIN_REFERENCE.findall(value)):
+            return None
+        value = html_unescape(value)
+    return None if any(c < " " or "\x7f" <= c <= "\x9f" for c in value) else value
+
+
+def _attrs_allowed(tag: str, attrs: str) -> bool:
+    allowed = _ALLOWED_BY_TAG[tag]
+    for m in _STRICT_ATTR.finditer(attrs):
+        name, raw = m.group(1), m.group(2) or ""
+        if name not in allowed:
+            return False
+        if name in URL_ATTRIBUTES or name == "style":
+            value = _plain_value(raw)
+            if value is None or not (_url_ok(value) if name in URL_ATTRIBUTES else _style_ok(value)):
+                return False
+    return True
+
+
+def plainly_allowed(html: str) -> bool:
+    """True only when inspect() would report nothing for `html` (see above); False means "inspect it"."""
+    at = html.find("<")
+    while at != -1:
+        m = _STRICT_TAG.match(html, at)
+        if m is None:
+            return False
+        tag = m.group(1) or m.group(3)
+        if tag not in ALLOWED_TAGS or (m.group(2) and not _attrs_allowed(tag, m.group(2))):
+            return False
+        at = html.find("<", m.end())
+    return True
+
+
 def inspect(entry: Entry, html: str) -> list[Problem]:
     """What sanitise() drops from this body, each with the line of the Markdown it came from."""
+    if plainly_allowed(html):  # nothing to report, proven without parsing (most articles)
+        return []
     inspector = _Inspector()
     inspector.feed(html)
     return [Problem(entry.path, _line_of(entry, f.needle), None, None, f.code, f.params, level=f.level)

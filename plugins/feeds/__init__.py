@@ -19,18 +19,20 @@ the CAP index name; portal.websub).
 from __future__ import annotations
 
 import logging
+from itertools import islice
 from pathlib import Path
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
+from portal.clock import local
 from portal.feeds import catalogue as cat
 from portal.feeds import opml, writer
-from portal.feeds.items import build_item
+from portal.feeds.items import Item, build_item
 from portal.outputs import write_file
 from portal.paths import SitePaths
 from portal.settings import SettingsError, require_after_articles
-from portal.urls import absolute, site_base
+from portal.urls import absolute, article_guid, site_base
 from portal.websub import SETTING as WEBSUB_SETTING
 from portal.websub import hub_problem
 
@@ -73,17 +75,24 @@ def write_feeds(generators, writer_=None) -> None:
     base = site_base(settings)
     paths = SitePaths(settings)
     limit = settings.get("FEEDS_MAX_ITEMS", DEFAULTS["FEEDS_MAX_ITEMS"])
-    items = []
-    for view in _views(generators):
-        cap_path = paths.cap_alert(view)
-        items.append(build_item(settings, base, view, absolute(base, cap_path) if cap_path else None))
-    items.sort(key=lambda i: (i.updated, i.published, i.id), reverse=True)
+    # newest first, in the order of the items' (updated, published, id); an item is built when a feed first
+    # takes it, once, and shared by every feed that takes it (its serialised entries with it)
+    views = sorted(_views(generators), key=lambda v: (local(v.updated), local(v.date), article_guid(settings, v)),
+                   reverse=True)
+    built: dict[int, Item] = {}
+
+    def item_of(view) -> Item:
+        if id(view) not in built:
+            cap_path = paths.cap_alert(view)
+            built[id(view)] = build_item(settings, base, view, absolute(base, cap_path) if cap_path else None)
+        return built[id(view)]
+
     renderers = {cat.RSS: writer.render_rss, cat.ATOM: writer.render_atom, cat.JSON: writer.render_json}
     count = 0
     for feed in catalogue.feeds:
-        chosen = [i for i in items if feed.select(i.view)]
-        if limit:
-            chosen = chosen[:limit]
+        # a feed's items are the first `limit` that it selects, and the scan stops there (a tag feed of a large
+        # site finds its 100 items among the newest few hundred articles, not all 10,000)
+        chosen = [item_of(v) for v in islice((v for v in views if feed.select(v)), limit or None)]
         for fmt in feed.formats:
             write_file(out / feed.path(fmt), renderers[fmt](settings, feed, chosen))
             count += 1

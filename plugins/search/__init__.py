@@ -34,15 +34,16 @@ def check_settings(pelican) -> None:
 def build_index(generators) -> None:
     settings = generators[0].settings
     if not settings.get("SEARCH_INDEX", DEFAULTS["SEARCH_INDEX"]):
-        return
+        return  # no record is made, no Pagefind run: the preview and --set SEARCH_INDEX=false pay nothing
     lang = settings.get("PORTAL_LANG", "vi")  # the words a result shows (kind, severity, status)
-    records = []
+    views = []
     for g in generators:
         items = g.articles if isinstance(g, ArticlesGenerator) else g.pages if isinstance(g, PagesGenerator) else []
-        records.extend(record(item.view, lang) for item in items)
-    records.sort(key=lambda r: r["url"])
-    write_index(records, Path(settings["OUTPUT_PATH"]) / "pagefind")
-    log.info("search: indexed %d pages", len(records))
+        views.extend(item.view for item in items)
+    views.sort(key=lambda v: v.url)  # the shadow pages in the order of their URLs, as always
+    # one record at a time, each written as its page and let go: the build holds none while Pagefind runs
+    count = write_index((record(view, lang) for view in views), Path(settings["OUTPUT_PATH"]) / "pagefind")
+    log.info("search: indexed %d pages", count)
 
 
 def register() -> None:

@@ -1,0 +1,117 @@
+"""portal.search: folding with the table gives unidecode's answer for every Vietnamese letter, in both cases and
+both normal forms, without calling unidecode; the search plugin does nothing when no index is built; the records
+reach Pagefind one at a time."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+import unicodedata
+from pathlib import Path
+
+import pytest
+from unidecode import unidecode
+
+from portal import search
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# the vowels with each of the five tone marks (and none), then đ
+BASES = {"a": "aàáảãạ", "ă": "ăằắẳẵặ", "â": "âầấẩẫậ", "e": "eèéẻẽẹ", "ê": "êềếểễệ", "i": "iìíỉĩị",
+         "o": "oòóỏõọ", "ô": "ôồốổỗộ", "ơ": "ơờớởỡợ", "u": "uùúủũụ", "ư": "ừứửữựư", "y": "yỳýỷỹỵ"}
+LOWER = "".join(BASES.values()) + "đ"
+LETTERS = LOWER + LOWER.upper()
+
+
+def test_every_vietnamese_letter_in_both_cases_folds_as_unidecode_and_to_its_ascii_letter():
+    assert len(set(LOWER)) == 12 * 6 + 1 and len(set(LETTERS)) == 2 * len(set(LOWER))
+    for letter in LETTERS:
+        ascii_letter = "d" if letter.lower() == "đ" else unicodedata.normalize("NFD", letter)[0].lower()
+        for form in ("NFC", "NFD"):
+            written = unicodedata.normalize(form, letter)
+            assert search.fold(written) == unidecode(written), (letter, form)
+            assert search.fold(written) == (ascii_letter.upper() if letter.isupper() else ascii_letter), (letter, form)
+    words = "Đồng Ưu Ơn Ắt Ẩn Ậy Ễnh Ỗi Ỡm Ữa Ỹ đ Đ " + " ".join(LETTERS)
+    assert search.fold(words) == unidecode(words)
+
+
+def test_vietnamese_text_never_reaches_unidecode(monkeypatch):
+    monkeypatch.setattr(search, "unidecode", lambda text: pytest.fail(f"unidecode called for {text!r}"))
+    for text in (LETTERS, unicodedata.normalize("NFD", LETTERS), "“Bảo mật” – 2026… Sở TT&TT, Công an tỉnh Lào Cai"):
+        assert search.fold(text).isascii()
+    body = (ROOT / "content").rglob("*.md")
+    for path in body:
+        assert search.fold(path.read_text(encoding="utf-8")).isascii(), path
+
+
+def test_another_script_still_goes_through_unidecode():
+    for text in ("Привет, Đà Lạt", "東京 và Hà Nội", "\U0001F600 ok"):
+        assert search.fold(text) == unidecode(text)
+
+
+def _plugin():
+    sys.path.insert(0, str(ROOT / "plugins"))
+    try:
+        import search as plugin  # plugins/search, as Pelican loads it
+    finally:
+        sys.path.remove(str(ROOT / "plugins"))
+    return plugin
+
+
+def test_without_an_index_the_plugin_makes_no_record_and_runs_nothing(monkeypatch, tmp_path):
+    plugin = _plugin()
+    monkeypatch.setattr(plugin, "record", lambda *a: pytest.fail("a record was made"))
+    monkeypatch.setattr(plugin, "write_index", lambda *a: pytest.fail("Pagefind ran"))
+    gen = types.SimpleNamespace(settings={"SEARCH_INDEX": False, "OUTPUT_PATH": str(tmp_path)}, articles=[])
+    plugin.build_index([gen])
+    assert not any(tmp_path.iterdir())
+
+
+def test_records_are_written_one_at_a_time_and_pagefind_gets_the_allocator_setting(monkeypatch, tmp_path):
+    seen, written = [], []
+    shadow_page = search.shadow_page
+    monkeypatch.setattr(search, "shadow_page", lambda r: written.append(r["url"]) or shadow_page(r))
+
+    def records():
+        start = len(written)
+        for n in range(3):
+            assert len(written) == start + n  # every earlier record was written before this one was made
+            yield {"url": f"/tin-tuc/b{n}.html", "title": f"b{n}", "content": "x", "meta": {"title": f"b{n}"},
+                   "filters": {"status": "active"} if n == 1 else {}}
+
+    def run(cmd, **kwargs):
+        site = Path(cmd[cmd.index("--site") + 1])
+        seen.append((sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")), kwargs["env"]))
+        Path(cmd[cmd.index("--output-path") + 1]).mkdir(parents=True)
+        return types.SimpleNamespace(returncode=0, stdout="", stderr="")
+
+    monkeypatch.setattr(search.subprocess, "run", run)
+    monkeypatch.delenv("_RJEM_MALLOC_CONF", raising=False)
+    assert search.write_index(records(), tmp_path / "pagefind") == 3
+    pages, env = seen[0]
+    assert pages == ["tin-tuc/b0.html", "tin-tuc/b1.html", "tin-tuc/b2.html"]
+    assert env["_RJEM_MALLOC_CONF"] == search.PAGEFIND_MALLOC_CONF
+    statuses = json.loads((tmp_path / "pagefind" / search.STATUS_FILE).read_text(encoding="utf-8"))
+    assert statuses == {"/tin-tuc/b1.html": {"status": "active"}}
+    monkeypatch.setenv("_RJEM_MALLOC_CONF", "narenas:1")
+    search.write_index(records(), tmp_path / "pagefind")
+    assert seen[1][1]["_RJEM_MALLOC_CONF"] == "narenas:1"  # the operator's own setting wins
+
+
+def test_the_plugin_hands_pagefind_its_records_lazily_in_url_order(monkeypatch, tmp_path):
+    plugin = _plugin()
+    made, given = [], []
+    monkeypatch.setattr(plugin, "record", lambda view, lang: made.append(view.url) or {"url": "/" + view.url})
+
+    def write_index(records, target):
+        given.append(type(records))
+        assert made == []  # nothing made before Pagefind's writer asks for it
+        return len([r["url"] for r in records])
+
+    monkeypatch.setattr(plugin, "write_index", write_index)
+    gen = types.SimpleNamespace(settings={"OUTPUT_PATH": str(tmp_path)}, articles=[])
+    monkeypatch.setattr(plugin, "ArticlesGenerator", types.SimpleNamespace)
+    gen.articles = [types.SimpleNamespace(view=types.SimpleNamespace(url=u)) for u in ("tin-tuc/b.html", "a.html")]
+    plugin.build_index([gen])
+    assert given and given[0] not in (list, tuple) and made == ["a.html", "tin-tuc/b.html"]
