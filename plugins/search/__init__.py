@@ -6,7 +6,9 @@ into the output folder when Pelican has finished, so a failed build never
 publishes it.
 
 Settings: SEARCH_INDEX (default True; the live preview turns it off); PORTAL_LANG (checked by
-``articles``) is the language of the words a result shows.
+``articles``) is the language of the words a result shows; PORTAL_SEARCH_RECORDS (set by the build
+tool, not by hand): a folder where the records are left for the build to index once Pelican's
+process has ended and its memory is free.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from portal.search import record, write_index
+from portal.search import record, write_index, write_records
 from portal.settings import SettingsError, require_after_articles
 
 log = logging.getLogger("search")
@@ -42,7 +44,12 @@ def build_index(generators) -> None:
         views.extend(item.view for item in items)
     views.sort(key=lambda v: v.url)  # the shadow pages in the order of their URLs, as always
     # one record at a time, each written as its page and let go: the build holds none while Pagefind runs
-    count = write_index((record(view, lang) for view in views), Path(settings["OUTPUT_PATH"]) / "pagefind")
+    records = (record(view, lang) for view in views)
+    later = settings.get("PORTAL_SEARCH_RECORDS")
+    if later:  # the build runs Pagefind itself once this process has ended (portal.tools.build)
+        count = write_records(records, Path(later))
+    else:
+        count = write_index(records, Path(settings["OUTPUT_PATH"]) / "pagefind")
     log.info("search: indexed %d pages", count)
 
 

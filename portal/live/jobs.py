@@ -12,10 +12,12 @@ afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
 import pickle
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,15 +188,17 @@ class _ErrorsLogged(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _fork(work) -> tuple[int, int]:
-    """A child process that does ``work`` and exits; what it raised comes back on a pipe (pickled)."""
+def _fork(work, pages_only: bool = True) -> tuple[int, int]:
+    """A child process that does ``work`` and exits; what it raised comes back on a pipe (pickled).
+    ``pages_only``: it writes pages whose ``content_written`` the parent sends (not sent here)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into the build (its cleanup would remove the output)
         os.close(read_end)
         code = 0
         try:
-            signals.content_written.receivers.clear()  # the parent sends these, once per page
+            if pages_only:
+                signals.content_written.receivers.clear()  # the parent sends these, once per page
             errors = _ErrorsLogged()
             logging.getLogger().addHandler(errors)
             work()
@@ -211,6 +215,9 @@ def _fork(work) -> tuple[int, int]:
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
         finally:
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
             os._exit(code)
     os.close(write_end)
     return pid, read_end

@@ -407,3 +407,7 @@ class ContentErrors(Exception):
         self.problems = problems
         self.lang = lang
         super().__init__(report(problems, lang))
+
+    def __reduce__(self):
+        """Whole across processes (the build runs Pelican in a process of its own)."""
+        return (type(self), (self.problems, self.lang))

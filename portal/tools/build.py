@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -133,16 +134,56 @@ def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None) -> N
 def build(settings_file: Path, output: Path, overrides: dict | None = None) -> dict:
     """Build; raise ContentErrors or BuildFailed, leaving ``output`` untouched.
 
-    The build clock is fixed once here (PORTAL_NOW), so every plugin agrees on it."""
-    from pelican import Pelican
-
+    The build clock is fixed once here (PORTAL_NOW), so every plugin agrees on it. Pelican runs in
+    a process of its own when this one runs no thread: when it ends, all the memory of the site's
+    model is given back before Pagefind, the other large user, indexes the search records it left."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     fresh = output.with_name(f".{output.name}.new-{os.getpid()}")
-    shutil.rmtree(fresh, ignore_errors=True)
+    records = output.with_name(f".{output.name}.search-{os.getpid()}")
+    for folder in (fresh, records):
+        shutil.rmtree(folder, ignore_errors=True)
     settings = load(settings_file, {**(overrides or {}), "OUTPUT_PATH": str(fresh)})
     settings["PORTAL_NOW"] = build_time(settings).isoformat()
+    apart = threading.active_count() == 1 and settings.get("PORTAL_WORKERS") != 1
+    if apart and settings.get("SEARCH_INDEX", True):
+        records.mkdir(parents=True)
+        settings["PORTAL_SEARCH_RECORDS"] = str(records)
     same: set[Path] = set()  # files precompress found equal to the previous output's
+    try:
+        if apart:
+            from ..live.jobs import _fork, _wait
+
+            failure = _wait(_fork(lambda: _run_pelican(settings), pages_only=False))
+            if failure is not None:
+                raise failure
+        else:
+            _run_pelican(settings)
+        if settings.get("PORTAL_SEARCH_RECORDS"):
+            from ..search import index_records
+
+            try:
+                index_records(records, fresh / "pagefind")
+            except IndexFailed as problem:
+                raise BuildFailed(str(problem)) from problem
+        if settings.get("PRECOMPRESS", True):
+            from ..deploy.compress import precompress
+
+            try:  # before swap_in: an unchanged page's .gz is unchanged too, and keeps its time
+                precompress(fresh, previous=output if output.is_dir() else None, same=same)
+            except OSError as err:
+                raise BuildFailed(f"Không ghi được bản nén .gz (could not write the .gz copies): {err}") from err
+        swap_in(fresh, output, known_same=same)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(records, ignore_errors=True)
+    return settings
+
+
+def _run_pelican(settings: dict) -> None:
+    """Pelican's run, with every logged ERROR failing it (Pelican logs some failures instead of raising)."""
+    from pelican import Pelican
+
     counter = _ErrorCounter()
     counter.addFilter(_SayWhatFailed())
     logging.getLogger().addHandler(counter)
@@ -153,18 +194,8 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
             raise BuildFailed(str(problem)) from problem
         if counter.records:
             raise BuildFailed("\n".join(r.getMessage() for r in counter.records))
-        if settings.get("PRECOMPRESS", True):
-            from ..deploy.compress import precompress
-
-            try:  # before swap_in: an unchanged page's .gz is unchanged too, and keeps its time
-                precompress(fresh, previous=output if output.is_dir() else None, same=same)
-            except OSError as err:
-                raise BuildFailed(f"Không ghi được bản nén .gz (could not write the .gz copies): {err}") from err
-        swap_in(fresh, output, known_same=same)
     finally:
         logging.getLogger().removeHandler(counter)
-        shutil.rmtree(fresh, ignore_errors=True)
-    return settings
 
 
 def run(settings_file: Path, output: Path, overrides: dict | None = None, verbose: bool = False) -> int:
