@@ -37,6 +37,8 @@ log = logging.getLogger("portal.live")
 OUTPUT_RECEIVERS = {"write_feeds", "write_alerts", "write_advisories", "write_calendars", "write_variants",
                     "build_index"}
 
+# deferred receivers whose files a page shows at once (the picture copies): written with the static files
+PICTURE_RECEIVERS = {"write_variants"}
 # finalized receivers that read the pages written (the sitemap): run after them; the others
 # (fingerprinted copies, withheld images) before, so pictures and styles are there early
 PAGE_READERS = {"sitemap_xml"}
@@ -52,6 +54,7 @@ class Update:
     now: object
     seconds: float = 0.0
     finished: threading.Event = field(default_factory=threading.Event)
+    static_ready: threading.Event = field(default_factory=threading.Event)  # static files and picture copies
     files_ready: threading.Event = field(default_factory=threading.Event)  # what plugins write is written
     finish_seconds: float = 0.0
 
@@ -71,7 +74,8 @@ class LiveSite:
         self.current: Update | None = None
         self._urls: dict[str, str] = {}
         self._known: set[int] = set()
-        self._written: set[Path] = set()
+        self._written: set[Path] = set()  # what the last complete round wrote
+        self._partial: set[Path] = set()  # what rounds stopped midway wrote since
         self.lock = threading.RLock()  # one update or finish at a time
         self.quick_lock = threading.Lock()  # update() and quick_page() one at a time
         self.stop_finishing = threading.Event()  # set by whoever waits for the lock while finish() runs
@@ -199,13 +203,12 @@ class LiveSite:
             view, was = new.view, getattr(old, "view", None)
             if was is None or (view.status, view.values.get("severity")) != (was.status, was.values.get("severity")):
                 return None
-            if any(v is was for v in job.context.get("banner_warnings") or ()):
-                return None  # the banner of every page, this one included, shows it
             view.newer_in_kind = getattr(was, "newer_in_kind", None)
             view.older_in_kind = getattr(was, "older_in_kind", None)
             view.related = list(getattr(was, "related", []))
             key = "article" if job.kwargs.get("article") is old else "page"
-            quick = Job(name, job.template, job.context, {**job.kwargs, key: new}, job.relative_urls, job.override)
+            context = _swapped(job.context, was, view)  # the banner and lists show the new view (and hide it here)
+            quick = Job(name, job.template, context, {**job.kwargs, key: new}, job.relative_urls, job.override)
             local = quick.local_context(name, None)
             return name, job.template.render(local)
 
@@ -224,8 +227,8 @@ class LiveSite:
         return None
 
     # ---- answering -----------------------------------------------------------------------------
-    def page_names(self) -> set[str]:
-        return set(self.current.writer.pages) if self.current else set()
+    def has_page(self, name: str) -> bool:
+        return bool(self.current) and os.path.normpath(name) in self.current.writer.pages
 
     def render(self, name: str) -> str | None:
         """The page ``name`` (e.g. "tin-tuc/abc.html") as the build would write it, or None."""
@@ -240,9 +243,12 @@ class LiveSite:
 
     # ---- finishing the output -----------------------------------------------------------------
     def finish(self, update: Update | None = None) -> bool:
-        """Write everything the update left out, as a build would: the files plugins write, the
-        static files, every page (only those whose bytes changed), then the finalized signal.
-        Stops early, returning False, when an update or a quick page asks for the lock."""
+        """Write everything the update left out, as a build would, in the order a reader needs it:
+        the static files and picture copies (``static_ready``), the files plugins write (feeds,
+        CAP…: ``files_ready``), every page (only those whose bytes changed), the sitemap
+        (``finished``). What an earlier round wrote and this one does not is removed, with the
+        folders it leaves empty. Stops early, returning False, when an update or a quick page asks
+        for the lock; what it wrote so far is remembered, so nothing it wrote is left behind."""
         from pelican import signals
 
         with self.lock:
@@ -250,40 +256,79 @@ class LiveSite:
             if update is None or update is not self.current or update.finished.is_set():
                 return update is not None and update.finished.is_set()
             started = time.monotonic()
-            steps = [lambda r=r: r(update.generators) for r in update.deferred]
-            steps += [lambda g=g: g.generate_output(update.writer) for g in update.generators
-                      if type(g).__name__ == "StaticGenerator"]
+            out = Path(self.pelican.output_path).resolve()
+            static = [g for g in update.generators if type(g).__name__ == "StaticGenerator"]
+            pictures = [r for r in update.deferred if getattr(r, "__name__", "") in PICTURE_RECEIVERS]
             final = list(signals.finalized.receivers_for(self.pelican))
             after_pages = [r for r in final if getattr(r, "__module__", "") in PAGE_READERS]
-            steps += [lambda r=r: r(self.pelican) for r in final if r not in after_pages]
-            out = Path(self.pelican.output_path).resolve()
+            first = [lambda g=g: g.generate_output(update.writer) for g in static]
+            first += [lambda r=r: r(update.generators) for r in pictures]
+            then = [lambda r=r: r(update.generators) for r in update.deferred if r not in pictures]
+            then += [lambda r=r: r(self.pelican) for r in final if r not in after_pages]
+            names = list(update.writer.pages)
+            pages = {out / os.path.normpath(n) for n in names}
             with outputs.recording() as written:
-                for step in steps:
-                    if self.stop_finishing.is_set():
+                try:
+                    if not self._steps(first):
                         return False
-                    step()
-                update.files_ready.set()
-                names = list(update.writer.pages)
-                for name in names:
-                    if self.stop_finishing.is_set():
+                    written |= {out / sf.save_as for g in static for sf in getattr(g, "staticfiles", [])}
+                    update.static_ready.set()
+                    if not self._steps(then):
                         return False
-                    update.writer.write(name)
-                for receiver in after_pages:
-                    receiver(self.pelican)
-            written |= {out / n for n in names}
-            written |= {out / s.save_as for g in update.generators for s in getattr(g, "staticfiles", [])}
-            self._remove_stale(written)
+                    self._remove_stale(written | pages, keep_pages=True)  # a feed nobody uses any more
+                    update.files_ready.set()
+                    for name in names:
+                        if self.stop_finishing.is_set():
+                            return False
+                        update.writer.write(name)
+                        written.add(out / os.path.normpath(name))
+                    for receiver in after_pages:
+                        receiver(self.pelican)
+                finally:
+                    self._partial |= written  # what this round wrote, even when it stopped midway
+            self._remove_stale(written | pages)
+            self._written, self._partial = written | pages, set()
             update.finish_seconds = time.monotonic() - started
             update.finished.set()
             return True
 
-    def _remove_stale(self, written: set[Path]) -> None:
-        """A file the previous round wrote and this one did not (a deleted article's page, the feed
-        of a tag nobody uses any more) goes, as a fresh build would not have it. Files no round
-        wrote (the search index's folder) are left alone."""
-        for path in self._written - written:
+    def _steps(self, steps: list) -> bool:
+        for step in steps:
+            if self.stop_finishing.is_set():
+                return False
+            step()
+        return True
+
+    def _remove_stale(self, keep: set[Path], keep_pages: bool = False) -> None:
+        """A file an earlier round wrote (completed or not) that this one does not (a deleted
+        article's page, the feed of a tag nobody uses any more) goes, as a fresh build would not have
+        it, with the folders it leaves empty. Files no round wrote (the search index) stay."""
+        out = Path(self.pelican.output_path).resolve()
+        for path in (self._written | self._partial) - keep:
+            if keep_pages and path.suffix in (".html", ".htm"):
+                continue  # pages are judged once they are all written
             path.unlink(missing_ok=True)
-        self._written = written
+            folder = path.parent
+            while folder != out and out in folder.parents:
+                try:
+                    folder.rmdir()  # only when empty
+                except OSError:
+                    break
+                folder = folder.parent
+
+
+def _swapped(context: dict, was, view) -> dict:
+    """The context with ``view`` wherever a list (or a dict of lists) held ``was``."""
+    def swap(items):
+        return [view if v is was else v for v in items] if any(v is was for v in items) else items
+
+    out = dict(context)
+    for key, value in context.items():
+        if isinstance(value, list):
+            out[key] = swap(value)
+        elif isinstance(value, dict) and value and all(isinstance(v, list) for v in value.values()):
+            out[key] = {k: swap(v) for k, v in value.items()}
+    return out
 
 
 def _placing(item) -> tuple:

@@ -131,6 +131,16 @@ def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None) -> N
         fresh.rename(output)
 
 
+def check_output_folder(content: Path, output: Path) -> None:
+    """The output folder is replaced whole: it must be neither the content folder, nor inside it
+    (every build would read its own output), nor around it (the swap would remove the articles)."""
+    content, output = Path(content).resolve(), Path(output).resolve()
+    if output == content or content in output.parents or output in content.parents:
+        raise SettingsError(f"Thư mục xuất {output} trùng, nằm trong hoặc chứa thư mục nội dung {content}: "
+                            "chọn thư mục khác, ví dụ --output output (the output folder must be apart from "
+                            "the content folder)")
+
+
 def build(settings_file: Path, output: Path, overrides: dict | None = None) -> dict:
     """Build; raise ContentErrors or BuildFailed, leaving ``output`` untouched.
 
@@ -144,6 +154,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
     for folder in (fresh, records):
         shutil.rmtree(folder, ignore_errors=True)
     settings = load(settings_file, {**(overrides or {}), "OUTPUT_PATH": str(fresh)})
+    check_output_folder(settings["PATH"], output)
     settings["PORTAL_NOW"] = build_time(settings).isoformat()
     apart = threading.active_count() == 1 and settings.get("PORTAL_WORKERS") != 1
     if apart and settings.get("SEARCH_INDEX", True):

@@ -87,7 +87,7 @@ class Preview:
         self.watch = [p for p in watch if p.exists()]
         self.restart = [p.resolve() for p in restart or []]  # a change here restarts the process
         self.out = out
-        self.version = 0
+        self.version = int(time.time() * 1000)  # unique across restarts: an open page always sees a change
         self.ok: bool | None = None
         self.error = ""
         self.last_seconds = 0.0
@@ -129,7 +129,7 @@ class Preview:
             return False
         except Exception as err:  # noqa: BLE001 (a plugin's failure is shown, the server keeps running)
             self.overlay = {}
-            self._failed(reason, f"{type(err).__name__}: {err}")
+            self._failed(reason, describe_error(err))
             return False
         finally:
             self.updating.clear()
@@ -148,10 +148,15 @@ class Preview:
         return True
 
     def quick(self, changed: list[Path], reason: str) -> tuple[str, str] | None:
-        """A saved article's own page from its new text, served before the model is rebuilt."""
-        if self.site is None or self.ok is not True or self.content is None or len(changed) != 1:
+        """A saved article's own page from its new text, served before the model is rebuilt. An
+        editor that saves through a temporary file (written, then renamed over the article) reports
+        that name too: only the files still there count."""
+        if self.site is None or self.ok is not True or self.content is None:
             return None
-        path = changed[0]
+        present = [p for p in changed if p.exists()]
+        if len(present) != 1 or any(p.suffix == ".md" for p in changed if p not in present):
+            return None  # a deleted or renamed article: the model must be rebuilt
+        path = present[0]
         if path.suffix != ".md" or not path.is_file() or self.content.resolve() not in path.resolve().parents:
             return None
         started = time.monotonic()
@@ -168,15 +173,37 @@ class Preview:
                  f"{(time.monotonic() - started) * 1000:.0f} ms; đang cập nhật các trang khác…")
         return page
 
+    def restart_problem(self, paths: list[Path]) -> str:
+        """Why restarting now would fail (a settings file that does not load, a plugin that does not
+        compile), in the words the page shows; "" when it can restart."""
+        import py_compile
+
+        try:
+            load(self.settings, self.overrides)
+        except SettingsError as problem:
+            return f"Lỗi cấu hình {shown(self.settings)}: {problem}"
+        except Exception as err:  # noqa: BLE001 (a Python error in the settings file)
+            where = f" dòng {err.lineno}" if getattr(err, "lineno", None) else ""
+            return f"Lỗi trong tệp cấu hình {shown(self.settings)}{where}: {type(err).__name__}: {err}"
+        for path in paths:
+            if path.suffix == ".py" and path.is_file():
+                try:
+                    py_compile.compile(str(path), doraise=True)
+                except py_compile.PyCompileError as err:
+                    return f"Lỗi cú pháp trong {shown(path)}: {err.msg}"
+        return ""
+
     def changed(self, paths: list[Path]) -> None:
         names = sorted({shown(p) for p in paths if p.exists()}) or sorted({shown(p) for p in paths})
         reason = f"Đã lưu: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} → "
         if any(p.resolve() == r or r in p.resolve().parents for p in paths for r in self.restart
                if p.suffix in (".py", "")):
+            problem = self.restart_problem(paths)
+            if problem:  # keep serving, show what to fix; the next save tries again
+                self._failed(reason, problem)
+                return
             self.out(f"[{time.strftime('%H:%M:%S')}] {reason}cấu hình hoặc mã plugin đã đổi: khởi động lại xem trước…")
             restart_process()
-        if any(p.suffix not in (".md",) for p in paths):
-            self.site = None if any(p.resolve() == self.settings.resolve() for p in paths) else self.site
         quick = self.quick(paths, reason)
         self.build(reason, quick)
 
@@ -196,10 +223,31 @@ class Preview:
                 break
             self.changed(sorted({Path(p) for _, p in changes}))
 
+    def is_folder(self, name: str) -> bool:
+        """A folder of the site (its index.html is a page), asked for without the final "/"."""
+        site = self.site
+        return site is not None and site.has_page(os.path.join(name, "index.html"))
+
     def files_ready(self) -> bool:
         """The files of the current model that plugins write (feeds, CAP…) are in the output folder."""
         update = self.site.current if self.site else None
         return update is None or update.files_ready.is_set() or self.ok is not True
+
+    def ready_for(self, name: str):
+        """What a file waits for: a picture or a style for the static files (a replaced picture is
+        copied first), the sitemap for every page, anything else for the files plugins write."""
+        def event(which: str):
+            def ready() -> bool:
+                update = self.site.current if self.site else None
+                return update is None or self.ok is not True or getattr(update, which).is_set()
+            return ready
+
+        conf = self.site.settings if self.site else {}
+        if name in (conf.get("SITEMAP_SAVE_AS"), conf.get("ROBOTS_SAVE_AS")):
+            return event("finished")
+        if Path(name).suffix.lower() in STATIC_SUFFIXES:
+            return event("static_ready")
+        return event("files_ready")
 
     def finish_loop(self) -> None:
         """Bring the output folder level with a full build after each update, stopping for a save."""
@@ -224,7 +272,8 @@ class Preview:
         at = page.lower().rfind("</body>")
         return page[:at] + tag + page[at:] if at >= 0 else page + tag
 
-    def error_page(self) -> str:
+    def error_page(self, error: str | None = None) -> str:
+        error = self.error if error is None else error
         return (
             '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -233,8 +282,25 @@ class Preview:
             '</head><body class="preview-error"><main>'
             "<h1>Chưa xây dựng được trang xem trước</h1>"
             "<p>Có lỗi trong nội dung. Sửa theo hướng dẫn dưới đây rồi lưu tệp: trang này sẽ tự tải lại.</p>"
-            f'<pre id="preview-error">{html.escape(self.error)}</pre>'
+            f'<pre id="preview-error">{html.escape(error)}</pre>'
             f"</main>{self.script_tag()}</body></html>")
+
+
+def describe_error(err: BaseException) -> str:
+    """A template's or a plugin's failure in a line a person can act on: where, then what."""
+    import traceback
+
+    import jinja2
+
+    if isinstance(err, jinja2.TemplateSyntaxError):
+        where = err.filename or err.name or "?"
+        return f"Lỗi trong mẫu giao diện {shown(Path(where))}, dòng {err.lineno}: {err.message}"
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename.endswith((".html", ".xml", ".j2"))]
+    if frames:
+        last = frames[-1]
+        return (f"Lỗi khi dựng trang bằng mẫu {shown(Path(last.filename))}, dòng {last.lineno}: "
+                f"{type(err).__name__}: {err}")
+    return f"{type(err).__name__}: {err}"
 
 
 def restart_process() -> None:
@@ -245,6 +311,13 @@ def restart_process() -> None:
 
 
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 class Handlers:
@@ -262,7 +335,7 @@ class Handlers:
         while since is not None and str(preview.version) == since and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         update = preview.site.current if preview.site else None
-        written = bool(update and update.finished.is_set() and preview.ok)  # the output folder is level
+        written = bool(update and update.finished.is_set() and preview.ok and not preview.updating.is_set())
         return JSONResponse({"version": preview.version, "ok": preview.ok, "seconds": round(preview.last_seconds, 2),
                              "written": written, "updating": preview.updating.is_set()}, headers=NO_STORE)
 
@@ -281,12 +354,13 @@ class Handlers:
         preview = self.preview
         rel = request.path_params.get("path", "")
         root = preview.output.resolve()
-        target = (root / rel).resolve()
         try:
+            target = (root / rel).resolve()
             name = str(target.relative_to(root))
-        except ValueError:
+            folder = not rel or rel.endswith("/") or target.is_dir() or preview.is_folder(name)
+        except (ValueError, OSError):  # outside the site, a NUL byte, a name too long for the disk
             return Response("Not found", status_code=404)
-        if not rel or rel.endswith("/") or target.is_dir():
+        if folder:
             name = os.path.normpath(os.path.join(name, "index.html"))
         is_html = name.endswith((".html", ".htm"))
         if preview.ok is False and is_html:
@@ -317,9 +391,12 @@ class Handlers:
                 await asyncio.sleep(0.01)
             if preview.ok is False:
                 return HTMLResponse(preview.error_page(), status_code=500, headers=NO_STORE)
-            text = await self.rendered(name)
-            if text is None:
-                code, text = 404, await self.rendered("404.html")
+            try:
+                text = await self.rendered(name)
+                if text is None:
+                    code, text = 404, await self.rendered("404.html")
+            except Exception as err:  # noqa: BLE001 (a template's mistake: shown, fixed, reloaded)
+                return HTMLResponse(preview.error_page(describe_error(err)), status_code=500, headers=NO_STORE)
             if text is None:
                 return Response("Not found", status_code=404)
         return HTMLResponse(preview.inject(text), status_code=code, headers=NO_STORE)
@@ -329,12 +406,14 @@ class Handlers:
         from starlette.responses import FileResponse, HTMLResponse, Response
 
         preview = self.preview
-        if Path(name).suffix.lower() not in STATIC_SUFFIXES:
-            while preview.updating.is_set() or not preview.files_ready():
-                await asyncio.sleep(0.02)
-        while not target.is_file() and (preview.updating.is_set() or not preview.files_ready()):
-            await asyncio.sleep(0.02)  # a picture or a style not written yet (the first start)
-        if target.is_file():
+        ready = preview.ready_for(name)
+        while preview.updating.is_set() or not ready():
+            await asyncio.sleep(0.02)
+        try:
+            found = target.is_file()
+        except OSError:
+            found = False
+        if found:
             return FileResponse(target, headers=NO_STORE)
         text = await self.rendered("404.html")
         if text is None:
@@ -381,6 +460,13 @@ def run(port: int = 8000, settings: Path = Path("pelicanconf.py"), overrides: di
     content = Path(conf["PATH"])
     overrides["PATH"] = str(content)
     output = output or Path("var/preview/site")
+    from .build import check_output_folder
+
+    try:
+        check_output_folder(content, output)
+    except SettingsError as problem:
+        print(f"Lỗi: {problem}", file=sys.stderr)
+        return 2
     watch = [content] if content_only else [content, Path(conf["THEME"]), *map(Path, conf.get("PLUGIN_PATHS", [])),
                                             settings]
     restart = [settings, *map(Path, conf.get("PLUGIN_PATHS", [])), Path(__file__).resolve().parents[1]]

@@ -175,3 +175,51 @@ def test_a_template_edit_shows_on_the_next_page_asked_for(fixture_content, tmp_p
     site.update()
     assert "Dấu mẫu giao diện" in site.render("index.html")
     assert "Dấu mẫu giao diện" in site.render("tin-tuc/index.html")
+
+
+def test_a_finish_stopped_midway_leaves_nothing_behind(live, tmp_path):
+    """A save that interrupts the background writing: what that writing had put in the output
+    folder (the feed of a mistyped tag) goes when a later round completes."""
+    site, content, out = live
+    path = content / NEWS
+    good = path.read_text(encoding="utf-8")
+    tags_line = next(line for line in good.splitlines() if line.startswith("Tags:"))
+    path.write_text(good.replace(tags_line, tags_line + ", Zz gõ nhầm"), encoding="utf-8")
+    site.update()
+    pages_written = []
+    original = site.current.writer.write
+
+    def write_then_stop(name):
+        pages_written.append(name)
+        if len(pages_written) == 3:
+            site.stop_finishing.set()  # as a new save does
+        return original(name)
+
+    site.current.writer.write = write_then_stop
+    assert site.finish() is False
+    assert any("zz-go-nham" in p.name for p in (out / "nguon-tin" / "the").iterdir())
+    path.write_text(good, encoding="utf-8")
+    site.update()
+    assert site.finish()
+    assert not [p for p in out.rglob("*") if "zz-go-nham" in p.as_posix()]
+    assert_same_as_cold(out, content, tmp_path, NOW)
+
+
+def test_a_quick_page_of_a_warning_in_the_banner(live, tmp_path):
+    site, content, out = live
+    path = content / WARNING
+    path.write_text(path.read_text(encoding="utf-8").replace("\n\n", "\n\nCâu bổ sung khẩn. ", 1), encoding="utf-8")
+    name, text = site.quick_page(path)
+    assert "Câu bổ sung khẩn." in text
+    site.update()
+    assert site.render(name) == text  # the banner of its own page still leaves it out
+
+
+def test_the_output_folder_is_never_the_content_folder(fixture_content, tmp_path):
+    from portal.settings import SettingsError
+    from portal.tools.build import check_output_folder
+
+    for bad in (fixture_content, fixture_content / "out", tmp_path):
+        with pytest.raises(SettingsError, match="thư mục nội dung"):
+            check_output_folder(fixture_content, bad)
+    check_output_folder(fixture_content, tmp_path / "output")

@@ -156,3 +156,92 @@ def test_bench_content_is_valid(tmp_path):
     done = subprocess.run([sys.executable, "-m", "portal", "check", "--content", str(tmp_path / "content")],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout
+
+
+@pytest.fixture
+def own_settings(tmp_path_factory):
+    """A settings file of one's own (the repository's, then one line changed), and a copy of the theme."""
+    base = tmp_path_factory.mktemp("own")
+    theme = base / "theme"
+    import shutil
+
+    shutil.copytree(ROOT / "theme", theme)
+    conf = base / "conf.py"
+    conf.write_text("import runpy\n"
+                    f"globals().update({{k: v for k, v in runpy.run_path({str(ROOT / 'pelicanconf.py')!r}).items() "
+                    "if k.isupper()})\n"
+                    f"THEME = {str(theme)!r}\n"
+                    f"PATH = {str(ROOT / 'content')!r}\n"
+                    'SITENAME = "Cổng thử"\n', encoding="utf-8")
+    return {"conf": conf, "theme": theme}
+
+
+@pytest.mark.parametrize("server", [{"args": []}], indirect=True)
+def test_odd_paths_are_not_found_and_a_folder_needs_no_slash(server):
+    for odd in ("/%00", "/a%00.html", "/" + "x" * 5000 + ".html", "/" + "y" * 300 + ".xml", "/../../etc/passwd"):
+        assert get(server["url"] + odd)[0] == 404, odd
+    code, page = get(server["url"] + "/tin-tuc")
+    assert code == 200 and "__preview/reload.js" in page
+
+
+def test_a_broken_settings_file_is_shown_and_the_preview_keeps_running(fixture_content, tmp_path, own_settings):
+    port = free_port()
+    env = {**os.environ, "PORTAL_NOW": "2026-11-26T09:00:00+07:00"}
+    conf = own_settings["conf"]
+    with (tmp_path / "log.txt").open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "portal", "preview", "--port", str(port), "--settings",
+                                 str(conf), "--content", str(fixture_content), "--output", str(tmp_path / "site")],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _ok(url), 90)
+        good = conf.read_text(encoding="utf-8")
+        conf.write_text(good.replace('SITENAME = "Cổng thử"', 'SITENAME = ("abc'), encoding="utf-8")
+        wait_for(lambda: status(url)["ok"] is False, 30)
+        code, page = get(url + "/")
+        assert code == 500 and "conf.py" in page and "SyntaxError" in page
+        assert proc.poll() is None
+        conf.write_text(good.replace("Cổng thử", "Cổng thử đã sửa"), encoding="utf-8")  # fixed: it restarts
+        wait_for(lambda: "Cổng thử đã sửa" in _page(url + "/"), 90)
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(10)
+
+
+def test_a_template_mistake_is_shown_with_its_file_and_the_page_comes_back(fixture_content, tmp_path, own_settings):
+    port = free_port()
+    env = {**os.environ, "PORTAL_NOW": "2026-11-26T09:00:00+07:00"}
+    with (tmp_path / "log.txt").open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "portal", "preview", "--port", str(port), "--settings",
+                                 str(own_settings["conf"]), "--content", str(fixture_content), "--output",
+                                 str(tmp_path / "site")], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    base = own_settings["theme"] / "templates" / "base.html"
+    try:
+        wait_for(lambda: _ok(url), 90)
+        good = base.read_text(encoding="utf-8")
+        version = status(url)["version"]
+        base.write_text(good.replace("</footer>", "{{ none_such.x.y }}</footer>", 1), encoding="utf-8")
+        wait_for(lambda: status(url)["version"] != version, 30)
+        code, page = get(url + "/tin-tuc/")
+        assert code == 500 and "base.html" in page and "reload.js" in page
+        base.write_text(good, encoding="utf-8")
+        wait_for(lambda: get(url + "/tin-tuc/")[0] == 200, 30)
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(10)
+
+
+def _ok(url: str) -> bool:
+    try:
+        return status(url)["ok"] is True
+    except OSError:
+        return False
+
+
+def _page(url: str) -> str:
+    try:
+        return get(url)[1]
+    except OSError:
+        return ""
