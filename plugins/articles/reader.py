@@ -26,6 +26,7 @@ from pelican.urlwrappers import Author, Category, Tag
 from portal import body, model
 from portal.clock import EPOCH
 from portal.content_tree import size_problem
+from portal.live.cache import stamp as _stamp
 from portal.model import Problem
 
 from .state import STATE
@@ -175,14 +176,6 @@ class PortalReader(MarkdownReader):
 # Files parsed ahead by worker processes (``prefetch``), by absolute path, with the size and
 # modification time they were parsed at: a file changed since is parsed again.
 _PREFETCHED: dict[str, tuple[tuple[int, int], Parsed]] = {}
-
-
-def _stamp(path: str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size
 
 
 def take_prefetched(source_path: str, settings: dict) -> Parsed | None:
