@@ -167,7 +167,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
 
             failure = _wait(_fork(lambda: _run_pelican(settings), pages_only=False))
             if failure is not None:
-                raise failure
+                raise as_build_failure(failure)
         else:
             _run_pelican(settings)
         if settings.get("PORTAL_SEARCH_RECORDS"):
@@ -189,6 +189,17 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.rmtree(records, ignore_errors=True)
     return settings
+
+
+def as_build_failure(failure: BaseException) -> BaseException:
+    """What the build's own process raised, as the person should read it: the content's errors and
+    the build's reports as they are; anything else (a process killed for want of memory, a plugin's
+    bug) as a build failure that says what happened and what to try."""
+    if isinstance(failure, ContentErrors | BuildFailed | SettingsError):
+        return failure
+    return BuildFailed(f"Quá trình xây dựng dừng bất thường: {failure}. Cách thử: chạy lại; nếu máy thiếu bộ nhớ, "
+                       "đặt PORTAL_WORKERS = 1 trong cấu hình (the build process failed; on a small server set "
+                       "PORTAL_WORKERS = 1)")
 
 
 def _run_pelican(settings: dict) -> None:

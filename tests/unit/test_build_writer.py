@@ -72,3 +72,13 @@ def test_a_side_task_runs_once_and_its_failure_comes_back(tmp_path):
     w.side_tasks = [lambda: raise_broken("nguồn tin hỏng")]
     with pytest.raises(Broken, match="nguồn tin hỏng"):
         w.write_all(2)
+
+
+def test_a_build_process_that_dies_is_reported_in_words():
+    from portal.model import ContentErrors
+    from portal.tools.build import BuildFailed, as_build_failure
+
+    killed = as_build_failure(RuntimeError("a build process ended with status -9"))
+    assert isinstance(killed, BuildFailed) and "PORTAL_WORKERS = 1" in str(killed) and "status -9" in str(killed)
+    content = ContentErrors([], "vi")
+    assert as_build_failure(content) is content
