@@ -34,11 +34,9 @@ from .jobs import Job, RecordingWriter
 log = logging.getLogger("portal.live")
 
 # all_generators_finalized receivers that only write files: run by finish(), after the answer
-OUTPUT_RECEIVERS = {"write_feeds", "write_alerts", "write_advisories", "write_calendars", "write_variants",
-                    "build_index"}
+# (not the picture copies: writing them also tells the pages which body pictures have copies)
+OUTPUT_RECEIVERS = {"write_feeds", "write_alerts", "write_advisories", "write_calendars", "build_index"}
 
-# deferred receivers whose files a page shows at once (the picture copies): written with the static files
-PICTURE_RECEIVERS = {"write_variants"}
 # finalized receivers that read the pages written (the sitemap): run after them; the others
 # (fingerprinted copies, withheld images) before, so pictures and styles are there early
 PAGE_READERS = {"sitemap_xml"}
@@ -244,9 +242,9 @@ class LiveSite:
     # ---- finishing the output -----------------------------------------------------------------
     def finish(self, update: Update | None = None) -> bool:
         """Write everything the update left out, as a build would, in the order a reader needs it:
-        the static files and picture copies (``static_ready``), the files plugins write (feeds,
-        CAP…: ``files_ready``), every page (only those whose bytes changed), the sitemap
-        (``finished``). What an earlier round wrote and this one does not is removed, with the
+        the static files (``static_ready``; the update wrote the picture copies), the files plugins
+        write (feeds, CAP…: ``files_ready``), every page (only those whose bytes changed), the
+        sitemap (``finished``). What an earlier round wrote and this one does not is removed, with the
         folders it leaves empty. Stops early, returning False, when an update or a quick page asks
         for the lock; what it wrote so far is remembered, so nothing it wrote is left behind."""
         from pelican import signals
@@ -258,12 +256,10 @@ class LiveSite:
             started = time.monotonic()
             out = Path(self.pelican.output_path).resolve()
             static = [g for g in update.generators if type(g).__name__ == "StaticGenerator"]
-            pictures = [r for r in update.deferred if getattr(r, "__name__", "") in PICTURE_RECEIVERS]
             final = list(signals.finalized.receivers_for(self.pelican))
             after_pages = [r for r in final if getattr(r, "__module__", "") in PAGE_READERS]
             first = [lambda g=g: g.generate_output(update.writer) for g in static]
-            first += [lambda r=r: r(update.generators) for r in pictures]
-            then = [lambda r=r: r(update.generators) for r in update.deferred if r not in pictures]
+            then = [lambda r=r: r(update.generators) for r in update.deferred]
             then += [lambda r=r: r(self.pelican) for r in final if r not in after_pages]
             names = list(update.writer.pages)
             pages = {out / os.path.normpath(n) for n in names}

@@ -223,3 +223,24 @@ def test_the_output_folder_is_never_the_content_folder(fixture_content, tmp_path
         with pytest.raises(SettingsError, match="thư mục nội dung"):
             check_output_folder(fixture_content, bad)
     check_output_folder(fixture_content, tmp_path / "output")
+
+
+def test_pages_rendered_before_the_background_writing_are_the_built_pages(fixture_content, tmp_path, monkeypatch):
+    """The page a browser gets right after an update (a body picture's sizes and copies included)
+    is the page the build writes, not a first draft the background writing corrects later."""
+    import importlib
+
+    from portal.live import LiveSite
+
+    monkeypatch.setenv("PORTAL_NOW", NOW)
+    monkeypatch.chdir(ROOT)
+    settings = load(ROOT / "pelicanconf.py", {"PATH": str(fixture_content), "OUTPUT_PATH": str(tmp_path / "live"),
+                                               "SEARCH_INDEX": False})
+    site = LiveSite(settings)
+    importlib.import_module("responsive_images").BODY_IMAGES.clear()  # nothing left from another build
+    site.update()
+    cold = tmp_path / "cold"
+    cold_build(fixture_content, cold, NOW)
+    page = f"canh-bao/{slug_of(fixture_content / WARNING)}.html"
+    assert "<picture" in (cold / page).read_text(encoding="utf-8")
+    assert site.render(page) == (cold / page).read_text(encoding="utf-8")
