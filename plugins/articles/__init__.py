@@ -16,7 +16,6 @@ Settings: PORTAL_LANG ("vi" or "en"), PORTAL_NOW (fixes the build clock).
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import threading
@@ -234,12 +233,6 @@ def read_ahead(pelican) -> None:
 class _Pages:
     writer = None  # the build's BuildWriter, from Pelican's get_writer signal
     workers = 1  # processes for this build (read_ahead)
-    side_tasks: list = []  # receivers that only write files, run beside the pages (defer_writers)
-
-
-# all_generators_finalized receivers that only write files from the finished model: in a build on
-# several cores they run in a process of their own while the pages are written
-SIDE_TASKS = {"write_feeds", "write_alerts", "write_advisories", "write_calendars"}
 
 
 def build_writer(pelican):
@@ -249,30 +242,9 @@ def build_writer(pelican):
     class Writer(BuildWriter):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            self.side_tasks, _Pages.side_tasks = _Pages.side_tasks, []
             _Pages.writer = self
 
     return Writer
-
-
-def defer_writers(pelican) -> None:
-    """At the start of a build: all_generators_finalized leaves the SIDE_TASKS receivers to the
-    writer when the build runs on several cores (the signal's other receivers run as before)."""
-    _Pages.side_tasks = []
-    sig = signals.all_generators_finalized
-    if "send" in vars(sig):
-        return
-
-    def send(sender=None, **kwargs):
-        results = []
-        for receiver in list(sig.receivers_for(sender)):
-            if _Pages.workers > 1 and getattr(receiver, "__name__", "") in SIDE_TASKS:
-                _Pages.side_tasks.append(functools.partial(receiver, sender, **kwargs))
-            else:
-                results.append((receiver, receiver(sender, **kwargs)))
-        return results
-
-    sig.send = send
 
 
 def write_pages(pelican) -> None:
@@ -306,6 +278,5 @@ def register() -> None:
     signals.article_writer_finalized.connect(write_active_warnings)
     signals.get_generators.connect(start_build)
     signals.get_generators.connect(read_ahead)
-    signals.get_generators.connect(defer_writers)
     signals.get_writer.connect(build_writer)
     signals.finalized.connect(drop_withheld_images)

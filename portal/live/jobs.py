@@ -135,22 +135,17 @@ class RecordingWriter(Writer):
 
 class BuildWriter(RecordingWriter):
     """The writer of a build: pages recorded while Pelican's generators run, then written all at
-    once by ``write_all`` on every core (forked processes share the finished model).
-
-    ``side_tasks``: work that only writes files (the feeds, CAP, CSAF, calendars), run by one more
-    forked process while the pages are written, instead of before them."""
-
-    side_tasks: list = []
+    once by ``write_all`` on every core (forked processes share the finished model). (Writing the
+    feeds, CAP and calendars in one more process while the pages are written was tried: each
+    process copies much of the model as it reads it, so it cost more CPU and memory than it saved
+    time.)"""
 
     def write_all(self, workers: int) -> int:
         """Render and write every recorded page; ``content_written`` is sent for each, in this
         process, as Pelican's writer sends it. Returns how many pages. A failure in another
         process is raised here as it was raised there."""
         names = list(self.pages)
-        tasks, self.side_tasks = list(self.side_tasks), []
         if workers < 2 or len(names) < 50 * workers:
-            for task in tasks:
-                task()
             for name in names:
                 self.write(name)
             return len(names)
@@ -158,8 +153,6 @@ class BuildWriter(RecordingWriter):
         gc.freeze()  # the children inherit the model; the collector walking it would copy every page of it
         try:
             children = [_fork(lambda share=share: [self.write(n) for n in share]) for share in shares[1:]]
-            if tasks:
-                children.append(_fork(lambda: [task() for task in tasks]))
         finally:
             gc.unfreeze()
         try:

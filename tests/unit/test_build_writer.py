@@ -62,18 +62,6 @@ def test_a_page_that_fails_in_any_process_fails_the_build(tmp_path, broken):
         writer(tmp_path / "out", 300, broken=broken).write_all(2)
 
 
-def test_a_side_task_runs_once_and_its_failure_comes_back(tmp_path):
-    w = writer(tmp_path / "out", 300)
-    marker = tmp_path / "side.txt"
-    w.side_tasks = [lambda: marker.write_text("x", encoding="utf-8")]
-    w.write_all(2)
-    assert marker.read_text(encoding="utf-8") == "x"
-    w = writer(tmp_path / "out2", 300)
-    w.side_tasks = [lambda: raise_broken("nguồn tin hỏng")]
-    with pytest.raises(Broken, match="nguồn tin hỏng"):
-        w.write_all(2)
-
-
 def test_a_build_process_that_dies_is_reported_in_words():
     from portal.model import ContentErrors
     from portal.tools.build import BuildFailed, as_build_failure
