@@ -92,6 +92,3 @@ class ReadCache:
         """Drop what belongs to deleted files."""
         for key in [k for k in self.items if not os.path.exists(k[1])]:
             del self.items[key]
-
-    def objects(self) -> set[int]:
-        return {id(c.obj) for c in self.items.values()}

@@ -112,7 +112,7 @@ class RecordingWriter(Writer):
             job.context["localsiteurl"] = local["localsiteurl"]
         return job.template.render(local), local
 
-    def write(self, name: str, previous: dict[str, str] | None = None) -> bool:
+    def write(self, name: str) -> bool:
         """Render ``name`` into the output folder as Pelican would, sending ``content_written``;
         the file is left untouched when its bytes are the same. Returns whether it changed."""
         text, local = self.render(name)

@@ -61,6 +61,13 @@ def live(fixture_content, tmp_path, monkeypatch):
     return site, fixture_content, out
 
 
+def retag(path: Path, new_line) -> None:
+    """Save the article with its Tags line replaced by new_line(old line)."""
+    text = path.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("Tags:"))
+    path.write_text(text.replace(line, new_line(line)), encoding="utf-8")
+
+
 def slug_of(path: Path) -> str:
     return next(line.split(":", 1)[1].strip() for line in path.read_text(encoding="utf-8").splitlines()
                 if line.startswith("Slug:"))
@@ -101,9 +108,7 @@ def test_a_changed_title_reaches_the_listings(live, tmp_path):
 def test_a_changed_tag_moves_the_article_between_tag_pages(live, tmp_path):
     site, content, out = live
     path = content / NEWS
-    text = path.read_text(encoding="utf-8")
-    tags_line = next(line for line in text.splitlines() if line.startswith("Tags:"))
-    path.write_text(text.replace(tags_line, "Tags: Chủ đề hoàn toàn mới"), encoding="utf-8")
+    retag(path, lambda line: "Tags: Chủ đề hoàn toàn mới")
     assert site.quick_page(path) is None  # what places the article changed: the model must be rebuilt
     site.update()
     new_tag = site.render("the/chu-de-hoan-toan-moi/index.html")
@@ -183,8 +188,7 @@ def test_a_finish_stopped_midway_leaves_nothing_behind(live, tmp_path):
     site, content, out = live
     path = content / NEWS
     good = path.read_text(encoding="utf-8")
-    tags_line = next(line for line in good.splitlines() if line.startswith("Tags:"))
-    path.write_text(good.replace(tags_line, tags_line + ", Zz gõ nhầm"), encoding="utf-8")
+    retag(path, lambda line: line + ", Zz gõ nhầm")
     site.update()
     pages_written = []
     original = site.current.writer.write
