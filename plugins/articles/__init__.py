@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from portal import body, i18n, model, pelican_speedups
+from portal import body, i18n, model, outputs, pelican_speedups
 from portal.checks import Checker
 from portal.clock import build_time, next_date_after
 from portal.content_tree import link_problems, published_file_problem, static_problems
@@ -222,6 +222,9 @@ def read_ahead(pelican) -> None:
     settings = pelican.settings
     workers = int(settings.get("PORTAL_WORKERS") or os.cpu_count() or 1)
     _Pages.workers = workers = workers if threading.active_count() == 1 else 1
+    # on several cores the feeds, CAP, calendars… wait for write_pages, which runs them while other
+    # processes write the pages (portal.outputs.output_step); on one they run when Pelican sends them
+    outputs.defer_steps(workers >= 2)
     if workers < 2:
         return
     content = Path(settings["PATH"])
@@ -248,10 +251,15 @@ def build_writer(pelican):
 
 
 def write_pages(pelican) -> None:
-    """First of the finalized receivers: every page is on disk before the others read the output."""
+    """First of the finalized receivers: every page is on disk before the others read the output.
+    The output steps kept back (read_ahead) run here, beside the pages."""
     writer, _Pages.writer = _Pages.writer, None
+    steps = outputs.take_steps()
     if writer is not None:
-        writer.write_all(_Pages.workers)
+        writer.write_all(_Pages.workers, meanwhile=steps)
+    else:
+        for step in steps:
+            step()
 
 
 def check_copied_files(generator) -> None:

@@ -28,7 +28,7 @@ from pelican.generators import ArticlesGenerator
 
 from portal import ical
 from portal.clock import build_time
-from portal.outputs import write_file
+from portal.outputs import output_step, write_file
 from portal.paths import SitePaths
 from portal.settings import require_after_articles
 
@@ -52,6 +52,7 @@ def add_feed_link(generators) -> None:
         articles_gen.context["calendar_feed"] = ical.feed_link(ical.read_settings(articles_gen.settings))
 
 
+@output_step
 def write_calendars(generators) -> None:
     articles_gen = _articles(generators)
     if articles_gen is None:

@@ -27,7 +27,7 @@ from portal.cap import index, messages, signing
 from portal.cap.record import Record
 from portal.clock import build_time
 from portal.model import ContentErrors
-from portal.outputs import write_file
+from portal.outputs import output_step, write_file
 from portal.paths import SitePaths
 from portal.settings import SettingsError, require_after_articles
 from portal.urls import absolute, site_base
@@ -66,6 +66,7 @@ def _is_current(message: messages.Message, now) -> bool:
     return view.end is None or view.end > now
 
 
+@output_step
 def write_alerts(generators) -> None:
     articles_gen = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
     if articles_gen is None:

@@ -30,7 +30,7 @@ from portal.clock import build_time
 from portal.csaf import advisory, provider, security_txt
 from portal.csaf.settings import read_settings, say
 from portal.csaf.signing import Signer, SigningError, from_settings
-from portal.outputs import write_file
+from portal.outputs import output_step, write_file
 from portal.paths import SitePaths
 from portal.settings import SettingsError, require_after_articles
 from portal.urls import absolute
@@ -83,6 +83,7 @@ def _publish(out: Path, item: advisory.Advisory, signer: Signer | None, record: 
         write_file(out / f"{item.path}.asc", signer.detached(data, item.current_release))
 
 
+@output_step
 def write_advisories(generators) -> None:
     articles_gen = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
     if articles_gen is None:

@@ -29,7 +29,7 @@ from portal.clock import local
 from portal.feeds import catalogue as cat
 from portal.feeds import opml, writer
 from portal.feeds.items import Item, build_item
-from portal.outputs import write_file
+from portal.outputs import output_step, write_file
 from portal.paths import SitePaths
 from portal.settings import SettingsError, require_after_articles
 from portal.urls import absolute, article_guid, site_base
@@ -65,6 +65,7 @@ def add_catalogue(generators) -> None:
             g.context["feed_catalogue"] = cat.build_catalogue(g.settings, _views(generators))
 
 
+@output_step
 def write_feeds(generators, writer_=None) -> None:
     articles_gen = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
     if articles_gen is None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
+from portal.outputs import output_step
 from portal.search import record, write_index, write_records
 from portal.settings import SettingsError, require_after_articles
 
@@ -33,6 +34,7 @@ def check_settings(pelican) -> None:
     require_after_articles(pelican.settings, "search")
 
 
+@output_step
 def build_index(generators) -> None:
     settings = generators[0].settings
     if not settings.get("SEARCH_INDEX", DEFAULTS["SEARCH_INDEX"]):

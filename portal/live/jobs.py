@@ -15,8 +15,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import multiprocessing
 import os
 import pickle
+import signal
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,9 +114,10 @@ class RecordingWriter(Writer):
             job.context["localsiteurl"] = local["localsiteurl"]
         return job.template.render(local), local
 
-    def write(self, name: str) -> bool:
-        """Render ``name`` into the output folder as Pelican would, sending ``content_written``;
-        the file is left untouched when its bytes are the same. Returns whether it changed."""
+    def write(self, name: str, announce: bool = True) -> bool:
+        """Render ``name`` into the output folder as Pelican would, sending ``content_written``
+        (unless ``announce`` is False); the file is left untouched when its bytes are the same.
+        Returns whether it changed."""
         text, local = self.render(name)
         path = sanitised_join(self.output_path, name)
         changed = True
@@ -129,45 +132,89 @@ class RecordingWriter(Writer):
             with open(tmp, "w", encoding="utf-8") as out:
                 out.write(text)
             os.replace(tmp, path)
-        signals.content_written.send(path, context=local)
+        if announce:
+            signals.content_written.send(path, context=local)
         return changed
 
 
 class BuildWriter(RecordingWriter):
     """The writer of a build: pages recorded while Pelican's generators run, then written all at
-    once by ``write_all`` on every core (forked processes share the finished model). (Writing the
-    feeds, CAP and calendars in one more process while the pages are written was tried: each
-    process copies much of the model as it reads it, so it cost more CPU and memory than it saved
-    time.)"""
+    once by ``write_all`` on every core (forked processes share the finished model).
 
-    def write_all(self, workers: int) -> int:
-        """Render and write every recorded page; ``content_written`` is sent for each, in this
-        process, as Pelican's writer sends it. Returns how many pages. A failure in another
-        process is raised here as it was raised there."""
+    The other processes take pages from the front of the list while this one first does what
+    else there is (``meanwhile``: the feeds, CAP, calendars), then takes pages from the back
+    until they meet: both cores stay busy to the end. (A third process for the feeds while two
+    wrote pages was tried: each process copies much of the model as it reads it, so it cost more
+    CPU and memory than it saved time.)"""
+
+    CHUNK = 8  # pages taken at a time from the shared list
+
+    def write_all(self, workers: int, meanwhile: list | tuple = ()) -> int:
+        """Render and write every recorded page, and run each of ``meanwhile``; ``content_written``
+        is sent for each page, in this process and in the pages' order, as Pelican's writer sends
+        it. Returns how many pages. A failure in another process is raised here as it was raised
+        there."""
         names = list(self.pages)
         if workers < 2 or len(names) < 50 * workers:
+            for step in meanwhile:
+                step()
             for name in names:
                 self.write(name)
             return len(names)
-        shares = [names[k::workers] for k in range(workers)]
+        shared = _Shared(len(names))
         gc.freeze()  # the children inherit the model; the collector walking it would copy every page of it
         try:
-            children = [_fork(lambda share=share: [self.write(n) for n in share]) for share in shares[1:]]
+            children = [_fork(lambda: self._take(shared, names, from_front=True)) for _ in range(workers - 1)]
         finally:
             gc.unfreeze()
+        failures: list[BaseException] = []
         try:
-            for name in shares[0]:
-                self.write(name)
+            for step in meanwhile:
+                step()
+            self._take(shared, names, from_front=False)
+        except BaseException:
+            for pid, _ in children:  # what they write would be thrown away with the build
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
+            raise
         finally:
             failures = [failure for failure in (_wait(child) for child in children) if failure is not None]
         if failures:
             raise failures[0]
-        for share in shares[1:]:
-            for name in share:
-                job, page_num = self.pages[name]
-                signals.content_written.send(sanitised_join(self.output_path, name),
-                                             context=job.local_context(name, page_num))
+        for name in names:
+            job, page_num = self.pages[name]
+            signals.content_written.send(sanitised_join(self.output_path, name),
+                                         context=job.local_context(name, page_num))
         return len(names)
+
+    def _take(self, shared: _Shared, names: list[str], from_front: bool) -> None:
+        while True:
+            span = shared.take(self.CHUNK, from_front)
+            if span is None:
+                return
+            for k in span:
+                self.write(names[k], announce=False)
+
+
+class _Shared:
+    """The pages not yet taken, as two counters in memory shared with the forked processes:
+    the next from the front, and one past the last from the back."""
+
+    def __init__(self, count: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.lock = context.Lock()
+        self.ends = context.RawArray("q", [0, count])
+
+    def take(self, count: int, from_front: bool) -> range | None:
+        with self.lock:
+            front, back = self.ends[0], self.ends[1]
+            if front >= back:
+                return None
+            if from_front:
+                self.ends[0] = end = min(back, front + count)
+                return range(front, end)
+            self.ends[1] = start = max(front, back - count)
+            return range(start, back)
 
 
 class _ErrorsLogged(logging.Handler):

@@ -33,10 +33,6 @@ from .jobs import Job, RecordingWriter
 
 log = logging.getLogger("portal.live")
 
-# all_generators_finalized receivers that only write files: run by finish(), after the answer
-# (not the picture copies: writing them also tells the pages which body pictures have copies)
-OUTPUT_RECEIVERS = {"write_feeds", "write_alerts", "write_advisories", "write_calendars", "build_index"}
-
 # finalized receivers that read the pages written (the sitemap): run after them; the others
 # (fingerprinted copies, withheld images) before, so pictures and styles are there early
 PAGE_READERS = {"sitemap_xml"}
@@ -106,7 +102,9 @@ class LiveSite:
             self._links_changed(generators)
             deferred = []
             for receiver in signals.all_generators_finalized.receivers_for(generators):
-                if getattr(receiver, "__name__", "") in OUTPUT_RECEIVERS:
+                # the steps that only write files (portal.outputs.output_step: feeds, CAP, CSAF,
+                # calendars, search) wait for finish(), after the answer
+                if outputs.is_output_step(receiver):
                     deferred.append(receiver)
                 else:
                     receiver(generators)

@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+from .. import outputs
 from ..clock import build_time
 from ..model import ContentErrors
 from ..search import IndexFailed
@@ -218,6 +219,7 @@ def _run_pelican(settings: dict) -> None:
             raise BuildFailed("\n".join(r.getMessage() for r in counter.records))
     finally:
         logging.getLogger().removeHandler(counter)
+        outputs.defer_steps(False)  # a build that stopped early leaves no output step kept back
 
 
 def run(settings_file: Path, output: Path, overrides: dict | None = None, verbose: bool = False) -> int:

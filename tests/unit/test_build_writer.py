@@ -70,3 +70,83 @@ def test_a_build_process_that_dies_is_reported_in_words():
     assert isinstance(killed, BuildFailed) and "PORTAL_WORKERS = 1" in str(killed) and "status -9" in str(killed)
     content = ContentErrors([], "vi")
     assert as_build_failure(content) is content
+
+
+def pid_writer(out, count: int) -> BuildWriter:
+    import os
+
+    env = jinja2.Environment()
+    env.globals["pid"] = os.getpid
+    w = BuildWriter(str(out), settings=dict(DEFAULT_CONFIG))
+    page = env.from_string("{{ pid() }}")
+    for n in range(count):
+        w.write_file(f"p/{n}.html", page, {"SITEURL": ""}, n=n)
+    return w
+
+
+def test_the_other_steps_run_here_while_another_process_writes_the_pages(tmp_path):
+    import os
+    import time
+
+    ran: list[int] = []
+
+    def slow_step():  # the feeds, say: the pages are written meanwhile by the other process
+        time.sleep(0.5)
+        ran.append(os.getpid())
+
+    seen: list[str] = []
+
+    def written(path, context):
+        seen.append(context["output_file"])
+
+    signals.content_written.connect(written)
+    try:
+        assert pid_writer(tmp_path, 300).write_all(2, meanwhile=[slow_step]) == 300
+    finally:
+        signals.content_written.disconnect(written)
+    assert ran == [os.getpid()]
+    assert (tmp_path / "p/0.html").read_text() != str(os.getpid())  # the first pages: the other process
+    assert seen == [f"p/{n}.html" for n in range(300)]  # once each, in the pages' order, whoever wrote it
+
+
+def test_a_step_that_fails_stops_the_other_processes_and_is_raised(tmp_path):
+    import time
+
+    def failing_step():
+        raise Broken("nguồn tin hỏng")
+
+    started = time.monotonic()
+    env = jinja2.Environment()
+    env.globals["nap"] = lambda: time.sleep(0.01) or ""
+    w = BuildWriter(str(tmp_path), settings=dict(DEFAULT_CONFIG))
+    page = env.from_string("{{ nap() }}")
+    for n in range(1000):  # 10 s of pages for the other process alone
+        w.write_file(f"p/{n}.html", page, {"SITEURL": ""}, n=n)
+    with pytest.raises(Broken, match="nguồn tin hỏng"):
+        w.write_all(2, meanwhile=[failing_step])
+    assert time.monotonic() - started < 5  # the other process was stopped, not waited for
+
+
+def test_output_steps_wait_while_deferred_and_run_otherwise():
+    from portal import outputs
+
+    calls: list[str] = []
+
+    @outputs.output_step
+    def write_something(name):
+        calls.append(name)
+
+    assert outputs.is_output_step(write_something) and write_something.__name__ == "write_something"
+    write_something("now")
+    outputs.defer_steps(True)
+    try:
+        write_something("later")
+        assert calls == ["now"]
+        steps = outputs.take_steps()
+        write_something("after taking")  # taking the kept steps stops keeping
+    finally:
+        outputs.defer_steps(False)
+    assert calls == ["now", "after taking"]
+    for step in steps:
+        step()
+    assert calls == ["now", "after taking", "later"]

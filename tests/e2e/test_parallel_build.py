@@ -1,0 +1,40 @@
+"""A build on several processes (PORTAL_WORKERS) gives the site one process gives, file for file:
+the pages written by two processes from both ends of one list, the feeds, CAP, CSAF and calendars
+written meanwhile, and the search index."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+from portal.bench.corpus import generate_articles
+
+NOW = "2026-11-30T10:00:00+07:00"
+
+
+def build(content: Path, output: Path, workers: int) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "portal", "build", "--content", str(content), "--output", str(output),
+                           "--set", f"PORTAL_WORKERS={workers}", "--set", 'PORTAL_PARSE_CACHE=""'],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PORTAL_NOW": NOW}, timeout=300)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_two_processes_build_the_site_one_builds(tmp_path):
+    content = tmp_path / "content"
+    generate_articles(content, 160)  # enough pages for the work to be shared (at least 50 a process)
+    one = build(content, tmp_path / "one", 1)
+    two = build(content, tmp_path / "two", 2)
+    assert one.returncode == 0, one.stderr
+    assert two.returncode == 0, two.stderr
+    a, b = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert sorted(a) == sorted(b)
+    assert [name for name in a if a[name] != b[name]] == []
+    assert sum(name.endswith(".html") for name in a) > 200  # the pages are shared from 100 on
+    assert any(name.startswith("cap/") for name in a) and any(name.startswith("pagefind/") for name in a)
