@@ -3,7 +3,8 @@
 The home page, a warning, a listing and search, each run once by Lighthouse (tests/lighthouse, installed
 by `npm ci` from its committed lock on first use) in Debian's Chromium, one Node process for all of them;
 the site is the sample portal built at the fixed clock, served by Debian's nginx as in production: the
-build's precompressed .gz files (gzip_static) and the security headers of portal.deploy.policy.
+build's precompressed .gz files (gzip_static), pages compressed as sent, and the security headers of
+portal.deploy.policy.
 
 - performance at least 98; accessibility, best practices and SEO 100;
 - cumulative layout shift under 0.05;
@@ -49,12 +50,14 @@ ARTICLE_BUDGET = 30 * 1024  # bytes over the wire: the page, its stylesheets and
 
 @pytest.fixture(scope="module")
 def production_like(sample_site, tmp_path_factory):
-    """The sample portal behind nginx as in production: the build's .gz copies sent as they are, the
-    security headers (a strict Content-Security-Policy), utf-8, the 404 page."""
+    """The sample portal behind nginx as in production: the build's .gz copies sent as they are, pages
+    compressed as sent (gzip level 6), the security headers (a strict Content-Security-Policy), utf-8,
+    the 404 page."""
     headers = "\n    ".join(f"add_header {name} \"{value}\" always;" for name, value in security_headers())
     extra = f"""
     charset utf-8;
     gzip_static on;
+    gzip_comp_level 6;
     gzip_vary on;
     error_page 404 /404.html;
     {headers}"""

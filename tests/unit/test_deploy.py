@@ -85,6 +85,7 @@ def test_nginx_passes_the_client_address_it_saw_and_nothing_the_client_wrote(set
     # the http-context part comes before the servers that use it
     assert conf.index("limit_req_zone $binary_remote_addr zone=portal_api:10m rate=5r/s;") < conf.index("server {")
     assert "root /srv/portal/current;" in conf and "gzip_static on;" in conf
+    assert "gzip on;" in conf and "gzip_comp_level 6;" in conf  # pages: compressed as sent (no .gz copy)
     assert f'add_header Content-Security-Policy "{STRICT_CSP}" always;' in conf
     assert "return 301 https://antoanthongtin.laocai.gov.vn$request_uri;" in conf
     # no location sets a header of its own: nginx would drop the server's security headers there
@@ -137,31 +138,33 @@ def test_the_scheduled_publish_is_the_one_docs_operating_publish_describes(setti
 def test_precompressed_copies_are_the_same_bytes_every_time_and_keep_their_time(tmp_path):
     def site(folder: Path) -> Path:
         (folder / "nguon-tin").mkdir(parents=True)
-        (folder / "index.html").write_text("<p>Trang chủ</p>" * 200, encoding="utf-8")
+        (folder / "index.html").write_text("<p>Trang chủ</p>" * 200, encoding="utf-8")  # nginx compresses pages
+        (folder / "tat-ca.json").write_text('{"items": ["Trang chủ"]}' * 200, encoding="utf-8")
         (folder / "nguon-tin" / "tat-ca.atom.xml").write_text("<feed>" + "<entry/>" * 300 + "</feed>")
         (folder / "tiny.txt").write_text("x")
         (folder / "anh.png").write_bytes(b"\x89PNG" * 300)
         return folder
 
     old, new = site(tmp_path / "old"), site(tmp_path / "new")
-    assert precompress(old) == 2 and precompress(new) == 2  # not the tiny text, not the picture
+    assert precompress(old) == 2 and precompress(new) == 2  # not the tiny text, not the picture, not the page
     assert not (old / "tiny.txt.gz").exists() and not (old / "anh.png.gz").exists()
-    for rel in ("index.html.gz", "nguon-tin/tat-ca.atom.xml.gz"):
+    assert not (old / "index.html.gz").exists()
+    for rel in ("tat-ca.json.gz", "nguon-tin/tat-ca.atom.xml.gz"):
         assert (old / rel).read_bytes() == (new / rel).read_bytes()
         assert (old / rel).read_bytes()[4:8] == b"\0\0\0\0"  # no time in the gzip header
         assert gzip.decompress((new / rel).read_bytes()) == (new / rel.removesuffix(".gz")).read_bytes()
-    os.utime(old / "index.html.gz", ns=(0, 1_000_000_000))
+    os.utime(old / "tat-ca.json.gz", ns=(0, 1_000_000_000))
     keep_unchanged(old, new)  # what `portal build` does before swapping a rebuild in
-    assert (new / "index.html.gz").stat().st_mtime_ns == 1_000_000_000  # same ETag for nginx: 304
+    assert (new / "tat-ca.json.gz").stat().st_mtime_ns == 1_000_000_000  # same ETag for nginx: 304
     assert gzip_bytes(b"abc") == gzip_bytes(b"abc")
 
     # a rebuild compresses only what changed: an unchanged file's .gz is taken from the output it replaces
     again = site(tmp_path / "again")
-    (again / "index.html").write_text("<p>Trang chủ đã sửa</p>" * 200, encoding="utf-8")
+    (again / "tat-ca.json").write_text('{"items": ["Trang chủ đã sửa"]}' * 200, encoding="utf-8")
     (new / "nguon-tin" / "tat-ca.atom.xml.gz").write_bytes(b"taken as it was")
     assert precompress(again, previous=new) == 2
     assert (again / "nguon-tin" / "tat-ca.atom.xml.gz").read_bytes() == b"taken as it was"
-    assert gzip.decompress((again / "index.html.gz").read_bytes()) == (again / "index.html").read_bytes()
+    assert gzip.decompress((again / "tat-ca.json.gz").read_bytes()) == (again / "tat-ca.json").read_bytes()
 
 
 def test_the_command_writes_every_file_and_says_where_it_goes(tmp_path, monkeypatch, capsys):
