@@ -21,6 +21,7 @@ import os
 import threading
 from pathlib import Path
 
+import jinja2
 from markupsafe import Markup, escape
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
@@ -80,6 +81,10 @@ def add_template_helpers(generator) -> None:
         site_base=site_base(settings),  # absolute in development too (canonical links)
         facts_html=lambda rows: Markup(rows_html(rows, lang)),  # noqa: E731 (not a setting)
     )
+    # JSON-LD as UTF-8, not \u escapes (a third of its bytes); < > & ' are still escaped for HTML
+    generator.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    if isinstance(generator.env.loader, jinja2.ChoiceLoader) and not isinstance(generator.env.loader, Unindented):
+        generator.env.loader = Unindented(generator.env.loader)
     generator.env.filters.update(
         datetime_vi=lambda d: i18n.format_datetime(d, lang),  # noqa: E731
         date_vi=lambda d: i18n.format_date(d, lang),
@@ -88,6 +93,39 @@ def add_template_helpers(generator) -> None:
         decimal=lambda x, digits=1: i18n.format_decimal(x, lang, digits),  # "4,3"
         short_url=short_url_html,
     )
+
+
+class Unindented(jinja2.ChoiceLoader):
+    """The theme's templates without the spaces that start their lines: indentation that helps
+    whoever edits a template is bytes on every page a phone downloads. The line breaks stay, so
+    the text reads as before (HTML folds any run of spaces into one) and an error names the
+    template's own line. No template may hold a <pre> or <textarea>, where spaces show
+    (tests/unit/test_template_loader.py checks the theme). The list of loaders is Pelican's own,
+    which it changes while writing TEMPLATE_PAGES."""
+
+    def __init__(self, inner: jinja2.ChoiceLoader) -> None:
+        self.loaders = inner.loaders
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        return unindent(source), filename, uptodate
+
+    load = jinja2.BaseLoader.load  # through get_source (ChoiceLoader's own asks each loader directly)
+
+
+def unindent(source: str) -> str:
+    """``source`` without the spaces that start its lines, except one where they are the only
+    space left: after a line ending in a tag or comment, whose line break Jinja drops (Pelican's
+    trim_blocks), "lực{% endif %}⏎   đến" must still read "lực đến"."""
+    lines = source.split("\n")
+    out = [lines[0]]
+    for before, line in zip(lines, lines[1:], strict=False):
+        text = line.lstrip(" \t")
+        if text != line and text and before.rstrip().endswith(("%}", "#}")) and \
+                not before.rstrip().endswith(("-%}", "-#}", "+%}", "+#}")):
+            text = " " + text  # the only space between the two lines' words
+        out.append(text)
+    return "\n".join(out)
 
 
 def short_url_html(url: str) -> Markup:

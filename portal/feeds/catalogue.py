@@ -111,9 +111,8 @@ class Catalogue:
             return [model.WARNING] + [severity_key(s) for s in ([sev] if sev else model.SEVERITIES)]
 
         keys: list[str] = []
-        if view is not None and view.kind in model.KINDS:
+        if view is not None and view.kind in model.KINDS:  # its tags' feeds are on the tag pages it links to
             keys += warnings(view.severity) if view.is_warning else [view.kind]
-            keys += [tag_key(t.slug) for t in view.tags]
         elif tag is not None:
             keys.append(tag_key(tag.slug))
         elif category is not None:
@@ -125,7 +124,8 @@ class Catalogue:
 
     def links_for(self, page_name: str | None = None, article=None, tag=None, category=None,
                   articles=None) -> list[FeedLink]:
-        """The <link rel="alternate"> of a page; an article page also receives its category and tags."""
+        """The <link rel="alternate"> of a page; an article page offers its kind's feeds (a warning's
+        severities too) and everything, not its tags' (each tag page offers its own)."""
         view = article.view if article is not None else None
         if article is not None:
             tag = category = None
