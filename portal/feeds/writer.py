@@ -149,12 +149,13 @@ def feed_generator(settings: dict, feed: Feed, fmt: str, items: list[Item],
     fg.updated(stamp)  # atom:updated and rss:lastBuildDate: the newest item, never the clock
     fg.pubDate(stamp)
     for item in items:
-        add_entry(fg, fmt, item)
+        add_entry(fg, fmt, item, full=feed.full_content)
     return fg
 
 
-def add_entry(fg: FeedGenerator, fmt: str, item: Item) -> None:
-    """One item as a feedgen entry of `fg` (feedgen registers the feed's extensions on it)."""
+def add_entry(fg: FeedGenerator, fmt: str, item: Item, full: bool = True) -> None:
+    """One item as a feedgen entry of `fg` (feedgen registers the feed's extensions on it); `full`:
+    with the whole text (Atom <content>, RSS <content:encoded>), else the summary and the link."""
     as_text = html_escape if fmt == RSS else str  # as in feed_generator
     fe = fg.add_entry(order="append")
     fe.id(item.id)  # also rss:guid isPermaLink="false"
@@ -166,7 +167,10 @@ def add_entry(fg: FeedGenerator, fmt: str, item: Item) -> None:
     fe.published(item.published)
     fe.updated(item.updated)
     fe.summary(as_text(item.summary))
-    fe.content(item.content_html, type="html")
+    if full:
+        fe.content(item.content_html, type="html")
+    elif fmt == ATOM:  # the text is the page itself (RFC 4287 4.1.3.2: out of line, beside the summary)
+        fe.content(src=item.url)  # feedgen writes no type here (optional for out-of-line content)
     for name in item.authors:
         fe.author(name=name)
     if item.authors:
@@ -193,11 +197,12 @@ def _tostring(doc) -> bytes:
     return etree.tostring(doc, pretty_print=True, encoding="UTF-8", xml_declaration=True)  # as rss_str/atom_str
 
 
-def _serialise_entries(fg: FeedGenerator, fmt: str, key: tuple, items: list[Item], head: bytes) -> bool:
+def _serialise_entries(fg: FeedGenerator, fmt: str, key: tuple, items: list[Item], head: bytes,
+                       full: bool) -> bool:
     """Serialise the entries of `items` in one document of `fg` (a feed with no entries yet), a comment
     between two, and keep each entry's bytes on its item; False if the document does not split as planned."""
     for item in items:
-        add_entry(fg, fmt, item)
+        add_entry(fg, fmt, item, full=full)
     root, doc = fg._create_rss() if fmt == RSS else fg._create_atom()  # what rss_str/atom_str serialise
     parent = root.find("channel") if fmt == RSS else root
     entries = parent.findall("item" if fmt == RSS else "entry") if parent is not None else []
@@ -223,11 +228,11 @@ def _render(settings: dict, feed: Feed, fmt: str, items: list[Item]) -> bytes:
     fg = feed_generator(settings, feed, fmt, [], stamp=newest(items))
     skeleton = fg.rss_str(pretty=True) if fmt == RSS else fg.atom_str(pretty=True)
     tail = _TAIL[fmt]
-    key = (fmt, namespace(settings))  # what an entry's bytes depend on besides the item
+    key = (fmt, namespace(settings), feed.full_content)  # what an entry's bytes depend on besides the item
     missing = [i for i in items if key not in i.serialised]
     if skeleton.endswith(tail):
         head = skeleton[:-len(tail)]
-        if not missing or _serialise_entries(fg, fmt, key, missing, head):
+        if not missing or _serialise_entries(fg, fmt, key, missing, head, feed.full_content):
             return head + b"".join(i.serialised[key] for i in items) + tail
     whole = feed_generator(settings, feed, fmt, items)  # feedgen's own way, entry by entry
     return whole.rss_str(pretty=True) if fmt == RSS else whole.atom_str(pretty=True)
@@ -266,7 +271,8 @@ def render_json(settings: dict, feed: Feed, items: list[Item]) -> bytes:
             "id": item.id,
             "url": item.url,
             "title": item.title,
-            "content_html": item.content_html,
+            # JSON Feed needs one of content_html, content_text: a summary-only feed gives the summary as text
+            **({"content_html": item.content_html} if feed.full_content else {"content_text": item.summary}),
             "summary": item.summary,
             "date_published": iso(item.published),
             "date_modified": iso(item.updated),

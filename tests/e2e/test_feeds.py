@@ -323,14 +323,33 @@ def test_a_new_revision_updates_the_entry_not_a_new_one(site, edited):
 def test_control_characters_are_dropped_and_the_file_reported(site):
     assert f"content/{CONTROL_FILE}" in site.stderr
     assert "U+0008" in site.stderr and "U+001B" in site.stderr
-    parsed = parse(site.output / "nguon-tin/the/sao-luu.rss.xml")
+    parsed = parse(site.output / "nguon-tin/tat-ca.rss.xml")
     assert not parsed.bozo
-    item = parsed.entries[0]
-    assert item.title == "Hướng dẫn sao lưu dữ liệu an toàn"
+    item = next(e for e in parsed.entries if e.title == "Hướng dẫn sao lưu dữ liệu an toàn")
     assert item.summary == "Cách sao lưu dữ liệu theo quy tắc 3-2-1."
     assert "Giữ ba bản sao trên hai loại thiết bị" in item.content[0].value
+    tag_feed = parse(site.output / "nguon-tin/the/sao-luu.rss.xml")  # a tag's feed: the summary and the link
+    assert not tag_feed.bozo and tag_feed.entries[0].summary == "Cách sao lưu dữ liệu theo quy tắc 3-2-1."
+    assert "content" not in tag_feed.entries[0]
     data = json.loads((site.output / "nguon-tin/tat-ca.json").read_text(encoding="utf-8"))
     assert any(i["title"] == "Hướng dẫn sao lưu dữ liệu an toàn" for i in data["items"])
+
+
+def test_a_tags_feed_carries_summaries_and_the_others_the_whole_text(site):
+    """docs/subscribing.md: every feed has the whole text but a tag's, whose items point to the page."""
+    for path in site.output.rglob("nguon-tin/**/*.atom.xml"):
+        entries = list(etree.parse(str(path)).getroot().iter(f"{{{ATOM_NS}}}entry"))
+        for entry in entries:
+            content = entry.find(f"{{{ATOM_NS}}}content")
+            alternate = entry.find(f"{{{ATOM_NS}}}link[@rel='alternate']").get("href")
+            assert entry.findtext(f"{{{ATOM_NS}}}summary"), path
+            if "/the/" in path.as_posix():  # RFC 4287 4.1.3.2: out-of-line content, the page itself
+                assert content.get("src") == alternate, path
+                assert not (content.text or "").strip() and len(content) == 0, path
+            else:
+                assert content.get("type") == "html" and content.text, path
+    for path in site.output.rglob("nguon-tin/the/*.rss.xml"):
+        assert b"content:encoded" not in path.read_bytes() and b"<description>" in path.read_bytes(), path
 
 
 # ---- the feeds page in a browser ------------------------------------------------------------------

@@ -42,7 +42,9 @@ def test_feeds_built_from_reused_entries_are_feedgens_bytes(hub):
                 render = writer.render_rss if fmt == RSS else writer.render_atom
                 expected = _feedgen_bytes(settings, feed, fmt, chosen)
                 assert render(settings, feed, chosen) == expected, (feed.key, fmt)
-    assert all(len(i.serialised) == 2 for i in items)  # one entry per format, made once, reused
+    for i in items:  # one entry per format and kind of feed (whole text, or summary: tags), made once, reused
+        assert len(i.serialised) == 2 * len({f.full_content for f in cat.feeds if f.select(i.view)})
+    assert any(len(i.serialised) == 4 for i in items)
 
 
 def test_an_entry_is_serialised_once_per_format(monkeypatch):
@@ -51,14 +53,16 @@ def test_an_entry_is_serialised_once_per_format(monkeypatch):
     items = [build_item(SETTINGS, BASE, v) for v in views]
     made = []
     original = writer.add_entry
-    monkeypatch.setattr(writer, "add_entry", lambda fg, fmt, item: made.append((fmt, item.id)) or
-                        original(fg, fmt, item))
+    monkeypatch.setattr(writer, "add_entry", lambda fg, fmt, item, full=True: made.append((fmt, full, item.id)) or
+                        original(fg, fmt, item, full))
     for feed in cat.feeds:
         chosen = [i for i in items if feed.select(i.view)]
         for fmt in feed.formats:
             if fmt in (RSS, ATOM):
                 writer._render(SETTINGS, feed, fmt, chosen)
-    assert sorted(made) == sorted({(fmt, i.id) for i in items for fmt in (RSS, ATOM)})
+    # once per format and kind of feed (whole text; summary: a tag's)
+    assert sorted(made) == sorted({(fmt, f.full_content, i.id) for f in cat.feeds for i in items if f.select(i.view)
+                                   for fmt in (RSS, ATOM)})
 
 
 def _texts() -> list[str]:
