@@ -27,8 +27,9 @@ JSONLD_RE = re.compile(r'(<script type="application/ld\+json" id="article-jsonld
 
 
 def htmlsafe_json(obj: object) -> str:
-    """The same bytes as Jinja's |tojson (sorted keys, <>&' escaped)."""
-    return (json.dumps(obj, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
+    """The same bytes as the theme's |tojson (sorted keys, UTF-8 as it is, <>&' escaped: the policy
+    plugins/articles sets)."""
+    return (json.dumps(obj, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
             .replace("&", "\\u0026").replace("'", "\\u0027"))
 
 
