@@ -149,6 +149,27 @@ class BuildWriter(RecordingWriter):
 
     CHUNK = 8  # pages taken at a time from the shared list
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._folders: set[str] = set()  # made already (one mkdir per folder, not per page)
+
+    def write(self, name: str, announce: bool = True) -> bool:
+        """As ``RecordingWriter.write``, into a build's own new folder, as Pelican's writer writes:
+        no earlier file to compare with, so the text is written at once (two system calls fewer
+        a page, and no failing mkdir: 42,000 of them at 10,000 articles). ``portal build`` keeps
+        an unchanged file's time when it swaps the new folder in."""
+        text, local = self.render(name)
+        path = sanitised_join(self.output_path, name)
+        folder = os.path.dirname(path)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(text)
+        if announce:
+            signals.content_written.send(path, context=local)
+        return True
+
     def write_all(self, workers: int, meanwhile: list | tuple = ()) -> int:
         """Render and write every recorded page, and run each of ``meanwhile``; ``content_written``
         is sent for each page, in this process and in the pages' order, as Pelican's writer sends
