@@ -127,6 +127,10 @@ class RatingsGenerator(Generator):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1) + "\n",
                           encoding="utf-8")
+        # the widget's script, its messages in the site's language (theme/templates/rating.js)
+        script = f"{paths.theme_folder()}/js/rating.js"
+        writer.write_file(script, self.env.get_template("rating.js"), self.context,
+                          relative_urls=settings.get("RELATIVE_URLS", False), url=script)
         save_as = paths.ratings_privacy()
         if save_as:
             writer.write_file(save_as, self.get_template("ratings_privacy"), self.context,

@@ -210,10 +210,10 @@ def test_every_kind_of_file_has_its_media_type_caching_and_security_headers(depl
     page = request(deployed.url, "/").body.decode("utf-8")
     css = re.search(r'<link rel="stylesheet" href="([^"]+)"', page).group(1)
     assert css == f"{deployed.url}/theme/css/site.{fingerprint(deployed.release, 'css/site.css')}.css"
-    script, logo = fingerprint(deployed.release, "js/rating.js"), fingerprint(deployed.release, "img/logo.svg")
+    script, logo = fingerprint(deployed.release, "js/search.js"), fingerprint(deployed.release, "img/logo.svg")
     fingerprinted = [
         (urlsplit(css).path, "text/css; charset=utf-8", IMMUTABLE),
-        (f"/theme/js/rating.{script}.js", "application/javascript; charset=utf-8", IMMUTABLE),
+        (f"/theme/js/search.{script}.js", "application/javascript; charset=utf-8", IMMUTABLE),
         (f"/theme/img/logo.{logo}.svg", "image/svg+xml", IMMUTABLE),
     ]
     pagefind = next((deployed.release / "pagefind" / "fragment").glob("*.pf_fragment")).name

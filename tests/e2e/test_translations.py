@@ -1,4 +1,4 @@
-"""Every interface string in the templates has an English translation."""
+"""Every interface string in the templates (pages and the rating script) has an English translation."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ CALL = re.compile(r"""_\(\s*(["'])(.+?)\1\s*[,)]""")
 def test_every_template_string_is_translated():
     catalogue = json.loads((ROOT / "theme" / "translations" / "en.json").read_text(encoding="utf-8"))
     missing = []
-    for path in sorted((ROOT / "theme" / "templates").rglob("*.html")):
+    templates = (ROOT / "theme" / "templates")
+    for path in sorted([*templates.rglob("*.html"), *templates.rglob("*.js")]):
         for match in CALL.finditer(path.read_text(encoding="utf-8")):
             if match.group(2) not in catalogue:
                 missing.append(f"{path.relative_to(ROOT)}: {match.group(2)}")
