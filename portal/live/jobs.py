@@ -185,14 +185,15 @@ class BuildWriter(RecordingWriter):
         shared = _Shared(len(names))
         gc.freeze()  # the children inherit the model; the collector walking it would copy every page of it
         try:
-            children = [_fork(lambda: self._take(shared, names, from_front=True)) for _ in range(workers - 1)]
+            children = [_fork(lambda: self._take(shared, names, from_front=True, failing=shared.fail))
+                        for _ in range(workers - 1)]
         finally:
             gc.unfreeze()
         failures: list[BaseException] = []
         try:
             for step in meanwhile:
                 step()
-            self._take(shared, names, from_front=False)
+            self._take(shared, names, from_front=False, children=[pid for pid, _ in children])
         except BaseException:
             for pid, _ in children:  # what they write would be thrown away with the build
                 with contextlib.suppress(ProcessLookupError):
@@ -208,34 +209,64 @@ class BuildWriter(RecordingWriter):
                                          context=job.local_context(name, page_num))
         return len(names)
 
-    def _take(self, shared: _Shared, names: list[str], from_front: bool) -> None:
-        while True:
-            span = shared.take(self.CHUNK, from_front)
-            if span is None:
-                return
-            for k in span:
-                self.write(names[k], announce=False)
+    def _take(self, shared: _Shared, names: list[str], from_front: bool, failing=None, children=()) -> None:
+        """Write pages taken from one end of the shared list until it is empty, or until another
+        process failed (it says so, ``failing``; or it ended, among ``children``, while the list
+        was locked): its error is raised once it has been waited for, without writing the rest."""
+        try:
+            while True:
+                span = shared.take(self.CHUNK, from_front, children)
+                if span is None:
+                    return
+                for k in span:
+                    self.write(names[k], announce=False)
+        except BaseException:
+            if failing is not None:
+                failing()
+            raise
 
 
 class _Shared:
-    """The pages not yet taken, as two counters in memory shared with the forked processes:
-    the next from the front, and one past the last from the back."""
+    """The pages not yet taken, as two counters in memory shared with the forked processes (the
+    next from the front, one past the last from the back), and a flag a failing process raises
+    so that the others stop."""
+
+    WAIT = 1.0  # seconds between two looks at the other processes while the list is locked
 
     def __init__(self, count: int) -> None:
         context = multiprocessing.get_context("fork")
         self.lock = context.Lock()
-        self.ends = context.RawArray("q", [0, count])
+        self.ends = context.RawArray("q", [0, count, 0])
 
-    def take(self, count: int, from_front: bool) -> range | None:
-        with self.lock:
+    def fail(self) -> None:
+        self.ends[2] = 1  # one word written: no lock needed (the lock may be why it failed)
+
+    def take(self, count: int, from_front: bool, children=()) -> range | None:
+        """The next ``count`` pages from one end; None when none is left, or when a process failed.
+        ``children``: processes whose end, while the lock stays taken, means it never will be freed
+        (a process killed while it held it)."""
+        while not self.lock.acquire(timeout=self.WAIT):
+            if self.ends[2] or any(_ended(pid) for pid in children):
+                return None
+        try:
             front, back = self.ends[0], self.ends[1]
-            if front >= back:
+            if front >= back or self.ends[2]:
                 return None
             if from_front:
                 self.ends[0] = end = min(back, front + count)
                 return range(front, end)
             self.ends[1] = start = max(front, back - count)
             return range(start, back)
+        finally:
+            self.lock.release()
+
+
+def _ended(pid: int) -> bool:
+    """Whether the child ``pid`` has ended, leaving it to be waited for (WNOWAIT)."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
 
 
 class _ErrorsLogged(logging.Handler):

@@ -150,3 +150,46 @@ def test_output_steps_wait_while_deferred_and_run_otherwise():
     for step in steps:
         step()
     assert calls == ["now", "after taking", "later"]
+
+
+def test_a_page_failing_in_the_other_process_stops_this_one_too(tmp_path):
+    import os
+    import time
+
+    parent = os.getpid()
+    env = jinja2.Environment()
+
+    def page(n):
+        if n == 0 and os.getpid() != parent:
+            raise Broken("trang hỏng 0")
+        time.sleep(0.01)
+        return str(n)
+
+    env.globals["page"] = page
+    w = BuildWriter(str(tmp_path), settings=dict(DEFAULT_CONFIG))
+    template = env.from_string("{{ page(n) }}")
+    for n in range(300):  # 3 s of pages for this process alone
+        w.write_file(f"p/{n}.html", template, {"SITEURL": ""}, n=n)
+    started = time.monotonic()
+    with pytest.raises(Broken, match="trang hỏng 0"):
+        w.write_all(2)
+    assert time.monotonic() - started < 1.5  # it stopped at the other's failure, not at the last page
+    assert len(list((tmp_path / "p").glob("*.html"))) < 150
+
+
+def test_a_process_killed_while_it_holds_the_list_does_not_hang_the_others():
+    import os
+
+    from portal.live.jobs import _Shared
+
+    shared = _Shared(100)
+    shared.WAIT = 0.1
+    pid = os.fork()
+    if pid == 0:  # takes the lock and dies holding it (the kernel's memory killer, say)
+        shared.lock.acquire()
+        os._exit(9)
+    try:
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # it has died (and is still to be waited for)
+        assert shared.take(8, from_front=False, children=[pid]) is None  # the lock is never freed: no hang
+    finally:
+        os.waitpid(pid, 0)
