@@ -90,6 +90,9 @@ def make_extension(ns: str, hub: str | None = None):
             # is serialised as <link>, in the default namespace, Atom.
             atom = "link"
             item = self.item
+            for bare in entry.findall(atom):  # feedgen's own, rel and type dropped: written again below
+                if bare.get("rel") is None:
+                    entry.remove(bare)
             if item is not None:
                 xml_elem(atom, entry, href=item.url, rel="alternate", type="text/html")
                 if item.enclosure:
@@ -169,8 +172,8 @@ def add_entry(fg: FeedGenerator, fmt: str, item: Item, full: bool = True) -> Non
     fe.summary(as_text(item.summary))
     if full:
         fe.content(item.content_html, type="html")
-    elif fmt == ATOM:  # the text is the page itself (RFC 4287 4.1.3.2: out of line, beside the summary)
-        fe.content(src=item.url)  # feedgen writes no type here (optional for out-of-line content)
+    elif fmt == ATOM:  # no <content>: the summary and the page's link (feedgen asks for one it knows of;
+        fe.link(href=item.url, rel="alternate")  # it writes it without rel, so extend_atom removes it)
     for name in item.authors:
         fe.author(name=name)
     if item.authors:

@@ -89,6 +89,7 @@ class LiveSite:
             context.update(generated_content={}, static_links=set(), static_content={},
                            localsiteurl=settings["SITEURL"])
             classes = self.pelican._get_generator_classes()  # sends get_generators: the plugins' "build starts"
+            outputs.defer_steps(False)  # the output steps are this class's to defer (see below), not a build's
             generators = [cls(context=context, settings=settings, path=self.pelican.path, theme=self.pelican.theme,
                               output_path=self.pelican.output_path) for cls in classes]
             for g in generators:

@@ -181,7 +181,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
         if settings.get("PRECOMPRESS", True):
             from ..deploy.compress import precompress
 
-            try:  # before swap_in: an unchanged page's .gz is unchanged too, and keeps its time
+            try:  # before swap_in: an unchanged file's .gz is unchanged too, and keeps its time
                 precompress(fresh, previous=output if output.is_dir() else None, same=same)
             except OSError as err:
                 raise BuildFailed(f"Không ghi được bản nén .gz (could not write the .gz copies): {err}") from err
