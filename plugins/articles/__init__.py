@@ -16,8 +16,10 @@ Settings: PORTAL_LANG ("vi" or "en"), PORTAL_NOW (fixes the build clock).
 
 from __future__ import annotations
 
+import bisect
 import logging
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -102,32 +104,50 @@ class Unindented(jinja2.ChoiceLoader):
     """The theme's templates without the spaces that start their lines: indentation that helps
     whoever edits a template is bytes on every page a phone downloads. The line breaks stay, so
     the text reads as before (HTML folds any run of spaces into one) and an error names the
-    template's own line. No template may hold a <pre> or <textarea>, where spaces show
-    (tests/unit/test_template_loader.py checks the theme). The list of loaders is Pelican's own,
-    which it changes while writing TEMPLATE_PAGES."""
+    template's own line. Only the template's own text is touched (``unindent``): never inside a
+    {{ … }}, {% … %} or {# … #} that spans lines, nor a {% raw %} block; and a template that holds
+    a <pre>, a <textarea> or a JavaScript template literal, where spaces show, is left whole. The
+    list of loaders is Pelican's own, which it changes while writing TEMPLATE_PAGES."""
 
     def __init__(self, inner: jinja2.ChoiceLoader) -> None:
         self.loaders = inner.loaders
 
     def get_source(self, environment, template):
         source, filename, uptodate = super().get_source(environment, template)
-        return unindent(source), filename, uptodate
+        default = (environment.block_start_string, environment.variable_start_string,
+                   environment.comment_start_string) == ("{%", "{{", "{#")
+        return (unindent(source) if default else source), filename, uptodate
 
     load = jinja2.BaseLoader.load  # through get_source (ChoiceLoader's own asks each loader directly)
 
 
+_SPACES_SHOW = re.compile(r"<pre\b|<textarea\b|`", re.IGNORECASE)
+_NOT_TEXT = re.compile(r"\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+
+
 def unindent(source: str) -> str:
-    """``source`` without the spaces that start its lines, except one where they are the only
-    space left: after a line ending in a tag or comment, whose line break Jinja drops (Pelican's
-    trim_blocks), "lực{% endif %}⏎   đến" must still read "lực đến"."""
+    """``source`` without the spaces that start its lines of text, except one where they are the
+    only space left: after a line ending in a tag or comment, whose line break Jinja drops
+    (Pelican's trim_blocks), "lực{% endif %}⏎   đến" must still read "lực đến". A line that starts
+    inside a tag, an expression, a comment or a raw block keeps its spaces (a string written over
+    two lines stays the same string); a template where spaces show is returned as it is."""
+    if _SPACES_SHOW.search(source):
+        return source
+    inside = [(m.start(), m.end()) for m in _NOT_TEXT.finditer(source)]
+    starts = [a for a, _ in inside]
     lines = source.split("\n")
     out = [lines[0]]
+    offset = len(lines[0]) + 1
     for before, line in zip(lines, lines[1:], strict=False):
-        text = line.lstrip(" \t")
-        if text != line and text and before.rstrip().endswith(("%}", "#}")) and \
-                not before.rstrip().endswith(("-%}", "-#}", "+%}", "+#}")):
-            text = " " + text  # the only space between the two lines' words
+        k = bisect.bisect_right(starts, offset) - 1
+        text = line
+        if k < 0 or inside[k][1] <= offset:  # the line starts in the template's text
+            text = line.lstrip(" \t")
+            if text != line and text and before.rstrip().endswith(("%}", "#}")) and \
+                    not before.rstrip().endswith(("-%}", "-#}", "+%}", "+#}")):
+                text = " " + text  # the only space between the two lines' words
         out.append(text)
+        offset += len(line) + 1
     return "\n".join(out)
 
 

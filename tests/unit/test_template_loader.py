@@ -46,9 +46,28 @@ def test_a_line_break_dropped_by_jinja_keeps_one_space():
     assert unindent("a\n\n    b").split("\n") == ["a", "", "b"]  # the lines stay: errors name the right line
 
 
-def test_no_template_holds_text_where_spaces_show():
-    templates = [*(ROOT / "theme" / "templates").rglob("*.html"), *(ROOT / "plugins").rglob("templates/*.html")]
+def test_what_is_not_the_templates_text_keeps_its_spaces():
+    identity = {"_": lambda text: text}
+    assert render('<p>{{ "a\n   b"|length }}</p>', Unindented) == "<p>6</p>"  # a string written over two lines
+    assert "\n    {{ kept }}\n" in render("<p>\n  {% raw %}\n    {{ kept }}\n  {% endraw %}\n</p>", Unindented)
+    assert render('<p>{{ _("một câu\n    dài") }}</p>', Unindented, **identity) == "<p>một câu\n    dài</p>"
+    assert render("{# a comment\n     over two lines #}\n    <p>x</p>", Unindented) == " <p>x</p>"  # one space kept
+
+
+@pytest.mark.parametrize("source", ["<pre>\n    code\n</pre>", "<textarea>\n  x</textarea>",
+                                    "var s = `\n    two lines`;"])
+def test_a_template_where_spaces_show_is_left_whole(source):
+    assert unindent(source) == source
+
+
+def test_every_template_of_the_theme_is_served_unindented():
+    """None of the theme's templates holds what would keep it whole, so every page loses its indentation."""
+    from articles import _SPACES_SHOW
+
+    templates = [p for p in (ROOT / "theme" / "templates").rglob("*") if p.is_file()]
+    templates += [p for p in (ROOT / "plugins").rglob("templates/*") if p.is_file()]
     assert len(templates) > 10
     for path in templates:
-        text = path.read_text(encoding="utf-8").lower()
-        assert "<pre" not in text and "<textarea" not in text, path
+        assert not _SPACES_SHOW.search(path.read_text(encoding="utf-8")), path
+    base = (ROOT / "theme" / "templates" / "base.html").read_text(encoding="utf-8")
+    assert len(unindent(base)) < len(base) * 0.97
