@@ -280,12 +280,33 @@ class _ErrorsLogged(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+_CHILDREN: set[int] = set()  # this process's build processes not yet waited for
+
+
+def stop_children_on_terminate() -> None:
+    """On SIGTERM (``kill``, a service stopped), this process and every build process under it stop,
+    each after stopping and waiting for its own, and the build's cleanup runs: no process is left
+    writing, and no half-written folder is left behind. Main thread only."""
+    signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum, frame) -> None:
+    for pid in list(_CHILDREN):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    for pid in list(_CHILDREN):
+        with contextlib.suppress(ChildProcessError):
+            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # ended (still to be waited for by _wait)
+    raise SystemExit(128 + signum)
+
+
 def _fork(work, pages_only: bool = True) -> tuple[int, int]:
     """A child process that does ``work`` and exits; what it raised comes back on a pipe (pickled).
     ``pages_only``: it writes pages whose ``content_written`` the parent sends (not sent here)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into the build (its cleanup would remove the output)
+        _CHILDREN.clear()  # its parent's other children are not its own
         os.close(read_end)
         code = 0
         try:
@@ -312,6 +333,7 @@ def _fork(work, pages_only: bool = True) -> tuple[int, int]:
                     stream.flush()
             os._exit(code)
     os.close(write_end)
+    _CHILDREN.add(pid)
     return pid, read_end
 
 
@@ -320,6 +342,7 @@ def _wait(child: tuple[int, int]) -> BaseException | None:
     with os.fdopen(read_end, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
+    _CHILDREN.discard(pid)
     code = os.waitstatus_to_exitcode(status)
     if data:
         try:

@@ -226,8 +226,15 @@ def run(settings_file: Path, output: Path, overrides: dict | None = None, verbos
     """The command: build, print what happened, return the exit status."""
     setup_logging(verbose)
     started = time.monotonic()
+    if threading.current_thread() is threading.main_thread():
+        from ..live.jobs import stop_children_on_terminate
+
+        stop_children_on_terminate()
     try:
         build(settings_file, output, overrides)
+    except SystemExit as stop:  # SIGTERM: every build process stopped, the unfinished folders removed
+        print(stopped("vi", output), file=sys.stderr)
+        return int(stop.code or 1)
     except ContentErrors as errors:
         print(errors, file=sys.stderr)
         print(stopped(errors.lang, output), file=sys.stderr)

@@ -1,6 +1,6 @@
 """A build on several processes (PORTAL_WORKERS) gives the site one process gives, file for file:
 the pages written by two processes from both ends of one list, the feeds, CAP, CSAF and calendars
-written meanwhile, and the search index."""
+written meanwhile, and the search index; and a build stopped by SIGTERM leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -38,3 +38,36 @@ def test_two_processes_build_the_site_one_builds(tmp_path):
     assert [name for name in a if a[name] != b[name]] == []
     assert sum(name.endswith(".html") for name in a) > 200  # the pages are shared from 100 on
     assert any(name.startswith("cap/") for name in a) and any(name.startswith("pagefind/") for name in a)
+
+
+def test_a_build_stopped_by_sigterm_leaves_no_process_and_no_folder(tmp_path):
+    import signal
+    import time
+
+    content = tmp_path / "content"
+    generate_articles(content, 600)
+    output = tmp_path / "out"
+    build_process = subprocess.Popen(
+        [sys.executable, "-m", "portal", "build", "--content", str(content), "--output", str(output),
+         "--set", "PORTAL_WORKERS=2", "--set", 'PORTAL_PARSE_CACHE=""'],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PORTAL_NOW": NOW})
+    fresh = tmp_path / f".out.new-{build_process.pid}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(fresh.glob("tin-tuc/*.html"))) < 20:
+        time.sleep(0.05)  # until pages are being written, by two processes
+    assert build_process.poll() is None, "the build ended before it could be stopped"
+    build_process.send_signal(signal.SIGTERM)
+    _, err = build_process.communicate(timeout=60)
+    assert build_process.returncode == 128 + signal.SIGTERM, err
+    assert "chưa xuất bản gì" in err
+    time.sleep(0.5)
+    assert not output.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["content"]
+    leftovers = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _runs_with(p, str(output))]
+    assert leftovers == []
+
+
+def _runs_with(proc: Path, text: str) -> bool:
+    try:
+        return text.encode() in (proc / "cmdline").read_bytes()
+    except OSError:
+        return False
