@@ -281,16 +281,23 @@ class _ErrorsLogged(logging.Handler):
 
 
 _CHILDREN: set[int] = set()  # this process's build processes not yet waited for
+_STOPPING: set[int] = set()  # the processes where SIGTERM runs _terminated: the build's own
 
 
 def stop_children_on_terminate() -> None:
     """On SIGTERM (``kill``, a service stopped), this process and every build process under it stop,
     each after stopping and waiting for its own, and the build's cleanup runs: no process is left
-    writing, and no half-written folder is left behind. Main thread only."""
+    writing, and no half-written folder is left behind. Main thread only. Any other process forked
+    from these (the parsing pool's) inherits the handler but dies as it would have."""
+    _STOPPING.add(os.getpid())
     signal.signal(signal.SIGTERM, _terminated)
 
 
 def _terminated(signum, frame) -> None:
+    if os.getpid() not in _STOPPING:  # not a build process (a pool's worker, forked with the handler)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     for pid in list(_CHILDREN):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
@@ -307,6 +314,8 @@ def _fork(work, pages_only: bool = True) -> tuple[int, int]:
     pid = os.fork()
     if pid == 0:  # the child: never returns into the build (its cleanup would remove the output)
         _CHILDREN.clear()  # its parent's other children are not its own
+        if _STOPPING:
+            _STOPPING.add(os.getpid())
         os.close(read_end)
         code = 0
         try:

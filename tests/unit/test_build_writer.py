@@ -193,3 +193,29 @@ def test_a_process_killed_while_it_holds_the_list_does_not_hang_the_others():
         assert shared.take(8, from_front=False, children=[pid]) is None  # the lock is never freed: no hang
     finally:
         os.waitpid(pid, 0)
+
+
+def test_a_pool_worker_forked_by_a_build_process_dies_of_sigterm_as_before(tmp_path):
+    """The build's SIGTERM handler is inherited by every fork; in a process the build did not make
+    (the parsing pool's workers) it must act as the default, or Pool.terminate can hang."""
+    import subprocess
+    import sys
+
+    script = """
+import multiprocessing, os, signal, sys, time
+from portal.live.jobs import stop_children_on_terminate
+stop_children_on_terminate()
+context = multiprocessing.get_context("fork")
+worker = context.Process(target=time.sleep, args=(30,))
+worker.start()
+time.sleep(0.3)
+started = time.monotonic()
+worker.terminate()
+worker.join(10)
+print(worker.exitcode, round(time.monotonic() - started, 1))
+"""
+    from conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    code, seconds = done.stdout.split()
+    assert int(code) == -15 and float(seconds) < 2, done.stderr
