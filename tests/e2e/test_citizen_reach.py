@@ -180,17 +180,26 @@ def test_lead_images_get_webp_copies_offered_with_srcset_and_sizes(big_image_sit
     assert sorted(p.name for p in out.glob("images/anh-thu.*")) == ["anh-thu.64w.webp", "anh-thu.png"]
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("scale, expected", [(1, "anh-lon.360w.webp"), (2, "anh-lon.720w.webp")])
-def test_a_360px_phone_downloads_the_small_copy(big_image_site, browser, scale, expected):
+def on_a_360px_phone(site, browser, scale: int, path: str, look):
+    """What ``look(page)`` says of ``path`` opened on a 360 px phone at device pixel ratio ``scale``,
+    and the file names of the pictures the page asked for."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=scale)
     page = context.new_page()
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url.rsplit("/", 1)[1]) if "/images/" in r.url else None)
-    with StaticServer(big_image_site.output) as server:
-        page.goto(server.url + "/" + NEWS, wait_until="load")
-        shown = page.evaluate("document.querySelector('figure.lead-image img').currentSrc")
-    context.close()
+    try:
+        with StaticServer(site.output) as server:
+            page.goto(server.url + "/" + path, wait_until="load")
+            return look(page), requested
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scale, expected", [(1, "anh-lon.360w.webp"), (2, "anh-lon.720w.webp")])
+def test_a_360px_phone_downloads_the_small_copy(big_image_site, browser, scale, expected):
+    shown, requested = on_a_360px_phone(big_image_site, browser, scale, NEWS, lambda page: page.evaluate(
+        "document.querySelector('figure.lead-image img').currentSrc"))
     assert requested == [expected], f"at 360 px, device pixel ratio {scale}, the page asked for {requested}"
     assert shown.endswith(expected)
 
@@ -239,18 +248,14 @@ def test_feeds_keep_the_body_as_sanitised(big_image_site):
 @pytest.mark.browser
 @pytest.mark.parametrize("scale, expected", [(1, "anh-rong.360w.webp"), (2, "anh-rong.720w.webp")])
 def test_a_360px_phone_downloads_the_small_copy_of_a_body_picture(big_image_site, browser, scale, expected):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=scale)
-    page = context.new_page()
-    requested: list[str] = []
-    page.on("request", lambda r: requested.append(r.url.rsplit("/", 1)[1]) if "/images/" in r.url else None)
-    with StaticServer(big_image_site.output) as server:
-        page.goto(server.url + "/" + DRILL, wait_until="load")
+    def look(page):
         body_img = page.locator("article .body figure img")
         body_img.scroll_into_view_if_needed()  # loading="lazy": asked for when it comes near the screen
         page.wait_for_function("document.querySelector('article .body figure img').naturalWidth > 0")
-        shown = body_img.evaluate("img => img.currentSrc")  # loaded: naturalWidth above, not a broken image
-        box = body_img.bounding_box()
-    context.close()
+        # loaded (naturalWidth above, not a broken image): the copy it shows, and its box
+        return body_img.evaluate("img => img.currentSrc"), body_img.bounding_box()
+
+    (shown, box), requested = on_a_360px_phone(big_image_site, browser, scale, DRILL, look)
     # the small copy, and no other size of any picture (a request repeated by the browser is the same file)
     assert set(requested) == {expected}, f"at 360 px, device pixel ratio {scale}, the page asked for {requested}"
     assert shown.endswith(expected)
