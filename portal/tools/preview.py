@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import mimetypes
 import os
 import sys
 import threading
@@ -406,6 +407,13 @@ class Handlers:
         from starlette.responses import FileResponse, HTMLResponse, Response
 
         preview = self.preview
+        if preview.site is not None and preview.site.has_page(name):  # a template's file (the rating script)
+            while preview.updating.is_set():
+                await asyncio.sleep(0.01)
+            text = await self.rendered(name)
+            if text is not None:
+                kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                return Response(text, media_type=kind, headers=NO_STORE)
         ready = preview.ready_for(name)
         while preview.updating.is_set() or not ready():
             await asyncio.sleep(0.02)
