@@ -281,41 +281,37 @@ class _ErrorsLogged(logging.Handler):
 
 
 _CHILDREN: set[int] = set()  # this process's build processes not yet waited for
-_STOPPING: set[int] = set()  # the processes where SIGTERM runs _terminated: the build's own
+_COMMAND: list[int] = []  # the process of the command that stops on SIGTERM (stop_children_on_terminate)
 
 
 def stop_children_on_terminate() -> None:
-    """On SIGTERM (``kill``, a service stopped), this process and every build process under it stop,
-    each after stopping and waiting for its own, and the build's cleanup runs: no process is left
-    writing, and no half-written folder is left behind. Main thread only. Any other process forked
-    from these (the parsing pool's) inherits the handler but dies as it would have."""
-    _STOPPING.add(os.getpid())
+    """On SIGTERM (``kill``, a service stopped) this process stops as on Ctrl-C: SystemExit, the
+    build's cleanup runs, and ``_wait`` stops the process it waits for with all of its own (a build
+    process has a process group of its own, ``_fork(own_group=True)``). No other process runs
+    Python code on SIGTERM: each forked process dies of it at once, as by default. Main thread only."""
+    _COMMAND[:] = [os.getpid()]
     signal.signal(signal.SIGTERM, _terminated)
 
 
 def _terminated(signum, frame) -> None:
-    if os.getpid() not in _STOPPING:  # not a build process (a pool's worker, forked with the handler)
+    if _COMMAND != [os.getpid()]:  # forked, before _fork set the default back: die as by default
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
         return
-    for pid in list(_CHILDREN):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-    for pid in list(_CHILDREN):
-        with contextlib.suppress(ChildProcessError):
-            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # ended (still to be waited for by _wait)
     raise SystemExit(128 + signum)
 
 
-def _fork(work, pages_only: bool = True) -> tuple[int, int]:
+def _fork(work, pages_only: bool = True, own_group: bool = False) -> tuple[int, int]:
     """A child process that does ``work`` and exits; what it raised comes back on a pipe (pickled).
-    ``pages_only``: it writes pages whose ``content_written`` the parent sends (not sent here)."""
+    ``pages_only``: it writes pages whose ``content_written`` the parent sends (not sent here).
+    ``own_group``: it and every process it makes are one process group, stopped together."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into the build (its cleanup would remove the output)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if own_group:
+            os.setpgid(0, 0)
         _CHILDREN.clear()  # its parent's other children are not its own
-        if _STOPPING:
-            _STOPPING.add(os.getpid())
         os.close(read_end)
         code = 0
         try:
@@ -342,14 +338,27 @@ def _fork(work, pages_only: bool = True) -> tuple[int, int]:
                     stream.flush()
             os._exit(code)
     os.close(write_end)
+    if own_group:
+        with contextlib.suppress(OSError):  # the child may have done it already, or ended
+            os.setpgid(pid, pid)
     _CHILDREN.add(pid)
     return pid, read_end
 
 
 def _wait(child: tuple[int, int]) -> BaseException | None:
     pid, read_end = child
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+    except BaseException:  # this process is stopping (SIGTERM, Ctrl-C): the child and its own stop too
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if os.getpgid(pid) == pid:
+                os.killpg(pid, signal.SIGTERM)
+            else:
+                os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+        _CHILDREN.discard(pid)
+        raise
     _, status = os.waitpid(pid, 0)
     _CHILDREN.discard(pid)
     code = os.waitstatus_to_exitcode(status)

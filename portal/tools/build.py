@@ -166,7 +166,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
         if apart:
             from ..live.jobs import _fork, _wait
 
-            failure = _wait(_fork(lambda: _run_pelican(settings), pages_only=False))
+            failure = _wait(_fork(lambda: _run_pelican(settings), pages_only=False, own_group=True))
             if failure is not None:
                 raise as_build_failure(failure)
         else:
