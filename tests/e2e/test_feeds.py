@@ -257,7 +257,7 @@ def test_autodiscovery_offers_the_feeds_relevant_to_each_page(site):
     assert _alternates(site, "canh-bao/index.html")[0] == "/nguon-tin/canh-bao.atom.xml"
     warning = _alternates(site, "canh-bao/lo-hong-exchange-server.html")
     assert "/nguon-tin/canh-bao.atom.xml" in warning
-    assert "/nguon-tin/canh-bao-muc-nghiem-trong-tro-len.rss.xml" in warning
+    assert "/nguon-tin/canh-bao-muc-nghiem-trong-tro-len.atom.xml" in warning
     assert "/cap/index.atom.xml" in warning
     assert "/nguon-tin/canh-bao-muc-thap-tro-len.atom.xml" in _alternates(site, "canh-bao/index.html")
     assert "/nguon-tin/tin-tuc.atom.xml" in _alternates(site, "tin-tuc/index.html")
@@ -265,6 +265,11 @@ def test_autodiscovery_offers_the_feeds_relevant_to_each_page(site):
     for page in pages:
         assert "/nguon-tin/tat-ca.atom.xml" in _alternates(site, page), page
     assert "/nguon-tin/the/lo-hong.atom.xml" not in _alternates(site, "the/microsoft/index.html")
+    for page in (*pages, "canh-bao/lo-hong-exchange-server.html", "the/microsoft/index.html"):  # one format a feed
+        soup = BeautifulSoup((site.output / page).read_text(encoding="utf-8"), "html.parser")
+        links = soup.find_all("link", rel="alternate")
+        assert links and {link["type"] for link in links} == {"application/atom+xml"}, page
+        assert len({link["href"] for link in links}) == len(links), page
 
 
 def test_feeds_page_lists_every_feed_in_plain_vietnamese(site):
@@ -337,22 +342,39 @@ def test_control_characters_are_dropped_and_the_file_reported(site):
     assert any(i["title"] == "Hướng dẫn sao lưu dữ liệu an toàn" for i in data["items"])
 
 
-def test_a_tags_feed_carries_summaries_and_the_others_the_whole_text(site):
-    """docs/subscribing.md: every feed has the whole text but a tag's, whose items point to the page."""
+CB = NS["cb"]
+WHOLE_TEXT = {"nguon-tin/tat-ca.atom.xml", "nguon-tin/canh-bao.atom.xml"}  # docs/subscribing.md
+
+
+def test_everything_and_warnings_feeds_carry_the_whole_text_the_others_summaries(site):
+    """docs/subscribing.md: the feed of everything and the warnings feed have the whole text; a kind's,
+    a severity's and a tag's items have the summary and the page's link, and a warning its fields."""
+    seen = set()
     for path in site.output.rglob("nguon-tin/**/*.atom.xml"):
+        name = path.relative_to(site.output).as_posix()
         entries = list(etree.parse(str(path)).getroot().iter(f"{{{ATOM_NS}}}entry"))
         for entry in entries:
             content = entry.find(f"{{{ATOM_NS}}}content")
             links = entry.findall(f"{{{ATOM_NS}}}link")
-            assert all(link.get("rel") for link in links), path
-            assert [link.get("type") for link in links if link.get("rel") == "alternate"] == ["text/html"], path
-            assert entry.findtext(f"{{{ATOM_NS}}}summary"), path
-            if "/the/" in path.as_posix():  # the summary and the page's link (RFC 4287 4.1.1.1)
-                assert content is None, path
-            else:
-                assert content.get("type") == "html" and content.text, path
-    for path in site.output.rglob("nguon-tin/the/*.rss.xml"):
-        assert b"content:encoded" not in path.read_bytes() and b"<description>" in path.read_bytes(), path
+            assert all(link.get("rel") for link in links), name
+            assert [link.get("type") for link in links if link.get("rel") == "alternate"] == ["text/html"], name
+            assert entry.findtext(f"{{{ATOM_NS}}}summary"), name
+            if name in WHOLE_TEXT:
+                assert content.get("type") == "html" and content.text, name
+            else:  # the summary and the page's link (RFC 4287 4.1.1.1)
+                assert content is None, name
+            if "canh-bao-muc-" in name:  # what software filters and fetches by: the fields and the CAP file
+                assert entry.findtext(f"{{{CB}}}identifier") and entry.findtext(f"{{{CB}}}severity"), name
+                assert entry.findtext(f"{{{CB}}}cap"), name
+            seen.add(name)
+    assert WHOLE_TEXT <= seen and any("canh-bao-muc-" in n for n in seen) and any("/the/" in n for n in seen)
+    for path in site.output.rglob("nguon-tin/**/*.rss.xml"):
+        data = path.read_bytes()
+        whole = path.relative_to(site.output).as_posix().replace(".rss.", ".atom.") in WHOLE_TEXT
+        assert (b"content:encoded" in data) == whole and b"<description>" in data, path
+    for name in ("tat-ca.json", "canh-bao.json"):
+        items = json.loads((site.output / "nguon-tin" / name).read_text(encoding="utf-8"))["items"]
+        assert items and all(i["content_html"] for i in items)
 
 
 # ---- the feeds page in a browser ------------------------------------------------------------------
