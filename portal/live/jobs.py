@@ -183,12 +183,14 @@ class BuildWriter(RecordingWriter):
                 self.write(name)
             return len(names)
         shared = _Shared(len(names))
+        frozen = gc.get_freeze_count()  # a build froze its model already (portal.tools.build): keep it so
         gc.freeze()  # the children inherit the model; the collector walking it would copy every page of it
         try:
             children = [_fork(lambda: self._take(shared, names, from_front=True, failing=shared.fail))
                         for _ in range(workers - 1)]
         finally:
-            gc.unfreeze()
+            if not frozen:
+                gc.unfreeze()
         failures: list[BaseException] = []
         try:
             for step in meanwhile:

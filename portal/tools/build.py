@@ -6,6 +6,8 @@ With any content error, every problem is printed at once, the exit status is
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import os
 import shutil
@@ -89,45 +91,79 @@ def same_bytes(a: Path, b: Path) -> bool:
                 return True
 
 
-def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Path] | None = None) -> int:
+def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Path] | None = None,
+                   workers: int | None = None) -> int:
     """Every file of `new` whose bytes equal the same file in `old` keeps `old`'s modification time
     (so its Last-Modified and ETag stay, and subscribers' conditional GETs answer 304); with `link`,
     it becomes a hard link to `old`'s file (releases share unchanged files). Returns how many.
-    `known_same`: files of `new` already compared equal (by precompress), not read again."""
+    `known_same`: files of `new` already compared equal (by precompress), not read again. The files
+    are compared on `workers` threads (reading lets the others run)."""
     if not old.is_dir():
         return 0
-    kept = 0
-    for folder, _, names in os.walk(new):
-        for name in names:
-            fresh = Path(folder, name)
-            before = old / fresh.relative_to(new)
-            if fresh.is_symlink() or not before.is_file() or before.is_symlink():
-                continue
-            if not (known_same and fresh in known_same) and not same_bytes(fresh, before):
-                continue
-            if link:
-                tmp = fresh.with_name(f".{name}.link")
-                try:
-                    os.link(before, tmp)
-                    os.replace(tmp, fresh)
-                    kept += 1
-                    continue
-                except OSError:  # another filesystem: keep the time instead
-                    tmp.unlink(missing_ok=True)
-            stat = before.stat()
-            os.utime(fresh, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-            kept += 1
-    return kept
+
+    def one(fresh: Path) -> int:
+        before = old / fresh.relative_to(new)
+        if fresh.is_symlink() or not before.is_file() or before.is_symlink():
+            return 0
+        if not (known_same and fresh in known_same) and not same_bytes(fresh, before):
+            return 0
+        if link:
+            tmp = fresh.with_name(f".{fresh.name}.link")
+            try:
+                os.link(before, tmp)
+                os.replace(tmp, fresh)
+                return 1
+            except OSError:  # another filesystem: keep the time instead
+                tmp.unlink(missing_ok=True)
+        stat = before.stat()
+        os.utime(fresh, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        return 1
+
+    files = [Path(folder, name) for folder, _, names in os.walk(new) for name in names]
+    return sum(_on_threads(one, files, workers))
 
 
-def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None) -> None:
+def _on_threads(work, items: list, workers: int | None) -> list:
+    """``work`` on each of ``items`` on ``workers`` threads (file system calls let the others run)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or len(items) < 100:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(work, items, chunksize=64))
+
+
+def remove_tree(folder: Path, workers: int | None = None) -> None:
+    """``shutil.rmtree(folder, ignore_errors=True)``, the files unlinked on ``workers`` threads (an
+    earlier output of 40,000 files took 3.3 s on one, 2.0 s on two)."""
+    if not folder.is_dir() or folder.is_symlink():
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    files, folders = [], []
+    for top, _, names in os.walk(folder):
+        folders.append(top)
+        files.extend(os.path.join(top, name) for name in names)
+
+    def unlink(path: str) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+    _on_threads(unlink, files, workers)
+    for top in reversed(folders):
+        with contextlib.suppress(OSError):
+            os.rmdir(top)
+    shutil.rmtree(folder, ignore_errors=True)  # whatever appeared meanwhile
+
+
+def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None, workers: int | None = None) -> None:
     """Replace output by fresh with two renames on one filesystem (unchanged files keep their times)."""
     if output.exists():
-        keep_unchanged(output, fresh, known_same=known_same)
+        keep_unchanged(output, fresh, known_same=known_same, workers=workers)
         old = output.with_name(f".{output.name}.old-{os.getpid()}")
         output.rename(old)
         fresh.rename(output)
-        shutil.rmtree(old, ignore_errors=True)
+        remove_tree(old, workers)
     else:
         fresh.rename(output)
 
@@ -185,7 +221,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
                 precompress(fresh, previous=output if output.is_dir() else None, same=same)
             except OSError as err:
                 raise BuildFailed(f"Không ghi được bản nén .gz (could not write the .gz copies): {err}") from err
-        swap_in(fresh, output, known_same=same)
+        swap_in(fresh, output, known_same=same, workers=int(settings.get("PORTAL_WORKERS") or 0) or None)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.rmtree(records, ignore_errors=True)
@@ -205,11 +241,12 @@ def as_build_failure(failure: BaseException) -> BaseException:
 
 def _run_pelican(settings: dict) -> None:
     """Pelican's run, with every logged ERROR failing it (Pelican logs some failures instead of raising)."""
-    from pelican import Pelican
+    from pelican import Pelican, signals
 
     counter = _ErrorCounter()
     counter.addFilter(_SayWhatFailed())
     logging.getLogger().addHandler(counter)
+    signals.all_generators_finalized.connect(_freeze_model)  # before the plugins' receivers: connected first
     try:
         try:
             Pelican(settings).run()
@@ -218,8 +255,17 @@ def _run_pelican(settings: dict) -> None:
         if counter.records:
             raise BuildFailed("\n".join(r.getMessage() for r in counter.records))
     finally:
+        signals.all_generators_finalized.disconnect(_freeze_model)
+        gc.unfreeze()
         logging.getLogger().removeHandler(counter)
         outputs.defer_steps(False)  # a build that stopped early leaves no output step kept back
+
+
+def _freeze_model(generators) -> None:
+    """Every file is read: what Pelican and the plugins made of them lives until the build ends. The
+    garbage collector no longer walks it at each full collection (10,000 articles are millions of
+    objects, walked several times a build); ``_run_pelican`` gives it back at the end."""
+    gc.freeze()
 
 
 def run(settings_file: Path, output: Path, overrides: dict | None = None, verbose: bool = False) -> int:
