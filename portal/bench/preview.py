@@ -36,10 +36,15 @@ def _status(port: int) -> dict:
         return json.loads(r.read())
 
 
-def _settle(port: int, timeout: float) -> None:
-    """Wait until the preview has brought every page up to date after a save."""
+def _settle(port: int, timeout: float, written: bool = False) -> None:
+    """Wait until the preview's model is up to date after a save (every page it serves is then
+    rendered from it); with ``written``, also until its output folder is level with a full build
+    (feeds, CAP, every page written: status "written")."""
     started = time.monotonic()
-    while time.monotonic() - started < timeout and _status(port).get("updating"):
+    while time.monotonic() - started < timeout:
+        status = _status(port)
+        if not status.get("updating") and (not written or status.get("written")):
+            return
         time.sleep(0.05)
 
 
@@ -79,7 +84,7 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
         result["first_build_s"] = status["seconds"]
         target = next(p for p in files if "/tin-tuc/" in p.as_posix())
         url = f"http://127.0.0.1:{port}/tin-tuc/{target.stem.split('-', 3)[3]}.html"
-        timings, builds = [], []
+        timings, builds, folder = [], [], []
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
                                          args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
@@ -104,13 +109,15 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
                     result["error"] = f"the page did not refresh within {timeout:.0f} s"
                     break
                 timings.append(time.monotonic() - started)
-                _settle(port, timeout)  # the next save comes once the model is up to date, as a person's would
+                _settle(port, timeout)  # the model: every page served from now on shows the save
                 builds.append(_status(port)["seconds"])
+                _settle(port, timeout, written=True)  # the output folder, as a full build leaves it
+                folder.append(round(time.monotonic() - started, 2))
                 time.sleep(0.5)
             browser.close()
         if timings:
             result.update(save_to_page_s=[round(x, 2) for x in timings], median_s=round(statistics.median(timings), 2),
-                          rebuild_s=builds)
+                          rebuild_s=builds, written_s=folder)
         return result
     finally:
         if proc is not None:
@@ -139,5 +146,6 @@ def bench(sizes: list[int], edits: int, timeout: float, out=print) -> list[dict]
         else:
             out(f"  {count} bài: xây dựng lần đầu {r['first_build_s']:.1f} giây; lưu → trang đã tải lại: "
                 f"trung vị {r['median_s']:.2f} giây (các lần: {', '.join(f'{x:.2f}' for x in r['save_to_page_s'])}; "
-                f"trong đó xây dựng lại: {', '.join(f'{x:.2f}' for x in r['rebuild_s'])} giây)")
+                f"trong đó xây dựng lại: {', '.join(f'{x:.2f}' for x in r['rebuild_s'])} giây; "
+                f"thư mục xuất đủ như bản dựng đầy đủ sau: {', '.join(f'{x:.1f}' for x in r['written_s'])} giây)")
     return results
