@@ -6,7 +6,6 @@ With any content error, every problem is printed at once, the exit status is
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import logging
 import os
@@ -91,79 +90,45 @@ def same_bytes(a: Path, b: Path) -> bool:
                 return True
 
 
-def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Path] | None = None,
-                   workers: int | None = None) -> int:
+def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Path] | None = None) -> int:
     """Every file of `new` whose bytes equal the same file in `old` keeps `old`'s modification time
     (so its Last-Modified and ETag stay, and subscribers' conditional GETs answer 304); with `link`,
     it becomes a hard link to `old`'s file (releases share unchanged files). Returns how many.
-    `known_same`: files of `new` already compared equal (by precompress), not read again. The files
-    are compared on `workers` threads (reading lets the others run)."""
+    `known_same`: files of `new` already compared equal (by precompress), not read again."""
     if not old.is_dir():
         return 0
-
-    def one(fresh: Path) -> int:
-        before = old / fresh.relative_to(new)
-        if fresh.is_symlink() or not before.is_file() or before.is_symlink():
-            return 0
-        if not (known_same and fresh in known_same) and not same_bytes(fresh, before):
-            return 0
-        if link:
-            tmp = fresh.with_name(f".{fresh.name}.link")
-            try:
-                os.link(before, tmp)
-                os.replace(tmp, fresh)
-                return 1
-            except OSError:  # another filesystem: keep the time instead
-                tmp.unlink(missing_ok=True)
-        stat = before.stat()
-        os.utime(fresh, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        return 1
-
-    files = [Path(folder, name) for folder, _, names in os.walk(new) for name in names]
-    return sum(_on_threads(one, files, workers))
-
-
-def _on_threads(work, items: list, workers: int | None) -> list:
-    """``work`` on each of ``items`` on ``workers`` threads (file system calls let the others run)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    workers = workers or os.cpu_count() or 1
-    if workers < 2 or len(items) < 100:
-        return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(work, items, chunksize=64))
+    kept = 0
+    for folder, _, names in os.walk(new):
+        for name in names:
+            fresh = Path(folder, name)
+            before = old / fresh.relative_to(new)
+            if fresh.is_symlink() or not before.is_file() or before.is_symlink():
+                continue
+            if not (known_same and fresh in known_same) and not same_bytes(fresh, before):
+                continue
+            if link:
+                tmp = fresh.with_name(f".{name}.link")
+                try:
+                    os.link(before, tmp)
+                    os.replace(tmp, fresh)
+                    kept += 1
+                    continue
+                except OSError:  # another filesystem: keep the time instead
+                    tmp.unlink(missing_ok=True)
+            stat = before.stat()
+            os.utime(fresh, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+            kept += 1
+    return kept
 
 
-def remove_tree(folder: Path, workers: int | None = None) -> None:
-    """``shutil.rmtree(folder, ignore_errors=True)``, the files unlinked on ``workers`` threads (an
-    earlier output of 40,000 files took 3.3 s on one, 2.0 s on two)."""
-    if not folder.is_dir() or folder.is_symlink():
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    files, folders = [], []
-    for top, _, names in os.walk(folder):
-        folders.append(top)
-        files.extend(os.path.join(top, name) for name in names)
-
-    def unlink(path: str) -> None:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-
-    _on_threads(unlink, files, workers)
-    for top in reversed(folders):
-        with contextlib.suppress(OSError):
-            os.rmdir(top)
-    shutil.rmtree(folder, ignore_errors=True)  # whatever appeared meanwhile
-
-
-def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None, workers: int | None = None) -> None:
+def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None) -> None:
     """Replace output by fresh with two renames on one filesystem (unchanged files keep their times)."""
     if output.exists():
-        keep_unchanged(output, fresh, known_same=known_same, workers=workers)
+        keep_unchanged(output, fresh, known_same=known_same)
         old = output.with_name(f".{output.name}.old-{os.getpid()}")
         output.rename(old)
         fresh.rename(output)
-        remove_tree(old, workers)
+        shutil.rmtree(old, ignore_errors=True)
     else:
         fresh.rename(output)
 
@@ -221,7 +186,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
                 precompress(fresh, previous=output if output.is_dir() else None, same=same)
             except OSError as err:
                 raise BuildFailed(f"Không ghi được bản nén .gz (could not write the .gz copies): {err}") from err
-        swap_in(fresh, output, known_same=same, workers=int(settings.get("PORTAL_WORKERS") or 0) or None)
+        swap_in(fresh, output, known_same=same)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.rmtree(records, ignore_errors=True)
