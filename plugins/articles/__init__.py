@@ -291,7 +291,8 @@ def read_ahead(pelican) -> None:
     content = Path(settings["PATH"])
     paths = sorted(str(p) for p in content.rglob("*.md") if p.is_file() and not p.is_symlink())
     done = prefetch(settings, paths, workers)
-    log.debug("articles: %d files parsed ahead by %d processes", done, workers)
+    log.info("Đọc trước %d tệp trên %d tiến trình; các tệp khác lấy từ bộ nhớ đệm hoặc đọc khi cần "
+             "(files parsed ahead by worker processes)", done, workers)
 
 
 class _Pages:

@@ -9,6 +9,7 @@ validated entry, from which the plugin builds the typed view.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import html
 import os
@@ -326,15 +327,29 @@ class ParseCache:
 _FINGERPRINTS: dict[str, str] = {}
 
 
+def _markdown_as_read(markdown: Any) -> Any:
+    """MARKDOWN as Pelican's Markdown reader leaves it: creating one adds its defaults to the setting
+    itself (``extensions`` gets ``extension_configs``' keys and ``meta``). The same pack must be named
+    before a reader exists (``prefetch``) and after (``parse``): before this, every build looked for
+    one name ahead and wrote another, so every file was parsed again on every core."""
+    from pelican.readers import MarkdownReader
+
+    if not isinstance(markdown, dict):
+        return markdown
+    probe = {"MARKDOWN": copy.deepcopy(markdown)}
+    MarkdownReader(probe)
+    return probe["MARKDOWN"]
+
+
 def _fingerprint(settings: dict) -> str:
     import importlib.metadata
     import json
     import sys
 
-    own = {"PATH": str(settings.get("PATH")), "MARKDOWN": repr(settings.get("MARKDOWN"))}
-    memo = json.dumps(own, sort_keys=True)
+    memo = json.dumps({"PATH": str(settings.get("PATH")), "MARKDOWN": repr(settings.get("MARKDOWN"))}, sort_keys=True)
     if memo not in _FINGERPRINTS:
-        digest = hashlib.sha256(memo.encode())
+        own = {"PATH": str(settings.get("PATH")), "MARKDOWN": repr(_markdown_as_read(settings.get("MARKDOWN")))}
+        digest = hashlib.sha256(json.dumps(own, sort_keys=True).encode())
         digest.update(sys.version.encode())
         for dist in ("pelican", "markdown", "nh3", "html5lib"):
             try:

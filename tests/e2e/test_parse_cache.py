@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,6 +81,48 @@ def test_other_settings_or_code_use_another_folder():
     assert reader._fingerprint(dict(base)) == one
     assert reader._fingerprint({**base, "MARKDOWN": {"extensions": []}}) != one
     assert reader._fingerprint({**base, "PATH": "/y/content"}) != one
+
+
+def test_the_pack_has_one_name_before_and_after_a_reader_exists():
+    """Pelican's Markdown reader adds its defaults to MARKDOWN itself when it is created: the pack
+    looked for before (to parse the rest on every core) is the pack read and written after."""
+    import copy
+
+    from pelican.readers import MarkdownReader
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    reader = importlib.import_module("articles.reader")
+    settings = {"PATH": "/x/content", "MARKDOWN": {"extension_configs": {"markdown.extensions.toc": {}},
+                                                   "output_format": "html5"}}
+    before = reader._fingerprint(copy.deepcopy(settings))
+    MarkdownReader(settings)
+    assert "markdown.extensions.meta" in settings["MARKDOWN"]["extensions"]  # what Pelican does to it
+    assert reader._fingerprint(settings) == before
+
+
+def ahead(built: subprocess.CompletedProcess) -> int:
+    found = re.search(r"Đọc trước (\d+) tệp", built.stderr)
+    assert found, built.stderr[-2000:]
+    return int(found.group(1))
+
+
+def test_a_warm_build_parses_nothing_ahead(tmp_path):
+    """A corpus large enough to be parsed on every core: built again, only the edited file is parsed
+    (the others come from the pack, not from worker processes)."""
+    from portal.bench.corpus import generate_articles
+
+    content = tmp_path / "content"
+    files = generate_articles(content, 60)
+    cache = tmp_path / "cache"
+    cold = build(content, tmp_path / "a", cache, "--verbose", "--set", "PORTAL_WORKERS=2")
+    assert cold.returncode == 0, cold.stderr
+    assert ahead(cold) == 60 + len(list(content.rglob("*.md"))) - 60, cold.stderr[-2000:]  # the pages too
+    edited = files[3]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Title: ", "Title: Đã sửa ", 1), encoding="utf-8")
+    warm = build(content, tmp_path / "b", cache, "--verbose", "--set", "PORTAL_WORKERS=2")
+    assert warm.returncode == 0, warm.stderr
+    assert ahead(warm) == 0, warm.stderr[-2000:]
+    assert len(cached_files(cache)) == 1
 
 
 def test_an_edit_to_the_code_is_a_new_fingerprint(tmp_path, monkeypatch):
