@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import stat
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -152,6 +153,24 @@ class BuildWriter(RecordingWriter):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._folders: set[str] = set()  # made already (one mkdir per folder, not per page)
+        # the output this build replaces (portal build sets it): a page whose bytes are the same
+        # is a hard link to its file, with its time, not a copy that the swap reads and compares
+        self.previous = self.settings.get("PORTAL_PREVIOUS_OUTPUT") or ""
+
+    def _link_unchanged(self, name: str, data: bytes, path: str) -> bool:
+        """Whether the previous output's ``name`` holds exactly ``data`` and is now linked at ``path``."""
+        try:
+            before = sanitised_join(self.previous, name)
+            st = os.lstat(before)
+            if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+                return False
+            with open(before, "rb") as old:
+                if old.read() != data:
+                    return False
+            os.link(before, path)
+            return True
+        except (OSError, RuntimeError):  # missing, another file system, or a name outside the folder
+            return False
 
     def write(self, name: str, announce: bool = True) -> bool:
         """As ``RecordingWriter.write``, into a build's own new folder, as Pelican's writer writes:
@@ -164,8 +183,10 @@ class BuildWriter(RecordingWriter):
         if folder not in self._folders:
             os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
-        with open(path, "w", encoding="utf-8") as out:
-            out.write(text)
+        data = text.encode("utf-8")
+        if not (self.previous and self._link_unchanged(name, data, path)):
+            with open(path, "wb") as out:
+                out.write(data)
         if announce:
             signals.content_written.send(path, context=local)
         return True

@@ -90,6 +90,14 @@ def same_bytes(a: Path, b: Path) -> bool:
                 return True
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """One file under two names (a page the build linked from the previous output)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Path] | None = None) -> int:
     """Every file of `new` whose bytes equal the same file in `old` keeps `old`'s modification time
     (so its Last-Modified and ETag stay, and subscribers' conditional GETs answer 304); with `link`,
@@ -103,6 +111,9 @@ def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Pat
             fresh = Path(folder, name)
             before = old / fresh.relative_to(new)
             if fresh.is_symlink() or not before.is_file() or before.is_symlink():
+                continue
+            if _same_file(fresh, before):  # linked by the build: the same file, its time with it
+                kept += 1
                 continue
             if not (known_same and fresh in known_same) and not same_bytes(fresh, before):
                 continue
@@ -158,6 +169,8 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
     settings = load(settings_file, {**(overrides or {}), "OUTPUT_PATH": str(fresh)})
     check_output_folder(settings["PATH"], output)
     settings["PORTAL_NOW"] = build_time(settings).isoformat()
+    if output.is_dir():
+        settings["PORTAL_PREVIOUS_OUTPUT"] = str(output)  # unchanged pages linked, not written (BuildWriter)
     apart = threading.active_count() == 1 and settings.get("PORTAL_WORKERS") != 1
     if apart and settings.get("SEARCH_INDEX", True):
         records.mkdir(parents=True)

@@ -40,6 +40,33 @@ def test_two_processes_build_the_site_one_builds(tmp_path):
     assert any(name.startswith("cap/") for name in a) and any(name.startswith("pagefind/") for name in a)
 
 
+def test_a_rebuild_links_the_unchanged_pages_and_gives_the_cold_build(tmp_path):
+    """Built again in place after one edit, on two processes: each page whose bytes did not change is
+    the previous output's file (linked: its time and ETag stay), the others are new, and the folder
+    is, file for file, what a cold build of the edited content gives."""
+    content = tmp_path / "content"
+    files = generate_articles(content, 160)
+    output = tmp_path / "out"
+    assert build(content, output, 2).returncode == 0
+    before = {p.relative_to(output).as_posix(): p.stat() for p in output.rglob("*.html")}
+    edited = next(p for p in files if "/tin-tuc/" in p.as_posix())
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Title: ", "Title: Đã sửa ", 1), encoding="utf-8")
+    rebuilt = build(content, output, 2)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    cold = build(content, tmp_path / "cold", 2)
+    assert cold.returncode == 0, cold.stderr
+    a, b = tree(output), tree(tmp_path / "cold")
+    assert sorted(a) == sorted(b) and [name for name in a if a[name] != b[name]] == []
+    after = {p.relative_to(output).as_posix(): p.stat() for p in output.rglob("*.html")}
+    same = [n for n in after if n in before and after[n].st_ino == before[n].st_ino]
+    fresh = [n for n in after if n not in same]
+    assert len(same) > 150 and all(after[n].st_mtime_ns == before[n].st_mtime_ns for n in same)
+    assert fresh and all("Đã sửa" in a[n].decode("utf-8") for n in fresh if n.endswith(f"/{edited.stem[11:]}.html"))
+    assert any(n.endswith(f"{edited.stem[11:]}.html") for n in fresh)  # the edited article's own page
+    assert all(after[n].st_nlink == 1 for n in after)  # the previous output is gone: one name a file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cold", "content", "out"]
+
+
 def test_a_build_stopped_by_sigterm_leaves_no_process_and_no_folder(tmp_path):
     import signal
     import time
