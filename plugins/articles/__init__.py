@@ -39,7 +39,7 @@ from portal.settings import SettingsError
 from portal.urls import site_base
 from portal.view import TagRef, build_view, link_neighbours
 
-from .reader import ParseCache, PortalReader, prefetch
+from .reader import PortalReader, done_reading, prefetch
 from .state import STATE
 
 log = logging.getLogger("articles")
@@ -207,7 +207,7 @@ def attach_view(item, settings: dict, _) -> list:
     clean = html if clean == html else clean  # one string in memory, not two, when links changed nothing
     item.view = build_view(item.entry, url=item.url, body_html=clean, tags=tags, now=STATE.now,
                            content_root=settings["PATH"], lang=lang, translate=_)
-    if not problems:
+    if not problems and STATE.long_lived:
         item._portal_view = (key, STATE.now, next_date_after(item.entry.values, STATE.now), item.view)
     return problems
 
@@ -215,7 +215,7 @@ def attach_view(item, settings: dict, _) -> list:
 def enrich(generators) -> None:
     """Views, neighbours and the home-page lists, computed once for every template and output."""
     settings = generators[0].settings
-    ParseCache.save_all()  # every file is read: the parse cache holds this build's files
+    done_reading()  # every file is read: the parse cache holds this build's files
     stop_on_errors(settings)
     for g in generators:
         if isinstance(g, PagesGenerator):

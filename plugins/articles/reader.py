@@ -25,11 +25,13 @@ from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Author, Category, Tag
 
 from portal import body, model
+from portal.cap.record import fingerprint
 from portal.clock import EPOCH
 from portal.content_tree import size_problem
 from portal.live.cache import stamp as _stamp
 from portal.model import Problem
 
+from . import blobs
 from .state import STATE
 
 
@@ -122,6 +124,8 @@ class PortalReader(MarkdownReader):
             return Parsed(kind, entry=entry)
         self._md = self._body_markdown()
         content, problems = body.render(entry, self._md)
+        # the lines as written served the checks above; only a warning's CAP messages compare them
+        entry.let_go_of_raw(fingerprint(entry) if entry.kind == model.WARNING else None)
         return Parsed(kind, entry=entry, content=content, problems=problems,
                       ok=not any(p.level == "error" for p in problems))
 
@@ -137,9 +141,21 @@ class PortalReader(MarkdownReader):
 
     def _tag(self, name: str) -> Tag:
         """Tag slugs come from the model (the one slug rule: "IoT/OT" -> iot-ot, as the checks see it)."""
-        tag = Tag(name, self.settings)
-        tag.slug = model.make_slug(name) or tag.slug
-        return tag
+        def make() -> Tag:
+            tag = Tag(name, self.settings)
+            tag.slug = model.make_slug(name) or tag.slug
+            return tag
+
+        return self._shared(Tag, name, make)
+
+    def _shared(self, cls: type, name: str, make=None):
+        """One tag, author or category object per name for every article of this reading (Pelican
+        compares them by name: 20,000 equal objects at 10,000 articles were 6 MB)."""
+        wrappers = self.__dict__.setdefault("_wrappers", {})
+        key = (cls, name)
+        if key not in wrappers:
+            wrappers[key] = make() if make else cls(name, self.settings)
+        return wrappers[key]
 
     def _placeholder(self, source_path: str, kind: str | None) -> dict[str, Any]:
         """Enough for Pelican to carry a broken file to the error report quietly."""
@@ -155,11 +171,11 @@ class PortalReader(MarkdownReader):
         meta["kind"] = entry.kind
         meta["summary"] = html.escape(v.get("summary", ""))
         if "authors" in v:
-            meta["authors"] = [Author(n, self.settings) for n in v["authors"].names]
+            meta["authors"] = [self._shared(Author, n) for n in v["authors"].names]
         if "tags" in v:
             meta["tags"] = [self._tag(t) for t in v["tags"]]
         if entry.kind in model.KINDS:
-            meta["category"] = Category(model.KINDS[entry.kind].label_vi, self.settings)
+            meta["category"] = self._shared(Category, model.KINDS[entry.kind].label_vi)
         now = STATE.now
         for problem in model.future_event_problems(entry, now):
             STATE.add_problem(problem)
@@ -175,15 +191,19 @@ class PortalReader(MarkdownReader):
 
 # ---- reading on every core ----------------------------------------------------------------------
 # Files parsed ahead by worker processes (``prefetch``), by absolute path, with the size and
-# modification time they were parsed at: a file changed since is parsed again.
-_PREFETCHED: dict[str, tuple[tuple[int, int], bytes]] = {}  # the result pickled, as it came from the worker
+# modification time they were parsed at (a file changed since is parsed again) and where the worker
+# wrote the result, pickled (``blobs``: the build holds none of them in memory).
+_PREFETCHED: dict[str, tuple[tuple[int, int], blobs.Ref]] = {}
 
 
 def take_prefetched(source_path: str, settings: dict) -> Parsed | None:
     found = _PREFETCHED.pop(os.path.abspath(source_path), None)
     if found is None or found[0] != _stamp(source_path):
         return None
-    parsed = pickle.loads(found[1])
+    try:
+        parsed = pickle.loads(blobs.read(found[1]))
+    except Exception:  # noqa: BLE001 (a result that cannot be read back: the file is parsed again)
+        return None
     cache = ParseCache.of(settings)
     key = cache.key(source_path) if cache else None
     if key:
@@ -194,16 +214,18 @@ def take_prefetched(source_path: str, settings: dict) -> Parsed | None:
 _SETTINGS: dict = {}  # the build's settings, seen by the forked workers (never pickled)
 
 
-def _parse_share(paths: list[str]) -> list[tuple[str, tuple[int, int] | None, bytes]]:
-    """Each result pickled on its own (what the parse cache keeps: the build pickles none again)."""
+def _parse_share(paths: list[str]) -> list[tuple[str, tuple[int, int] | None, blobs.Ref]]:
+    """Each result pickled on its own and written to this worker's file (what the parse cache keeps:
+    the build pickles none again); the build gets where each one is."""
     reader = PortalReader(_SETTINGS)
     out = []
     for path in paths:
         stamp = _stamp(path)
         try:
-            out.append((path, stamp, pickle.dumps(reader.parse(path), protocol=pickle.HIGHEST_PROTOCOL)))
+            data = pickle.dumps(reader._parse(path), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 (parsed again in the build, which reports it)
             continue
+        out.append((path, stamp, blobs.append(data)))
     return out
 
 
@@ -222,13 +244,23 @@ def prefetch(settings: dict, paths: list[str], workers: int) -> int:
         return 0
     _SETTINGS.clear()
     _SETTINGS.update(settings)
+    blobs.folder(cache.pack.parent if cache else None)  # made before the workers, which write into it
     shares = [paths[k::workers] for k in range(workers)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for results in pool.imap_unordered(_parse_share, shares):
-            for path, stamp, parsed in results:
+            for path, stamp, ref in results:
                 if stamp is not None:
-                    _PREFETCHED[os.path.abspath(path)] = (stamp, parsed)
+                    _PREFETCHED[os.path.abspath(path)] = (stamp, ref)
     return len(_PREFETCHED)
+
+
+def done_reading() -> None:
+    """Every file is read: write the parse cache, then let go of the results kept in files."""
+    try:
+        ParseCache.save_all()
+    finally:
+        _PREFETCHED.clear()
+        blobs.release()
 
 
 # ---- the parse cache ----------------------------------------------------------------------------
@@ -237,20 +269,24 @@ class ParseCache:
     or None: no cache). A result is found again by the file's path and the SHA-256 of its bytes,
     in a pack for a fingerprint of everything else parsing reads: the content folder, the MARKDOWN
     settings, the code of the portal and its plugins, and the versions of Python, Pelican,
-    Markdown, nh3 and html5lib. Change any of them and nothing cached is used. The pack is read
-    once and written once per build (``save``), with the results of this build's files only, so a
-    deleted file's result goes with it. Each result is pickled on its own, once, where it was parsed
-    (a worker process pickles it anyway to send it back): a rebuild writes the unchanged results as
-    it read them, and writing the pack never walks the whole model at once (pickling it whole took
-    60 MiB more at 10,000 articles). Parsing does not depend on the build clock: what does (an
-    embargo, a warning's state) is worked out from the entry in every build."""
+    Markdown, nh3 and html5lib. Change any of them and nothing cached is used. The pack is written
+    once per build (``save``), with the results of this build's files only, so a deleted file's
+    result goes with it. Parsing does not depend on the build clock: what does (an embargo, a
+    warning's state) is worked out from the entry in every build.
 
+    The pack is the results, each pickled on its own, then their index (key: offset, length), then
+    where the index starts; only the index is read whole. A result is read when its file is; a
+    rebuild copies the unchanged results from the old pack to the new one, a new result from where
+    it was written when parsed (``blobs``): the build never holds the pickled results in memory
+    (40 MB at 10,000 articles, and as much again to receive them from the workers)."""
+
+    MAGIC = b"portal parse pack 1\n"
     _open: dict[str, ParseCache] = {}
 
     def __init__(self, pack: Path):
         self.pack = pack
-        self.held: dict[str, bytes] | None = None  # read lazily: each result pickled on its own
-        self.used: dict[str, bytes] = {}
+        self.held: dict[str, tuple[int, int]] | None = None  # the old pack's index, read lazily
+        self.used: dict[str, blobs.Ref] = {}
         self._keys: dict[tuple[str, tuple[int, int] | None], str | None] = {}
         self.hits = 0
 
@@ -259,7 +295,7 @@ class ParseCache:
         where = settings.get("PORTAL_PARSE_CACHE")
         if not where:
             return None
-        pack = Path(where) / f"{_fingerprint(settings)}.pickle"
+        pack = Path(where) / f"{_fingerprint(settings)}.pack"
         if str(pack) not in cls._open:
             cls._open[str(pack)] = cls(pack)
         return cls._open[str(pack)]
@@ -267,9 +303,11 @@ class ParseCache:
     @classmethod
     def save_all(cls) -> None:
         """Write every pack this build used (once, at the end of reading), then forget them."""
-        for cache in cls._open.values():
-            cache.save()
-        cls._open.clear()
+        try:
+            for cache in cls._open.values():
+                cache.save()
+        finally:
+            cls._open.clear()
 
     def key(self, source_path: str) -> str | None:
         path = os.path.abspath(source_path)
@@ -283,60 +321,90 @@ class ParseCache:
                 self._keys[memo] = hashlib.sha256(path.encode() + b"\0" + data).hexdigest()
         return self._keys[memo]
 
-    def _read(self) -> dict[str, Parsed]:
+    def _read(self) -> dict[str, tuple[int, int]]:
         if self.held is None:
             self.held = {}
             try:
-                with open(self.pack, "rb") as f:
-                    held = pickle.load(f)
-                if isinstance(held, dict) and all(isinstance(v, bytes) for v in held.values()):
-                    self.held = held
+                self.held = self._index()
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError,
                     IndexError, MemoryError):
                 pass  # a damaged or missing pack: everything is parsed again
         return self.held
+
+    def _index(self) -> dict[str, tuple[int, int]]:
+        path = str(self.pack)
+        size = self.pack.stat().st_size
+        start = len(self.MAGIC)
+        if size < start + 8 or blobs.read((path, 0, start)) != self.MAGIC:
+            return {}
+        where = int.from_bytes(blobs.read((path, size - 8, 8)), "little")
+        if not start <= where <= size - 8:
+            return {}
+        index = pickle.loads(blobs.read((path, where, size - 8 - where)))
+        if not isinstance(index, dict):
+            return {}
+        good = {}
+        for key, span in index.items():
+            if isinstance(key, str) and isinstance(span, tuple) and len(span) == 2 \
+                    and all(isinstance(n, int) for n in span) and start <= span[0] and span[0] + span[1] <= where:
+                good[key] = span
+        return good
 
     def holds(self, source_path: str) -> bool:
         key = self.key(source_path)
         return key is not None and key in self._read()
 
     def load(self, key: str) -> Parsed | None:
-        data = self._read().get(key)
-        if data is None:
+        span = self._read().get(key)
+        if span is None:
             return None
+        ref = (str(self.pack), *span)
         try:
-            parsed = pickle.loads(data)
+            parsed = pickle.loads(blobs.read(ref))
         except Exception:  # noqa: BLE001 (a damaged result: the file is parsed again)
             return None
         if not isinstance(parsed, Parsed):
             return None
         self.hits += 1
-        self.used[key] = data  # written again as it was read
+        self.used[key] = ref  # copied to the new pack as it was read
         return parsed
 
-    def keep(self, key: str, parsed: Parsed, data: bytes | None = None) -> None:
-        """Keep ``parsed`` (pickled as ``data`` already, or now) for the pack this build writes."""
+    def keep(self, key: str, parsed: Parsed, ref: blobs.Ref | None = None) -> None:
+        """Keep ``parsed`` (pickled at ``ref`` already, or now) for the pack this build writes."""
         if key not in self.used:
-            self.used[key] = data if data is not None else pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+            blobs.folder(self.pack.parent)  # the new results next to the pack they go to
+            self.used[key] = ref if ref is not None else blobs.append(
+                pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
 
     def save(self) -> None:
         """The pack of this build's files, when it differs from the one read; written whole to a
         new name then renamed, so a build that stops midway leaves the old pack."""
-        if not self.used or set(self.used) == set(self._read()):
+        old = self._read()
+        here = str(self.pack)
+        if not self.used or (set(self.used) == set(old)
+                             and all(ref[0] == here for ref in self.used.values())):
             return
+        tmp = self.pack.with_name(f".{self.pack.name}.{os.getpid()}")
         try:
             self.pack.parent.mkdir(parents=True, exist_ok=True)
-            for old in self.pack.parent.iterdir():
-                if old.is_dir() and len(old.name) == 32:
-                    shutil.rmtree(old, ignore_errors=True)  # the earlier layout: a file per result
-                elif old.suffix == ".pickle" and old != self.pack:
-                    old.unlink(missing_ok=True)  # another fingerprint: settings or code changed
-            tmp = self.pack.with_name(f".{self.pack.name}.{os.getpid()}")
+            for other in self.pack.parent.iterdir():
+                if other.is_dir() and len(other.name) == 32 and not other.name.startswith(blobs.PREFIX):
+                    shutil.rmtree(other, ignore_errors=True)  # an earlier layout: a file per result
+                elif other.suffix in (".pickle", ".pack") and other != self.pack:
+                    other.unlink(missing_ok=True)  # another fingerprint (settings or code changed), or layout
+            index: dict[str, tuple[int, int]] = {}
             with open(tmp, "wb") as f:
-                pickle.dump(self.used, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(self.MAGIC)
+                for key, ref in self.used.items():
+                    index[key] = (f.tell(), ref[2])
+                    f.write(blobs.read(ref))
+                where = f.tell()
+                f.write(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+                f.write(where.to_bytes(8, "little"))
             os.replace(tmp, self.pack)
+            blobs.forget(here)  # the name is the new pack's now
         except (OSError, pickle.PicklingError):
-            pass  # a cache that cannot be written only makes the next build slower
+            tmp.unlink(missing_ok=True)  # a cache that cannot be written only makes the next build slower
 
 
 _FINGERPRINTS: dict[str, str] = {}

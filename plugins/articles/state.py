@@ -12,6 +12,9 @@ from portal.model import Problem
 
 class BuildState:
     def __init__(self) -> None:
+        # a process that builds the site again and again (the live preview) keeps each article's view
+        # with what it was built from, to reuse it; a build, which reads each file once, keeps none
+        self.long_lived = False
         self.reset({})
 
     def reset(self, settings: dict) -> None:

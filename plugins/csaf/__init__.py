@@ -91,13 +91,16 @@ def write_advisories(generators) -> None:
     settings = articles_gen.settings
     cs, paths, out, now = read_settings(settings), SitePaths(settings), Path(settings["OUTPUT_PATH"]), \
         build_time(settings)
-    items = [advisory.build(a.view, cs, path) for a in articles_gen.articles
-             if (path := paths.csaf_advisory(a.view))]
     signer = from_settings(cs.openpgp_key, now, cs.lang)
     record = Record(settings)
+    items = []
     try:
-        for item in items:
-            _publish(out, item, signer, record)
+        for a in articles_gen.articles:
+            path = paths.csaf_advisory(a.view)
+            if path:  # each document built, published and let go, one at a time
+                item = advisory.build(a.view, cs, path)
+                _publish(out, item, signer, record)
+                items.append(item.slim())
         fingerprint = signer.fingerprint if signer else None
         write_file(out / paths.csaf_index(), provider.index_txt(items))
         write_file(out / paths.csaf_changes(), provider.changes_csv(items))

@@ -125,8 +125,9 @@ class RatingsGenerator(Generator):
         paths = SitePaths(settings)
         target = Path(self.output_path) / paths.ratings_manifest()
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1) + "\n",
-                          encoding="utf-8")
+        with open(target, "w", encoding="utf-8") as out:  # written as encoded: never one 4 MB string
+            json.dump(manifest, out, ensure_ascii=False, sort_keys=True, indent=1)
+            out.write("\n")
         # the widget's script, its messages in the site's language (theme/templates/rating.js)
         script = f"{paths.theme_folder()}/js/rating.js"
         writer.write_file(script, self.env.get_template("rating.js"), self.context,

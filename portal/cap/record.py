@@ -71,6 +71,8 @@ def _digest(text: str) -> str:
 
 def fingerprint(entry: model.Entry) -> dict[str, str]:
     """A digest of each field the message shows, as written, and of the body (whitespace aside)."""
+    if entry.prints is not None:
+        return entry.prints
     prints = {key: _digest(" ".join(raw.lines)) for key, raw in entry.raw.items() if key not in NOT_IN_MESSAGE}
     prints[BODY] = _digest(entry.body)
     return dict(sorted(prints.items()))

@@ -71,6 +71,15 @@ class Advisory:
     def to_bytes(self) -> bytes:
         return serialise(self.document)
 
+    def slim(self) -> Advisory:
+        """What the provider's lists read (title, category, tracking dates and id), once the document
+        is published: the build holds a line per advisory, not every document at once."""
+        doc = self.document["document"]
+        keep = ("id", "version", "initial_release_date", "current_release_date")
+        tracking = {k: doc["tracking"][k] for k in keep if k in doc["tracking"]}
+        return Advisory(self.view, self.path, self.url,
+                        {"document": {"title": doc["title"], "category": doc["category"], "tracking": tracking}})
+
 
 def serialise(document: dict) -> bytes:
     """UTF-8 JSON, keys sorted (optional test 6.2.13), two-space indent, a final newline."""

@@ -64,6 +64,7 @@ class LiveSite:
         self.pinned_now = pinned_now or bool(os.environ.get("PORTAL_NOW"))
         self.pelican = Pelican(settings)  # loads the plugins once; they connect their signals
         self.state = importlib.import_module("articles.state").STATE
+        self.state.long_lived = True  # views kept with what they were built from, reused by the next update
         self.cache = ReadCache(self.state)
         self.current: Update | None = None
         self._urls: dict[str, str] = {}

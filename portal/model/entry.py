@@ -114,10 +114,21 @@ class Entry:
     kind: str
     values: dict[str, Any]
     lines: dict[str, int]  # field key -> line number
-    raw: dict[str, RawField]
+    raw: dict[str, RawField]  # the lines as written; a build lets them go once read (``let_go_of_raw``)
     body: str
     body_line: int
     problems: list[Problem] = field(default_factory=list)
+    prints: dict[str, str] | None = None  # portal.cap.record.fingerprint, kept when ``raw`` is let go
+
+    def let_go_of_raw(self, prints: dict[str, str] | None) -> None:
+        """Forget the front matter's lines as written (about 4.5 KB an article: half of an entry), once
+        validated; ``prints`` keeps what a CAP message compares them by."""
+        self.prints = prints
+        self.raw = {}
+
+    def let_go_of_body(self) -> None:
+        """Forget the body's Markdown once every check of it is done (its HTML is the content's)."""
+        self.body = ""
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)

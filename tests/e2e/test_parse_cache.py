@@ -28,7 +28,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def cached_files(cache: Path) -> list[Path]:
-    return [p for p in cache.glob("*.pickle") if p.is_file()]
+    return [p for p in cache.glob("*.pack") if p.is_file()]
 
 
 def test_a_warm_build_is_the_cold_build(fixture_content, tmp_path):
@@ -71,6 +71,50 @@ def test_a_damaged_cache_file_counts_as_not_cached(fixture_content, tmp_path):
         p.write_bytes(b"\x80\x05 not a pickle")
     assert build(fixture_content, tmp_path / "b", cache).returncode == 0
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def results_in(pack: Path) -> dict:
+    sys.path.insert(0, str(ROOT / "plugins"))
+    reader = importlib.import_module("articles.reader")
+    try:
+        return reader.ParseCache(pack)._read()
+    finally:
+        importlib.import_module("articles.blobs").release()
+
+
+def results_in_bytes(data: bytes, tmp_path: Path) -> dict:
+    copy = tmp_path / "copy.pack"
+    copy.write_bytes(data)
+    return results_in(copy)
+
+
+def test_a_cut_or_scribbled_pack_counts_as_not_cached(fixture_content, tmp_path):
+    """A pack cut short (a full disk) or with a result overwritten: what cannot be read is parsed again,
+    the site is the same, and the next pack is whole again."""
+    cache = tmp_path / "cache"
+    assert build(fixture_content, tmp_path / "a", cache).returncode == 0
+    (pack,) = cached_files(cache)
+    whole = pack.read_bytes()
+    pack.write_bytes(whole[: len(whole) // 2])
+    assert build(fixture_content, tmp_path / "b", cache).returncode == 0
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    assert len(results_in(pack)) == len(results_in_bytes(whole, tmp_path)) > 5  # written again, whole
+    middle = len(whole) // 3
+    pack.write_bytes(whole[:middle] + b"\x00" * 64 + whole[middle + 64:])
+    assert build(fixture_content, tmp_path / "c", cache).returncode == 0
+    assert tree(tmp_path / "a") == tree(tmp_path / "c")
+
+
+def test_results_are_kept_in_files_only_while_building(fixture_content, tmp_path):
+    """The parse results go to files in a folder of the build's own while it reads (not held in memory);
+    the folder is gone when the build ends, and one a killed build left is removed by the next."""
+    cache = tmp_path / "cache"
+    abandoned = cache / "portal-parse-999999999-x"  # no such process
+    abandoned.mkdir(parents=True)
+    (abandoned / "1.blobs").write_bytes(b"left by a build that was killed")
+    for run in ("a", "b"):
+        assert build(fixture_content, tmp_path / run, cache, "--set", "PORTAL_WORKERS=2").returncode == 0
+        assert sorted(p.name for p in cache.iterdir()) == [p.name for p in cached_files(cache)]
 
 
 def test_other_settings_or_code_use_another_folder():
