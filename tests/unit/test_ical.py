@@ -148,6 +148,22 @@ def test_vtimezone_is_vietnam_time_for_every_year_the_model_accepts():
     assert observance["TZOFFSETTO"].td == observance["TZOFFSETFROM"].td == dt.timedelta(hours=7)
 
 
+def test_the_timezone_written_as_text_is_what_icalendar_writes():
+    """The VTIMEZONE is added as text, not parsed and written again for every file: the result is the
+    calendar icalendar writes with the timezone added first, byte for byte."""
+    from icalendar import Timezone
+
+    cs = settings()
+    view = view_of(DRILL, model.DRILL)
+    whole = ical._calendar(cs)
+    whole.add_component(Timezone.from_ical(ical._vtimezone()))
+    whole.add_component(ical.build_event(view, cs))
+    assert ical.event_calendar(view, cs) == whole.to_ical()
+    empty = ical._calendar(cs)
+    empty.add_component(Timezone.from_ical(ical._vtimezone()))
+    assert ical._with_timezone(ical._calendar(cs).to_ical()) == empty.to_ical()
+
+
 # ---- the feed -------------------------------------------------------------------------------------
 def test_the_feed_holds_events_not_ended_and_those_ended_within_the_window():
     def drill(slug: str, start: dt.datetime, hours: int = 8):
