@@ -155,6 +155,11 @@ def targets(name: str, mine: dict, pelican: dict) -> dict:
         mib = mine.get("tree_rss_mib")
         t["peak MiB"] = {"value": mib, "target": TARGET_MEMORY_SEARCH_MIB, "met": _met(mib, TARGET_MEMORY_SEARCH_MIB)}
     else:
+        # the largest process (what /usr/bin/time reports) and the whole tree (PSS: the worker
+        # processes' own pages counted too): the second is the stricter reading of "peak memory"
+        largest = _ratio(mine.get("max_rss_mib"), pelican.get("max_rss_mib"))
+        t["largest process / pelican"] = {"value": largest, "target": TARGET_MEMORY,
+                                          "met": _met(largest, TARGET_MEMORY)}
         mem = _ratio(mine.get("tree_rss_mib"), pelican.get("tree_rss_mib"))
         t["peak memory / pelican"] = {"value": mem, "target": TARGET_MEMORY, "met": _met(mem, TARGET_MEMORY)}
     return t

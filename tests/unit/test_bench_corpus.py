@@ -107,6 +107,7 @@ def test_ratios_and_targets_are_computed_from_the_medians():
     assert targets["build / pelican cold"] == {"value": 1.5, "target": 0.75, "met": False}
     assert targets["rebuild / pelican cold"]["value"] == 1.5
     assert targets["peak memory / pelican"]["met"] is True
+    assert targets["largest process / pelican"] == {"value": 1.5, "target": 1.5, "met": True}
     text = compare.table(result)
     assert "hugo" in text and "missing: hugo is not installed" in text and "portal / pelican" in text
 

@@ -91,3 +91,22 @@ def test_every_message_code_used_has_both_languages():
     for code, (vi, en) in MESSAGES.items():
         assert "Cách sửa" in vi, code
         assert "Fix" in en, code
+
+
+def test_letting_go_of_the_lines_as_written_keeps_what_cap_compares():
+    """A build keeps no front-matter lines once a file is validated (half of an entry's memory):
+    the CAP record's digests are taken first, and give what they gave from the lines."""
+    from helpers import WARNING
+
+    from portal.cap.record import fingerprint
+
+    entry = model.validate(WARNING, "content/canh-bao/x.md", model.WARNING, None)
+    prints = fingerprint(entry)
+    assert "actions" in prints and "affected" in prints  # multi-line fields, as written
+    entry.let_go_of_raw(fingerprint(entry))
+    assert entry.raw == {} and fingerprint(entry) == prints
+    edited = model.validate(WARNING.replace("Kiểm tra nhật ký.", "Kiểm tra nhật ký máy chủ."),
+                            "content/canh-bao/x.md", model.WARNING, None)
+    assert fingerprint(edited)["actions"] != prints["actions"]
+    entry.let_go_of_body()
+    assert entry.body == "" and entry.values["title"] == "Lỗ hổng nghiêm trọng trong Exchange"
