@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from lxml import etree
-from signxml import XMLSigner, methods
+if TYPE_CHECKING:
+    from lxml import etree
+
+# cryptography and signxml are imported by a Signer only: an unsigned build (the default) does not
+# load them (12 MiB of the build's memory)
 
 
 class SigningSettingsError(ValueError):
@@ -26,6 +28,9 @@ class SigningSettingsError(ValueError):
 
 class Signer:
     def __init__(self, key_pem: bytes, cert_pem: bytes, password: bytes | None = None):
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
         key = serialization.load_pem_private_key(key_pem, password=password)
         if isinstance(key, rsa.RSAPrivateKey):
             algorithm = "rsa-sha256"
@@ -38,6 +43,9 @@ class Signer:
         self.algorithm = algorithm
 
     def sign(self, root: etree._Element) -> bytes:
+        from lxml import etree
+        from signxml import XMLSigner, methods
+
         signer = XMLSigner(method=methods.enveloped, signature_algorithm=self.algorithm,
                            digest_algorithm="sha256")
         signed = signer.sign(root, key=self.key, cert=self.cert)
