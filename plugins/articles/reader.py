@@ -16,6 +16,7 @@ import os
 import pickle
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,14 +25,13 @@ from markdown import Markdown
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Author, Category, Tag
 
-from portal import body, model
+from portal import blobs, body, model
 from portal.cap.record import fingerprint
 from portal.clock import EPOCH
 from portal.content_tree import size_problem
 from portal.live.cache import stamp as _stamp
 from portal.model import Problem
 
-from . import blobs
 from .state import STATE
 
 
@@ -223,9 +223,9 @@ def _parse_share(paths: list[str]) -> list[tuple[str, tuple[int, int] | None, bl
         stamp = _stamp(path)
         try:
             data = pickle.dumps(reader._parse(path), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 (parsed again in the build, which reports it)
+            out.append((path, stamp, blobs.append(data)))
+        except Exception:  # noqa: BLE001 (parsed again in the build, which reports it; a full disk too)
             continue
-        out.append((path, stamp, blobs.append(data)))
     return out
 
 
@@ -244,7 +244,10 @@ def prefetch(settings: dict, paths: list[str], workers: int) -> int:
         return 0
     _SETTINGS.clear()
     _SETTINGS.update(settings)
-    blobs.folder(cache.pack.parent if cache else None)  # made before the workers, which write into it
+    try:
+        blobs.folder(cache.pack.parent if cache else None)  # made before the workers, which write into it
+    except OSError:
+        return 0  # nowhere to write: every file is read in the build process
     shares = [paths[k::workers] for k in range(workers)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for results in pool.imap_unordered(_parse_share, shares):
@@ -274,18 +277,22 @@ class ParseCache:
     result goes with it. Parsing does not depend on the build clock: what does (an embargo, a
     warning's state) is worked out from the entry in every build.
 
-    The pack is the results, each pickled on its own, then their index (key: offset, length), then
-    where the index starts; only the index is read whole. A result is read when its file is; a
+    The pack is the results, each pickled on its own, then their index (key: offset, length and
+    BLAKE2b digest of the result), then the index's own digest and where it starts; only the index
+    is read whole. Nothing is unpickled before its digest matches: a damaged pack (a full disk, a
+    flipped bit) is parsed again, never fed to the unpickler, which a damaged pickle can make
+    allocate gigabytes. A result is read when its file is; a
     rebuild copies the unchanged results from the old pack to the new one, a new result from where
     it was written when parsed (``blobs``): the build never holds the pickled results in memory
     (40 MB at 10,000 articles, and as much again to receive them from the workers)."""
 
-    MAGIC = b"portal parse pack 1\n"
+    MAGIC = b"portal parse pack 2\n"
+    TRAILER = 16 + 8  # the index's digest, where it starts
     _open: dict[str, ParseCache] = {}
 
     def __init__(self, pack: Path):
         self.pack = pack
-        self.held: dict[str, tuple[int, int]] | None = None  # the old pack's index, read lazily
+        self.held: dict[str, tuple[int, int, bytes]] | None = None  # the old pack's index, read lazily
         self.used: dict[str, blobs.Ref] = {}
         self._keys: dict[tuple[str, tuple[int, int] | None], str | None] = {}
         self.hits = 0
@@ -321,32 +328,36 @@ class ParseCache:
                 self._keys[memo] = hashlib.sha256(path.encode() + b"\0" + data).hexdigest()
         return self._keys[memo]
 
-    def _read(self) -> dict[str, tuple[int, int]]:
+    def _read(self) -> dict[str, tuple[int, int, bytes]]:
         if self.held is None:
             self.held = {}
             try:
                 self.held = self._index()
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError,
-                    IndexError, MemoryError):
-                pass  # a damaged or missing pack: everything is parsed again
+            except Exception:  # noqa: BLE001 (a damaged or missing pack: everything is parsed again)
+                pass
         return self.held
 
-    def _index(self) -> dict[str, tuple[int, int]]:
+    def _index(self) -> dict[str, tuple[int, int, bytes]]:
         path = str(self.pack)
         size = self.pack.stat().st_size
         start = len(self.MAGIC)
-        if size < start + 8 or blobs.read((path, 0, start)) != self.MAGIC:
+        if size < start + self.TRAILER or blobs.read((path, 0, start)) != self.MAGIC:
             return {}
-        where = int.from_bytes(blobs.read((path, size - 8, 8)), "little")
-        if not start <= where <= size - 8:
+        trailer = blobs.read((path, size - self.TRAILER, self.TRAILER))
+        digest, where = trailer[:16], int.from_bytes(trailer[16:], "little")
+        if not start <= where <= size - self.TRAILER:
             return {}
-        index = pickle.loads(blobs.read((path, where, size - 8 - where)))
+        data = blobs.read((path, where, size - self.TRAILER - where))
+        if _digest(data) != digest:
+            return {}
+        index = pickle.loads(data)
         if not isinstance(index, dict):
             return {}
         good = {}
         for key, span in index.items():
-            if isinstance(key, str) and isinstance(span, tuple) and len(span) == 2 \
-                    and all(isinstance(n, int) for n in span) and start <= span[0] and span[0] + span[1] <= where:
+            if isinstance(key, str) and isinstance(span, tuple) and len(span) == 3 \
+                    and isinstance(span[0], int) and isinstance(span[1], int) and isinstance(span[2], bytes) \
+                    and start <= span[0] and span[0] + span[1] <= where:
                 good[key] = span
         return good
 
@@ -358,9 +369,12 @@ class ParseCache:
         span = self._read().get(key)
         if span is None:
             return None
-        ref = (str(self.pack), *span)
+        ref = (str(self.pack), span[0], span[1])
         try:
-            parsed = pickle.loads(blobs.read(ref))
+            data = blobs.read(ref)
+            if _digest(data) != span[2]:
+                return None  # damaged: the file is parsed again
+            parsed = pickle.loads(data)
         except Exception:  # noqa: BLE001 (a damaged result: the file is parsed again)
             return None
         if not isinstance(parsed, Parsed):
@@ -372,9 +386,12 @@ class ParseCache:
     def keep(self, key: str, parsed: Parsed, ref: blobs.Ref | None = None) -> None:
         """Keep ``parsed`` (pickled at ``ref`` already, or now) for the pack this build writes."""
         if key not in self.used:
-            blobs.folder(self.pack.parent)  # the new results next to the pack they go to
-            self.used[key] = ref if ref is not None else blobs.append(
-                pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+            try:
+                blobs.folder(self.pack.parent)  # the new results next to the pack they go to
+                self.used[key] = ref if ref is not None else blobs.append(
+                    pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+            except (OSError, pickle.PicklingError):
+                pass  # not kept (a full disk, a folder that cannot be written): parsed again next time
 
     def save(self) -> None:
         """The pack of this build's files, when it differs from the one read; written whole to a
@@ -392,19 +409,31 @@ class ParseCache:
                     shutil.rmtree(other, ignore_errors=True)  # an earlier layout: a file per result
                 elif other.suffix in (".pickle", ".pack") and other != self.pack:
                     other.unlink(missing_ok=True)  # another fingerprint (settings or code changed), or layout
-            index: dict[str, tuple[int, int]] = {}
+                elif other.name.startswith(".") and ".pack." in other.name and other != tmp \
+                        and time.time() - other.stat().st_mtime > blobs.YOUNG_S:
+                    other.unlink(missing_ok=True)  # half a pack, from a build killed while writing it
+            index: dict[str, tuple[int, int, bytes]] = {}
             with open(tmp, "wb") as f:
                 f.write(self.MAGIC)
                 for key, ref in self.used.items():
-                    index[key] = (f.tell(), ref[2])
-                    f.write(blobs.read(ref))
+                    data = blobs.read(ref)
+                    index[key] = (f.tell(), len(data), _digest(data))
+                    f.write(data)
                 where = f.tell()
-                f.write(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
-                f.write(where.to_bytes(8, "little"))
+                data = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(data)
+                f.write(_digest(data) + where.to_bytes(8, "little"))
             os.replace(tmp, self.pack)
             blobs.forget(here)  # the name is the new pack's now
         except (OSError, pickle.PicklingError):
-            tmp.unlink(missing_ok=True)  # a cache that cannot be written only makes the next build slower
+            try:  # a cache that cannot be written only makes the next build slower
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 _FINGERPRINTS: dict[str, str] = {}

@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from .. import outputs
+from .. import blobs, outputs
 from ..clock import build_time
 from ..model import ContentErrors
 from ..search import IndexFailed
@@ -203,6 +203,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.rmtree(records, ignore_errors=True)
+        blobs.remove_all_abandoned(settings.get("PORTAL_PARSE_CACHE"))  # a build process killed midway
     return settings
 
 

@@ -79,7 +79,7 @@ def results_in(pack: Path) -> dict:
     try:
         return reader.ParseCache(pack)._read()
     finally:
-        importlib.import_module("articles.blobs").release()
+        importlib.import_module("portal.blobs").release()
 
 
 def results_in_bytes(data: bytes, tmp_path: Path) -> dict:
@@ -107,14 +107,46 @@ def test_a_cut_or_scribbled_pack_counts_as_not_cached(fixture_content, tmp_path)
 
 def test_results_are_kept_in_files_only_while_building(fixture_content, tmp_path):
     """The parse results go to files in a folder of the build's own while it reads (not held in memory);
-    the folder is gone when the build ends, and one a killed build left is removed by the next."""
+    the folder is gone when the build ends. One a killed build left (its lock free) is removed by the
+    next build; one whose lock is held (a build still running, maybe on another machine sharing the
+    cache) stays, and so does one too young to have its lock yet."""
+    import fcntl
+
     cache = tmp_path / "cache"
-    abandoned = cache / "portal-parse-999999999-x"  # no such process
+    abandoned = cache / "portal-parse-1-abandoned"
     abandoned.mkdir(parents=True)
+    (abandoned / ".lock").write_bytes(b"")
     (abandoned / "1.blobs").write_bytes(b"left by a build that was killed")
-    for run in ("a", "b"):
-        assert build(fixture_content, tmp_path / run, cache, "--set", "PORTAL_WORKERS=2").returncode == 0
-        assert sorted(p.name for p in cache.iterdir()) == [p.name for p in cached_files(cache)]
+    running = cache / "portal-parse-2-running"
+    running.mkdir()
+    (running / ".lock").write_bytes(b"")
+    young = cache / "portal-parse-3-young"
+    young.mkdir()
+    held = os.open(running / ".lock", os.O_WRONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        for run in ("a", "b"):
+            assert build(fixture_content, tmp_path / run, cache, "--set", "PORTAL_WORKERS=2").returncode == 0
+            left = sorted(p.name for p in cache.iterdir())
+            assert left == sorted([running.name, young.name, *(p.name for p in cached_files(cache))])
+    finally:
+        os.close(held)
+    assert build(fixture_content, tmp_path / "c", cache).returncode == 0
+    assert not running.exists() and young.exists()
+
+
+def test_a_cache_folder_that_cannot_be_written_only_slows_the_build(fixture_content, tmp_path):
+    """A read-only cache folder (or a full disk): the build parses every file and succeeds."""
+    if os.geteuid() == 0:
+        cache = Path("/proc/self")  # root writes any folder: this one takes no new files
+    else:
+        cache = tmp_path / "cache"
+        cache.mkdir()
+        cache.chmod(0o500)
+    for workers in ("1", "2"):
+        done = build(fixture_content, tmp_path / f"out{workers}", cache, "--set", f"PORTAL_WORKERS={workers}")
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert tree(tmp_path / "out1") == tree(tmp_path / "out2")
 
 
 def test_other_settings_or_code_use_another_folder():
