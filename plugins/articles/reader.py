@@ -139,6 +139,19 @@ class PortalReader(MarkdownReader):
             return "", self._placeholder(source_path, parsed.kind)
         return parsed.content, self._metadata(parsed.entry)
 
+    def process_metadata(self, name: str, value: Any) -> Any:
+        """Pelican's, once per name and text: it reads a date and a category from every file's path
+        (``FILENAME_METADATA``, ``USE_FOLDER_AS_CATEGORY``), with dateutil, before the entry's own
+        replace them; thousands of files share a few folders and days. The values are not changed
+        by anyone (a date, a category compared by name)."""
+        memo = self.__dict__.setdefault("_processed", {})
+        key = (name, value) if name in ("date", "category") and isinstance(value, str) else None
+        if key is None:
+            return super().process_metadata(name, value)
+        if key not in memo:
+            memo[key] = super().process_metadata(name, value)
+        return memo[key]
+
     def _tag(self, name: str) -> Tag:
         """Tag slugs come from the model (the one slug rule: "IoT/OT" -> iot-ot, as the checks see it)."""
         def make() -> Tag:
