@@ -277,22 +277,32 @@ def start_build(pelican) -> None:
 
 
 def read_ahead(pelican) -> None:
-    """Parse every Markdown file on every core before Pelican reads them one by one (reader.prefetch).
-    PORTAL_WORKERS: how many processes (0: one per CPU; 1: none). Not in a process that runs threads
-    (the live preview's server): forking one is not safe."""
+    """How many processes this build parses and writes pages on (``parse_ahead``, ``write_pages``).
+    PORTAL_WORKERS: how many (0: one per CPU; 1: none besides the build's). Not in a process that runs
+    threads (the live preview's server): forking one is not safe."""
     settings = pelican.settings
     workers = int(settings.get("PORTAL_WORKERS") or os.cpu_count() or 1)
     _Pages.workers = workers = workers if threading.active_count() == 1 else 1
     # on several cores the feeds, CAP, calendars… wait for write_pages, which runs them while other
     # processes write the pages (portal.outputs.output_step); on one they run when Pelican sends them
     outputs.defer_steps(workers >= 2)
+
+
+def parse_ahead(generator) -> None:
+    """The articles' files, given to the worker processes in the order Pelican will read them (the
+    order of ``get_files``' set, the same for the same files in one process), as soon as the
+    articles' generator exists: Pelican reads each file while the workers parse the next ones. The
+    few pages are read by the build itself."""
+    workers = _Pages.workers
     if workers < 2:
         return
-    content = Path(settings["PATH"])
-    paths = sorted(str(p) for p in content.rglob("*.md") if p.is_file() and not p.is_symlink())
-    done = prefetch(settings, paths, workers)
+    settings = generator.settings
+    files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
+    paths = [p for p in (os.path.join(generator.path, f) for f in files)
+             if p.endswith(".md") and os.path.isfile(p) and not os.path.islink(p)]
+    given = prefetch(settings, paths, workers)
     log.info("Đọc trước %d tệp trên %d tiến trình; các tệp khác lấy từ bộ nhớ đệm hoặc đọc khi cần "
-             "(files parsed ahead by worker processes)", done, workers)
+             "(files parsed ahead by worker processes)", given, workers)
 
 
 class _Pages:
@@ -348,5 +358,6 @@ def register() -> None:
     signals.article_writer_finalized.connect(write_active_warnings)
     signals.get_generators.connect(start_build)
     signals.get_generators.connect(read_ahead)
+    signals.article_generator_init.connect(parse_ahead)
     signals.get_writer.connect(build_writer)
     signals.finalized.connect(drop_withheld_images)

@@ -210,7 +210,10 @@ _PREFETCHED: dict[str, tuple[tuple[int, int], blobs.Ref]] = {}
 
 
 def take_prefetched(source_path: str, settings: dict) -> Parsed | None:
-    found = _PREFETCHED.pop(os.path.abspath(source_path), None)
+    path = os.path.abspath(source_path)
+    if path in _AHEAD.pending:
+        _receive_until(path)
+    found = _PREFETCHED.pop(path, None)
     if found is None or found[0] != _stamp(source_path):
         return None
     try:
@@ -225,11 +228,20 @@ def take_prefetched(source_path: str, settings: dict) -> Parsed | None:
 
 
 _SETTINGS: dict = {}  # the build's settings, seen by the forked workers (never pickled)
+CHUNK = 32  # files a worker parses per task: results come back while the others are parsed
 
 
-def _parse_share(paths: list[str]) -> list[tuple[str, tuple[int, int] | None, blobs.Ref]]:
+class _AHEAD:
+    """The worker processes parsing ahead, and what they have not sent back yet."""
+
+    pool = None
+    results = None  # their results, chunk by chunk, in the order the files were given
+    pending: set[str] = set()
+
+
+def _parse_share(paths: list[str]) -> list[tuple[str, tuple[int, int] | None, blobs.Ref | None]]:
     """Each result pickled on its own and written to this worker's file (what the parse cache keeps:
-    the build pickles none again); the build gets where each one is."""
+    the build pickles none again); the build gets where each one is (None: parsed again there)."""
     reader = PortalReader(_SETTINGS)
     out = []
     for path in paths:
@@ -238,18 +250,33 @@ def _parse_share(paths: list[str]) -> list[tuple[str, tuple[int, int] | None, bl
             data = pickle.dumps(reader._parse(path), protocol=pickle.HIGHEST_PROTOCOL)
             out.append((path, stamp, blobs.append(data)))
         except Exception:  # noqa: BLE001 (parsed again in the build, which reports it; a full disk too)
-            continue
+            out.append((path, None, None))
     return out
 
 
+def _receive_until(path: str) -> None:
+    """Take the workers' results, in order, until ``path``'s has come."""
+    while path in _AHEAD.pending:
+        try:
+            results = next(_AHEAD.results)
+        except Exception:  # noqa: BLE001 (no more, or a worker died: the rest is parsed by the build)
+            stop_prefetch()
+            return
+        for got, stamp, ref in results:
+            got = os.path.abspath(got)
+            _AHEAD.pending.discard(got)
+            if stamp is not None and ref is not None:
+                _PREFETCHED[got] = (stamp, ref)
+
+
 def prefetch(settings: dict, paths: list[str], workers: int) -> int:
-    """Parse ``paths`` in ``workers`` processes (forked: they share what is loaded), so Markdown
-    and the checks of every file use every core; the build then takes each file's result when
-    Pelican asks for it, in Pelican's order, so the outcome is the same as reading one by one.
-    Returns how many files were parsed ahead."""
+    """Start parsing ``paths`` in ``workers`` processes (forked: they share what is loaded), so
+    Markdown and the checks of every file use every core. Give them in the order Pelican reads
+    them: Pelican takes each file's result when it asks for the file, while the workers parse the
+    next ones, so the outcome is the same as reading one by one. Returns how many files were given."""
     import multiprocessing
 
-    _PREFETCHED.clear()
+    stop_prefetch()
     cache = ParseCache.of(settings)
     if cache:
         paths = [p for p in paths if not cache.holds(p)]
@@ -261,21 +288,29 @@ def prefetch(settings: dict, paths: list[str], workers: int) -> int:
         blobs.folder(cache.pack.parent if cache else None)  # made before the workers, which write into it
     except OSError:
         return 0  # nowhere to write: every file is read in the build process
-    shares = [paths[k::workers] for k in range(workers)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for results in pool.imap_unordered(_parse_share, shares):
-            for path, stamp, ref in results:
-                if stamp is not None:
-                    _PREFETCHED[os.path.abspath(path)] = (stamp, ref)
-    return len(_PREFETCHED)
+    chunks = [paths[k:k + CHUNK] for k in range(0, len(paths), CHUNK)]
+    _AHEAD.pool = multiprocessing.get_context("fork").Pool(workers)
+    _AHEAD.results = _AHEAD.pool.imap(_parse_share, chunks)
+    _AHEAD.pending = {os.path.abspath(p) for p in paths}
+    return len(paths)
+
+
+def stop_prefetch() -> None:
+    """Stop the workers (all their results are taken, or no longer wanted) and forget what is left."""
+    pool, _AHEAD.pool, _AHEAD.results = _AHEAD.pool, None, None
+    _AHEAD.pending = set()
+    _PREFETCHED.clear()
+    if pool is not None:
+        pool.terminate()
+        pool.join()
 
 
 def done_reading() -> None:
     """Every file is read: write the parse cache, then let go of the results kept in files."""
     try:
+        stop_prefetch()
         ParseCache.save_all()
     finally:
-        _PREFETCHED.clear()
         blobs.release()
 
 

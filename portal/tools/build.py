@@ -236,6 +236,7 @@ def _run_pelican(settings: dict) -> None:
         if counter.records:
             raise BuildFailed("\n".join(r.getMessage() for r in counter.records))
     finally:
+        _stop_parsing_ahead()  # a build stopped while reading: its worker processes too
         signals.all_generators_finalized.disconnect(_freeze_model)
         signals.all_generators_finalized.disconnect(_let_go_of_sources)
         gc.unfreeze()
@@ -248,6 +249,15 @@ def _freeze_model(generators) -> None:
     garbage collector no longer walks it at each full collection (10,000 articles are millions of
     objects, walked several times a build); ``_run_pelican`` gives it back at the end."""
     gc.freeze()
+
+
+def _stop_parsing_ahead() -> None:
+    import importlib
+
+    try:
+        importlib.import_module("articles.reader").stop_prefetch()
+    except ImportError:
+        pass  # the articles plugin was never loaded
 
 
 def _let_go_of_sources(generators) -> None:
