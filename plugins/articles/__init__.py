@@ -224,6 +224,7 @@ def enrich(generators) -> None:
     if articles_gen is None:
         return
     views = attach_views(articles_gen.articles, settings)  # newest first
+    let_go_of_sources()
     link_neighbours(views)
     by_kind: dict[str, list] = {k: [] for k in model.KINDS}
     for v in views:
@@ -241,6 +242,15 @@ def enrich(generators) -> None:
         banner_warnings=severe,  # the banner: the most severe first
         active_severe_warnings=severe,  # the page the banner links to lists exactly these
     )
+
+
+def let_go_of_sources() -> None:
+    """Every file is read, checked and has its view: a build reads no article's Markdown again (2 KB
+    an article, what the pages are written beside). A long-lived process (the live preview) keeps
+    them: it checks the files again after each save."""
+    if not STATE.long_lived:
+        for entry in STATE.entries:
+            entry.let_go_of_body()
 
 
 def write_active_warnings(generator, writer) -> None:

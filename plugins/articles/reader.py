@@ -329,10 +329,10 @@ class ParseCache:
     BLAKE2b digest of the result), then the index's own digest and where it starts; only the index
     is read whole. Nothing is unpickled before its digest matches: a damaged pack (a full disk, a
     flipped bit) is parsed again, never fed to the unpickler, which a damaged pickle can make
-    allocate gigabytes. A result is read when its file is; a
-    rebuild copies the unchanged results from the old pack to the new one, a new result from where
-    it was written when parsed (``blobs``): the build never holds the pickled results in memory
-    (40 MB at 10,000 articles, and as much again to receive them from the workers)."""
+    allocate gigabytes. A result is read when its file is; a rebuild copies the unchanged results
+    from the old pack to the new one, a new result from where it was written when parsed (``blobs``):
+    the build never holds the pickled results in memory (40 MB at 10,000 articles, and as much again
+    to receive them from the workers)."""
 
     MAGIC = b"portal parse pack 2\n"
     TRAILER = 16 + 8  # the index's digest, where it starts

@@ -228,9 +228,7 @@ def _run_pelican(settings: dict) -> None:
     signals.all_generators_finalized.connect(_freeze_model)  # before the plugins' receivers: connected first
     try:
         try:
-            pelican = Pelican(settings)  # loads the plugins: their receivers come before the next one
-            signals.all_generators_finalized.connect(_let_go_of_sources)
-            pelican.run()
+            Pelican(settings).run()
         except (SettingsError, IndexFailed) as problem:
             raise BuildFailed(str(problem)) from problem
         if counter.records:
@@ -238,7 +236,6 @@ def _run_pelican(settings: dict) -> None:
     finally:
         _stop_parsing_ahead()  # a build stopped while reading: its worker processes too
         signals.all_generators_finalized.disconnect(_freeze_model)
-        signals.all_generators_finalized.disconnect(_let_go_of_sources)
         gc.unfreeze()
         logging.getLogger().removeHandler(counter)
         outputs.defer_steps(False)  # a build that stopped early leaves no output step kept back
@@ -258,16 +255,6 @@ def _stop_parsing_ahead() -> None:
         importlib.import_module("articles.reader").stop_prefetch()
     except ImportError:
         pass  # the articles plugin was never loaded
-
-
-def _let_go_of_sources(generators) -> None:
-    """Every file is read, checked and has its view: nothing in a build reads an article's Markdown
-    again (2 KB an article, what the pages are written beside). The live preview keeps them: it checks
-    the files again after each save."""
-    import importlib
-
-    for entry in importlib.import_module("articles.state").STATE.entries:
-        entry.let_go_of_body()
 
 
 def run(settings_file: Path, output: Path, overrides: dict | None = None, verbose: bool = False) -> int:
