@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,10 +23,74 @@ _recorders: list[set[Path]] = []
 _deferred: list[Callable[[], None]] | None = None  # output steps kept for later (defer_steps)
 
 
+_previous: tuple[str, str] | None = None  # (this build's folder, the output it replaces): see link_unchanged
+
+
+def link_unchanged(folder: str | None, previous: str | None) -> None:
+    """From now on, a file written into ``folder`` with exactly the bytes of the same file in
+    ``previous`` (the output a build replaces) is a hard link to that file: nothing to write, its
+    time (Last-Modified, ETag) kept, and the .gz copy and the swap know it unchanged without reading
+    it. ``None``: write every file (the live preview writes into its output folder itself)."""
+    global _previous
+    _previous = (os.path.abspath(folder), os.path.abspath(previous)) if folder and previous else None
+
+
+def _linked(path: Path, data: bytes) -> bool:
+    folder, previous = _previous  # type: ignore[misc]
+    target = os.path.abspath(path)
+    if not target.startswith(folder + os.sep):
+        return False
+    before = os.path.join(previous, os.path.relpath(target, folder))
+    try:
+        st = os.lstat(before)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+            return False
+        with open(before, "rb") as old:
+            if old.read() != data:
+                return False
+        os.link(before, target)
+        return True
+    except OSError:  # missing, or another file system
+        return False
+
+
+def keep_previous(path: Path) -> None:
+    """A file written into a build's folder some other way (streamed): when the output it replaces
+    has the same bytes, the file becomes a link to that one (see link_unchanged)."""
+    if _previous is None:
+        return
+    folder, previous = _previous
+    target = os.path.abspath(path)
+    if not target.startswith(folder + os.sep):
+        return
+    before = os.path.join(previous, os.path.relpath(target, folder))
+    try:
+        st, new = os.lstat(before), os.lstat(target)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != new.st_size:
+            return
+        with open(before, "rb") as a, open(target, "rb") as b:
+            while True:
+                chunk = a.read(1 << 20)
+                if chunk != b.read(1 << 20):
+                    return
+                if not chunk:
+                    break
+        os.link(before, f"{target}.link")
+        os.replace(f"{target}.link", target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(f"{target}.link")
+
+
 def write_file(path: Path, data: bytes) -> None:
     """Write an output file, making its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    if _previous is None:
+        path.write_bytes(data)
+    else:
+        path.unlink(missing_ok=True)  # never write through a link into the previous output
+        if not _linked(path, data):
+            path.write_bytes(data)
     for written in _recorders:
         written.add(Path(path).resolve())
 

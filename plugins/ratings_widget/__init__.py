@@ -27,6 +27,7 @@ from jinja2 import FileSystemLoader
 from pelican import signals
 from pelican.generators import Generator
 
+from portal.outputs import keep_previous
 from portal.paths import SitePaths
 from portal.ratings_export import Rating, parse_export
 from portal.settings import SettingsError
@@ -128,6 +129,7 @@ class RatingsGenerator(Generator):
         with open(target, "w", encoding="utf-8") as out:  # written as encoded: never one 4 MB string
             json.dump(manifest, out, ensure_ascii=False, sort_keys=True, indent=1)
             out.write("\n")
+        keep_previous(target)
         # the widget's script, its messages in the site's language (theme/templates/rating.js)
         script = f"{paths.theme_folder()}/js/rating.js"
         writer.write_file(script, self.env.get_template("rating.js"), self.context,

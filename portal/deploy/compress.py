@@ -24,6 +24,7 @@ from __future__ import annotations
 import filecmp
 import gzip
 import os
+import stat
 from pathlib import Path
 
 COMPRESSED_SUFFIXES = (".css", ".js", ".xml", ".json", ".txt", ".ics", ".svg", ".opml")  # not .html: see above
@@ -42,6 +43,22 @@ def _reusable(path: Path, before: Path) -> bytes | None:
     if before.is_symlink() or not before.is_file() or not packed.is_file() or packed.is_symlink():
         return None
     return packed.read_bytes() if filecmp.cmp(path, before, shallow=False) else None
+
+
+def _linked(path: Path, before: Path) -> bool:
+    """Whether ``path`` is the previous output's file itself (the build linked an unchanged file) and
+    its .gz is now linked too: nothing to read, compare or compress."""
+    try:
+        new, old = os.lstat(path), os.lstat(before)
+        if (new.st_ino, new.st_dev) != (old.st_ino, old.st_dev) or not stat.S_ISREG(new.st_mode):
+            return False
+        packed = before.with_name(before.name + ".gz")
+        if not stat.S_ISREG(os.lstat(packed).st_mode):
+            return False
+        os.link(packed, path.with_name(path.name + ".gz"))
+        return True
+    except OSError:
+        return False
 
 
 def precompress(folder: Path, previous: Path | None = None, workers: int | None = None,
@@ -64,6 +81,10 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
                 paths.append(path)
 
     def one(path: Path) -> int:
+        if previous and _linked(path, previous / path.relative_to(folder)):
+            if same is not None:
+                same.update((path, path.with_name(path.name + ".gz")))
+            return 1
         packed = _reusable(path, previous / path.relative_to(folder)) if previous else None
         if packed is not None and same is not None:
             same.update((path, path.with_name(path.name + ".gz")))  # set.update holds the lock: no race

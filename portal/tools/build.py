@@ -98,6 +98,18 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _inodes(fresh: Path, before: Path) -> set[str]:
+    """The names of regular files that ``fresh`` and ``before`` (one file system) share as one file,
+    by the inode numbers their folders list (no file is opened or stat'ed)."""
+    try:
+        with os.scandir(before) as entries:
+            old = {e.name: e.inode() for e in entries if e.is_file(follow_symlinks=False)}
+        with os.scandir(fresh) as entries:
+            return {e.name for e in entries if e.is_file(follow_symlinks=False) and old.get(e.name) == e.inode()}
+    except OSError:
+        return set()
+
+
 def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Path] | None = None) -> int:
     """Every file of `new` whose bytes equal the same file in `old` keeps `old`'s modification time
     (so its Last-Modified and ETag stay, and subscribers' conditional GETs answer 304); with `link`,
@@ -106,13 +118,18 @@ def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Pat
     if not old.is_dir():
         return 0
     kept = 0
+    same_device = os.stat(old).st_dev == os.stat(new).st_dev
     for folder, _, names in os.walk(new):
+        linked = _inodes(Path(folder), old / Path(folder).relative_to(new)) if same_device else set()
         for name in names:
+            if name in linked:  # linked by the build: the same file, its time with it
+                kept += 1
+                continue
             fresh = Path(folder, name)
             before = old / fresh.relative_to(new)
             if fresh.is_symlink() or not before.is_file() or before.is_symlink():
                 continue
-            if _same_file(fresh, before):  # linked by the build: the same file, its time with it
+            if _same_file(fresh, before):
                 kept += 1
                 continue
             if not (known_same and fresh in known_same) and not same_bytes(fresh, before):
@@ -226,6 +243,7 @@ def _run_pelican(settings: dict) -> None:
     counter.addFilter(_SayWhatFailed())
     logging.getLogger().addHandler(counter)
     signals.all_generators_finalized.connect(_freeze_model)  # before the plugins' receivers: connected first
+    outputs.link_unchanged(settings["OUTPUT_PATH"], settings.get("PORTAL_PREVIOUS_OUTPUT"))
     try:
         try:
             Pelican(settings).run()
@@ -239,6 +257,7 @@ def _run_pelican(settings: dict) -> None:
         gc.unfreeze()
         logging.getLogger().removeHandler(counter)
         outputs.defer_steps(False)  # a build that stopped early leaves no output step kept back
+        outputs.link_unchanged(None, None)
 
 
 def _freeze_model(generators) -> None:

@@ -75,3 +75,38 @@ def test_conditional_gets_through_nginx_answer_304_after_a_publish_with_no_chang
             assert (releases[0] / rel).stat().st_ino == (releases[2] / rel).stat().st_ino  # one file, shared
         status, headers = get(f"{url}/{CHANGED}", {"If-None-Match": first[CHANGED]["ETag"]})
         assert status == 200 and headers["ETag"] != first[CHANGED]["ETag"]
+
+
+def test_a_rebuild_links_unchanged_files_and_never_writes_into_the_previous_output(fixture_content, tmp_path):
+    """An unchanged feed is the previous output's file itself (a hard link) and so is its .gz; a changed
+    one is a new file, and the previous output's copy keeps its bytes (nothing wrote through a link)."""
+    output = tmp_path / "output"
+    assert run_build(fixture_content, output, search=False).returncode == 0
+    files = {p.relative_to(output): p for p in output.rglob("*") if p.is_file()}
+    before = {rel: (p.stat().st_ino, p.read_bytes()) for rel, p in files.items()}
+    saved = tmp_path / "saved"  # a second name for every file of the previous output
+    for rel, p in files.items():
+        (saved / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.link(p, saved / rel)
+    path = fixture_content / NEWS
+    path.write_text(path.read_text(encoding="utf-8").replace("Nội dung tin.", "Nội dung tin, đã sửa."),
+                    encoding="utf-8")
+    assert run_build(fixture_content, output, search=False).returncode == 0
+    for rel in files:
+        assert (saved / rel).read_bytes() == before[rel][1], f"{rel} of the previous output was written into"
+    feeds = [rel for rel in files if rel.suffix in (".xml", ".json", ".ics") and (output / rel).is_file()]
+    same = [rel for rel in feeds if (output / rel).read_bytes() == before[rel][1]]
+    changed = [rel for rel in feeds if rel not in same]
+    assert same and changed, "the edit changes some feeds and leaves others"
+    for rel in same:
+        assert (output / rel).stat().st_ino == before[rel][0], f"{rel}: unchanged, yet written again"
+        packed = rel.with_name(rel.name + ".gz")
+        if packed in before:
+            assert (output / packed).stat().st_ino == before[packed][0], f"{packed}: unchanged, yet written again"
+    for rel in changed:
+        assert (output / rel).stat().st_ino != before[rel][0]
+        packed = output / rel.with_name(rel.name + ".gz")
+        if packed.exists():
+            import gzip
+
+            assert gzip.decompress(packed.read_bytes()) == (output / rel).read_bytes(), f"{packed} is stale"
