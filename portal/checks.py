@@ -84,6 +84,37 @@ def _attrs(text: str) -> dict[str, str]:
     return {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in _ATTR.finditer(text)}
 
 
+Ref = tuple[bool, int, str, str, "str | None", bool]  # image?, line, target, alt, title, written as HTML?
+
+
+def body_refs(e: model.Entry) -> tuple[Ref, ...]:
+    """Every image and link of a body, in the order the checks report them: read from the Markdown
+    alone, so it is worked out where the body is parsed (``Entry.refs``) and checked against the
+    site's addresses in the build."""
+    out: list[Ref] = []
+    body = _visible_markdown(e.body)
+    refs = {m.group(1).lower(): (m.group(2), m.group(3)) for m in _REFDEF.finditer(body)}
+    for m in _INLINE.finditer(body):
+        line = _line_at(body, m.start(), e.body_line)
+        title = m.group(4) if m.group(4) is not None else m.group(5)
+        out.append((bool(m.group(1)), line, m.group(3), m.group(2) if m.group(1) else "", title, False))
+    for m in _REFUSE.finditer(body):
+        ref = refs.get((m.group(3) or m.group(2)).lower())
+        if ref is None:
+            continue
+        line = _line_at(body, m.start(), e.body_line)
+        out.append((bool(m.group(1)), line, ref[0], m.group(2) if m.group(1) else "", ref[1], False))
+    for m in _HTML_IMG.finditer(body):
+        a = _attrs(m.group(1))
+        out.append((True, _line_at(body, m.start(), e.body_line), a.get("src", ""), a.get("alt", ""),
+                    a.get("title"), True))
+    for m in _HTML_A.finditer(body):
+        a = _attrs(m.group(1))
+        if "href" in a:
+            out.append((False, _line_at(body, m.start(), e.body_line), a["href"], "", None, False))
+    return tuple(out)
+
+
 def _line_at(body: str, offset: int, body_line: int) -> int:
     return body_line + body.count("\n", 0, offset)
 
@@ -281,32 +312,12 @@ class Checker:
 
     def _body(self, e: model.Entry, path: Path) -> list[Problem]:
         out: list[Problem] = []
-        body = _visible_markdown(e.body)
-        refs = {m.group(1).lower(): (m.group(2), m.group(3)) for m in _REFDEF.finditer(body)}
-        for m in _INLINE.finditer(body):
-            line = _line_at(body, m.start(), e.body_line)
-            title = m.group(4) if m.group(4) is not None else m.group(5)
-            if m.group(1):
-                out.extend(self._image(e, path, line, m.group(3), m.group(2), title))
+        refs = e.refs if e.refs is not None else body_refs(e)
+        for image, line, target, alt, title, html in refs:
+            if image:
+                out.extend(self._image(e, path, line, target, alt, title, html=html))
             else:
-                out.extend(self._link(e, path, line, m.group(3)))
-        for m in _REFUSE.finditer(body):
-            ref = refs.get((m.group(3) or m.group(2)).lower())
-            if ref is None:
-                continue
-            line = _line_at(body, m.start(), e.body_line)
-            if m.group(1):
-                out.extend(self._image(e, path, line, ref[0], m.group(2), ref[1]))
-            else:
-                out.extend(self._link(e, path, line, ref[0]))
-        for m in _HTML_IMG.finditer(body):
-            a = _attrs(m.group(1))
-            out.extend(self._image(e, path, _line_at(body, m.start(), e.body_line), a.get("src", ""),
-                                   a.get("alt", ""), a.get("title"), html=True))
-        for m in _HTML_A.finditer(body):
-            a = _attrs(m.group(1))
-            if "href" in a:
-                out.extend(self._link(e, path, _line_at(body, m.start(), e.body_line), a["href"]))
+                out.extend(self._link(e, path, line, target))
         return out
 
     def _image(self, e: model.Entry, path: Path, line: int, src: str, alt: str, title: str | None,

@@ -179,6 +179,24 @@ def _expand_settings_cached(original):
     return _expand_settings
 
 
+def _no_stamp_unless_cached(original_get, original_put):
+    """FileStampDataCacher's two methods without reading a file's stamp when nothing is cached: with
+    CACHE_CONTENT and LOAD_CONTENT_CACHE off (the portal keeps its own parse cache), Pelican stats
+    every file four times a build only to compare the stamps with nothing, or to throw them away
+    (40,000 stat calls at 10,000 articles, 0.4 s). A file with cached data is checked as before."""
+
+    def get_cached_data(self, filename, default=None):
+        if filename not in self._cache:
+            return default
+        return original_get(self, filename, default)
+
+    def cache_data(self, filename, data):
+        if self._cache_data_policy:
+            original_put(self, filename, data)
+
+    return get_cached_data, cache_data
+
+
 def apply() -> bool:
     """Put the linear versions in place (once); False when this Pelican is not one they were checked on."""
     import pelican
@@ -198,6 +216,11 @@ def apply() -> bool:
 
     ORIGINALS["_expand_settings"] = Content._expand_settings
     Content._expand_settings = _expand_settings_cached(Content._expand_settings)
+    from pelican.cache import FileStampDataCacher
+
+    ORIGINALS.update(get_cached_data=FileStampDataCacher.get_cached_data, cache_data=FileStampDataCacher.cache_data)
+    FileStampDataCacher.get_cached_data, FileStampDataCacher.cache_data = _no_stamp_unless_cached(
+        FileStampDataCacher.get_cached_data, FileStampDataCacher.cache_data)
     gen.generate_tags = generate_tags
     gen.generate_categories = generate_categories
     gen.generate_authors = generate_authors

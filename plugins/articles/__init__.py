@@ -203,8 +203,11 @@ def attach_view(item, settings: dict, _) -> list:
         item.view = kept[3]
         return []
     problems = body.resolved_url_problems(item.entry, html)
-    clean = body.sanitise(html)
-    clean = html if clean == html else clean  # one string in memory, not two, when links changed nothing
+    if item.entry.html_settled and html == item._content:  # no link resolved: sanitised as it was parsed
+        clean = html
+    else:
+        clean = body.sanitise(html)
+        clean = html if clean == html else clean  # one string in memory, not two, when links changed nothing
     item.view = build_view(item.entry, url=item.url, body_html=clean, tags=tags, now=STATE.now,
                            content_root=settings["PATH"], lang=lang, translate=_)
     if not problems and STATE.long_lived:

@@ -27,6 +27,7 @@ from pelican.urlwrappers import Author, Category, Tag
 
 from portal import blobs, body, model
 from portal.cap.record import fingerprint
+from portal.checks import body_refs
 from portal.clock import EPOCH
 from portal.content_tree import size_problem
 from portal.live.cache import stamp as _stamp
@@ -63,6 +64,7 @@ class Parsed:
     content: str = ""
     problems: list = field(default_factory=list)
     ok: bool = False
+    images: frozenset[str] = frozenset()  # images_used, found where the body is parsed (not in the build)
 
 
 class PortalReader(MarkdownReader):
@@ -93,7 +95,9 @@ class PortalReader(MarkdownReader):
     def parse(self, source_path: str) -> Parsed:
         """The file validated and its body rendered: the costly part, with no effect on the build
         state (so it can run in another process, see ``prefetch``), kept in the parse cache."""
-        cache = ParseCache.of(self.settings)
+        cache = self.__dict__.get("_parse_cache")  # naming the pack costs a fingerprint: once per reader
+        if cache is None or ParseCache._open.get(str(cache.pack)) is not cache:
+            cache = self._parse_cache = ParseCache.of(self.settings)
         key = cache.key(source_path) if cache else None
         parsed = cache.load(key) if key else None
         if parsed is None:
@@ -124,10 +128,12 @@ class PortalReader(MarkdownReader):
             return Parsed(kind, entry=entry)
         self._md = self._body_markdown()
         content, problems = body.render(entry, self._md)
+        entry.refs = body_refs(entry)
+        entry.html_settled = body.sanitise(content) == content
         # the lines as written served the checks above; only a warning's CAP messages compare them
         entry.let_go_of_raw(fingerprint(entry) if entry.kind == model.WARNING else None)
         return Parsed(kind, entry=entry, content=content, problems=problems,
-                      ok=not any(p.level == "error" for p in problems))
+                      ok=not any(p.level == "error" for p in problems), images=frozenset(images_used(entry)))
 
     def _apply(self, source_path: str, parsed: Parsed) -> tuple[str, dict[str, Any]]:
         """What the file adds to the build state, and what Pelican gets."""
@@ -137,7 +143,7 @@ class PortalReader(MarkdownReader):
             STATE.add_problem(problem)
         if not parsed.ok:
             return "", self._placeholder(source_path, parsed.kind)
-        return parsed.content, self._metadata(parsed.entry)
+        return parsed.content, self._metadata(parsed.entry, parsed.images)
 
     def process_metadata(self, name: str, value: Any) -> Any:
         """Pelican's, once per name and text: it reads a date and a category from every file's path
@@ -176,7 +182,7 @@ class PortalReader(MarkdownReader):
         return {"title": stem, "slug": f"loi-{model.make_slug(stem) or 'tep'}", "date": EPOCH,
                 "status": "draft", "kind": kind or ""}
 
-    def _metadata(self, entry: model.Entry) -> dict[str, Any]:
+    def _metadata(self, entry: model.Entry, images: frozenset[str]) -> dict[str, Any]:
         """What Pelican places and sorts by; everything else is read from the entry by the view."""
         v = entry.values
         meta: dict[str, Any] = {key: v[key] for key in ("title", "slug", "date", "modified", "status") if key in v}
@@ -194,7 +200,6 @@ class PortalReader(MarkdownReader):
             STATE.add_problem(problem)
         if entry.kind != model.PAGE and v.get("date") and v["date"] > now:
             meta["status"] = "draft"  # embargoed until a build after its date
-        images = images_used(entry)
         if meta.get("status") == "draft":
             STATE.withheld_images.update(images)
         else:

@@ -119,6 +119,9 @@ class Entry:
     body_line: int
     problems: list[Problem] = field(default_factory=list)
     prints: dict[str, str] | None = None  # portal.cap.record.fingerprint, kept when ``raw`` is let go
+    # worked out where the body is parsed (a worker process, the parse cache), not in the build:
+    refs: tuple | None = None  # portal.checks.body_refs: the body's images and links, with their lines
+    html_settled: bool = False  # its sanitised HTML comes out of the sanitiser again unchanged
 
     def let_go_of_raw(self, prints: dict[str, str] | None) -> None:
         """Forget the front matter's lines as written (about 4.5 KB an article: half of an entry), once

@@ -121,3 +121,26 @@ def test_a_pattern_with_other_fields_is_never_remembered():
     a.settings = {**a.settings, "ARTICLE_URL": "{title}/{slug}.html"}
     assert Content._expand_settings(a, "url") == ORIGINALS["_expand_settings"](a, "url")
     assert not any(k[0] == "{title}/{slug}.html" for k in a.__dict__.get("_portal_urls", {}))
+
+
+def test_file_stamps_are_read_only_where_something_is_cached(tmp_path, monkeypatch):
+    """With Pelican's content cache off nothing is stat'ed; with it on, a changed file's cached data
+    is refused as Pelican's own code refuses it."""
+    from pelican.cache import FileStampDataCacher
+
+    source = tmp_path / "a.md"
+    source.write_text("x", encoding="utf-8")
+    settings = {**DEFAULT_CONFIG, "CACHE_PATH": str(tmp_path / "cache"), "CHECK_MODIFIED_METHOD": "mtime"}
+    stamps = []
+    off = FileStampDataCacher(settings, "off", caching_policy=False, load_policy=False)
+    monkeypatch.setattr(off, "_filestamp_func", lambda f: stamps.append(f) or 1.0)
+    off.cache_data(str(source), "data")
+    assert off.get_cached_data(str(source), "none") == "none" and stamps == []
+    on = FileStampDataCacher(settings, "on", caching_policy=True, load_policy=False)
+    on.cache_data(str(source), "data")
+    assert on.get_cached_data(str(source), "none") == "data"
+    import os
+
+    os.utime(source, (1, 1))  # another stamp: the cached data is stale
+    assert on.get_cached_data(str(source), "none") == "none"
+    assert ORIGINALS["get_cached_data"](on, str(source), "none") == "none"
