@@ -40,7 +40,12 @@ def _linked(path: Path, data: bytes) -> bool:
     target = os.path.abspath(path)
     if not target.startswith(folder + os.sep):
         return False
-    before = os.path.join(previous, os.path.relpath(target, folder))
+    return link_if_same(os.path.join(previous, os.path.relpath(target, folder)), target, data)
+
+
+def link_if_same(before: str, target: str, data: bytes) -> bool:
+    """Whether the file ``before`` (of the output a build replaces) holds exactly ``data`` and is now
+    linked at ``target``, which does not exist yet."""
     try:
         st = os.lstat(before)
         if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):

@@ -19,7 +19,6 @@ import multiprocessing
 import os
 import pickle
 import signal
-import stat
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,8 @@ from pelican import signals
 from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import Writer
+
+from .. import outputs
 
 
 class JobConflict(RuntimeError):
@@ -161,16 +162,9 @@ class BuildWriter(RecordingWriter):
         """Whether the previous output's ``name`` holds exactly ``data`` and is now linked at ``path``."""
         try:
             before = sanitised_join(self.previous, name)
-            st = os.lstat(before)
-            if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
-                return False
-            with open(before, "rb") as old:
-                if old.read() != data:
-                    return False
-            os.link(before, path)
-            return True
-        except (OSError, RuntimeError):  # missing, another file system, or a name outside the folder
+        except RuntimeError:  # a name outside the folder
             return False
+        return outputs.link_if_same(before, path, data)
 
     def write(self, name: str, announce: bool = True) -> bool:
         """As ``RecordingWriter.write``, into a build's own new folder, as Pelican's writer writes
