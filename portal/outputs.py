@@ -35,12 +35,13 @@ def link_unchanged(folder: str | None, previous: str | None) -> None:
     _previous = (os.path.abspath(folder), os.path.abspath(previous)) if folder and previous else None
 
 
-def _linked(path: Path, data: bytes) -> bool:
-    folder, previous = _previous  # type: ignore[misc]
+def _before(path: Path) -> str | None:
+    """The previous output's file for ``path`` of the build's folder (None: not linking, or elsewhere)."""
+    if _previous is None:
+        return None
+    folder, previous = _previous
     target = os.path.abspath(path)
-    if not target.startswith(folder + os.sep):
-        return False
-    return link_if_same(os.path.join(previous, os.path.relpath(target, folder)), target, data)
+    return os.path.join(previous, os.path.relpath(target, folder)) if target.startswith(folder + os.sep) else None
 
 
 def link_if_same(before: str, target: str, data: bytes) -> bool:
@@ -59,27 +60,29 @@ def link_if_same(before: str, target: str, data: bytes) -> bool:
         return False
 
 
+def same_bytes(a: str | Path, b: str | Path) -> bool:
+    """Whether two files hold the same bytes (read a megabyte at a time)."""
+    if os.stat(a).st_size != os.stat(b).st_size:
+        return False
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            chunk = fa.read(1 << 20)
+            if chunk != fb.read(1 << 20):
+                return False
+            if not chunk:
+                return True
+
+
 def keep_previous(path: Path) -> None:
     """A file written into a build's folder some other way (streamed): when the output it replaces
     has the same bytes, the file becomes a link to that one (see link_unchanged)."""
-    if _previous is None:
+    before = _before(path)
+    if before is None:
         return
-    folder, previous = _previous
     target = os.path.abspath(path)
-    if not target.startswith(folder + os.sep):
-        return
-    before = os.path.join(previous, os.path.relpath(target, folder))
     try:
-        st, new = os.lstat(before), os.lstat(target)
-        if not stat.S_ISREG(st.st_mode) or st.st_size != new.st_size:
+        if not stat.S_ISREG(os.lstat(before).st_mode) or not same_bytes(before, target):
             return
-        with open(before, "rb") as a, open(target, "rb") as b:
-            while True:
-                chunk = a.read(1 << 20)
-                if chunk != b.read(1 << 20):
-                    return
-                if not chunk:
-                    break
         os.link(before, f"{target}.link")
         os.replace(f"{target}.link", target)
     except OSError:
@@ -94,7 +97,8 @@ def write_file(path: Path, data: bytes) -> None:
         path.write_bytes(data)
     else:
         path.unlink(missing_ok=True)  # never write through a link into the previous output
-        if not _linked(path, data):
+        before = _before(path)
+        if before is None or not link_if_same(before, os.path.abspath(path), data):
             path.write_bytes(data)
     for written in _recorders:
         written.add(Path(path).resolve())

@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import blobs, outputs
 from ..clock import build_time
 from ..model import ContentErrors
+from ..outputs import same_bytes
 from ..search import IndexFailed
 from ..settings import SettingsError, load
 
@@ -78,26 +79,6 @@ def setup_logging(verbose: bool = False) -> None:
     root.setLevel(logging.INFO if verbose else logging.WARNING)
 
 
-def same_bytes(a: Path, b: Path) -> bool:
-    if a.stat().st_size != b.stat().st_size:
-        return False
-    with a.open("rb") as fa, b.open("rb") as fb:
-        while True:
-            chunk = fa.read(1 << 20)
-            if chunk != fb.read(1 << 20):
-                return False
-            if not chunk:
-                return True
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    """One file under two names (a page the build linked from the previous output)."""
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def _inodes(fresh: Path, before: Path) -> set[str]:
     """The names of regular files that ``fresh`` and ``before`` (one file system) share as one file,
     by the inode numbers their folders list (no file is opened or stat'ed)."""
@@ -128,9 +109,6 @@ def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Pat
             fresh = Path(folder, name)
             before = old / fresh.relative_to(new)
             if fresh.is_symlink() or not before.is_file() or before.is_symlink():
-                continue
-            if _same_file(fresh, before):
-                kept += 1
                 continue
             if not (known_same and fresh in known_same) and not same_bytes(fresh, before):
                 continue
