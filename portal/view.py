@@ -68,6 +68,7 @@ class ArticleView:
     withdrawn: model.Revision | None = None  # published by the build clock
     rows: tuple[Row, ...] = ()  # the facts box
     notices: tuple[str, ...] = ()  # "Đã thu hồi …", "Cập nhật …": what changed, newest first
+    source_digest: str = ""  # Entry.digest: what the file's values and body are made of
     # the site around it (set once every view exists)
     newer_in_kind: ArticleView | None = None
     older_in_kind: ArticleView | None = None
@@ -134,7 +135,8 @@ def build_view(entry: model.Entry, *, url: str, body_html: str, tags: list[TagRe
         lead=values.get("summary", ""), body_html=body_html, date=date, updated=updated, modified=modified,
         values=values, source_file=entry.path, byline=values.get("authors"), tags=tuple(tags), image=image,
         status=status, revisions=tuple(revisions), withdrawn=withdrawn,
-        rows=facts.rows_for(entry.kind, values, lang, _, status, history), notices=tuple(notices))
+        rows=facts.rows_for(entry.kind, values, lang, _, status, history), notices=tuple(notices),
+        source_digest=entry.digest)
 
 
 RELATED_COUNT = 4

@@ -77,6 +77,7 @@ def add_template_helpers(generator) -> None:
         _=translator(settings),
         ui_lang=lang,
         kinds=model.KINDS,
+        kind_by_category={kind.label_vi: key for key, kind in model.KINDS.items()},  # a section's category is its label
         severities=model.SEVERITIES,
         fields=model.FIELDS_BY_KEY,
         paths=SitePaths(settings),

@@ -126,6 +126,8 @@ class PortalReader(MarkdownReader):
         entry = model.validate(text, shown, kind, content_root)
         if not entry.ok:
             return Parsed(kind, entry=entry)
+        entry.digest = hashlib.blake2b(f"{shown}\0{kind}\0{text}".encode("utf-8", "surrogatepass"),
+                                       digest_size=16).hexdigest()
         self._md = self._body_markdown()
         content, problems = body.render(entry, self._md)
         entry.refs = body_refs(entry)

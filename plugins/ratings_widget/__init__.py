@@ -27,6 +27,7 @@ from jinja2 import FileSystemLoader
 from pelican import signals
 from pelican.generators import Generator
 
+from portal import renders
 from portal.outputs import keep_previous
 from portal.paths import SitePaths
 from portal.ratings_export import Rating, parse_export
@@ -103,6 +104,12 @@ def _as_json(slug: str, r: Rating) -> dict:
 
 def rating_for(slug: str) -> Rating:
     return STATE.ratings.get(slug, Rating())
+
+
+# the templates ask for the rating of the article a page shows: digested with that article, so a vote
+# re-renders its pages only (portal.renders)
+rating_for.portal_state = lambda: "per article"  # type: ignore[attr-defined]
+renders.article_state(lambda view: rating_for(view.slug))
 
 
 class RatingsGenerator(Generator):

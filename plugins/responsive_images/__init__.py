@@ -85,6 +85,8 @@ def add_helper(generator) -> None:
     def responsive_body(body: str) -> str:
         return image_variants.responsive_body(body, BODY_IMAGES, siteurl, widths)
 
+    responsive_body.portal_state = lambda: BODY_IMAGES  # the pictures' sizes (portal.renders)
+
     generator.env.globals["lead_image_srcset"] = lead_image_srcset
     generator.env.globals["responsive_body"] = responsive_body
 

@@ -30,6 +30,8 @@ from pelican.writers import Writer
 
 from .. import outputs
 
+log = logging.getLogger("portal.build")
+
 
 class JobConflict(RuntimeError):
     """Two pages claim one file name (Pelican's FileOverwriteFailedError)."""
@@ -49,25 +51,28 @@ class Job:
 
     def local_context(self, name: str, page_num: int | None) -> dict:
         """What Pelican's Writer passes to the template for the file ``name`` (``page_num`` from 0)."""
-        kwargs = self.kwargs
+        local = self.context.copy()
+        local.update(self.own_context(name, page_num))
+        return local
+
+    def own_context(self, name: str, page_num: int | None) -> dict:
+        """What the page's local context holds over the shared ``context`` (``local_context``)."""
+        own = {"localsiteurl": self.context.get("localsiteurl", None)}
+        if self.relative_urls:
+            relative = path_to_url(get_relative_path(name))
+            own["SITEURL"] = relative
+            own["localsiteurl"] = relative
+        own["output_file"] = name
+        own.update(self.kwargs)
         if page_num is not None:
-            kwargs = kwargs.copy()
             for key, paginator in self.paginators.items():
-                kwargs.update({
+                own.update({
                     f"{key}_paginator": paginator,
                     f"{key}_page": paginator.page(page_num + 1),
                     f"{key}_previous_page": paginator.page(page_num) if page_num > 0 else None,
                     f"{key}_next_page": paginator.page(page_num + 2) if page_num + 1 < paginator.num_pages else None,
                 })
-        local = self.context.copy()
-        local["localsiteurl"] = local.get("localsiteurl", None)
-        if self.relative_urls:
-            relative = path_to_url(get_relative_path(name))
-            local["SITEURL"] = relative
-            local["localsiteurl"] = relative
-        local["output_file"] = name
-        local.update(kwargs)
-        return local
+        return own
 
 
 class RecordingWriter(Writer):
@@ -157,6 +162,36 @@ class BuildWriter(RecordingWriter):
         # the output this build replaces (portal build sets it): a page whose bytes are the same
         # is a hard link to its file, with its time, not a copy that the swap reads and compares
         self.previous = self.settings.get("PORTAL_PREVIOUS_OUTPUT") or ""
+        self.keys = None  # portal.renders.PageKeys, when the build keeps them (PORTAL_PAGE_KEYS)
+        self.linked = 0  # pages this process linked without rendering them
+
+    def _folder_of(self, path: str) -> None:
+        folder = os.path.dirname(path)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+
+    def _kept(self, name: str) -> bool:
+        """Whether the page's key is the one the previous build rendered into the previous output's
+        file, now linked here (``portal.renders``); its key is noted either way."""
+        job, page_num = self.pages[name]
+        key = self.keys.key(name, job.template, job.own_context(name, page_num), job.context)
+        if key is None or not self.previous:
+            return False
+        try:
+            before = sanitised_join(self.previous, name)
+            path = sanitised_join(self.output_path, name)
+        except RuntimeError:  # a name outside the folder
+            return False
+        if not self.keys.unchanged(name, key, before):
+            return False
+        self._folder_of(path)
+        try:
+            os.link(before, path)
+        except OSError:  # another file system: rendered instead
+            return False
+        self.linked += 1
+        return True
 
     def _link_unchanged(self, name: str, data: bytes, path: str) -> bool:
         """Whether the previous output's ``name`` holds exactly ``data`` and is now linked at ``path``."""
@@ -171,12 +206,15 @@ class BuildWriter(RecordingWriter):
         (one mkdir per folder: no failing mkdir, 42,000 of them at 10,000 articles). A page whose
         bytes are those of the output the build replaces is linked to that file, keeping its time;
         any other is written at once."""
+        if self.keys is not None and self._kept(name):
+            if announce:
+                job, page_num = self.pages[name]
+                signals.content_written.send(sanitised_join(self.output_path, name),
+                                             context=job.local_context(name, page_num))
+            return True
         text, local = self.render(name)
         path = sanitised_join(self.output_path, name)
-        folder = os.path.dirname(path)
-        if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
-            self._folders.add(folder)
+        self._folder_of(path)
         data = text.encode("utf-8")
         if not (self.previous and self._link_unchanged(name, data, path)):
             with open(path, "wb") as out:
@@ -191,17 +229,23 @@ class BuildWriter(RecordingWriter):
         it. Returns how many pages. A failure in another process is raised here as it was raised
         there."""
         names = list(self.pages)
+        if self.settings.get("PORTAL_PAGE_KEYS"):
+            from .. import renders
+
+            self.keys = renders.PageKeys(self.settings, self.previous or None)
+            self.keys.analyse(job.template for job, _ in self.pages.values())  # once, before the fork
         if workers < 2 or len(names) < 50 * workers:
             for step in meanwhile:
                 step()
             for name in names:
                 self.write(name)
+            self._keep_keys(())
             return len(names)
         shared = _Shared(len(names))
         frozen = gc.get_freeze_count()  # a build froze its model already (portal.tools.build): keep it so
         gc.freeze()  # the children inherit the model; the collector walking it would copy every page of it
         try:
-            children = [_fork(lambda: self._take(shared, names, from_front=True, failing=shared.fail))
+            children = [_fork(lambda: self._take(shared, names, from_front=True, failing=shared.fail, part=True))
                         for _ in range(workers - 1)]
         finally:
             if not frozen:
@@ -220,23 +264,39 @@ class BuildWriter(RecordingWriter):
             failures = [failure for failure in (_wait(child) for child in children) if failure is not None]
         if failures:
             raise failures[0]
+        self._keep_keys([pid for pid, _ in children])
         for name in names:
             job, page_num = self.pages[name]
             signals.content_written.send(sanitised_join(self.output_path, name),
                                          context=job.local_context(name, page_num))
         return len(names)
 
-    def _take(self, shared: _Shared, names: list[str], from_front: bool, failing=None, children=()) -> None:
+    def _keep_keys(self, children) -> None:
+        """This build's page keys, this process's and those ``children`` found (``_take(part=True)``),
+        kept for the build to save once its folder is the output."""
+        if self.keys is None:
+            return
+        for pid in children:
+            self.keys.merge_part(pid)
+        self.keys.save_pending()
+        log.info("pages: %d linked from the previous output, %d rendered", self.keys.linked_total(self.linked),
+                 len(self.pages) - self.keys.linked_total(self.linked))
+
+    def _take(self, shared: _Shared, names: list[str], from_front: bool, failing=None, children=(),
+              part: bool = False) -> None:
         """Write pages taken from one end of the shared list until it is empty, or until another
         process failed (it says so, ``failing``; or it ended, among ``children``, while the list
-        was locked): its error is raised once it has been waited for, without writing the rest."""
+        was locked): its error is raised once it has been waited for, without writing the rest.
+        ``part``: a forked process, which leaves the keys it found for its parent."""
         try:
             while True:
                 span = shared.take(self.CHUNK, from_front, children)
                 if span is None:
-                    return
+                    break
                 for k in span:
                     self.write(names[k], announce=False)
+            if part and self.keys is not None:
+                self.keys.save_part(self.linked)
         except BaseException:
             if failing is not None:
                 failing()

@@ -122,6 +122,9 @@ class Entry:
     # worked out where the body is parsed (a worker process, the parse cache), not in the build:
     refs: tuple | None = None  # portal.checks.body_refs: the body's images and links, with their lines
     html_settled: bool = False  # its sanitised HTML comes out of the sanitiser again unchanged
+    # BLAKE2b of the file's path, kind and text, which (with the code and settings) its values and body
+    # are made of: what portal.renders digests an article's own part by ("" when not parsed from a file)
+    digest: str = ""
 
     def let_go_of_raw(self, prints: dict[str, str] | None) -> None:
         """Forget the front matter's lines as written (about 4.5 KB an article: half of an entry), once

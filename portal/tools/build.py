@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from .. import blobs, outputs
+from .. import blobs, outputs, renders
 from ..clock import build_time
 from ..model import ContentErrors
 from ..outputs import same_bytes
@@ -166,6 +166,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
     settings["PORTAL_NOW"] = build_time(settings).isoformat()
     if output.is_dir():
         settings["PORTAL_PREVIOUS_OUTPUT"] = str(output)  # unchanged pages linked, not written (BuildWriter)
+    settings["PORTAL_PAGE_KEYS"] = renders.pending_file(settings)  # pages not rendered again (portal.renders)
     apart = threading.active_count() == 1 and settings.get("PORTAL_WORKERS") != 1
     if apart and settings.get("SEARCH_INDEX", True):
         records.mkdir(parents=True)
@@ -195,7 +196,9 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
             except OSError as err:
                 raise BuildFailed(f"Không ghi được bản nén .gz (could not write the .gz copies): {err}") from err
         swap_in(fresh, output, known_same=same)
+        renders.commit(settings, output)
     finally:
+        renders.remove_pending(settings)
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.rmtree(records, ignore_errors=True)
         blobs.remove_all_abandoned(settings.get("PORTAL_PARSE_CACHE"))  # a build process killed midway

@@ -1,0 +1,678 @@
+"""Render only the pages a rebuild changes: one key per page, kept between builds.
+
+A page's key is a digest of everything its template can read, worked out without rendering it:
+
+- the names the template and every template it extends, includes or imports can look up in their
+  context (Jinja's own analysis of their sources, once per build; a template whose include or
+  import is named at run time can read what any template of the theme reads);
+- the value of each of those names on this page (its local context, else the environment's
+  globals), digested once per object and build (``Digests``). An article (Pelican's object or its
+  view) is digested whole: every field of its view (body, typed values, facts, status and published
+  revisions by the build clock, lead image with its size), its address, and the whole of the views it
+  links to (newer, older, related) one step away. A list is its items' digests, a tag its name and
+  address, a paginator's page its items and number;
+- a fingerprint of everything else: the code of the portal and its plugins, the theme's files, the
+  settings, the versions of Python and the libraries that render.
+
+A rebuild computes each page's key; when it equals the key the previous build saved for that file
+and the previous output's file is still the very file that build left (its inode, size and time),
+the page is a hard link to it, not rendered. Any value no rule knows (``Unknown``) leaves its page
+without a key: rendered on every build, never wrongly kept.
+
+Helpers a template calls read state of their own: they say so with a ``portal_state`` attribute (a
+function giving that state, digested once per build), or, for state about one article (its rating),
+with ``portal_article_state``, which the article's digest includes. What a theme may not do for
+this to hold: reach an article more than one link away from one its page holds (the related
+article of a related article), or call a helper that reads other state without saying so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import importlib.metadata
+import io
+import logging
+import os
+import pickle
+import sys
+import types
+from collections.abc import Callable
+from pathlib import Path, PurePath
+from typing import Any
+
+log = logging.getLogger("portal.renders")
+
+MAGIC = b"portal page keys 1\n"
+_ARTICLE_STATE: list[Callable[[Any], Any]] = []  # per-article state of helpers (a view -> a value)
+
+
+class Unknown(Exception):
+    """A value no digest rule knows: its page gets no key."""
+
+
+def article_state(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Register ``function(view)``: state a helper reads about one article (its rating), digested with
+    the article."""
+    if function not in _ARTICLE_STATE:
+        _ARTICLE_STATE.append(function)
+    return function
+
+
+# ---- what a template can read ---------------------------------------------------------------------------
+class TemplateNames:
+    """The context names a template and every template it pulls in can look up (once per template).
+
+    ``analysed``: each template source's own names and references by the source's digest, shared by
+    the environments of a build and kept between builds (parsing a template costs milliseconds)."""
+
+    def __init__(self, env, analysed: dict[bytes, tuple[frozenset[str], tuple]]) -> None:
+        self.env = env
+        self.analysed = analysed
+        self._own: dict[str, tuple[frozenset[str], tuple]] = {}
+        self._closure: dict[str, frozenset[str] | None] = {}
+        self._sorted: dict[str | None, tuple[str, ...] | None] = {}
+
+    def _read(self, name: str) -> tuple[frozenset[str], tuple]:
+        if name not in self._own:
+            source = self.env.loader.get_source(self.env, name)[0]
+            digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            if digest not in self.analysed:
+                from jinja2 import meta
+
+                ast = self.env.parse(source, name)
+                self.analysed[digest] = (frozenset(meta.find_undeclared_variables(ast)),
+                                         tuple(meta.find_referenced_templates(ast)))
+            self._own[name] = self.analysed[digest]
+        return self._own[name]
+
+    def sorted(self, name: str | None) -> tuple[str, ...] | None:
+        if name not in self._sorted:
+            names = self.of(name)
+            self._sorted[name] = tuple(sorted(names)) if names is not None else None
+        return self._sorted[name]
+
+    def of(self, name: str | None) -> frozenset[str] | None:
+        """None when the template cannot be analysed (no name, a source no loader gives)."""
+        if not name:
+            return None
+        if name not in self._closure:
+            self._closure[name] = self._walk(name)
+        return self._closure[name]
+
+    def _walk(self, name: str) -> frozenset[str] | None:
+        names: set[str] = set()
+        seen: set[str] = set()
+        todo = [name]
+        try:
+            while todo:
+                current = todo.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                own, refs = self._read(current)
+                names |= own
+                for ref in refs:
+                    if ref is None:  # named at run time: any template of the theme
+                        todo.extend(self.env.list_templates())
+                    else:
+                        todo.append(ref)
+        except Exception as err:  # noqa: BLE001 (not analysed: rendered every time)
+            log.debug("template %s not analysed: %s", name, err)
+            return None
+        return frozenset(names)
+
+
+# ---- digests ---------------------------------------------------------------------------------------------
+def _h(*parts: bytes) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part)
+        h.update(b"\0")
+    return h.digest()
+
+
+_ATOMS = {str, int, float, bool, type(None), bytes}
+_LINKS = ("newer_in_kind", "older_in_kind", "related")
+
+
+class Digests:
+    """The digest of each value pages read, once per object and build (the model does not change
+    while pages are written; each object is kept alive, so its id names no other)."""
+
+    def __init__(self, settings: dict) -> None:
+        self.settings = settings
+        self._by_id: dict[int, tuple[Any, bytes]] = {}
+        self._own: dict[int, tuple[Any, bytes]] = {}
+        self._out = io.BytesIO()
+        self._pickler = _Pickler(self._out, self)
+        self._active: set[int] = set()
+        self._rules = _rules()
+
+    def name(self, name: str, value: Any) -> bytes:
+        """A context entry: a setting's own value is in the fingerprint."""
+        if value is self.settings.get(name, _MISSING) and type(value) not in _ATOMS:
+            return b"setting"
+        return self.value(value)
+
+    def value(self, value: Any) -> bytes:
+        t = type(value)
+        if t is str:
+            return b"s" + value.encode("utf-8", "surrogatepass")
+        if t in _ATOMS:
+            return repr(value).encode()
+        kept = self._by_id.get(id(value))
+        if kept is not None and kept[0] is value:
+            return kept[1]
+        if id(value) in self._active:
+            raise Unknown(f"a cycle through {t.__qualname__}")
+        self._active.add(id(value))
+        try:
+            digest = self._compute(value, t)
+        finally:
+            self._active.discard(id(value))
+        self._by_id[id(value)] = (value, digest)
+        return digest
+
+    def _compute(self, value: Any, t: type) -> bytes:
+        rule = self._rules.get(t)
+        if rule is None:
+            rule = self._rules[t] = _rule_for(t)
+        if rule is None:
+            raise Unknown(f"{t.__module__}.{t.__qualname__}")
+        return rule(self, value)
+
+    # -- articles --
+    def own(self, view: Any) -> bytes:
+        """All of a view but its links to other views, and what helpers know of its article.
+
+        A view parsed from a file is made of: the file (its digest, ``Entry.digest``), the settings
+        and code (in the fingerprint), its address, its body once links to other files are resolved,
+        its tags' addresses, its lead image's size, and the build clock, which decides its status and
+        which of its revisions and withdrawal are published, and so its dates. Those are digested; any
+        other view is pickled whole."""
+        kept = self._own.get(id(view))
+        if kept is not None and kept[0] is view:
+            return kept[1]
+        states = [state(view) for state in _ARTICLE_STATE]
+        if view.source_digest:
+            clock = (view.status, len(view.revisions), view.withdrawn is not None, view.updated, view.modified)
+            digest = _h(b"own", view.source_digest.encode(), view.url.encode("utf-8", "surrogatepass"),
+                        view.body_html.encode("utf-8", "surrogatepass"),
+                        repr((clock, view.tags, view.image, states)).encode("utf-8", "surrogatepass"))
+        else:
+            fields = [getattr(view, f.name) for f in dataclasses.fields(view) if f.name not in _LINKS]
+            digest = self.pickled([*fields, states])
+        self._own[id(view)] = (view, digest)
+        return digest
+
+    def view(self, view: Any) -> bytes:
+        links = [view.newer_in_kind, view.older_in_kind, *view.related]
+        return _h(b"view", self.own(view), *(self.own(v) if v is not None else b"-" for v in links),
+                  str(len(view.related)).encode())
+
+    def content(self, item: Any) -> bytes:
+        """Pelican's article or page: what describes it, its view, its translations."""
+        view = getattr(item, "view", None)
+        described = [type(item).__name__, str(getattr(item, "source_path", "")),
+                     *(str(getattr(item, name, None)) for name in
+                       ("url", "save_as", "slug", "lang", "status", "template", "in_default_lang", "title"))]
+        parts = [repr(described).encode("utf-8", "surrogatepass")]
+        if view is not None:
+            parts.append(self.view(view))
+        else:  # no view (a draft): what it was read as
+            parts.append(self.pickled([item.metadata, item._content]))
+        parts.extend(self.content(t) for t in getattr(item, "translations", None) or [])
+        return _h(b"content", *parts)
+
+    def pickled(self, value: Any) -> bytes:
+        """The digest of a value's pickle, with objects that have rules of their own (an article, a
+        tag, a set) written as their digest (``_Pickler.reducer_override``)."""
+        out, pickler = self._out, self._pickler
+        if out.tell():  # a digest being pickled asks for another: a pickler of its own
+            out = io.BytesIO()
+            pickler = _Pickler(out, self)
+        try:
+            pickler.dump(value)
+            return hashlib.blake2b(out.getbuffer(), digest_size=16).digest()
+        except Unknown:
+            raise
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError) as err:
+            raise Unknown(f"not picklable: {err}") from err
+        finally:
+            out.seek(0)
+            out.truncate()
+
+
+_MISSING = object()
+
+
+class _Pickler(pickle.Pickler):
+    """Plain data pickled as it is (fast mode: no memo, so the bytes do not depend on which equal values
+    happen to be one object); what has a rule (an article, a tag, a set, a function) as its digest."""
+
+    def __init__(self, out: io.BytesIO, digests: Digests) -> None:
+        super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
+        self.fast = True
+        self.digests = digests
+
+    def reducer_override(self, obj: Any) -> Any:
+        t = type(obj)
+        native = _NATIVE.get(t)
+        if native is None:
+            native = _NATIVE[t] = _pickled_natively(t)
+        if native:
+            return NotImplemented
+        return (bytes, (self.digests.value(obj),))
+
+
+# classes and functions pickle as their names (their code is in the fingerprint); a digest is written
+# as ``bytes(...)``, which pickles the class ``bytes`` by name
+_NATIVE: dict[type, bool] = {list: True, tuple: True, dict: True, dt.datetime: True, dt.date: True, type: True,
+                             types.FunctionType: True, types.BuiltinFunctionType: True}
+
+
+def _pickled_natively(t: type) -> bool:
+    """Values whose pickle is their content, the same in every process: plain dataclasses (not a
+    view: it has its rule), enumerations, dates, time zones, paths, strings and numbers."""
+    from .view import ArticleView
+
+    if dataclasses.is_dataclass(t):
+        return not issubclass(t, ArticleView)
+    return issubclass(t, enum.Enum | dt.date | dt.time | dt.timedelta | dt.tzinfo | PurePath | str | int | float)
+
+
+# ---- the rules, by type ----------------------------------------------------------------------------------
+def _seq(d: Digests, value: Any) -> bytes:
+    return _h(type(value).__name__.encode(), *(d.value(v) for v in value))
+
+
+def _mapping(d: Digests, value: Any) -> bytes:
+    return _h(b"dict", *(d.value(k) + b"=" + d.value(v) for k, v in value.items()))
+
+
+def _set(d: Digests, value: Any) -> bytes:
+    return _h(b"set", *sorted(d.value(v) for v in value))
+
+
+def _plain(d: Digests, value: Any) -> bytes:
+    return _h(type(value).__qualname__.encode(), repr(value).encode("utf-8", "surrogatepass"))
+
+
+def _text(d: Digests, value: Any) -> bytes:
+    return _h(type(value).__qualname__.encode(), str(value).encode("utf-8", "surrogatepass"))
+
+
+def _dataclass(d: Digests, value: Any) -> bytes:
+    t = type(value)
+    return _h(f"{t.__module__}.{t.__qualname__}".encode(),
+              *(f.name.encode() + b"=" + d.value(getattr(value, f.name)) for f in dataclasses.fields(value)))
+
+
+def _function(d: Digests, value: Any) -> bytes:
+    """A function by its name (its code is in the fingerprint), with the state it says it reads."""
+    target = value.func if isinstance(value, _partial_type()) else value
+    state = getattr(value, "portal_state", None) or getattr(target, "portal_state", None)
+    name = f"{getattr(target, '__module__', '')}.{getattr(target, '__qualname__', type(target).__qualname__)}"
+    extra = d.value(state()) if callable(state) else b""
+    if isinstance(value, _partial_type()):
+        extra += d.value(list(value.args)) + d.value(value.keywords)
+    return _h(b"function", name.encode(), extra)
+
+
+def _method(d: Digests, value: Any) -> bytes:
+    return _h(b"method", value.__func__.__qualname__.encode(), d.value(value.__self__))
+
+
+def _builtin(d: Digests, value: Any) -> bytes:
+    owner = value.__self__
+    if owner is None or isinstance(owner, types.ModuleType):
+        return _h(b"builtin", f"{getattr(owner, '__name__', '')}.{value.__name__}".encode())
+    return _h(b"builtin", value.__name__.encode(), d.value(owner))
+
+
+def _by_class(d: Digests, value: Any) -> bytes:
+    """Made from the settings alone (in the fingerprint)."""
+    return type(value).__qualname__.encode()
+
+
+def _undefined(d: Digests, value: Any) -> bytes:
+    return b"undefined"
+
+
+def _url_wrapper(d: Digests, value: Any) -> bytes:
+    return _h(type(value).__name__.encode(), value.name.encode("utf-8", "surrogatepass"),
+              str(value.slug).encode(), str(value.url).encode(), str(value.save_as).encode())
+
+
+def _paginator(d: Digests, value: Any) -> bytes:
+    """Its size and shape (what the pages' links are made of); each page's items are in that page's
+    own digest."""
+    return _h(b"paginator", d.value(value.name), d.value(value.url),
+              repr((value.count, value.num_pages, value.per_page, value.orphans)).encode())
+
+
+def _page(d: Digests, value: Any) -> bytes:
+    return _h(b"page", d.value(value.name), str(value.number).encode(), d.value(value.object_list),
+              d.value(value.paginator))
+
+
+def _catalogue(d: Digests, value: Any) -> bytes:
+    return _h(b"catalogue", d.value(value.feeds), d.value(value.opml_lists), d.value(value.cap_index))
+
+
+def _partial_type() -> type:
+    import functools
+
+    return functools.partial
+
+
+def _rules() -> dict[type, Callable[[Digests, Any], bytes]]:
+    from markupsafe import Markup
+
+    return {list: _seq, tuple: _seq, dict: _mapping, set: _set, frozenset: _set, Markup: _text,
+            dt.datetime: _plain, dt.date: _plain, dt.time: _plain, dt.timedelta: _plain}
+
+
+def _rule_for(t: type) -> Callable[[Digests, Any], bytes] | None:  # noqa: C901 (one rule per kind of value)
+    from jinja2.runtime import Undefined
+    from pelican.contents import Content
+    from pelican.paginator import Page, Paginator
+    from pelican.urlwrappers import URLWrapper
+
+    from .feeds.catalogue import Catalogue
+    from .i18n import Translator
+    from .paths import SitePaths
+    from .view import ArticleView
+
+    if issubclass(t, ArticleView):
+        return lambda d, v: d.view(v)
+    if issubclass(t, Content):
+        return lambda d, v: d.content(v)
+    if issubclass(t, URLWrapper):
+        return _url_wrapper
+    if issubclass(t, Paginator):
+        return _paginator
+    if issubclass(t, Page):
+        return _page
+    if issubclass(t, Catalogue):
+        return _catalogue
+    if issubclass(t, SitePaths | Translator):
+        return _by_class
+    if issubclass(t, Undefined):
+        return _undefined
+    if issubclass(t, str):
+        return _text
+    if issubclass(t, enum.Enum | PurePath | dt.date | dt.time | dt.timedelta | dt.tzinfo | int | float):
+        return _plain
+    if issubclass(t, list | tuple):
+        return _seq
+    if issubclass(t, dict):
+        return _mapping
+    if dataclasses.is_dataclass(t):
+        return _dataclass
+    if issubclass(t, types.MethodType):
+        return _method
+    if issubclass(t, types.BuiltinMethodType):
+        return _builtin
+    if issubclass(t, types.FunctionType | _partial_type()):
+        return _function
+    if issubclass(t, type):  # a class: its code is in the fingerprint
+        return lambda d, v: _h(b"class", f"{v.__module__}.{v.__qualname__}".encode())
+    return None
+
+
+# ---- the keys of a build, and those of the build before ------------------------------------------------
+VOLATILE = {"OUTPUT_PATH", "PORTAL_PREVIOUS_OUTPUT", "PORTAL_SEARCH_RECORDS", "PORTAL_PARSE_CACHE",
+            "PORTAL_PAGE_KEYS", "PORTAL_NOW"}
+
+
+def fingerprint(settings: dict) -> str:
+    """Everything a page depends on besides its context: code, theme, settings, library versions."""
+    digest = hashlib.sha256(sys.version.encode())
+    for dist in ("pelican", "jinja2", "markupsafe", "markdown", "nh3", "feedgen", "icalendar"):
+        try:
+            digest.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(dist.encode())
+    root = Path(__file__).resolve().parents[1]
+    folders = [root / "portal", root / "plugins"]
+    theme = Path(str(settings.get("THEME", "")))
+    if theme.is_dir():
+        folders.append(theme)
+    for plugin_path in settings.get("PLUGIN_PATHS") or []:
+        path = Path(plugin_path)
+        if path.is_dir() and path.resolve() not in {f.resolve() for f in folders}:
+            folders.append(path)
+    for folder in folders:
+        for file in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(file).encode() + b"\0" + file.read_bytes())
+    wanted = {k: v for k, v in settings.items() if k not in VOLATILE}
+    digest.update(_stable(wanted, 0).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32]
+
+
+def _stable(value: Any, depth: int) -> str:
+    """The settings as text that is the same on every run (no addresses, no set order)."""
+    if depth > 20:
+        return "…"
+    if isinstance(value, dict):
+        items = sorted((repr(k), _stable(v, depth + 1)) for k, v in value.items())
+        return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_stable(v, depth + 1) for v in value) + "]"
+    if isinstance(value, set | frozenset):
+        return "{" + ",".join(sorted(_stable(v, depth + 1) for v in value)) + "}"
+    if callable(value):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__qualname__)}"
+    text = repr(value)
+    return text if " at 0x" not in text else type(value).__qualname__
+
+
+def keys_file(folder: str | os.PathLike, output: str | os.PathLike) -> Path:
+    """Where the keys of the pages in ``output`` are kept (one file per output folder)."""
+    named = hashlib.sha256(str(Path(output).resolve()).encode()).hexdigest()[:16]
+    return Path(folder) / f"pages-{named}.keys"
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 16:
+        return None
+    body, digest = data[len(MAGIC):-16], data[-16:]
+    if hashlib.blake2b(body, digest_size=16).digest() != digest:
+        return None
+    try:
+        saved = pickle.loads(body)  # noqa: S301 (our own file, its digest checked first)
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        return None
+    return saved if isinstance(saved, dict) else None
+
+
+def _write(path: Path, saved: dict) -> None:
+    body = pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(MAGIC + body + hashlib.blake2b(body, digest_size=16).digest())
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # not kept: the next build renders every page
+
+
+class PageKeys:
+    """This build's page keys (``key``), and the previous build's pages it may link (``previous``)."""
+
+    def __init__(self, settings: dict, previous_output: str | None) -> None:
+        self.settings = settings
+        self.fingerprint = fingerprint(settings)
+        self.digests = Digests(settings)
+        self.names: dict[int, TemplateNames] = {}
+        self.keys: dict[str, bytes] = {}
+        self.unknown: dict[str, int] = {}
+        self.linked_elsewhere = 0
+        self.previous: dict[str, tuple[bytes, tuple[int, int, int]]] = {}
+        self.previous_output = previous_output
+        self.analysed: dict[bytes, tuple[frozenset[str], tuple]] = {}
+        folder = settings.get("PORTAL_PARSE_CACHE")
+        if folder and previous_output:
+            saved = _read(keys_file(folder, previous_output))
+            if saved and saved.get("fingerprint") == self.fingerprint:
+                self.previous = saved.get("pages") or {}
+                self.analysed = saved.get("templates") or {}
+
+    def _names(self, template: Any) -> tuple[str, ...] | None:
+        env = getattr(template, "environment", None)
+        if env is None:
+            return None
+        names = self.names.get(id(env))
+        if names is None:
+            names = self.names[id(env)] = TemplateNames(env, self.analysed)
+        return names.sorted(template.name)
+
+    def analyse(self, templates) -> None:
+        """Find what each template can read once, before the processes that write pages part."""
+        for template in {id(t): t for t in templates}.values():
+            self._names(template)
+
+    def key(self, name: str, template: Any, own: dict, context: dict) -> bytes | None:
+        """The page's key: ``own`` is what its local context holds over ``context`` (``Job.own_context``)."""
+        wanted = self._names(template)
+        if wanted is None:
+            self.unknown["template"] = self.unknown.get("template", 0) + 1
+            return None
+        digests = self.digests
+        parts = [template.name.encode(), name.encode("utf-8", "surrogatepass")]
+        glob = template.environment.globals
+        var = ""
+        try:
+            for var in wanted:
+                if var in own:
+                    parts.append(var.encode() + b"=" + digests.value(own[var]))
+                elif var in context:
+                    parts.append(var.encode() + b"=" + digests.name(var, context[var]))
+                elif var in glob:
+                    parts.append(var.encode() + b":" + digests.value(glob[var]))
+        except Unknown as err:
+            what = f"{var}: {err}"
+            self.unknown[what] = self.unknown.get(what, 0) + 1
+            return None
+        key = _h(*parts)
+        self.keys[name] = key
+        return key
+
+    def unchanged(self, name: str, key: bytes, previous_file: str) -> bool:
+        """Whether the previous output's ``previous_file`` is the page the previous build rendered
+        for ``key``."""
+        was = self.previous.get(name)
+        if was is None or was[0] != key:
+            return False
+        try:
+            st = os.lstat(previous_file)
+        except OSError:
+            return False
+        return (st.st_ino, st.st_size, st.st_mtime_ns) == was[1]
+
+    def save_part(self, linked: int) -> None:
+        """A forked writer's keys and how many pages it linked, for its parent (``merge_part``)."""
+        pending = self.settings.get("PORTAL_PAGE_KEYS")
+        if pending:
+            _write(Path(f"{pending}.part-{os.getpid()}"), {"pages": self.keys, "linked": linked,
+                                                            "unknown": self.unknown})
+
+    def merge_part(self, pid: int) -> None:
+        pending = self.settings.get("PORTAL_PAGE_KEYS")
+        if not pending:
+            return
+        path = Path(f"{pending}.part-{pid}")
+        part = _read(path)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        if part is None:  # a writer's keys lost: its pages are rendered next time
+            return
+        self.keys.update(part.get("pages") or {})
+        self.linked_elsewhere += part.get("linked", 0)
+        for what, n in (part.get("unknown") or {}).items():
+            self.unknown[what] = self.unknown.get(what, 0) + n
+
+    def linked_total(self, here: int) -> int:
+        return here + self.linked_elsewhere
+
+    def save_pending(self) -> None:
+        """This build's keys, for ``commit`` to keep once the build's folder is the output."""
+        folder = self.settings.get("PORTAL_PARSE_CACHE")
+        pending = self.settings.get("PORTAL_PAGE_KEYS")
+        if folder and pending:
+            _write(Path(pending), {"fingerprint": self.fingerprint, "pages": self.keys, "templates": self.analysed})
+        if self.unknown:
+            log.info("pages without a key (rendered on every build): %s", self.unknown)
+
+
+def pending_file(settings: dict) -> str | None:
+    folder = settings.get("PORTAL_PARSE_CACHE")
+    if not folder:
+        return None
+    return str(Path(folder) / f".pages-pending-{os.getpid()}.keys")
+
+
+def remove_pending(settings: dict) -> None:
+    """A build's pending keys and its writers' parts, once it has ended (kept by ``commit`` or not)."""
+    pending = settings.get("PORTAL_PAGE_KEYS")
+    if pending:
+        for path in Path(pending).parent.glob(f"{Path(pending).name}*"):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def commit(settings: dict, output: Path) -> None:
+    """Keep the pending keys of the build now swapped in as ``output``, each page with its file's
+    inode, size and time (a later change of the file, by the preview or by hand, voids its key)."""
+    pending = settings.get("PORTAL_PAGE_KEYS")
+    folder = settings.get("PORTAL_PARSE_CACHE")
+    if not (pending and folder):
+        return
+    saved = _read(Path(pending))
+    with contextlib.suppress(OSError):
+        os.unlink(pending)
+    target = keys_file(folder, output)
+    if not saved:
+        with contextlib.suppress(OSError):
+            target.unlink()
+        return
+    pages = {}
+    for name, key in (saved.get("pages") or {}).items():
+        try:
+            st = os.lstat(output / name)
+        except OSError:
+            continue
+        pages[name] = (key, (st.st_ino, st.st_size, st.st_mtime_ns))
+    _write(target, {"fingerprint": saved.get("fingerprint"), "pages": pages, "templates": saved.get("templates")})
+    _prune(Path(folder), target)
+
+
+STALE = 30 * 86400  # seconds: the keys of an output folder no build has replaced for this long go
+
+
+def _prune(folder: Path, kept: Path) -> None:
+    """Keys of other output folders (a test's, a benchmark's) not built for a month: removed."""
+    import time
+
+    now = time.time()
+    for path in folder.glob("pages-*.keys"):
+        with contextlib.suppress(OSError):
+            if path != kept and now - path.stat().st_mtime > STALE:
+                path.unlink()
+
+
+def forget(settings: dict, output: Path) -> None:
+    """The output changed in a way the keys do not know (a failed swap): no page is linked next time."""
+    folder = settings.get("PORTAL_PARSE_CACHE")
+    if folder:
+        with contextlib.suppress(OSError):
+            keys_file(folder, output).unlink()

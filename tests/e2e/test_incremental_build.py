@@ -1,0 +1,115 @@
+"""A rebuild renders only the pages an edit changes (portal.renders) and publishes, file for file, what
+a cold build of the same content at the same clock publishes: after an edit, a tag moved, an article
+deleted, a warning that expired, a page of the output changed by hand, a template changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import FIXTURE_SITE, ROOT
+
+from portal.bench.corpus import generate_articles
+
+NOW = "2026-11-26T09:00:00+07:00"
+LATER = "2027-01-05T09:00:00+07:00"  # the fixture's severe warning (CB exchange) has expired
+
+
+def build(content: Path, output: Path, cache: Path | None, now: str = NOW, *sets: str) -> None:
+    args = [sys.executable, "-m", "portal", "build", "--content", str(content), "--output", str(output),
+            "--set", "SEARCH_INDEX=false", "--set", f'PORTAL_PARSE_CACHE="{cache or ""}"', *sets]
+    proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PORTAL_NOW": now},
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.name.endswith(".gz")}
+
+
+def inodes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob("*.html")}
+
+
+def test_a_rebuild_renders_what_changed_and_publishes_the_cold_build(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    files = generate_articles(content, 120)  # enough pages for two processes to share them
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    colds = 0
+
+    def same_as_cold(now: str = NOW, *sets: str) -> dict[str, bytes]:
+        nonlocal colds
+        colds += 1
+        cold = tmp_path / f"cold{colds}"
+        build(content, cold, None, now, *sets)
+        a, b = tree(out), tree(cold)
+        assert sorted(a) == sorted(b)
+        assert [name for name in a if a[name] != b[name]] == []
+        shutil.rmtree(cold)
+        return a
+
+    build(content, out, cache)
+    first = inodes(out)
+    assert len(first) > 150
+
+    # nothing changed: every page is the file the previous build wrote
+    build(content, out, cache)
+    assert inodes(out) == first
+
+    # one news article's title: its page, its neighbours', its listings; not the rest
+    edited = next(p for p in files if "/tin-tuc/" in p.as_posix())
+    slug = edited.stem[11:]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Title: ", "Title: Đã sửa ", 1), encoding="utf-8")
+    build(content, out, cache)
+    site = same_as_cold()
+    now = inodes(out)
+    fresh = [name for name in now if now[name] != first.get(name)]
+    assert any(name.endswith(f"/{slug}.html") for name in fresh)
+    assert all("Đã sửa" in site[name].decode() for name in fresh if name.endswith(f"/{slug}.html"))
+    assert 0 < len(fresh) < len(now) // 5
+
+    # a tag replaced: the article leaves one tag's pages and joins another's
+    text = edited.read_text(encoding="utf-8")
+    tags_line = next(line for line in text.splitlines() if line.startswith("Tags:"))
+    edited.write_text(text.replace(tags_line, "Tags: thẻ mới riêng"), encoding="utf-8")
+    build(content, out, cache)
+    site = same_as_cold()
+    tag_pages = [name for name in site if name.startswith("the/the-moi-rieng")]
+    assert tag_pages and slug in site[tag_pages[0]].decode()
+
+    # an article deleted: gone from every page
+    gone = next(p for p in files if "/tin-tuc/" in p.as_posix() and p != edited)
+    gone.unlink()
+    build(content, out, cache)
+    site = same_as_cold()
+    assert not any(gone.stem[11:] in data.decode("utf-8", "replace") for name, data in site.items()
+                   if name.endswith(".html"))
+
+    # the clock passes the severe warning's expiry: the banner leaves every page
+    assert "site-banner" in site["index.html"].decode()
+    build(content, out, cache, LATER)
+    site = same_as_cold(LATER)
+    assert not any("site-banner" in data.decode() for name, data in site.items() if name.endswith(".html"))
+
+    # a page of the output changed by hand (or by the preview): written again
+    page = next(p for p in out.rglob("*.html") if slug in p.name)
+    page.write_text("changed by hand", encoding="utf-8")
+    build(content, out, cache, LATER)
+    same_as_cold(LATER)
+
+    # a template changed: every page rendered with it
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<!-- mẫu mới --></body>"), encoding="utf-8")
+    before = inodes(out)
+    build(content, out, cache, LATER, "--set", f'THEME="{theme}"')
+    site = same_as_cold(LATER, "--set", f'THEME="{theme}"')
+    after = inodes(out)
+    assert all("mẫu mới" in site[name].decode() for name in after if "</body>" in site[name].decode())
+    assert not any(after[name] == before.get(name) for name in after if "</body>" in site[name].decode())

@@ -1,0 +1,114 @@
+"""Page keys (portal.renders): what a template can read, and digests that change exactly when what a
+page shows can."""
+
+from __future__ import annotations
+
+import os
+
+import jinja2
+import pytest
+from helpers import DRILL, NOW, WARNING, view_of
+
+from portal import model, renders
+
+
+def env_of(templates: dict[str, str]) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.DictLoader(templates), autoescape=True)
+
+
+def test_a_template_reads_what_it_and_every_template_it_pulls_in_read():
+    env = env_of({
+        "base.html": "{{ SITENAME }}{% block body %}{% endblock %}{% include 'part.html' %}",
+        "part.html": "{{ banner }}{% import 'macros.html' as m %}{{ m.card(x) }}",
+        "macros.html": "{% macro card(a) %}{{ a.title }}{{ kinds }}{% endmacro %}",
+        "article.html": "{% extends 'base.html' %}{% block body %}{% set v = article.view %}{{ v.title }}"
+                        "{% endblock %}",
+        "page.html": "{% include page.partial %}",
+    })
+    names = renders.TemplateNames(env, {})
+    assert names.of("article.html") == {"SITENAME", "banner", "x", "article", "kinds"}
+    # an include named at run time may be any template: it reads what they all read
+    assert names.of("page.html") >= {"page", "SITENAME", "banner", "article", "kinds"}
+    assert names.of("missing.html") is None  # not analysed: rendered on every build
+
+
+def digested(view, file_digest):
+    """A view as the build makes it: with its file's digest (the reader's), or without (pickled whole)."""
+    if file_digest:
+        view.source_digest = renders._h(view.source_file.encode(), view.title.encode()).hex()
+    return view
+
+
+@pytest.mark.parametrize("file_digest", [True, False])
+def test_an_article_digest_follows_its_view_and_its_neighbours(file_digest):
+    d = renders.Digests({})
+    a, b = digested(view_of(WARNING, model.WARNING), file_digest), digested(view_of(DRILL, model.DRILL), file_digest)
+    a.older_in_kind = b
+    first = d.value(a)
+    assert renders.Digests({}).value(a) == first  # the same in another build
+    b2 = digested(view_of(DRILL.replace("Title: ", "Title: Khác ", 1), model.DRILL), file_digest)
+    a.older_in_kind = b2
+    assert renders.Digests({}).value(a) != first  # a neighbour's title is on the page
+    a.older_in_kind = b
+    later = digested(view_of(WARNING, model.WARNING, now=model.parse_datetime("2027-01-01 00:00")), file_digest)
+    later.older_in_kind = b
+    assert renders.Digests({}).value(later) != first  # the clock expired it
+    other_body = digested(view_of(WARNING, model.WARNING, body_html="<p>Khác.</p>"), file_digest)
+    other_body.older_in_kind = b
+    assert renders.Digests({}).value(other_body) != first  # a link resolved to another address
+
+
+def test_values_no_rule_knows_leave_the_page_without_a_key():
+    class Opaque:
+        pass
+
+    with pytest.raises(renders.Unknown):
+        renders.Digests({}).value(Opaque())
+    with pytest.raises(renders.Unknown):
+        renders.Digests({}).value([1, {"x": Opaque()}])
+
+
+def test_digests_do_not_depend_on_set_order_or_object_identity():
+    d = renders.Digests({})
+    assert d.value({"b", "a", "c"}) == renders.Digests({}).value({"c", "a", "b"})
+    assert d.value([NOW, "x", 1]) == renders.Digests({}).value([NOW, "x", 1])
+    assert d.value(["x"]) != d.value(["y"])
+
+
+def test_a_helper_says_what_state_it_reads():
+    state = {"n": 1}
+
+    def helper():
+        return None
+
+    helper.portal_state = lambda: dict(state)
+    first = renders.Digests({}).value(helper)
+    state["n"] = 2
+    assert renders.Digests({}).value(helper) != first
+
+
+def test_a_page_is_linked_only_while_the_previous_file_is_the_one_its_key_was_saved_for(tmp_path):
+    cache, output = tmp_path / "cache", tmp_path / "out"
+    output.mkdir()
+    page = output / "a.html"
+    page.write_text("<p>a</p>")
+    settings = {"PORTAL_PARSE_CACHE": str(cache), "PORTAL_PAGE_KEYS": str(tmp_path / "cache" / "pending")}
+    keys = renders.PageKeys(settings, None)
+    keys.keys["a.html"] = b"k" * 16
+    cache.mkdir()
+    keys.save_pending()
+    renders.commit(settings, output)
+    again = renders.PageKeys(settings, str(output))
+    assert again.unchanged("a.html", b"k" * 16, str(page))
+    assert not again.unchanged("a.html", b"x" * 16, str(page))
+    page.write_text("<p>changed by hand</p>")
+    assert not again.unchanged("a.html", b"k" * 16, str(page))
+
+
+def test_a_damaged_keys_file_is_ignored(tmp_path):
+    cache, output = tmp_path / "cache", tmp_path / "out"
+    cache.mkdir()
+    output.mkdir()
+    target = renders.keys_file(cache, output)
+    target.write_bytes(renders.MAGIC + os.urandom(200))
+    assert renders.PageKeys({"PORTAL_PARSE_CACHE": str(cache)}, str(output)).previous == {}
