@@ -73,6 +73,18 @@ def same_bytes(a: str | Path, b: str | Path) -> bool:
                 return True
 
 
+def shared_inodes(fresh: Path, before: Path) -> set[str]:
+    """The names of regular files that the folders ``fresh`` and ``before`` (one file system) share as
+    one file, by the inode numbers their folders list (no file is opened or stat'ed)."""
+    try:
+        with os.scandir(before) as entries:
+            old = {e.name: e.inode() for e in entries if e.is_file(follow_symlinks=False)}
+        with os.scandir(fresh) as entries:
+            return {e.name for e in entries if e.is_file(follow_symlinks=False) and old.get(e.name) == e.inode()}
+    except OSError:
+        return set()
+
+
 def keep_previous(path: Path) -> None:
     """A file written into a build's folder some other way (streamed): when the output it replaces
     has the same bytes, the file becomes a link to that one (see link_unchanged)."""
@@ -102,6 +114,40 @@ def write_file(path: Path, data: bytes) -> None:
             path.write_bytes(data)
     for written in _recorders:
         written.add(Path(path).resolve())
+
+
+_keyed: tuple[object, str] | None = None  # (portal.renders.PageKeys, the build's folder): see keyed_by
+
+
+def keyed_by(keys: object | None, folder: str | None = None) -> None:
+    """From now on (while a build's output steps run) ``write_keyed`` keeps each file's key in
+    ``keys`` and links a file the previous build made from the same inputs; None: off."""
+    global _keyed
+    _keyed = (keys, os.path.abspath(folder)) if keys is not None and folder else None
+
+
+def write_keyed(path: Path, inputs: tuple, make: Callable[[], bytes]) -> None:
+    """Write the bytes ``make()`` gives, unless the output a build replaces has this file made from the
+    same ``inputs`` (whatever ``make`` reads besides the settings and code: an article's view, digested
+    without its links to other articles, a value of the settings): then it is linked from there,
+    ``make`` not called. Outside a build, or for inputs ``portal.renders`` cannot digest, it is made."""
+    if _keyed is not None:
+        keys, folder = _keyed
+        target = os.path.abspath(path)
+        name = os.path.relpath(target, folder)
+        key = keys.output_key(name, inputs)  # type: ignore[attr-defined]
+        before = _before(path)
+        if key is not None and before is not None and keys.unchanged(name, key, before):  # type: ignore[attr-defined]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.unlink(missing_ok=True)
+            try:
+                os.link(before, target)
+                for written in _recorders:
+                    written.add(Path(path).resolve())
+                return
+            except OSError:  # another file system: made and written
+                pass
+    write_file(path, make())
 
 
 @contextlib.contextmanager

@@ -567,6 +567,22 @@ class PageKeys:
         self.keys[name] = key
         return key
 
+    def output_key(self, name: str, inputs: tuple) -> bytes | None:
+        """The key of an output file other than a page (``outputs.write_keyed``): a view among
+        ``inputs`` is digested without its links (a file made from one article reads that article)."""
+        from .view import ArticleView
+
+        digests = self.digests
+        try:
+            parts = [digests.own(v) if isinstance(v, ArticleView) else digests.value(v) for v in inputs]
+        except Unknown as err:
+            what = f"{name}: {err}"
+            self.unknown[what] = self.unknown.get(what, 0) + 1
+            return None
+        key = _h(b"output", name.encode("utf-8", "surrogatepass"), *parts)
+        self.keys[name] = key
+        return key
+
     def unchanged(self, name: str, key: bytes, previous_file: str) -> bool:
         """Whether the previous output's ``previous_file`` is the page the previous build rendered
         for ``key``."""

@@ -229,7 +229,7 @@ def enrich(generators) -> None:
         return
     views = attach_views(articles_gen.articles, settings)  # newest first
     let_go_of_sources()
-    link_neighbours(views)
+    link_neighbours(views, settings.get("PORTAL_PARSE_CACHE") or None)
     by_kind: dict[str, list] = {k: [] for k in model.KINDS}
     for v in views:
         by_kind.setdefault(v.kind, []).append(v)

@@ -28,7 +28,7 @@ from pelican.generators import ArticlesGenerator
 
 from portal import ical
 from portal.clock import build_time
-from portal.outputs import output_step, write_file
+from portal.outputs import output_step, write_file, write_keyed
 from portal.paths import SitePaths
 from portal.settings import require_after_articles
 
@@ -60,8 +60,8 @@ def write_calendars(generators) -> None:
     settings = articles_gen.settings
     cs, paths, out = ical.read_settings(settings), SitePaths(settings), Path(settings["OUTPUT_PATH"])
     events = [a.view for a in articles_gen.articles if paths.calendar_event(a.view) and ical.event_times(a.view)]
-    for view in events:
-        write_file(out / paths.calendar_event(view), ical.event_calendar(view, cs))
+    for view in events:  # made from the view alone: linked from the previous build when it is unchanged
+        write_keyed(out / paths.calendar_event(view), (view, cs), lambda view=view: ical.event_calendar(view, cs))
     now = build_time(settings)
     write_file(out / paths.calendar_feed(), ical.feed_calendar(events, cs, now))
     log.info("calendars: wrote %d event files and %s (%d events)", len(events), paths.calendar_feed(),

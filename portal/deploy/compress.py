@@ -45,15 +45,12 @@ def _reusable(path: Path, before: Path) -> bytes | None:
     return packed.read_bytes() if filecmp.cmp(path, before, shallow=False) else None
 
 
-def _linked(path: Path, before: Path) -> bool:
-    """Whether ``path`` is the previous output's file itself (the build linked an unchanged file) and
-    its .gz is now linked too: nothing to read, compare or compress."""
+def _link_packed(path: Path, before: Path) -> bool:
+    """Link the previous output's .gz of ``path``, which is the previous output's file itself (the build
+    linked an unchanged file): nothing to read, compare or compress. False when it has none."""
+    packed = before.with_name(before.name + ".gz")
     try:
-        new, old = os.lstat(path), os.lstat(before)
-        if (new.st_ino, new.st_dev) != (old.st_ino, old.st_dev) or not stat.S_ISREG(new.st_mode):
-            return False
-        packed = before.with_name(before.name + ".gz")
-        if not stat.S_ISREG(os.lstat(packed).st_mode):
+        if not stat.S_ISREG(os.lstat(packed).st_mode):  # never a link out of the output
             return False
         os.link(packed, path.with_name(path.name + ".gz"))
         return True
@@ -73,18 +70,30 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
     on every core (zlib lets other threads run while it compresses)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    paths = []
+    from ..outputs import shared_inodes
+
+    paths, linked = [], []
+    same_device = previous is not None and previous.is_dir() and os.stat(previous).st_dev == os.stat(folder).st_dev
     for top, _, names in os.walk(folder, followlinks=False):
-        for name in names:
+        wanted = [name for name in names if name.endswith(COMPRESSED_SUFFIXES)]
+        if not wanted:
+            continue
+        shared = shared_inodes(Path(top), previous / Path(top).relative_to(folder)) if same_device else set()
+        for name in wanted:
             path = Path(top, name)
-            if name.endswith(COMPRESSED_SUFFIXES) and not path.is_symlink():
+            if name in shared:  # the previous output's file itself, linked by the build
+                linked.append(path)
+            elif not path.is_symlink():
                 paths.append(path)
 
-    def one(path: Path) -> int:
-        if previous and _linked(path, previous / path.relative_to(folder)):
+    def one_linked(path: Path) -> int:
+        if _link_packed(path, previous / path.relative_to(folder)):
             if same is not None:
                 same.update((path, path.with_name(path.name + ".gz")))
             return 1
+        return one(path)  # the previous output has no .gz of it (a file too small to gain)
+
+    def one(path: Path) -> int:
         packed = _reusable(path, previous / path.relative_to(folder)) if previous else None
         if packed is not None and same is not None:
             same.update((path, path.with_name(path.name + ".gz")))  # set.update holds the lock: no race
@@ -97,6 +106,6 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
         return 1
 
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        written = sum(pool.map(one, paths, chunksize=64))
+        written = sum(pool.map(one_linked, linked, chunksize=256)) + sum(pool.map(one, paths, chunksize=64))
     filecmp.clear_cache()
     return written

@@ -234,6 +234,13 @@ class BuildWriter(RecordingWriter):
 
             self.keys = renders.PageKeys(self.settings, self.previous or None)
             self.keys.analyse(job.template for job, _ in self.pages.values())  # once, before the fork
+            outputs.keyed_by(self.keys, self.output_path)  # the output steps' files too
+        try:
+            return self._write_all(names, workers, meanwhile)
+        finally:
+            outputs.keyed_by(None)
+
+    def _write_all(self, names: list[str], workers: int, meanwhile) -> int:
         if workers < 2 or len(names) < 50 * workers:
             for step in meanwhile:
                 step()

@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import blobs, outputs, renders
 from ..clock import build_time
 from ..model import ContentErrors
-from ..outputs import same_bytes
+from ..outputs import same_bytes, shared_inodes
 from ..search import IndexFailed
 from ..settings import SettingsError, load
 
@@ -79,18 +79,6 @@ def setup_logging(verbose: bool = False) -> None:
     root.setLevel(logging.INFO if verbose else logging.WARNING)
 
 
-def _inodes(fresh: Path, before: Path) -> set[str]:
-    """The names of regular files that ``fresh`` and ``before`` (one file system) share as one file,
-    by the inode numbers their folders list (no file is opened or stat'ed)."""
-    try:
-        with os.scandir(before) as entries:
-            old = {e.name: e.inode() for e in entries if e.is_file(follow_symlinks=False)}
-        with os.scandir(fresh) as entries:
-            return {e.name for e in entries if e.is_file(follow_symlinks=False) and old.get(e.name) == e.inode()}
-    except OSError:
-        return set()
-
-
 def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Path] | None = None) -> int:
     """Every file of `new` whose bytes equal the same file in `old` keeps `old`'s modification time
     (so its Last-Modified and ETag stay, and subscribers' conditional GETs answer 304); with `link`,
@@ -101,7 +89,7 @@ def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Pat
     kept = 0
     same_device = os.stat(old).st_dev == os.stat(new).st_dev
     for folder, _, names in os.walk(new):
-        linked = _inodes(Path(folder), old / Path(folder).relative_to(new)) if same_device else set()
+        linked = shared_inodes(Path(folder), old / Path(folder).relative_to(new)) if same_device else set()
         for name in names:
             if name in linked:  # linked by the build: the same file, its time with it
                 kept += 1

@@ -31,8 +31,8 @@ def tree(root: Path) -> dict[str, bytes]:
             if p.is_file() and not p.name.endswith(".gz")}
 
 
-def inodes(root: Path) -> dict[str, int]:
-    return {p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob("*.html")}
+def inodes(root: Path, pattern: str = "*.html") -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob(pattern)}
 
 
 def test_a_rebuild_renders_what_changed_and_publishes_the_cold_build(tmp_path):
@@ -54,12 +54,14 @@ def test_a_rebuild_renders_what_changed_and_publishes_the_cold_build(tmp_path):
         return a
 
     build(content, out, cache)
-    first = inodes(out)
-    assert len(first) > 150
+    first, events = inodes(out), inodes(out, "*.ics*")
+    assert len(first) > 150 and len(events) > 10
 
-    # nothing changed: every page is the file the previous build wrote
+    # nothing changed: every page and every event's calendar file (and its .gz) is the file the
+    # previous build wrote
     build(content, out, cache)
     assert inodes(out) == first
+    assert inodes(out, "*.ics*") == events
 
     # one news article's title: its page, its neighbours', its listings; not the rest
     edited = next(p for p in files if "/tin-tuc/" in p.as_posix())

@@ -57,5 +57,43 @@ def test_neighbours_and_related(monkeypatch):
     assert views[0].related == [views[1], views[2]]
 
 
+def test_a_build_finds_the_neighbours_of_the_same_shape_in_its_cache_folder(tmp_path):
+    from portal import view as view_module
+
+    def views(tags):
+        out = []
+        for i, tag in enumerate(tags):
+            text = WARNING.replace("lo-hong-exchange", f"bai-{i}").replace("Tags: ", f"Tags: {tag}, ", 1)
+            out.append(view_of(text, model.WARNING))
+        return out
+
+    def links(vs):
+        return [(v.newer_in_kind and v.newer_in_kind.slug, [r.slug for r in v.related]) for v in vs]
+
+    first = views(["a", "b", "a", "c"])
+    view_module._LAST_SHAPE.clear()
+    view_module.link_neighbours(first, str(tmp_path))
+    kept = tmp_path / view_module.NEIGHBOURS
+    assert kept.is_file()
+    again = views(["a", "b", "a", "c"])
+    view_module._LAST_SHAPE.clear()  # another build: a process of its own
+    view_module.link_neighbours(again, str(tmp_path))
+    assert links(again) == links(first)
+    data = kept.read_bytes()
+    kept.write_bytes(data[:40] + b"x" + data[41:])  # damaged: worked out again, the same
+    view_module._LAST_SHAPE.clear()
+    damaged = views(["a", "b", "a", "c"])
+    view_module.link_neighbours(damaged, str(tmp_path))
+    assert links(damaged) == links(first)
+    other = views(["a", "a", "b", "c"])  # another shape: its own positions
+    view_module._LAST_SHAPE.clear()
+    view_module.link_neighbours(other, str(tmp_path))
+    fresh = views(["a", "a", "b", "c"])
+    view_module._LAST_SHAPE.clear()
+    view_module.link_neighbours(fresh)
+    assert links(other) == links(fresh)
+    view_module._LAST_SHAPE.clear()
+
+
 def test_now_is_the_build_clock():
     assert NOW.utcoffset().total_seconds() == 7 * 3600
