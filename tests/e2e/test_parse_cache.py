@@ -128,7 +128,8 @@ def test_results_are_kept_in_files_only_while_building(fixture_content, tmp_path
         for run in ("a", "b"):
             assert build(fixture_content, tmp_path / run, cache, "--set", "PORTAL_WORKERS=2").returncode == 0
             left = sorted(p.name for p in cache.iterdir())
-            kept = [*cached_files(cache), *cache.glob("pages-*.keys")]  # the pack, the pages' keys
+            # the pack, the pages' keys, the neighbours' positions
+            kept = [*cached_files(cache), *cache.glob("pages-*.keys"), cache / "neighbours.pickle"]
             assert left == sorted([running.name, young.name, *(p.name for p in kept)])
     finally:
         os.close(held)
