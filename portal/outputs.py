@@ -24,15 +24,44 @@ _deferred: list[Callable[[], None]] | None = None  # output steps kept for later
 
 
 _previous: tuple[str, str] | None = None  # (this build's folder, the output it replaces): see link_unchanged
+_packed = False  # whether a linked file's .gz copy is linked with it
 
 
-def link_unchanged(folder: str | None, previous: str | None) -> None:
+def link_unchanged(folder: str | None, previous: str | None, packed: bool = False) -> None:
     """From now on, a file written into ``folder`` with exactly the bytes of the same file in
     ``previous`` (the output a build replaces) is a hard link to that file: nothing to write, its
-    time (Last-Modified, ETag) kept, and the .gz copy and the swap know it unchanged without reading
-    it. ``None``: write every file (the live preview writes into its output folder itself)."""
-    global _previous
+    time (Last-Modified, ETag) kept, and the swap knows it unchanged without reading it; with
+    ``packed`` (the build precompresses), its .gz copy is linked with it (``precompress`` then
+    leaves both alone). ``None``: write every file (the live preview writes into its output folder
+    itself)."""
+    global _previous, _packed, _made
     _previous = (os.path.abspath(folder), os.path.abspath(previous)) if folder and previous else None
+    _packed = bool(packed and _previous)
+    _made = set() if folder else None
+
+
+_made: set[Path] | None = None  # a build's folders made already (one mkdir a folder, not one a file)
+
+
+def _make_folder(folder: Path) -> None:
+    if _made is None:
+        folder.mkdir(parents=True, exist_ok=True)
+    elif folder not in _made:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made.add(folder)
+
+
+def link_file(before: str, target: str) -> None:
+    """``target`` becomes the previous output's file ``before``, and its .gz copy with it (when the build
+    precompresses and ``before`` has one: a copy that is not a regular file is left to precompress)."""
+    os.link(before, target)
+    if _packed and target.endswith(_COMPRESSED):
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(os.lstat(before + ".gz").st_mode):
+                os.link(before + ".gz", target + ".gz")
+
+
+_COMPRESSED = (".css", ".js", ".xml", ".json", ".txt", ".ics", ".svg", ".opml")  # deploy.compress's
 
 
 def _before(path: Path) -> str | None:
@@ -54,7 +83,7 @@ def link_if_same(before: str, target: str, data: bytes) -> bool:
         with open(before, "rb") as old:
             if old.read() != data:
                 return False
-        os.link(before, target)
+        link_file(before, target)
         return True
     except OSError:  # missing, or another file system
         return False
@@ -97,6 +126,8 @@ def keep_previous(path: Path) -> None:
             return
         os.link(before, f"{target}.link")
         os.replace(f"{target}.link", target)
+        if _packed and target.endswith(_COMPRESSED) and stat.S_ISREG(os.lstat(before + ".gz").st_mode):
+            os.link(before + ".gz", target + ".gz")
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(f"{target}.link")
@@ -104,7 +135,7 @@ def keep_previous(path: Path) -> None:
 
 def write_file(path: Path, data: bytes) -> None:
     """Write an output file, making its folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path.parent)
     if _previous is None:
         path.write_bytes(data)
     else:
@@ -138,10 +169,10 @@ def write_keyed(path: Path, inputs: tuple, make: Callable[[], bytes]) -> None:
         key = keys.output_key(name, inputs)  # type: ignore[attr-defined]
         before = _before(path)
         if key is not None and before is not None and keys.unchanged(name, key, before):  # type: ignore[attr-defined]
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(path.parent)
             path.unlink(missing_ok=True)
             try:
-                os.link(before, target)
+                link_file(before, target)
                 for written in _recorders:
                     written.add(Path(path).resolve())
                 return

@@ -27,7 +27,7 @@ from portal.cap import index, messages, signing
 from portal.cap.record import Record
 from portal.clock import build_time
 from portal.model import ContentErrors
-from portal.outputs import output_step, write_file
+from portal.outputs import output_step, write_file, write_keyed
 from portal.paths import SitePaths
 from portal.settings import SettingsError, require_after_articles
 from portal.urls import absolute, site_base
@@ -54,6 +54,28 @@ def _serialise(root: etree._Element, signer: signing.Signer | None) -> bytes:
     if signer is not None:
         return signer.sign(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+class _Made:
+    """One message's bytes, made once and only when needed: an unsigned message that is not in the
+    issued record is a function of its warning's view (and the settings), so a file the previous build
+    made from the same view is linked, not made again (``write_keyed``)."""
+
+    def __init__(self, message: messages.Message, served: bytes | None, settings: dict, base: str,
+                 signer: signing.Signer | None) -> None:
+        self.message, self.served, self.settings, self.base, self.signer = message, served, settings, base, signer
+        self._data: bytes | None = served
+
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = _serialise(messages.to_xml(self.message, self.settings, self.base), self.signer)
+        return self._data
+
+    def write(self, path: Path, inputs: tuple) -> None:
+        if self.served is None and self.signer is None:
+            write_keyed(path, inputs, self.data)
+        else:  # the record's bytes, or signed with a key that is not in the settings: written (linked if the same)
+            write_file(path, self.data())
 
 
 def _is_current(message: messages.Message, now) -> bool:
@@ -90,16 +112,16 @@ def write_alerts(generators) -> None:
             for message in chain:
                 rel = paths.cap_message(model.WARNING, view.identifier, message.identifier)
                 # an issued message is served exactly as first published (portal.cap.record)
-                data = record.served(rel) or _serialise(messages.to_xml(message, settings, base), signer)
-                write_file(out / rel, data)
+                made = _Made(message, record.served(rel), settings, base, signer)
+                made.write(out / rel, (view, rel, sender, lang))
                 written += 1
         else:
             chain = [messages.drill_message(view, lang)]
-            data = _serialise(messages.to_xml(chain[-1], settings, base), signer)
+            made = _Made(chain[-1], None, settings, base, signer)
         latest = chain[-1]
         if _is_current(latest, now):
             current.append((latest, absolute(base, path)))
-        write_file(out / path, data)  # the stable address: the latest message, byte for byte
+        made.write(out / path, (view, path, sender, lang))  # the stable address: the latest message, byte for byte
         written += 1
     write_file(out / paths.cap_index(), index.render(settings, _index_feed(settings), current))
     log.info("cap_alerts: wrote %d CAP files, %d current", written, len(current))

@@ -28,6 +28,7 @@ import stat
 from pathlib import Path
 
 COMPRESSED_SUFFIXES = (".css", ".js", ".xml", ".json", ".txt", ".ics", ".svg", ".opml")  # not .html: see above
+# (portal.outputs links a linked file's .gz with it, for these suffixes: tests/unit/test_deploy.py checks both agree)
 LEVEL = 9  # written once per build, read many times: the smallest gzip makes
 
 
@@ -72,7 +73,7 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
 
     from ..outputs import shared_inodes
 
-    paths, linked = [], []
+    paths, linked, ready = [], [], 0
     same_device = previous is not None and previous.is_dir() and os.stat(previous).st_dev == os.stat(folder).st_dev
     for top, _, names in os.walk(folder, followlinks=False):
         wanted = [name for name in names if name.endswith(COMPRESSED_SUFFIXES)]
@@ -81,7 +82,11 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
         shared = shared_inodes(Path(top), previous / Path(top).relative_to(folder)) if same_device else set()
         for name in wanted:
             path = Path(top, name)
-            if name in shared:  # the previous output's file itself, linked by the build
+            if name in shared and f"{name}.gz" in names:  # linked by the build with its .gz (portal.outputs)
+                ready += 1
+                if same is not None:
+                    same.update((path, path.with_name(name + ".gz")))
+            elif name in shared:  # the previous output's file itself, linked by the build
                 linked.append(path)
             elif not path.is_symlink():
                 paths.append(path)
@@ -106,6 +111,6 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
         return 1
 
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        written = sum(pool.map(one_linked, linked, chunksize=256)) + sum(pool.map(one, paths, chunksize=64))
+        written = ready + sum(pool.map(one_linked, linked, chunksize=256)) + sum(pool.map(one, paths, chunksize=64))
     filecmp.clear_cache()
     return written

@@ -187,7 +187,7 @@ class BuildWriter(RecordingWriter):
             return False
         self._folder_of(path)
         try:
-            os.link(before, path)
+            outputs.link_file(before, path)
         except OSError:  # another file system: rendered instead
             return False
         self.linked += 1

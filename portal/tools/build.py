@@ -212,7 +212,8 @@ def _run_pelican(settings: dict) -> None:
     counter.addFilter(_SayWhatFailed())
     logging.getLogger().addHandler(counter)
     signals.all_generators_finalized.connect(_freeze_model)  # before the plugins' receivers: connected first
-    outputs.link_unchanged(settings["OUTPUT_PATH"], settings.get("PORTAL_PREVIOUS_OUTPUT"))
+    outputs.link_unchanged(settings["OUTPUT_PATH"], settings.get("PORTAL_PREVIOUS_OUTPUT"),
+                           packed=settings.get("PRECOMPRESS", True))
     try:
         try:
             Pelican(settings).run()

@@ -279,3 +279,10 @@ def test_operating_md_shows_the_template_deploy_config_writes(settings):
     for line in made["portal.conf"].splitlines():
         if line.startswith("    server 127.0.0.1:"):
             assert line.split("#")[0].strip() in doc, line
+
+
+def test_the_build_links_the_gz_of_exactly_the_files_precompress_compresses():
+    from portal import outputs
+    from portal.deploy import compress
+
+    assert outputs._COMPRESSED == compress.COMPRESSED_SUFFIXES
