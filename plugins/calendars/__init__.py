@@ -61,7 +61,7 @@ def write_calendars(generators) -> None:
     cs, paths, out = ical.read_settings(settings), SitePaths(settings), Path(settings["OUTPUT_PATH"])
     events = [a.view for a in articles_gen.articles if paths.calendar_event(a.view) and ical.event_times(a.view)]
     for view in events:  # made from the view alone: linked from the previous build when it is unchanged
-        write_keyed(out / paths.calendar_event(view), (view, cs), lambda view=view: ical.event_calendar(view, cs))
+        write_keyed(out / paths.calendar_event(view), (view,), lambda view=view: ical.event_calendar(view, cs))
     now = build_time(settings)
     write_file(out / paths.calendar_feed(), ical.feed_calendar(events, cs, now))
     log.info("calendars: wrote %d event files and %s (%d events)", len(events), paths.calendar_feed(),

@@ -19,6 +19,7 @@ Advisories are built from each warning's typed view (``article.view``, made by t
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from portal.clock import build_time
 from portal.csaf import advisory, provider, security_txt
 from portal.csaf.settings import read_settings, say
 from portal.csaf.signing import Signer, SigningError, from_settings
-from portal.outputs import output_step, write_file
+from portal.outputs import output_step, write_file, write_keyed
 from portal.paths import SitePaths
 from portal.settings import SettingsError, require_after_articles
 from portal.urls import absolute
@@ -67,13 +68,22 @@ def add_links(generators) -> None:
     }
 
 
-def _publish(out: Path, item: advisory.Advisory, signer: Signer | None, record: Record) -> None:
+def _publish(out: Path, item: advisory.Advisory, signer: Signer | None, record: Record, inputs: tuple) -> None:
     """The advisory, its hash files and, with a key, its detached signature dated by its release.
 
-    A version already published is served as recorded (portal.cap.record), its signature too."""
+    A version already published is served as recorded (portal.cap.record), its signature too. An
+    unsigned one not recorded is made from ``inputs`` (its view, the settings) alone: a file the previous
+    build made from the same inputs is linked, not made again (``write_keyed``)."""
     recorded, recorded_signature = record.csaf(str(item.tracking["id"]), str(item.tracking["version"]))
-    data = recorded or item.to_bytes()
     name = item.path.rpartition("/")[2]
+    if recorded is None and signer is None:
+        document = functools.cache(item.to_bytes)
+        write_keyed(out / item.path, inputs, document)
+        for algorithm in provider.HASHES:
+            write_keyed(out / f"{item.path}.{algorithm}", (*inputs, algorithm),
+                        lambda algorithm=algorithm: provider.hash_file(document(), name, algorithm))
+        return
+    data = recorded or item.to_bytes()
     write_file(out / item.path, data)
     for algorithm in provider.HASHES:
         write_file(out / f"{item.path}.{algorithm}", provider.hash_file(data, name, algorithm))
@@ -99,7 +109,7 @@ def write_advisories(generators) -> None:
             path = paths.csaf_advisory(a.view)
             if path:  # each document built, published and let go, one at a time
                 item = advisory.build(a.view, cs, path)
-                _publish(out, item, signer, record)
+                _publish(out, item, signer, record, (a.view, path))  # cs: from the settings
                 items.append(item.slim())
         fingerprint = signer.fingerprint if signer else None
         write_file(out / paths.csaf_index(), provider.index_txt(items))

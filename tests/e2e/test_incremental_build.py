@@ -54,14 +54,14 @@ def test_a_rebuild_renders_what_changed_and_publishes_the_cold_build(tmp_path):
         return a
 
     build(content, out, cache)
-    first, events = inodes(out), inodes(out, "*.ics*")
-    assert len(first) > 150 and len(events) > 10
+    first, made = inodes(out), {pattern: inodes(out, pattern) for pattern in ("*.ics*", "*.xml*", "*.json*")}
+    assert len(first) > 150 and all(len(files) > 5 for files in made.values())
 
-    # nothing changed: every page and every event's calendar file (and its .gz) is the file the
-    # previous build wrote
+    # nothing changed: every page, every event's calendar, CAP message and CSAF document (and their
+    # .gz) is the file the previous build wrote
     build(content, out, cache)
     assert inodes(out) == first
-    assert inodes(out, "*.ics*") == events
+    assert {pattern: inodes(out, pattern) for pattern in made} == made
 
     # one news article's title: its page, its neighbours', its listings; not the rest
     edited = next(p for p in files if "/tin-tuc/" in p.as_posix())
@@ -74,6 +74,17 @@ def test_a_rebuild_renders_what_changed_and_publishes_the_cold_build(tmp_path):
     assert any(name.endswith(f"/{slug}.html") for name in fresh)
     assert all("Đã sửa" in site[name].decode() for name in fresh if name.endswith(f"/{slug}.html"))
     assert 0 < len(fresh) < len(now) // 5
+
+    # a warning's title: its CAP messages and CSAF document are made again, and the banner on every page
+    warning = content / "canh-bao" / "2026-11-20-lo-hong-exchange.md"
+    warning.write_text(warning.read_text(encoding="utf-8").replace("Title: ", "Title: Khẩn ", 1), encoding="utf-8")
+    cap_before = inodes(out, "cap/canh-bao/*/*.xml")
+    build(content, out, cache)
+    site = same_as_cold()
+    cap_after = inodes(out, "cap/canh-bao/*/*.xml")
+    assert any(cap_after[name] != cap_before.get(name) for name in cap_after)
+    assert all("Khẩn" in site[name].decode() for name in site if name.endswith(".html") and "site-banner" in
+               site[name].decode())
 
     # a tag replaced: the article leaves one tag's pages and joins another's
     text = edited.read_text(encoding="utf-8")
