@@ -669,6 +669,10 @@ def commit(settings: dict, output: Path) -> None:
             continue
         pages[name] = (key, (st.st_ino, st.st_size, st.st_mtime_ns))
     _write(target, {"fingerprint": saved.get("fingerprint"), "pages": pages, "templates": saved.get("templates")})
+    previous = settings.get("PORTAL_PREVIOUS_OUTPUT")
+    if previous and keys_file(folder, previous) != target:  # a release's keys: the next one reads these
+        with contextlib.suppress(OSError):
+            keys_file(folder, previous).unlink()
     _prune(Path(folder), target)
 
 

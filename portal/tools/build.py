@@ -137,8 +137,11 @@ def check_output_folder(content: Path, output: Path) -> None:
                             "the content folder)")
 
 
-def build(settings_file: Path, output: Path, overrides: dict | None = None) -> dict:
+def build(settings_file: Path, output: Path, overrides: dict | None = None, previous: Path | None = None) -> dict:
     """Build; raise ContentErrors or BuildFailed, leaving ``output`` untouched.
+
+    The output this build replaces (``output`` itself, or ``previous``: the release a publish replaces)
+    lends it every page and file it would make again with the same bytes, or from the same inputs.
 
     The build clock is fixed once here (PORTAL_NOW), so every plugin agrees on it. Pelican runs in
     a process of its own when this one runs no thread: when it ends, all the memory of the site's
@@ -152,8 +155,9 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None) -> d
     settings = load(settings_file, {**(overrides or {}), "OUTPUT_PATH": str(fresh)})
     check_output_folder(settings["PATH"], output)
     settings["PORTAL_NOW"] = build_time(settings).isoformat()
-    if output.is_dir():
-        settings["PORTAL_PREVIOUS_OUTPUT"] = str(output)  # unchanged pages linked, not written (BuildWriter)
+    previous = output if output.is_dir() else previous
+    if previous is not None and previous.is_dir():
+        settings["PORTAL_PREVIOUS_OUTPUT"] = str(previous)  # unchanged pages linked, not written (BuildWriter)
     settings["PORTAL_PAGE_KEYS"] = renders.pending_file(settings)  # pages not rendered again (portal.renders)
     apart = threading.active_count() == 1 and settings.get("PORTAL_WORKERS") != 1
     if apart and settings.get("SEARCH_INDEX", True):

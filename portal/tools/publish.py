@@ -286,7 +286,9 @@ def publish(base: Path, settings: Path = PUBLISH_SETTINGS, overrides: dict | Non
         try:
             # the build uses the clock the check used: an article whose time comes during a
             # long build is not published by one step and refused by the next
-            build(settings, release, {**overrides, "PORTAL_NOW": now.isoformat()})
+            # the release served now is the previous output: its unchanged pages and files are linked,
+            # not made again (portal.renders), as `portal build` does in place
+            build(settings, release, {**overrides, "PORTAL_NOW": now.isoformat()}, previous=current_release(base))
         except ContentErrors as errors:
             raise PublishError(f"{errors}\nChưa xuất bản gì: trang đang phục vụ giữ nguyên.") from errors
         except BuildFailed as failed:

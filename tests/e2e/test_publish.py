@@ -45,6 +45,11 @@ def test_publish_schedule_and_rollback(fixture_content, tmp_path):
     assert "Bài hẹn giờ chưa đến ngày đăng" in (two / SCHEDULED).read_text(encoding="utf-8")
     assert f"Bản trước ({one.name}) vẫn giữ: invoke rollback để quay lại." in second.stdout
     assert one.is_dir()  # the previous release is kept
+    # the second release was built from the first: the pages' keys moved on with it (portal.renders)
+    from portal import renders
+
+    cache = ROOT / "var" / "cache" / "parsed"
+    assert renders.keys_file(cache, two).is_file() and not renders.keys_file(cache, one).exists()
     # rollback: the previous release is served again, atomically
     env = dict(os.environ)
     back = subprocess.run([sys.executable, "-m", "portal", "rollback", "--base", str(base)], cwd=ROOT,
@@ -180,8 +185,8 @@ def test_a_link_in_the_built_release_is_refused(fixture_content, tmp_path, monke
     secret.write_text("root:$6$bí-mật", encoding="utf-8")
     real_build = tool.build
 
-    def build_then_plant_a_link(settings, output, overrides):
-        built = real_build(settings, output, overrides)
+    def build_then_plant_a_link(settings, output, overrides, previous=None):
+        built = real_build(settings, output, overrides, previous)
         (output / "images" / "evil.png").symlink_to(secret)
         return built
 
