@@ -170,13 +170,12 @@ def write_keyed(path: Path, inputs: tuple, make: Callable[[], bytes]) -> None:
         before = _before(path)
         if key is not None and before is not None and keys.unchanged(name, key, before):  # type: ignore[attr-defined]
             _make_folder(path.parent)
-            path.unlink(missing_ok=True)
-            try:
+            try:  # a link never writes through an existing file: it fails, and the file is made
                 link_file(before, target)
                 for written in _recorders:
                     written.add(Path(path).resolve())
                 return
-            except OSError:  # another file system: made and written
+            except OSError:  # another file system, or written already: made and written
                 pass
     write_file(path, make())
 

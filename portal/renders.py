@@ -514,6 +514,7 @@ class PageKeys:
         self.fingerprint = fingerprint(settings)
         self.digests = Digests(settings)
         self.names: dict[int, TemplateNames] = {}
+        self._shared: dict[int, tuple[dict, dict[str, bytes]]] = {}  # the model does not change while pages are written
         self.keys: dict[str, bytes] = {}
         self.unknown: dict[str, int] = {}
         self.linked_elsewhere = 0
@@ -550,15 +551,23 @@ class PageKeys:
         digests = self.digests
         parts = [template.name.encode(), name.encode("utf-8", "surrogatepass")]
         glob = template.environment.globals
+        shared = self._shared.get(id(context))  # one digest a name of a context many pages share
+        if shared is None or shared[0] is not context:
+            shared = self._shared[id(context)] = (context, {})
+        known = shared[1]
         var = ""
         try:
             for var in wanted:
                 if var in own:
                     parts.append(var.encode() + b"=" + digests.value(own[var]))
+                elif var in known:
+                    parts.append(known[var])
                 elif var in context:
-                    parts.append(var.encode() + b"=" + digests.name(var, context[var]))
+                    known[var] = var.encode() + b"=" + digests.name(var, context[var])
+                    parts.append(known[var])
                 elif var in glob:
-                    parts.append(var.encode() + b":" + digests.value(glob[var]))
+                    known[var] = var.encode() + b":" + digests.value(glob[var])
+                    parts.append(known[var])
         except Unknown as err:
             what = f"{var}: {err}"
             self.unknown[what] = self.unknown.get(what, 0) + 1

@@ -14,8 +14,10 @@ XML signature. Messages are built from each article's typed view
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from lxml import etree
@@ -61,14 +63,14 @@ class _Made:
     issued record is a function of its warning's view (and the settings), so a file the previous build
     made from the same view is linked, not made again (``write_keyed``)."""
 
-    def __init__(self, message: messages.Message, served: bytes | None, settings: dict, base: str,
+    def __init__(self, message: Callable[[], messages.Message], served: bytes | None, settings: dict, base: str,
                  signer: signing.Signer | None) -> None:
         self.message, self.served, self.settings, self.base, self.signer = message, served, settings, base, signer
         self._data: bytes | None = served
 
     def data(self) -> bytes:
         if self._data is None:
-            self._data = _serialise(messages.to_xml(self.message, self.settings, self.base), self.signer)
+            self._data = _serialise(messages.to_xml(self.message(), self.settings, self.base), self.signer)
         return self._data
 
     def write(self, path: Path, inputs: tuple) -> None:
@@ -78,10 +80,9 @@ class _Made:
             write_file(path, self.data())
 
 
-def _is_current(message: messages.Message, now) -> bool:
+def _is_current(view, now) -> bool:
     """In the index: an active warning, a withdrawal until the warning would have expired,
     a public drill until it ends."""
-    view = message.view
     if view.is_warning:
         return view.status is model.ACTIVE or (
             view.status is model.WITHDRAWN and (view.expires is None or view.expires > now))
@@ -107,20 +108,21 @@ def write_alerts(generators) -> None:
         path = paths.cap_alert(view)
         if path is None:
             continue
+        # the messages are made only for a file that is not linked, and for the index
         if view.is_warning:
-            chain = messages.warning_chain(view, sender, lang)
-            for message in chain:
-                rel = paths.cap_message(model.WARNING, view.identifier, message.identifier)
+            chain = functools.cache(lambda view=view: messages.warning_chain(view, sender, lang))
+            for n, identifier in enumerate(messages.warning_identifiers(view)):
+                rel = paths.cap_message(model.WARNING, view.identifier, identifier)
                 # an issued message is served exactly as first published (portal.cap.record)
-                made = _Made(message, record.served(rel), settings, base, signer)
+                made = _Made(lambda n=n, chain=chain: chain()[n], record.served(rel), settings, base, signer)
                 made.write(out / rel, (view, rel, sender, lang))
                 written += 1
+            latest = lambda chain=chain: chain()[-1]  # noqa: E731
         else:
-            chain = [messages.drill_message(view, lang)]
-            made = _Made(chain[-1], None, settings, base, signer)
-        latest = chain[-1]
-        if _is_current(latest, now):
-            current.append((latest, absolute(base, path)))
+            latest = functools.cache(lambda view=view: messages.drill_message(view, lang))
+            made = _Made(latest, None, settings, base, signer)
+        if _is_current(view, now):
+            current.append((latest(), absolute(base, path)))
         made.write(out / path, (view, path, sender, lang))  # the stable address: the latest message, byte for byte
         written += 1
     write_file(out / paths.cap_index(), index.render(settings, _index_feed(settings), current))

@@ -86,19 +86,28 @@ def _description(view: ArticleView, lang: str, first: list[str]) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
+def warning_identifiers(view: ArticleView) -> list[str]:
+    """The identifiers of ``warning_chain``'s messages, in its order, without making them."""
+    ident = view.identifier
+    return [ident, *(f"{ident}-cap-nhat-{n}" for n in range(1, len(view.revisions) + 1)),
+            *([f"{ident}-thu-hoi"] if view.withdrawn is not None else [])]
+
+
 def warning_chain(view: ArticleView, sender: str, lang: str = "vi") -> list[Message]:
     """Every message of a warning published by the build clock, oldest first."""
     ident, sev = view.identifier, view.severity
+    identifiers = warning_identifiers(view)
     params = [("SoHieu", ident), ("MucDo", sev.value)] + [("CVE", c) for c in view.cves]
     common = dict(status="Actual", view=view, expires=view.expires, parameters=params, event=EVENT_WARNING,
                   incidents=ident)
     instruction = steps_text(view.rows, "actions", lang)
     messages = [Message(
-        identifier=ident, sent=local(view.date), msg_type="Alert", headline=_headline(f"{ident}: ", view.title),
+        identifier=identifiers[0], sent=local(view.date), msg_type="Alert",
+        headline=_headline(f"{ident}: ", view.title),
         description=_description(view, lang, []), instruction=instruction, mapping=MAPPING[sev.slug], **common)]
     for n, rev in enumerate(view.revisions, 1):
         messages.append(Message(
-            identifier=f"{ident}-cap-nhat-{n}", sent=local(rev.date), msg_type="Update",
+            identifier=identifiers[n], sent=local(rev.date), msg_type="Update",
             note=f"Cập nhật lần {n}: {rev.note}", headline=_headline(f"Cập nhật {ident}: ", view.title),
             description=_description(view, lang, [f"Cập nhật lúc {_when(rev.date)}: {rev.note}"]),
             instruction=instruction, mapping=MAPPING[sev.slug], **common))
@@ -106,7 +115,7 @@ def warning_chain(view: ArticleView, sender: str, lang: str = "vi") -> list[Mess
         reason = view.withdrawn.note
         urgency, _, certainty, response = CANCEL
         messages.append(Message(
-            identifier=f"{ident}-thu-hoi", sent=max(local(view.withdrawn.date), messages[-1].sent),
+            identifier=identifiers[-1], sent=max(local(view.withdrawn.date), messages[-1].sent),
             msg_type="Cancel", note=f"Thu hồi: {reason}", headline=_headline(f"Thu hồi {ident}: ", view.title),
             description=f"Cảnh báo {ident} đã được thu hồi lúc {_when(view.withdrawn.date)}. Lý do: {reason}",
             instruction=f"Không cần tiếp tục thực hiện các việc đã hướng dẫn trong cảnh báo {ident}.",

@@ -40,3 +40,12 @@ def test_a_public_drill_is_an_exercise():
     message = messages.drill_message(view_of(DRILL, model.DRILL))
     assert message.status == "Exercise" and message.description.startswith("ĐÂY LÀ DIỄN TẬP")
     assert "Địa điểm: Hội trường tỉnh" in message.description
+
+
+def test_the_identifiers_of_a_chain_are_known_without_making_it():
+    withdrawn = WARNING.replace("Revisions:", "Withdrawn: 2026-11-25 08:00 | Phát hành nhầm.\nRevisions:")
+    for text, now in ((WARNING, None), (WARNING, model.parse_datetime("2026-12-02 00:00")),
+                      (withdrawn, model.parse_datetime("2026-12-02 00:00"))):
+        view = view_of(text, model.WARNING, **({"now": now} if now else {}))
+        assert messages.warning_identifiers(view) == [m.identifier for m in messages.warning_chain(view, "s")]
+    assert len(messages.warning_identifiers(view)) == 4  # the alert, two updates, the withdrawal
