@@ -177,9 +177,9 @@ def _kept_positions(views: list[ArticleView], shape: tuple, cache_folder: str | 
     import os
     import pickle
 
-    code = _neighbour_positions.__code__  # the way they are worked out is part of what they are
-    digest = hashlib.blake2b(pickle.dumps((RELATED_COUNT, RELATED_WINDOW, code.co_code, repr(code.co_consts), shape),
-                                          protocol=4), digest_size=16).digest()
+    with open(__file__, "rb") as f:  # the way they are worked out (this module) is part of what they are
+        code = f.read()
+    digest = hashlib.blake2b(pickle.dumps((code, shape), protocol=4), digest_size=16).digest()
     path = os.path.join(cache_folder, NEIGHBOURS)
     try:
         with open(path, "rb") as f:

@@ -59,9 +59,11 @@ def test_a_rebuild_renders_what_changed_and_publishes_the_cold_build(tmp_path):
 
     # nothing changed: every page, every event's calendar, CAP message and CSAF document (and their
     # .gz) is the file the previous build wrote
+    neighbours = (cache / "neighbours.pickle").stat().st_ino
     build(content, out, cache)
     assert inodes(out) == first
     assert {pattern: inodes(out, pattern) for pattern in made} == made
+    assert (cache / "neighbours.pickle").stat().st_ino == neighbours  # found, not worked out and written again
 
     # one news article's title: its page, its neighbours', its listings; not the rest
     edited = next(p for p in files if "/tin-tuc/" in p.as_posix())
