@@ -116,15 +116,26 @@ def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Pat
 
 
 def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None) -> None:
-    """Replace output by fresh with two renames on one filesystem (unchanged files keep their times)."""
+    """Replace output by fresh with two renames on one filesystem (unchanged files keep their times).
+
+    The output replaced stays beside it, hidden (``.output.previous-<pid>``), until the next build
+    removes it while its own build process works (``remove_previous``): removing 30,000 files and
+    4,000 folders at 10,000 articles takes most of a second, which no build then waits for. It holds
+    only what changed: its unchanged files are the new output's, linked."""
     if output.exists():
         keep_unchanged(output, fresh, known_same=known_same)
-        old = output.with_name(f".{output.name}.old-{os.getpid()}")
+        old = output.with_name(f".{output.name}.previous-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
         output.rename(old)
         fresh.rename(output)
-        shutil.rmtree(old, ignore_errors=True)
     else:
         fresh.rename(output)
+
+
+def remove_previous(output: Path) -> None:
+    """The outputs earlier builds replaced (``swap_in``), removed."""
+    for old in output.parent.glob(f".{output.name}.previous-*"):
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def check_output_folder(content: Path, output: Path) -> None:
@@ -168,10 +179,13 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
         if apart:
             from ..live.jobs import _fork, _wait
 
-            failure = _wait(_fork(lambda: _run_pelican(settings), pages_only=False, own_group=True))
+            child = _fork(lambda: _run_pelican(settings), pages_only=False, own_group=True)
+            remove_previous(output)  # while the build process works
+            failure = _wait(child)
             if failure is not None:
                 raise as_build_failure(failure)
         else:
+            remove_previous(output)
             _run_pelican(settings)
         if settings.get("PORTAL_SEARCH_RECORDS"):
             from ..search import index_records

@@ -128,3 +128,5 @@ def test_a_rebuild_renders_what_changed_and_publishes_the_cold_build(tmp_path):
     after = inodes(out)
     assert all("mẫu mới" in site[name].decode() for name in after if "</body>" in site[name].decode())
     assert not any(after[name] == before.get(name) for name in after if "</body>" in site[name].decode())
+    # each build removed the output the one before it replaced: one is left, beside the output
+    assert len(list(tmp_path.glob(".out.previous-*"))) == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from portal.tools.build import keep_unchanged, swap_in
+from portal.tools.build import keep_unchanged, remove_previous, swap_in
 
 
 def _tree(root: Path, count: int, changed: set[int] = frozenset()) -> Path:
@@ -29,10 +29,14 @@ def test_unchanged_files_keep_their_time_and_changed_ones_their_own(tmp_path):
         "muc-5/trang-5.html", "muc-5/trang-250.html", "muc-6/trang-300.html"}
 
 
-def test_swap_in_replaces_the_output_and_leaves_no_folder_behind(tmp_path):
+def test_swap_in_replaces_the_output_and_the_next_build_removes_the_one_replaced(tmp_path):
     output = _tree(tmp_path / "output", 200)
     fresh = _tree(tmp_path / ".output.new", 150, changed={3})
     swap_in(fresh, output)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".output.previous-{os.getpid()}", "output"]
     assert len(list(output.rglob("*.html"))) == 150
     assert (output / "muc-3" / "trang-3.html").read_text(encoding="utf-8") == "<p>Trang 3 đã sửa</p>"
+    swap_in(_tree(tmp_path / ".output.new", 150), output)  # a build after a build that did not remove it
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".output.previous-{os.getpid()}", "output"]
+    remove_previous(output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
