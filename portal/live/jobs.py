@@ -235,6 +235,17 @@ class BuildWriter(RecordingWriter):
         it. Returns how many pages. A failure in another process is raised here as it was raised
         there."""
         names = list(self.pages)
+        collecting = gc.isenabled()
+        if not collecting:  # a build keeps the collector off while it reads (portal.tools.build._freeze_model)
+            gc.freeze()  # what it made lives to the end; rendering makes garbage: collected
+            gc.enable()
+        try:
+            return self._write_everything(names, workers, meanwhile)
+        finally:
+            if not collecting:
+                gc.disable()
+
+    def _write_everything(self, names: list[str], workers: int, meanwhile) -> int:
         if self.settings.get("PORTAL_PAGE_KEYS"):
             from .. import renders
 

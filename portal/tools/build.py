@@ -232,6 +232,8 @@ def _run_pelican(settings: dict) -> None:
     signals.all_generators_finalized.connect(_freeze_model)  # before the plugins' receivers: connected first
     outputs.link_unchanged(settings["OUTPUT_PATH"], settings.get("PORTAL_PREVIOUS_OUTPUT"),
                            packed=settings.get("PRECOMPRESS", True))
+    collecting = gc.isenabled()
+    gc.disable()  # until the pages are written: see _freeze_model
     try:
         try:
             Pelican(settings).run()
@@ -243,6 +245,8 @@ def _run_pelican(settings: dict) -> None:
         _stop_parsing_ahead()  # a build stopped while reading: its worker processes too
         signals.all_generators_finalized.disconnect(_freeze_model)
         gc.unfreeze()
+        if collecting:
+            gc.enable()
         logging.getLogger().removeHandler(counter)
         outputs.defer_steps(False)  # a build that stopped early leaves no output step kept back
         outputs.link_unchanged(None, None)
@@ -251,7 +255,10 @@ def _run_pelican(settings: dict) -> None:
 def _freeze_model(generators) -> None:
     """Every file is read: what Pelican and the plugins made of them lives until the build ends. The
     garbage collector no longer walks it at each full collection (10,000 articles are millions of
-    objects, walked several times a build); ``_run_pelican`` gives it back at the end."""
+    objects, walked several times a build); ``_run_pelican`` gives it back at the end. Until the pages
+    are written (``BuildWriter.write_all``) it does not run at all: what reading and the views make
+    lives on, so each collection (a thousand at 10,000 articles, each walking more of the model) found
+    next to nothing to free, and took 0.4 s."""
     gc.freeze()
 
 
