@@ -38,6 +38,7 @@ import io
 import logging
 import os
 import pickle
+import struct
 import sys
 import types
 from collections.abc import Callable
@@ -46,7 +47,8 @@ from typing import Any
 
 log = logging.getLogger("portal.renders")
 
-MAGIC = b"portal page keys 1\n"
+MAGIC = b"portal page keys 2\n"
+_STAMP = struct.Struct("<QQq")  # a file's inode, size and modification time (ns)
 _ARTICLE_STATE: list[Callable[[Any], Any]] = []  # per-article state of helpers (a view -> a value)
 
 
@@ -136,6 +138,9 @@ def _h(*parts: bytes) -> bytes:
 
 
 _ATOMS = {str, int, float, bool, type(None), bytes}
+# made for one page (a listing's page and its slice of articles): digested again rather than kept alive
+# by the memo (at 10,000 articles, 12,000 of them)
+_PER_PAGE: set[type] = set()
 _LINKS = ("newer_in_kind", "older_in_kind", "related")
 
 
@@ -145,8 +150,10 @@ class Digests:
 
     def __init__(self, settings: dict) -> None:
         self.settings = settings
-        self._by_id: dict[int, tuple[Any, bytes]] = {}
-        self._own: dict[int, tuple[Any, bytes]] = {}
+        # digests by the object's id; every object digested is kept alive (_alive), so no id names another
+        self._by_id: dict[int, bytes] = {}
+        self._own: dict[int, bytes] = {}
+        self._alive: list[Any] = []
         self._out = io.BytesIO()
         self._pickler = _Pickler(self._out, self)
         self._active: set[int] = set()
@@ -165,8 +172,8 @@ class Digests:
         if t in _ATOMS:
             return repr(value).encode()
         kept = self._by_id.get(id(value))
-        if kept is not None and kept[0] is value:
-            return kept[1]
+        if kept is not None:
+            return kept
         if id(value) in self._active:
             raise Unknown(f"a cycle through {t.__qualname__}")
         self._active.add(id(value))
@@ -174,7 +181,9 @@ class Digests:
             digest = self._compute(value, t)
         finally:
             self._active.discard(id(value))
-        self._by_id[id(value)] = (value, digest)
+        if not (t in _PER_PAGE or (t in (list, tuple) and len(value) < 64)):
+            self._by_id[id(value)] = digest
+            self._alive.append(value)
         return digest
 
     def _compute(self, value: Any, t: type) -> bytes:
@@ -195,8 +204,8 @@ class Digests:
         which of its revisions and withdrawal are published, and so its dates. Those are digested; any
         other view is pickled whole."""
         kept = self._own.get(id(view))
-        if kept is not None and kept[0] is view:
-            return kept[1]
+        if kept is not None:
+            return kept
         states = [state(view) for state in _ARTICLE_STATE]
         if view.source_digest:
             clock = (view.status, len(view.revisions), view.withdrawn is not None, view.updated, view.modified)
@@ -206,7 +215,8 @@ class Digests:
         else:
             fields = [getattr(view, f.name) for f in dataclasses.fields(view) if f.name not in _LINKS]
             digest = self.pickled([*fields, states])
-        self._own[id(view)] = (view, digest)
+        self._own[id(view)] = digest
+        self._alive.append(view)
         return digest
 
     def view(self, view: Any) -> bytes:
@@ -356,6 +366,7 @@ def _paginator(d: Digests, value: Any) -> bytes:
 
 
 def _page(d: Digests, value: Any) -> bytes:
+    _PER_PAGE.add(type(value))
     return _h(b"page", d.value(value.name), str(value.number).encode(), d.value(value.object_list),
               d.value(value.paginator))
 
@@ -518,7 +529,7 @@ class PageKeys:
         self.keys: dict[str, bytes] = {}
         self.unknown: dict[str, int] = {}
         self.linked_elsewhere = 0
-        self.previous: dict[str, tuple[bytes, tuple[int, int, int]]] = {}
+        self.previous: dict[str, bytes] = {}  # name -> its key and its file's inode, size and time (_STAMP)
         self.previous_output = previous_output
         self.analysed: dict[bytes, tuple[frozenset[str], tuple]] = {}
         folder = settings.get("PORTAL_PARSE_CACHE")
@@ -537,10 +548,28 @@ class PageKeys:
             names = self.names[id(env)] = TemplateNames(env, self.analysed)
         return names.sorted(template.name)
 
-    def analyse(self, templates) -> None:
-        """Find what each template can read once, before the processes that write pages part."""
-        for template in {id(t): t for t in templates}.values():
+    def share_names(self, names) -> None:
+        """The previous build's entries keyed by this build's own name strings (one copy of each name)."""
+        previous = self.previous
+        if previous:
+            shared = {name: previous.pop(name) for name in names if name in previous}
+            shared.update(previous)  # the other files' (write_keyed)
+            self.previous = shared
+
+    def analyse(self, jobs) -> None:
+        """Before the processes that write pages part: find what each template can read, and digest each
+        page's article (with the articles it links to) once. The forked process then only looks
+        digests up: computing them there would touch, and so copy, much of the model a second time."""
+        for template in {id(job.template): job.template for job in jobs}.values():
             self._names(template)
+        from pelican.contents import Content
+
+        digests = self.digests
+        for job in jobs:
+            for value in job.kwargs.values():
+                if isinstance(value, Content):
+                    with contextlib.suppress(Unknown):
+                        digests.value(value)
 
     def key(self, name: str, template: Any, own: dict, context: dict) -> bytes | None:
         """The page's key: ``own`` is what its local context holds over ``context`` (``Job.own_context``)."""
@@ -596,13 +625,13 @@ class PageKeys:
         """Whether the previous output's ``previous_file`` is the page the previous build rendered
         for ``key``."""
         was = self.previous.get(name)
-        if was is None or was[0] != key:
+        if was is None or was[:16] != key:
             return False
         try:
             st = os.lstat(previous_file)
         except OSError:
             return False
-        return (st.st_ino, st.st_size, st.st_mtime_ns) == was[1]
+        return _STAMP.pack(st.st_ino, st.st_size, st.st_mtime_ns) == was[16:]
 
     def save_part(self, linked: int) -> None:
         """A forked writer's keys and how many pages it linked, for its parent (``merge_part``)."""
@@ -676,7 +705,7 @@ def commit(settings: dict, output: Path) -> None:
             st = os.lstat(output / name)
         except OSError:
             continue
-        pages[name] = (key, (st.st_ino, st.st_size, st.st_mtime_ns))
+        pages[name] = key + _STAMP.pack(st.st_ino, st.st_size, st.st_mtime_ns)  # one small object a page
     _write(target, {"fingerprint": saved.get("fingerprint"), "pages": pages, "templates": saved.get("templates")})
     previous = settings.get("PORTAL_PREVIOUS_OUTPUT")
     if previous and keys_file(folder, previous) != target:  # a release's keys: the next one reads these

@@ -10,7 +10,6 @@ validated entry, from which the plugin builds the typed view.
 from __future__ import annotations
 
 import copy
-import gc
 import hashlib
 import html
 import os
@@ -297,8 +296,7 @@ def prefetch(settings: dict, paths: list[str], workers: int) -> int:
     except OSError:
         return 0  # nowhere to write: every file is read in the build process
     chunks = [paths[k:k + CHUNK] for k in range(0, len(paths), CHUNK)]
-    # the build keeps its collector off while it reads (portal.tools.build); a worker's parsing makes garbage
-    _AHEAD.pool = multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable)
+    _AHEAD.pool = multiprocessing.get_context("fork").Pool(workers)
     _AHEAD.results = _AHEAD.pool.imap(_parse_share, chunks)
     _AHEAD.pending = {os.path.abspath(p) for p in paths}
     return len(paths)

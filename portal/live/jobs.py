@@ -235,22 +235,12 @@ class BuildWriter(RecordingWriter):
         it. Returns how many pages. A failure in another process is raised here as it was raised
         there."""
         names = list(self.pages)
-        collecting = gc.isenabled()
-        if not collecting:  # a build keeps the collector off while it reads (portal.tools.build._freeze_model)
-            gc.freeze()  # what it made lives to the end; rendering makes garbage: collected
-            gc.enable()
-        try:
-            return self._write_everything(names, workers, meanwhile)
-        finally:
-            if not collecting:
-                gc.disable()
-
-    def _write_everything(self, names: list[str], workers: int, meanwhile) -> int:
         if self.settings.get("PORTAL_PAGE_KEYS"):
             from .. import renders
 
             self.keys = renders.PageKeys(self.settings, self.previous or None)
-            self.keys.analyse(job.template for job, _ in self.pages.values())  # once, before the fork
+            self.keys.share_names(names)
+            self.keys.analyse({id(job): job for job, _ in self.pages.values()}.values())  # once, before the fork
             outputs.keyed_by(self.keys, self.output_path)  # the output steps' files too
         try:
             return self._write_all(names, workers, meanwhile)
