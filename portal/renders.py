@@ -86,8 +86,7 @@ class TemplateNames:
                 from jinja2 import meta
 
                 ast = self.env.parse(source, name)
-                self.analysed[digest] = (frozenset(meta.find_undeclared_variables(ast)),
-                                         tuple(meta.find_referenced_templates(ast)))
+                self.analysed[digest] = (_looked_up(ast), tuple(meta.find_referenced_templates(ast)))
             self._own[name] = self.analysed[digest]
         return self._own[name]
 
@@ -126,6 +125,29 @@ class TemplateNames:
             log.debug("template %s not analysed: %s", name, err)
             return None
         return frozenset(names)
+
+
+def _looked_up(ast) -> frozenset[str]:
+    """Every name the template looks up at run time: its context's and its environment's globals.
+    (``jinja2.meta.find_undeclared_variables`` leaves out the names of the environment's globals: a
+    helper such as ``responsive_body`` or ``theme_asset`` would then go undigested.)"""
+    from jinja2.compiler import CodeGenerator
+
+    class Tracking(CodeGenerator):
+        def __init__(self, environment) -> None:
+            super().__init__(environment, "<introspection>", "<introspection>")
+            self.names: set[str] = set()
+
+        def write(self, x: str) -> None:
+            """Nothing is written: the generator walks the template only to find its names."""
+
+        def enter_frame(self, frame) -> None:
+            super().enter_frame(frame)
+            self.names.update(param for action, param in frame.symbols.loads.values() if action == "resolve")
+
+    tracking = Tracking(ast.environment)
+    tracking.visit(ast)
+    return frozenset(tracking.names)
 
 
 # ---- digests ---------------------------------------------------------------------------------------------
@@ -454,8 +476,12 @@ def fingerprint(settings: dict) -> str:
     theme = Path(str(settings.get("THEME", "")))
     if theme.is_dir():
         folders.append(theme)
-    for plugin_path in settings.get("PLUGIN_PATHS") or []:
-        path = Path(plugin_path)
+    # every folder pages are made from: plugins, templates that override the theme's, static folders
+    # (whose files' fingerprinted names pages carry), wherever the settings put them
+    extra = [*(settings.get("PLUGIN_PATHS") or []), *(settings.get("THEME_TEMPLATES_OVERRIDES") or []),
+             *((theme / str(p)) for p in settings.get("THEME_STATIC_PATHS") or [])]
+    for folder in extra:
+        path = Path(folder)
         if path.is_dir() and path.resolve() not in {f.resolve() for f in folders}:
             folders.append(path)
     for folder in folders:

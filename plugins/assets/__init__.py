@@ -90,6 +90,7 @@ def add_helper(generator) -> None:
                                 f"folders (files: {known}); fix the name in the template")
         return f"{folder}/{STATE.names[rel]}"
 
+    theme_asset.portal_state = lambda: STATE.names  # the files' fingerprints (portal.renders)
     generator.env.globals["theme_asset"] = theme_asset
 
 

@@ -26,6 +26,12 @@ def build(content: Path, output: Path, cache: Path | None, now: str = NOW, *sets
     assert proc.returncode == 0, proc.stderr
 
 
+def picture(path: Path, width: int, height: int) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (width, height), (10, 120, 200)).save(path)
+
+
 def tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and not p.name.endswith(".gz")}
@@ -39,6 +45,10 @@ def test_a_rebuild_renders_what_changed_and_publishes_the_cold_build(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_SITE, content)
     files = generate_articles(content, 120)  # enough pages for two processes to share them
+    picture(content / "images" / "than-bai.png", 50, 40)  # a picture in one body only (not a lead image)
+    body_only = content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    body_only.write_text(body_only.read_text(encoding="utf-8") + '\n![Ảnh](images/than-bai.png "Ảnh")\n',
+                         encoding="utf-8")
     out, cache = tmp_path / "out", tmp_path / "cache"
     colds = 0
 
@@ -111,11 +121,26 @@ def test_a_rebuild_renders_what_changed_and_publishes_the_cold_build(tmp_path):
     site = same_as_cold(LATER)
     assert not any("site-banner" in data.decode() for name, data in site.items() if name.endswith(".html"))
 
+    # the body's picture replaced by a larger one under the same name: its sizes in the page change
+    picture(content / "images" / "than-bai.png", 900, 500)
+    build(content, out, cache, LATER)
+    site = same_as_cold(LATER)
+    assert "than-bai.900w.webp" in site["tin-tuc/tap-huan-nhan-dien-lua-dao-truc-tuyen.html"].decode()
+
     # a page of the output changed by hand (or by the preview): written again
     page = next(p for p in out.rglob("*.html") if slug in p.name)
     page.write_text("changed by hand", encoding="utf-8")
     build(content, out, cache, LATER)
     same_as_cold(LATER)
+
+    # a stylesheet in a static folder outside the theme: every page names its new fingerprint
+    static = tmp_path / "static"
+    shutil.copytree(ROOT / "theme" / "static", static)
+    outside = ("--set", f'THEME_STATIC_PATHS=["{static}"]')
+    build(content, out, cache, LATER, *outside)
+    (static / "css" / "site.css").write_text((static / "css" / "site.css").read_text() + "body{color:#321}\n")
+    build(content, out, cache, LATER, *outside)
+    same_as_cold(LATER, *outside)
 
     # a template changed: every page rendered with it
     theme = tmp_path / "theme"
