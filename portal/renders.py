@@ -16,14 +16,17 @@ A page's key is a digest of everything its template can read, worked out without
 
 A rebuild computes each page's key; when it equals the key the previous build saved for that file
 and the previous output's file is still the very file that build left (its inode, size and time),
-the page is a hard link to it, not rendered. Any value no rule knows (``Unknown``) leaves its page
-without a key: rendered on every build, never wrongly kept.
+the page is a hard link to it, not rendered. (A file written in place with its size kept and its time
+put back passes for the same file; its change time cannot tell, since linking a file changes it.)
+Any value no rule knows (``Unknown``) leaves its page without a key: rendered on every build, never
+wrongly kept.
 
 Helpers a template calls read state of their own: they say so with a ``portal_state`` attribute (a
 function giving that state, digested once per build), or, for state about one article (its rating),
-with ``portal_article_state``, which the article's digest includes. What a theme may not do for
-this to hold: reach an article more than one link away from one its page holds (the related
-article of a related article), or call a helper that reads other state without saying so.
+by registering a function of the view with ``article_state``, which the article's digest includes.
+What a theme may not do for this to hold: reach an article more than one link away from one its page
+holds (the related article of a related article), or call a helper that reads other state without
+saying so.
 """
 
 from __future__ import annotations
