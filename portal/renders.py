@@ -35,6 +35,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import hashlib
 import importlib.metadata
 import io
@@ -155,10 +156,11 @@ def _looked_up(ast) -> frozenset[str]:
 
 # ---- digests ---------------------------------------------------------------------------------------------
 def _h(*parts: bytes) -> bytes:
+    """One digest of several parts, each with its length first: no two lists of parts give the same bytes."""
     h = hashlib.blake2b(digest_size=16)
     for part in parts:
+        h.update(len(part).to_bytes(8, "little"))
         h.update(part)
-        h.update(b"\0")
     return h.digest()
 
 
@@ -326,7 +328,7 @@ def _seq(d: Digests, value: Any) -> bytes:
 
 
 def _mapping(d: Digests, value: Any) -> bytes:
-    return _h(b"dict", *(d.value(k) + b"=" + d.value(v) for k, v in value.items()))
+    return _h(b"dict", *(part for k, v in value.items() for part in (d.value(k), d.value(v))))
 
 
 def _set(d: Digests, value: Any) -> bytes:
@@ -349,13 +351,12 @@ def _dataclass(d: Digests, value: Any) -> bytes:
 
 def _function(d: Digests, value: Any) -> bytes:
     """A function by its name (its code is in the fingerprint), with the state it says it reads."""
-    target = value.func if isinstance(value, _partial_type()) else value
+    partial = isinstance(value, functools.partial)
+    target = value.func if partial else value
     state = getattr(value, "portal_state", None) or getattr(target, "portal_state", None)
     name = f"{getattr(target, '__module__', '')}.{getattr(target, '__qualname__', type(target).__qualname__)}"
-    extra = d.value(state()) if callable(state) else b""
-    if isinstance(value, _partial_type()):
-        extra += d.value(list(value.args)) + d.value(value.keywords)
-    return _h(b"function", name.encode(), extra)
+    return _h(b"function", name.encode(), d.value(state()) if callable(state) else b"",
+              *((d.value(list(value.args)), d.value(value.keywords)) if partial else ()))
 
 
 def _method(d: Digests, value: Any) -> bytes:
@@ -391,7 +392,6 @@ def _paginator(d: Digests, value: Any) -> bytes:
 
 
 def _page(d: Digests, value: Any) -> bytes:
-    _PER_PAGE.add(type(value))
     return _h(b"page", d.value(value.name), str(value.number).encode(), d.value(value.object_list),
               d.value(value.paginator))
 
@@ -400,14 +400,11 @@ def _catalogue(d: Digests, value: Any) -> bytes:
     return _h(b"catalogue", d.value(value.feeds), d.value(value.opml_lists), d.value(value.cap_index))
 
 
-def _partial_type() -> type:
-    import functools
-
-    return functools.partial
-
-
 def _rules() -> dict[type, Callable[[Digests, Any], bytes]]:
     from markupsafe import Markup
+    from pelican.paginator import Page
+
+    _PER_PAGE.add(Page)
 
     return {list: _seq, tuple: _seq, dict: _mapping, set: _set, frozenset: _set, Markup: _text,
             dt.datetime: _plain, dt.date: _plain, dt.time: _plain, dt.timedelta: _plain}
@@ -454,7 +451,7 @@ def _rule_for(t: type) -> Callable[[Digests, Any], bytes] | None:  # noqa: C901 
         return _method
     if issubclass(t, types.BuiltinMethodType):
         return _builtin
-    if issubclass(t, types.FunctionType | _partial_type()):
+    if issubclass(t, types.FunctionType | functools.partial):
         return _function
     if issubclass(t, type):  # a class: its code is in the fingerprint
         return lambda d, v: _h(b"class", f"{v.__module__}.{v.__qualname__}".encode())
@@ -755,11 +752,3 @@ def _prune(folder: Path, kept: Path) -> None:
         with contextlib.suppress(OSError):
             if path != kept and now - path.stat().st_mtime > STALE:
                 path.unlink()
-
-
-def forget(settings: dict, output: Path) -> None:
-    """The output changed in a way the keys do not know (a failed swap): no page is linked next time."""
-    folder = settings.get("PORTAL_PARSE_CACHE")
-    if folder:
-        with contextlib.suppress(OSError):
-            keys_file(folder, output).unlink()

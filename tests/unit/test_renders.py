@@ -74,6 +74,9 @@ def test_digests_do_not_depend_on_set_order_or_object_identity():
     assert d.value({"b", "a", "c"}) == renders.Digests({}).value({"c", "a", "b"})
     assert d.value([NOW, "x", 1]) == renders.Digests({}).value([NOW, "x", 1])
     assert d.value(["x"]) != d.value(["y"])
+    # parts cannot run into each other: a key and its value, items of a list
+    assert d.value({"a": "x=sy"}) != d.value({"a=sx": "y"})
+    assert d.value(["ab", "c"]) != d.value(["a", "bc"])
 
 
 def test_a_helper_says_what_state_it_reads():
