@@ -23,6 +23,7 @@ Every write here may fail (a full disk, a folder that cannot be written): caller
 from __future__ import annotations
 
 import atexit
+import errno
 import fcntl
 import os
 import shutil
@@ -96,6 +97,40 @@ def read(ref: Ref) -> bytes:
     if len(data) != length:
         raise OSError(f"{path}: {length} bytes expected at {offset}, {len(data)} found")
     return data
+
+
+def copy(ref: Ref, out: int) -> None:
+    """Append the bytes at ``ref`` to the open file ``out``: the kernel copies them where it can, so a
+    pack of 40 MB is not read into this process to be written again. OSError when they are not all there."""
+    path, offset, length = ref
+    fd = _FILES.get(path)
+    if fd is None:
+        fd = _FILES[path] = os.open(path, os.O_RDONLY)
+    done = 0
+    if not hasattr(os, "copy_file_range"):  # not Linux
+        write(out, read(ref))
+        return
+    while done < length:
+        try:
+            n = os.copy_file_range(fd, out, length - done, offset + done)
+        except OSError as err:
+            if done or err.errno not in _NO_RANGE_COPY:
+                raise
+            write(out, read(ref))  # a file system (or kernel) that cannot copy ranges
+            return
+        if not n:
+            raise OSError(f"{path}: {length} bytes expected at {offset}, {done} found")
+        done += n
+
+
+_NO_RANGE_COPY = (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF)
+
+
+def write(out: int, data: bytes) -> None:
+    """All of ``data`` to the open file ``out``."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(out, view):]
 
 
 def forget(path: str) -> None:

@@ -341,7 +341,8 @@ class ParseCache:
     the build never holds the pickled results in memory (40 MB at 10,000 articles, and as much again
     to receive them from the workers)."""
 
-    MAGIC = b"portal parse pack 2\n"
+    MAGIC = b"portal parse pack 3\n"
+    SETTLED_NS = 2_000_000_000  # a file unchanged for this long before it was hashed: its times are kept with its key
     TRAILER = 16 + 8  # the index's digest, where it starts
     _open: dict[str, ParseCache] = {}
 
@@ -349,8 +350,10 @@ class ParseCache:
         self.pack = pack
         self.held: dict[str, tuple[int, int, bytes]] | None = None  # the old pack's index, read lazily
         self.used: dict[str, blobs.Ref] = {}
-        self._keys: dict[tuple[str, tuple[int, int] | None], str | None] = {}
+        self._keys: dict[tuple[str, tuple], str] = {}
         self.hits = 0
+        self.held_stamps: dict[str, tuple] = {}  # the old pack's: path -> device, inode, size, times, key
+        self.stamps: dict[str, tuple] = {}  # this build's, for the pack it writes
 
     @classmethod
     def of(cls, settings: dict) -> ParseCache | None:
@@ -372,49 +375,69 @@ class ParseCache:
             cls._open.clear()
 
     def key(self, source_path: str) -> str | None:
+        """The SHA-256 of the file's path and bytes. The file is not read again when it is the file the
+        last build hashed (the same device, inode, size, modification and change times: any write
+        changes the change time, which no program can set back); a file changed in the two seconds
+        before it was hashed is read again next time (a write in the same clock tick as the hash
+        would leave every time as it was)."""
         path = os.path.abspath(source_path)
-        memo = (path, _stamp(path))
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        memo = (path, stamp)
         if memo not in self._keys:
-            try:
-                data = Path(path).read_bytes()
-            except OSError:
-                self._keys[memo] = None
+            self._read()
+            known = self.held_stamps.get(path)
+            if known is not None and known[:5] == stamp:
+                self._keys[memo] = known[5]
             else:
+                try:
+                    data = Path(path).read_bytes()
+                except OSError:
+                    return None
                 self._keys[memo] = hashlib.sha256(path.encode() + b"\0" + data).hexdigest()
+            if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > self.SETTLED_NS:
+                self.stamps[path] = (*stamp, self._keys[memo])
         return self._keys[memo]
 
     def _read(self) -> dict[str, tuple[int, int, bytes]]:
         if self.held is None:
-            self.held = {}
+            self.held, self.held_stamps = {}, {}
             try:
-                self.held = self._index()
+                self.held, self.held_stamps = self._index()
             except Exception:  # noqa: BLE001 (a damaged or missing pack: everything is parsed again)
                 pass
         return self.held
 
-    def _index(self) -> dict[str, tuple[int, int, bytes]]:
+    def _index(self) -> tuple[dict[str, tuple[int, int, bytes]], dict[str, tuple]]:
         path = str(self.pack)
         size = self.pack.stat().st_size
         start = len(self.MAGIC)
         if size < start + self.TRAILER or blobs.read((path, 0, start)) != self.MAGIC:
-            return {}
+            return {}, {}
         trailer = blobs.read((path, size - self.TRAILER, self.TRAILER))
         digest, where = trailer[:16], int.from_bytes(trailer[16:], "little")
         if not start <= where <= size - self.TRAILER:
-            return {}
+            return {}, {}
         data = blobs.read((path, where, size - self.TRAILER - where))
         if _digest(data) != digest:
-            return {}
+            return {}, {}
         index = pickle.loads(data)
-        if not isinstance(index, dict):
-            return {}
+        if not (isinstance(index, dict) and isinstance(index.get("results"), dict)
+                and isinstance(index.get("stamps"), dict)):
+            return {}, {}
         good = {}
-        for key, span in index.items():
+        for key, span in index["results"].items():
             if isinstance(key, str) and isinstance(span, tuple) and len(span) == 3 \
                     and isinstance(span[0], int) and isinstance(span[1], int) and isinstance(span[2], bytes) \
                     and start <= span[0] and span[0] + span[1] <= where:
                 good[key] = span
-        return good
+        stamps = {path: stamp for path, stamp in index["stamps"].items()
+                  if isinstance(path, str) and isinstance(stamp, tuple) and len(stamp) == 6
+                  and all(type(n) is int for n in stamp[:5]) and isinstance(stamp[5], str) and stamp[5] in good}
+        return good, stamps
 
     def holds(self, source_path: str) -> bool:
         key = self.key(source_path)
@@ -453,7 +476,8 @@ class ParseCache:
         new name then renamed, so a build that stops midway leaves the old pack."""
         old = self._read()
         here = str(self.pack)
-        if not self.used or (set(self.used) == set(old)
+        stamps = {path: stamp for path, stamp in self.stamps.items() if stamp[5] in self.used}
+        if not self.used or (set(self.used) == set(old) and stamps == self.held_stamps
                              and all(ref[0] == here for ref in self.used.values())):
             return
         tmp = self.pack.with_name(f".{self.pack.name}.{os.getpid()}")
@@ -462,22 +486,42 @@ class ParseCache:
             for other in self.pack.parent.iterdir():
                 if other.is_dir() and len(other.name) == 32 and not other.name.startswith(blobs.PREFIX):
                     shutil.rmtree(other, ignore_errors=True)  # an earlier layout: a file per result
-                elif other.suffix in (".pickle", ".pack") and other != self.pack:
+                elif other.suffix in (".pickle", ".pack") and len(other.stem) == 32 and other != self.pack:
                     other.unlink(missing_ok=True)  # another fingerprint (settings or code changed), or layout
+                    # (only packs: the folder also keeps other caches, such as the neighbours' positions)
                 elif other.name.startswith(".") and ".pack." in other.name and other != tmp \
                         and time.time() - other.stat().st_mtime > blobs.YOUNG_S:
                     other.unlink(missing_ok=True)  # half a pack, from a build killed while writing it
             index: dict[str, tuple[int, int, bytes]] = {}
-            with open(tmp, "wb") as f:
-                f.write(self.MAGIC)
+            out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                blobs.write(out, self.MAGIC)
+                where = len(self.MAGIC)
+                run = [0, 0]  # results of the old pack that follow each other there: copied in one go
                 for key, ref in self.used.items():
-                    data = blobs.read(ref)
-                    index[key] = (f.tell(), len(data), _digest(data))
-                    f.write(data)
-                where = f.tell()
-                data = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
-                f.write(data)
-                f.write(_digest(data) + where.to_bytes(8, "little"))
+                    if ref[0] == here and key in old and old[key][:2] == ref[1:]:
+                        digest = old[key][2]  # the bytes were checked against it when they were loaded
+                        if run[1] and run[0] + run[1] == ref[1]:
+                            run[1] += ref[2]
+                        else:
+                            if run[1]:
+                                blobs.copy((here, *run), out)
+                            run = [ref[1], ref[2]]
+                    else:  # parsed in this build
+                        if run[1]:
+                            blobs.copy((here, *run), out)
+                            run = [0, 0]
+                        data = blobs.read(ref)
+                        blobs.write(out, data)
+                        digest = _digest(data)
+                    index[key] = (where, ref[2], digest)
+                    where += ref[2]
+                if run[1]:
+                    blobs.copy((here, *run), out)
+                data = pickle.dumps({"results": index, "stamps": stamps}, protocol=pickle.HIGHEST_PROTOCOL)
+                blobs.write(out, data + _digest(data) + where.to_bytes(8, "little"))
+            finally:
+                os.close(out)
             os.replace(tmp, self.pack)
             blobs.forget(here)  # the name is the new pack's now
         except (OSError, pickle.PicklingError):

@@ -1,0 +1,118 @@
+"""The parse cache's pack (plugins/articles/reader.py ParseCache): written again after a rebuild, it
+holds every result of the build, each under its own digest, whether it was copied from the old pack
+by the kernel or parsed in this build."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+from conftest import ROOT
+
+from portal import blobs
+
+sys.path.insert(0, str(ROOT / "plugins"))
+from articles.reader import ParseCache, Parsed  # noqa: E402
+
+
+@pytest.fixture
+def fresh_blobs():
+    yield
+    blobs.release()
+
+
+def parsed(i: int) -> Parsed:
+    return Parsed(kind="tin-tuc", content=f"<p>bài {i} " + "x" * (i * 37 % 500) + "</p>", ok=True)
+
+
+def reopened(pack) -> ParseCache:
+    blobs.release()
+    return ParseCache(pack)
+
+
+def test_a_pack_written_again_keeps_old_results_and_new_ones(tmp_path, fresh_blobs):
+    pack = tmp_path / "cache" / ("a" * 32 + ".pack")
+    first = ParseCache(pack)
+    for i in range(50):
+        first.keep(f"k{i}", parsed(i))
+    first.save()
+
+    second = reopened(pack)
+    # the rebuild reads most of the results, in an order with gaps (a file deleted, one edited)
+    for i in [*range(0, 20), *range(21, 35), *range(36, 50)]:
+        assert second.load(f"k{i}").content == parsed(i).content
+    second.keep("k20", Parsed(kind="tin-tuc", content="<p>đã sửa</p>", ok=True))
+    second.keep("new", parsed(99))
+    second.save()
+
+    third = reopened(pack)
+    assert len(third._read()) == 50  # k35 is gone: this build did not read it
+    for i in [*range(0, 20), *range(21, 35), *range(36, 50)]:
+        assert third.load(f"k{i}").content == parsed(i).content
+    assert third.load("k20").content == "<p>đã sửa</p>"
+    assert third.load("new").content == parsed(99).content
+    assert third.load("k35") is None
+    assert third.hits == 50
+
+
+def test_a_pack_is_copied_without_range_copies_too(tmp_path, fresh_blobs, monkeypatch):
+    """Where the kernel cannot copy ranges (another system, an older kernel), the bytes are read and
+    written: the same pack."""
+    pack = tmp_path / ("b" * 32 + ".pack")
+    first = ParseCache(pack)
+    for i in range(10):
+        first.keep(f"k{i}", parsed(i))
+    first.save()
+    before = pack.read_bytes()
+
+    def refuse(*args, **kwargs):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "copy_file_range", refuse)
+    second = reopened(pack)
+    for i in range(10):
+        second.load(f"k{i}")
+    second.keep("k10", parsed(10))
+    second.save()
+    third = reopened(pack)
+    assert [third.load(f"k{i}").content for i in range(11)] == [parsed(i).content for i in range(11)]
+    assert pack.read_bytes().startswith(before[:len(ParseCache.MAGIC) + sum(third._read()[f"k{i}"][1]
+                                                                                 for i in range(10))])
+
+
+def test_a_file_hashed_before_is_known_by_its_times_until_it_changes(tmp_path, fresh_blobs, monkeypatch):
+    """A rebuild does not read the files the last build hashed; any write to one (even one that puts
+    its size and modification time back) makes it read again."""
+    import time
+    from pathlib import Path
+
+    monkeypatch.setattr(ParseCache, "SETTLED_NS", 0)  # every file's times are kept, however new
+    source = tmp_path / "bai.md"
+    source.write_text("Title: Bài\n\nThân bài.\n", encoding="utf-8")
+    pack = tmp_path / ("c" * 32 + ".pack")
+    first = ParseCache(pack)
+    key = first.key(str(source))
+    first.keep(key, parsed(1))
+    first.save()
+
+    reads = []
+    real = Path.read_bytes
+
+    def counted(self):
+        reads.append(self)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    second = reopened(pack)
+    assert second.key(str(source)) == key and reads == []  # known by its times: not read
+    assert second.load(key).content == parsed(1).content
+
+    time.sleep(0.05)  # past the file system's clock tick
+    before = source.stat()
+    source.write_text("Title: Bày\n\nThân bài.\n", encoding="utf-8")  # the same size
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same modification time
+    third = reopened(pack)
+    changed = third.key(str(source))
+    assert reads == [source] and changed != key  # its change time moved: read and hashed
+    assert third.load(changed) is None
