@@ -172,6 +172,7 @@ def write_keyed(path: Path, inputs: tuple, make: Callable[[], bytes]) -> None:
             _make_folder(path.parent)
             try:  # a link never writes through an existing file: it fails, and the file is made
                 link_file(before, target)
+                keys.linked(name)  # type: ignore[attr-defined]
                 for written in _recorders:
                     written.add(Path(path).resolve())
                 return

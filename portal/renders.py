@@ -659,6 +659,11 @@ class PageKeys:
             return False
         return _STAMP.pack(st.st_ino, st.st_size, st.st_mtime_ns) == was[16:]
 
+    def linked(self, name: str) -> None:
+        """``name`` is now the previous output's file, linked (``unchanged`` said so): its key is kept with
+        that file's inode, size and time, which ``commit`` need not look up again."""
+        self.keys[name] = self.previous[name]
+
     def save_part(self, linked: int) -> None:
         """A forked writer's keys and how many pages it linked, for its parent (``merge_part``)."""
         pending = self.settings.get("PORTAL_PAGE_KEYS")
@@ -727,6 +732,9 @@ def commit(settings: dict, output: Path) -> None:
         return
     pages = {}
     for name, key in (saved.get("pages") or {}).items():
+        if len(key) == 16 + _STAMP.size:  # linked from the previous output (PageKeys.linked): its stamp
+            pages[name] = key
+            continue
         try:
             st = os.lstat(output / name)
         except OSError:

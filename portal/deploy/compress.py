@@ -80,13 +80,13 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
         if not wanted:
             continue
         shared = shared_inodes(Path(top), previous / Path(top).relative_to(folder)) if same_device else set()
+        present = set(names)
         for name in wanted:
+            if name in shared and f"{name}.gz" in present:  # linked by the build with its .gz (portal.outputs)
+                ready += 1  # (the swap finds both shared with the previous output by itself: not in ``same``)
+                continue
             path = Path(top, name)
-            if name in shared and f"{name}.gz" in names:  # linked by the build with its .gz (portal.outputs)
-                ready += 1
-                if same is not None:
-                    same.update((path, path.with_name(name + ".gz")))
-            elif name in shared:  # the previous output's file itself, linked by the build
+            if name in shared:  # the previous output's file itself, linked by the build
                 linked.append(path)
             elif not path.is_symlink():
                 paths.append(path)

@@ -196,6 +196,7 @@ class BuildWriter(RecordingWriter):
             outputs.link_file(before, path)
         except OSError:  # another file system: rendered instead
             return False
+        self.keys.linked(name)
         self.linked += 1
         return True
 
