@@ -179,6 +179,39 @@ def _expand_settings_cached(original):
     return _expand_settings
 
 
+def _relative_source_path_cached(original):
+    """Content.get_relative_source_path: the source's path within the content folder, a function of the
+    two paths (and of the working folder when either is relative), remembered. Pelican works it out
+    three times an article (os.path.relpath: about 0.3 s a build at 10,000 articles)."""
+    import functools
+    import os
+
+    @functools.lru_cache(maxsize=1 << 16)
+    def relative(source_path: str, path: str, cwd: str | None) -> str | None:
+        return original(_Paths(source_path, path))
+
+    def get_relative_source_path(self, source_path=None):
+        if not source_path:
+            source_path = self.source_path
+        if source_path is None:
+            return None
+        path = self.settings["PATH"]
+        if not isinstance(source_path, str) or not isinstance(path, str):
+            return original(self, source_path)
+        cwd = None if os.path.isabs(source_path) and os.path.isabs(path) else os.getcwd()
+        return relative(source_path, path, cwd)
+
+    return get_relative_source_path
+
+
+class _Paths:
+    """What Content.get_relative_source_path reads of a content object: its source and the content folder."""
+
+    def __init__(self, source_path: str, path: str):
+        self.source_path = source_path
+        self.settings = {"PATH": path}
+
+
 def _no_stamp_unless_cached(original_get, original_put):
     """FileStampDataCacher's two methods without reading a file's stamp when nothing is cached: with
     CACHE_CONTENT and LOAD_CONTENT_CACHE off (the portal keeps its own parse cache), Pelican stats
@@ -216,6 +249,8 @@ def apply() -> bool:
 
     ORIGINALS["_expand_settings"] = Content._expand_settings
     Content._expand_settings = _expand_settings_cached(Content._expand_settings)
+    ORIGINALS["get_relative_source_path"] = Content.get_relative_source_path
+    Content.get_relative_source_path = _relative_source_path_cached(Content.get_relative_source_path)
     from pelican.cache import FileStampDataCacher
 
     ORIGINALS.update(get_cached_data=FileStampDataCacher.get_cached_data, cache_data=FileStampDataCacher.cache_data)

@@ -498,8 +498,12 @@ class ParseCache:
                 blobs.write(out, self.MAGIC)
                 where = len(self.MAGIC)
                 run = [0, 0]  # results of the old pack that follow each other there: copied in one go
-                for key, ref in self.used.items():
-                    if ref[0] == here and key in old and old[key][:2] == ref[1:]:
+                kept = {key for key, ref in self.used.items()
+                        if ref[0] == here and key in old and old[key][:2] == ref[1:]}
+                # the old pack's results in its order (a few long runs), then this build's
+                for key, ref in sorted(self.used.items(), key=lambda item: (0, item[1][1]) if item[0] in kept
+                                       else (1, 0)):
+                    if key in kept:
                         digest = old[key][2]  # the bytes were checked against it when they were loaded
                         if run[1] and run[0] + run[1] == ref[1]:
                             run[1] += ref[2]

@@ -5,6 +5,7 @@ by the kernel or parsed in this build."""
 from __future__ import annotations
 
 import os
+import random
 import sys
 
 import pytest
@@ -31,7 +32,7 @@ def reopened(pack) -> ParseCache:
     return ParseCache(pack)
 
 
-def test_a_pack_written_again_keeps_old_results_and_new_ones(tmp_path, fresh_blobs):
+def test_a_pack_written_again_keeps_old_results_and_new_ones(tmp_path, fresh_blobs, monkeypatch):
     pack = tmp_path / "cache" / ("a" * 32 + ".pack")
     first = ParseCache(pack)
     for i in range(50):
@@ -39,12 +40,17 @@ def test_a_pack_written_again_keeps_old_results_and_new_ones(tmp_path, fresh_blo
     first.save()
 
     second = reopened(pack)
-    # the rebuild reads most of the results, in an order with gaps (a file deleted, one edited)
-    for i in [*range(0, 20), *range(21, 35), *range(36, 50)]:
+    # the rebuild reads most of the results, in another order, with gaps (a file deleted, one edited)
+    read = [*range(0, 20), *range(21, 35), *range(36, 50)]
+    random.Random(4).shuffle(read)
+    for i in read:
         assert second.load(f"k{i}").content == parsed(i).content
     second.keep("k20", Parsed(kind="tin-tuc", content="<p>đã sửa</p>", ok=True))
     second.keep("new", parsed(99))
+    copies = []
+    monkeypatch.setattr(blobs, "copy", lambda ref, out, real=blobs.copy: (copies.append(ref), real(ref, out)))
     second.save()
+    assert len(copies) == 3  # the old pack's results in its order: one copy a run between the gaps
 
     third = reopened(pack)
     assert len(third._read()) == 50  # k35 is gone: this build did not read it

@@ -144,3 +144,17 @@ def test_file_stamps_are_read_only_where_something_is_cached(tmp_path, monkeypat
     os.utime(source, (1, 1))  # another stamp: the cached data is stale
     assert on.get_cached_data(str(source), "none") == "none"
     assert ORIGINALS["get_cached_data"](on, str(source), "none") == "none"
+
+
+@pytest.mark.parametrize("path", ["/c", "/c/", "c", "/x/../c", "/"])
+def test_relative_source_paths_are_the_same(path, tmp_path, monkeypatch):
+    from pelican.contents import Content
+
+    monkeypatch.chdir(tmp_path)
+    for a in articles(6):
+        a.settings = {**a.settings, "PATH": path}
+        for source in (None, a.source_path, "tin-tuc/bai.md", "../ngoai.md", f"{tmp_path}/c/x.md", "c/y.md"):
+            assert Content.get_relative_source_path(a, source) == ORIGINALS["get_relative_source_path"](a, source)
+    monkeypatch.chdir("/")  # a relative folder is read from the working folder: never remembered across it
+    a.settings = {**a.settings, "PATH": "c"}
+    assert Content.get_relative_source_path(a, "c/y.md") == ORIGINALS["get_relative_source_path"](a, "c/y.md")
