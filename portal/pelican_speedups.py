@@ -196,9 +196,9 @@ def _relative_source_path_cached(original):
         if source_path is None:
             return None
         path = self.settings["PATH"]
-        if not isinstance(source_path, str) or not isinstance(path, str):
+        if type(source_path) is not str or type(path) is not str:
             return original(self, source_path)
-        cwd = None if os.path.isabs(source_path) and os.path.isabs(path) else os.getcwd()
+        cwd = None if source_path.startswith("/") and path.startswith("/") else os.getcwd()
         return relative(source_path, path, cwd)
 
     return get_relative_source_path

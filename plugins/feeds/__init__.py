@@ -19,6 +19,7 @@ the CAP index name; portal.websub).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from itertools import islice
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from portal.clock import local
 from portal.feeds import catalogue as cat
 from portal.feeds import opml, writer
 from portal.feeds.items import Item, build_item
-from portal.outputs import output_step, write_file
+from portal.outputs import output_step, write_file, write_keyed
 from portal.paths import SitePaths
 from portal.settings import SettingsError, require_after_articles
 from portal.urls import absolute, article_guid, site_base
@@ -89,13 +90,20 @@ def write_feeds(generators, writer_=None) -> None:
         return built[id(view)]
 
     renderers = {cat.RSS: writer.render_rss, cat.ATOM: writer.render_atom, cat.JSON: writer.render_json}
+
+    def render(feed: cat.Feed, fmt: str, chosen: list) -> Callable[[], bytes]:
+        return lambda: renderers[fmt](settings, feed, [item_of(v) for v in chosen])
+
     count = 0
     for feed in catalogue.feeds:
         # a feed's items are the first `limit` that it selects, and the scan stops there (a tag feed of a large
         # site finds its 100 items among the newest few hundred articles, not all 10,000)
-        chosen = [item_of(v) for v in islice((v for v in views if feed.select(v)), limit or None)]
+        chosen = list(islice((v for v in views if feed.select(v)), limit or None))
         for fmt in feed.formats:
-            write_file(out / feed.path(fmt), renderers[fmt](settings, feed, chosen))
+            # made from the feed (its selection by name: the catalogue's code is in the key), its items' views
+            # and the settings: a feed the output this build replaces made from the same is linked from there
+            # (a rebuild after one edit renders only the feeds the article is in)
+            write_keyed(out / feed.path(fmt), (feed, fmt, *chosen), render(feed, fmt, chosen))
             count += 1
     for opml_list in catalogue.opml_lists:  # for people: no feed reader gets an item twice from one list
         write_file(out / opml_list.path, opml.render(settings, opml_list))

@@ -20,8 +20,10 @@ with products, so every CVE lists every affected product as ``known_affected``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .. import model
@@ -45,24 +47,33 @@ VENDOR_FIX_WORDS = ("bản vá", "cập nhật", "nâng cấp", "phiên bản m�
 
 @dataclass(frozen=True)
 class Advisory:
-    """One warning's CSAF document and where it is published."""
+    """One warning's CSAF document and where it is published.
+
+    ``head`` is what the provider's lists and the publishing read (title, category, tracking); the
+    whole ``document`` is made when first read: a rebuild links the unchanged documents from the
+    output it replaces without making them."""
 
     view: ArticleView
     path: str  # .well-known/csaf/white/<year>/<file>.json
     url: str  # absolute
-    document: dict
+    head: dict
+    make: Callable[[], dict] | None = field(default=None, compare=False, repr=False)
+
+    @functools.cached_property
+    def document(self) -> dict:
+        return self.make() if self.make is not None else {"document": dict(self.head)}
 
     @property
     def tracking(self) -> dict:
-        return self.document["document"]["tracking"]
+        return self.head["tracking"]
 
     @property
     def title(self) -> str:
-        return self.document["document"]["title"]
+        return self.head["title"]
 
     @property
     def category(self) -> str:
-        return self.document["document"]["category"]
+        return self.head["category"]
 
     @property
     def current_release(self) -> dt.datetime:
@@ -74,11 +85,10 @@ class Advisory:
     def slim(self) -> Advisory:
         """What the provider's lists read (title, category, tracking dates and id), once the document
         is published: the build holds a line per advisory, not every document at once."""
-        doc = self.document["document"]
         keep = ("id", "version", "initial_release_date", "current_release_date")
-        tracking = {k: doc["tracking"][k] for k in keep if k in doc["tracking"]}
+        tracking = {k: self.tracking[k] for k in keep if k in self.tracking}
         return Advisory(self.view, self.path, self.url,
-                        {"document": {"title": doc["title"], "category": doc["category"], "tracking": tracking}})
+                        {"title": self.title, "category": self.category, "tracking": tracking})
 
 
 def serialise(document: dict) -> bytes:
@@ -211,26 +221,31 @@ def _vulnerability(view: ArticleView, cve: str, ids: list[str]) -> dict:
 
 
 def build(view: ArticleView, cs: CsafSettings, path: str) -> Advisory:
-    """The CSAF document of one warning, published at `path`."""
+    """The CSAF document of one warning, published at `path` (made when first read)."""
     url = absolute(cs.base, path)
     products = _products(view)
     cves = list(dict.fromkeys(view.cves))
     security = bool(cves and products)
-    document = {
-        "aggregate_severity": {"namespace": cs.severity_namespace, "text": view.severity.value},
-        "category": SECURITY if security else INFORMATIONAL,
-        "csaf_version": CSAF_VERSION,
-        "distribution": {"text": DISTRIBUTION, "tlp": dict(TLP)},
-        "lang": "vi",
-        "notes": _notes(view, security),
-        "publisher": dict(cs.publisher),
-        "references": _references(view, cs, url, security),
-        "title": (WITHDRAWN_PREFIX if view.withdrawn is not None else "") + view.title,
-        "tracking": _tracking(view, cs),
-    }
-    doc: dict = {"document": document}
-    if security:
-        ids = [p["product_id"] for p in products]
-        doc["product_tree"] = {"full_product_names": products}
-        doc["vulnerabilities"] = [_vulnerability(view, cve, ids) for cve in cves]
-    return Advisory(view=view, path=path, url=url, document=doc)
+    head = {"category": SECURITY if security else INFORMATIONAL,
+            "title": (WITHDRAWN_PREFIX if view.withdrawn is not None else "") + view.title,
+            "tracking": _tracking(view, cs)}
+
+    def make() -> dict:
+        document = {
+            "aggregate_severity": {"namespace": cs.severity_namespace, "text": view.severity.value},
+            "csaf_version": CSAF_VERSION,
+            "distribution": {"text": DISTRIBUTION, "tlp": dict(TLP)},
+            "lang": "vi",
+            "notes": _notes(view, security),
+            "publisher": dict(cs.publisher),
+            "references": _references(view, cs, url, security),
+            **head,
+        }
+        doc: dict = {"document": document}
+        if security:
+            ids = [p["product_id"] for p in products]
+            doc["product_tree"] = {"full_product_names": products}
+            doc["vulnerabilities"] = [_vulnerability(view, cve, ids) for cve in cves]
+        return doc
+
+    return Advisory(view=view, path=path, url=url, head=head, make=make)

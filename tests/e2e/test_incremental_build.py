@@ -20,10 +20,11 @@ LATER = "2027-01-05T09:00:00+07:00"  # the fixture's severe warning (CB exchange
 
 def build(content: Path, output: Path, cache: Path | None, now: str = NOW, *sets: str) -> None:
     args = [sys.executable, "-m", "portal", "build", "--content", str(content), "--output", str(output),
-            "--set", "SEARCH_INDEX=false", "--set", f'PORTAL_PARSE_CACHE="{cache or ""}"', *sets]
+            "--set", "SEARCH_INDEX=false", "--set", f'PORTAL_PARSE_CACHE="{cache or ""}"', "--verbose", *sets]
     proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PORTAL_NOW": now},
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
+    assert "without a key" not in proc.stderr  # every page and keyed file (feeds, CAP, CSAF, calendars) has one
 
 
 def picture(path: Path, width: int, height: int) -> None:
