@@ -372,6 +372,8 @@ class ParseCache:
             for cache in cls._open.values():
                 cache.save()
         finally:
+            for cache in cls._open.values():  # a reader keeps its cache: what it held is let go
+                cache.held, cache.held_stamps, cache.stamps, cache.used, cache._keys = None, {}, {}, {}, {}
             cls._open.clear()
 
     def key(self, source_path: str) -> str | None:
