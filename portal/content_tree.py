@@ -43,14 +43,23 @@ def link_problems(content: Path) -> list[Problem]:
         return []
     root = content.resolve()
     problems: list[Problem] = []
-    for folder, dirs, files in os.walk(content, followlinks=False):
-        for name in sorted([*dirs, *files]):
-            path = Path(folder) / name
-            if not path.is_symlink():
-                mode = path.lstat().st_mode
-                if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a pipe or a device: reading it blocks
-                    problems.append(Problem(_shown(content, path), None, None, None, "special_file"))
+    todo = [str(content)]
+    while todo:  # depth first, names in order (the folder's entries say their type: no stat a file)
+        folder = todo.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            continue
+        below = []
+        for entry in entries:
+            if not entry.is_symlink():
+                if entry.is_dir(follow_symlinks=False):
+                    below.append(entry.path)
+                elif not entry.is_file(follow_symlinks=False):  # a pipe or a device: reading it blocks
+                    problems.append(Problem(_shown(content, Path(entry.path)), None, None, None, "special_file"))
                 continue
+            path = Path(entry.path)
             target = os.readlink(path)
             try:
                 real = path.resolve(strict=True)
@@ -59,7 +68,7 @@ def link_problems(content: Path) -> list[Problem]:
                 continue
             if real != root and root not in real.parents:
                 problems.append(Problem(_shown(content, path), None, None, None, "link_outside", {"target": target}))
-        dirs.sort()
+        todo.extend(reversed(below))
     return problems
 
 

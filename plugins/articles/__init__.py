@@ -20,6 +20,7 @@ import bisect
 import logging
 import os
 import re
+import stat
 import threading
 from pathlib import Path
 
@@ -302,6 +303,14 @@ def read_ahead(pelican) -> None:
     outputs.defer_steps(workers >= 2)
 
 
+def _regular(path: str) -> bool:
+    """A file itself (not a link to one: those are reported, never read)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def parse_ahead(generator) -> None:
     """The articles' files, given to the worker processes in the order Pelican will read them (the
     order of ``get_files``' set, the same for the same files in one process), as soon as the
@@ -312,8 +321,7 @@ def parse_ahead(generator) -> None:
         return
     settings = generator.settings
     files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
-    paths = [p for p in (os.path.join(generator.path, f) for f in files)
-             if p.endswith(".md") and os.path.isfile(p) and not os.path.islink(p)]
+    paths = [p for p in (os.path.join(generator.path, f) for f in files) if p.endswith(".md") and _regular(p)]
     given = prefetch(settings, paths, workers)
     log.info("Đọc trước %d tệp trên %d tiến trình; các tệp khác lấy từ bộ nhớ đệm hoặc đọc khi cần "
              "(files parsed ahead by worker processes)", given, workers)
