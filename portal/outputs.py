@@ -114,6 +114,51 @@ def shared_inodes(fresh: Path, before: Path) -> set[str]:
         return set()
 
 
+class Survey:
+    """One listing of a build's folder, beside the output it replaces: each folder's files, and which of
+    them are the previous output's own file (linked by the build: one inode). The steps after a build
+    (the .gz copies, the swap) read this instead of listing every folder of both outputs again; each
+    adds what it writes (``add``)."""
+
+    def __init__(self, fresh: Path, previous: Path | None) -> None:
+        root = os.path.normpath(fresh)
+        before = os.path.normpath(previous) if previous is not None and os.path.isdir(previous) and \
+            os.stat(previous).st_dev == os.stat(root).st_dev else None
+        self.folders: dict[str, tuple[list[str], set[str]]] = {}  # folder -> its files, those shared
+        todo = [root]
+        while todo:
+            folder = todo.pop()
+            names, inodes = [], {}
+            try:
+                with os.scandir(folder) as listing:
+                    for entry in listing:
+                        if entry.is_dir():  # as os.walk: a link to a folder is listed, never followed
+                            if not entry.is_symlink():
+                                todo.append(entry.path)
+                        else:
+                            names.append(entry.name)
+                            if entry.is_file(follow_symlinks=False):
+                                inodes[entry.name] = entry.inode()
+            except OSError:
+                continue
+            shared: set[str] = set()
+            if before is not None and inodes:
+                try:
+                    with os.scandir(before + folder[len(root):]) as listing:
+                        shared = {e.name for e in listing
+                                  if inodes.get(e.name) == e.inode() and e.is_file(follow_symlinks=False)}
+                except OSError:
+                    pass
+            self.folders[folder] = (names, shared)
+
+    def add(self, path: Path, shared: bool = False) -> None:
+        """A file written after the listing (``shared``: linked from the previous output)."""
+        names, linked = self.folders.setdefault(os.path.dirname(os.path.normpath(path)), ([], set()))
+        names.append(os.path.basename(path))
+        if shared:
+            linked.add(os.path.basename(path))
+
+
 def keep_previous(path: Path) -> None:
     """A file written into a build's folder some other way (streamed): when the output it replaces
     has the same bytes, the file becomes a link to that one (see link_unchanged)."""

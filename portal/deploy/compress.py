@@ -27,6 +27,8 @@ import os
 import stat
 from pathlib import Path
 
+from ..outputs import Survey
+
 COMPRESSED_SUFFIXES = (".css", ".js", ".xml", ".json", ".txt", ".ics", ".svg", ".opml")  # not .html: see above
 # (portal.outputs links a linked file's .gz with it, for these suffixes: tests/unit/test_deploy.py checks both agree)
 LEVEL = 9  # written once per build, read many times: the smallest gzip makes
@@ -60,26 +62,26 @@ def _link_packed(path: Path, before: Path) -> bool:
 
 
 def precompress(folder: Path, previous: Path | None = None, workers: int | None = None,
-                same: set[Path] | None = None) -> int:
+                same: set[Path] | None = None, survey: Survey | None = None) -> int:
     """Write <file>.gz beside every file of `folder` named in COMPRESSED_SUFFIXES whose compressed form
     is smaller; return how many.
 
     `previous`: the output this one replaces, whose .gz of an unchanged file is reused; `same`
     collects the files (and their .gz) found equal to the previous output's, so the swap need not
     compare them again.
+    `survey`: the folder as listed beside ``previous`` (``portal.outputs.Survey``), read instead of listing
+    it again, and told of each .gz written.
     Links are never followed (a release has none; publish refuses them). The files are compressed
     on every core (zlib lets other threads run while it compresses)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from ..outputs import shared_inodes
-
+    if survey is None:
+        survey = Survey(folder, previous)
     paths, linked, ready = [], [], 0
-    same_device = previous is not None and previous.is_dir() and os.stat(previous).st_dev == os.stat(folder).st_dev
-    for top, _, names in os.walk(folder, followlinks=False):
+    for top, (names, shared) in list(survey.folders.items()):
         wanted = [name for name in names if name.endswith(COMPRESSED_SUFFIXES)]
         if not wanted:
             continue
-        shared = shared_inodes(Path(top), previous / Path(top).relative_to(folder)) if same_device else set()
         present = set(names)
         for name in wanted:
             if name in shared and f"{name}.gz" in present:  # linked by the build with its .gz (portal.outputs)
@@ -93,8 +95,7 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
 
     def one_linked(path: Path) -> int:
         if _link_packed(path, previous / path.relative_to(folder)):
-            if same is not None:
-                same.update((path, path.with_name(path.name + ".gz")))
+            survey.add(path.with_name(path.name + ".gz"), shared=True)
             return 1
         return one(path)  # the previous output has no .gz of it (a file too small to gain)
 
@@ -108,6 +109,7 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
             if len(packed) >= len(data):
                 return 0  # a tiny file: nginx sends it as it is
         path.with_name(path.name + ".gz").write_bytes(packed)
+        survey.add(path.with_name(path.name + ".gz"))
         return 1
 
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:

@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import blobs, outputs, renders
 from ..clock import build_time
 from ..model import ContentErrors
-from ..outputs import same_bytes, shared_inodes
+from ..outputs import same_bytes
 from ..search import IndexFailed
 from ..settings import SettingsError, load
 
@@ -79,17 +79,19 @@ def setup_logging(verbose: bool = False) -> None:
     root.setLevel(logging.INFO if verbose else logging.WARNING)
 
 
-def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Path] | None = None) -> int:
+def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Path] | None = None,
+                   survey: outputs.Survey | None = None) -> int:
     """Every file of `new` whose bytes equal the same file in `old` keeps `old`'s modification time
     (so its Last-Modified and ETag stay, and subscribers' conditional GETs answer 304); with `link`,
     it becomes a hard link to `old`'s file (releases share unchanged files). Returns how many.
-    `known_same`: files of `new` already compared equal (by precompress), not read again."""
+    `known_same`: files of `new` already compared equal (by precompress), not read again; `survey`:
+    `new` as listed beside `old` (``portal.outputs.Survey``), not listed again."""
     if not old.is_dir():
         return 0
     kept = 0
-    same_device = os.stat(old).st_dev == os.stat(new).st_dev
-    for folder, _, names in os.walk(new):
-        linked = shared_inodes(Path(folder), old / Path(folder).relative_to(new)) if same_device else set()
+    if survey is None:
+        survey = outputs.Survey(new, old)
+    for folder, (names, linked) in survey.folders.items():
         for name in names:
             if name in linked:  # linked by the build: the same file, its time with it
                 kept += 1
@@ -115,7 +117,8 @@ def keep_unchanged(old: Path, new: Path, link: bool = False, known_same: set[Pat
     return kept
 
 
-def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None) -> None:
+def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None,
+            survey: outputs.Survey | None = None) -> None:
     """Replace output by fresh with two renames on one filesystem (unchanged files keep their times).
 
     The output replaced stays beside it, hidden (``.output.previous-<pid>``), until the next build
@@ -123,7 +126,7 @@ def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None) -> N
     4,000 folders at 10,000 articles takes most of a second, which no build then waits for. It holds
     only what changed: its unchanged files are the new output's, linked."""
     if output.exists():
-        keep_unchanged(output, fresh, known_same=known_same)
+        keep_unchanged(output, fresh, known_same=known_same, survey=survey)
         old = output.with_name(f".{output.name}.previous-{os.getpid()}")
         shutil.rmtree(old, ignore_errors=True)
         output.rename(old)
@@ -194,14 +197,15 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
                 index_records(records, fresh / "pagefind")
             except IndexFailed as problem:
                 raise BuildFailed(str(problem)) from problem
+        survey = outputs.Survey(fresh, output if output.is_dir() else None)  # listed once for both steps
         if settings.get("PRECOMPRESS", True):
             from ..deploy.compress import precompress
 
             try:  # before swap_in: an unchanged file's .gz is unchanged too, and keeps its time
-                precompress(fresh, previous=output if output.is_dir() else None, same=same)
+                precompress(fresh, previous=output if output.is_dir() else None, same=same, survey=survey)
             except OSError as err:
                 raise BuildFailed(f"Không ghi được bản nén .gz (could not write the .gz copies): {err}") from err
-        swap_in(fresh, output, known_same=same)
+        swap_in(fresh, output, known_same=same, survey=survey)
         renders.commit(settings, output)
     finally:
         renders.remove_pending(settings)

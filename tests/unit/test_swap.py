@@ -40,3 +40,31 @@ def test_swap_in_replaces_the_output_and_the_next_build_removes_the_one_replaced
     assert sorted(p.name for p in tmp_path.iterdir()) == [f".output.previous-{os.getpid()}", "output"]
     remove_previous(output)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_one_listing_tells_linked_files_from_written_ones(tmp_path):
+    """portal.outputs.Survey: the build's folder listed once beside the output it replaces, read by the
+    .gz copies and the swap; a link to a folder is never followed."""
+    from portal.outputs import Survey
+
+    old = _tree(tmp_path / "old", 20)
+    new = _tree(tmp_path / "new", 20, changed={4})
+    os.unlink(new / "muc-1" / "trang-1.html")
+    os.link(old / "muc-1" / "trang-1.html", new / "muc-1" / "trang-1.html")  # linked by the build
+    (new / "muc-2" / "sau").mkdir()
+    (new / "muc-2" / "sau" / "a.json").write_text("{}", encoding="utf-8")
+    (new / "ra-ngoai").symlink_to(tmp_path / "old")  # a link to a folder: not walked
+    survey = Survey(new, old)
+    folders = {os.path.relpath(folder, new): (sorted(names), shared) for folder, (names, shared) in
+               survey.folders.items()}
+    assert folders["."] == ([], set())  # the link to a folder is not a file of the site, as for os.walk
+    assert folders["muc-1"] == (["trang-1.html", "trang-15.html", "trang-8.html"], {"trang-1.html"})
+    assert folders[os.path.join("muc-2", "sau")] == (["a.json"], set())
+    assert len(folders) == 9  # the seven folders, one below, the top; nothing of old through the link
+    survey.add(new / "muc-2" / "sau" / "a.json.gz")
+    survey.add(new / "muc-1" / "trang-1.html.gz", shared=True)
+    assert "a.json.gz" in survey.folders[str(new / "muc-2" / "sau")][0]
+    assert "trang-1.html.gz" in survey.folders[str(new / "muc-1")][1]
+    # the swap reads it: the same files kept as when it lists the folders itself
+    again = _tree(tmp_path / "again", 20, changed={4})
+    assert keep_unchanged(old, new, survey=Survey(new, old)) == keep_unchanged(old, again) == 19
