@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ratings.store import rounded_average  # the service's own rounding: one rule
+from ratings.rounding import rounded_average  # the service's own rounding: one rule
 
 
 @dataclass(frozen=True)

@@ -38,11 +38,11 @@ import threading
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from .config import Settings
 from .privacy import network_id, voter_id
+from .rounding import rounded_average
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS day_salts (
@@ -101,15 +101,6 @@ def iso_week(day: str) -> str:
     """'2026-11-18' -> '2026-W47' (ISO 8601 week of the local day)."""
     year, week, _ = dt.date.fromisoformat(day).isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def rounded_average(histogram: list[int]) -> float:
-    """The one rounding of the average (half up, one decimal) every view shows."""
-    count = sum(histogram)
-    if not count:
-        return 0.0
-    exact = Decimal(sum((i + 1) * n for i, n in enumerate(histogram))) / Decimal(count)
-    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def aggregate(slug: str, histogram: list[int]) -> dict:

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..settings import SettingsError, load
-from . import nginx, systemd
 from .options import DeployError, DeployOptions, Plan, make_plan, parse_ports
 
 # file -> where it goes on the server (Vietnamese, English)
@@ -48,6 +47,8 @@ def header(plan: Plan, settings_file: Path, name: str) -> list[str]:
 def render(plan: Plan, settings_file: Path) -> dict[str, str]:
     """Every file, by name."""
     ratings = RATINGS_UNITS[1] if plan.instances else RATINGS_UNITS[0]
+    from . import nginx, systemd  # here: every command builds the parser that names this module
+
     writers: dict[str, Callable[[Plan, list[str]], str]] = {
         "portal.conf": nginx.portal_conf,
         ratings: systemd.ratings_service,
