@@ -154,9 +154,12 @@ class Survey:
     def add(self, path: Path, shared: bool = False) -> None:
         """A file written after the listing (``shared``: linked from the previous output)."""
         names, linked = self.folders.setdefault(os.path.dirname(os.path.normpath(path)), ([], set()))
-        names.append(os.path.basename(path))
+        name = os.path.basename(path)
+        names.append(name)
         if shared:
-            linked.add(os.path.basename(path))
+            linked.add(name)
+        else:  # written in place of one linked from the previous output, perhaps: no longer its file
+            linked.discard(name)
 
 
 def keep_previous(path: Path) -> None:

@@ -108,8 +108,11 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
             packed = gzip_bytes(data)
             if len(packed) >= len(data):
                 return 0  # a tiny file: nginx sends it as it is
-        path.with_name(path.name + ".gz").write_bytes(packed)
-        survey.add(path.with_name(path.name + ".gz"))
+        target = path.with_name(path.name + ".gz")
+        tmp = path.with_name(f".{path.name}.gz.tmp")
+        tmp.write_bytes(packed)
+        os.replace(tmp, target)  # never written through: a .gz already there may be a link into the previous output
+        survey.add(target)
         return 1
 
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:

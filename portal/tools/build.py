@@ -197,12 +197,15 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
                 index_records(records, fresh / "pagefind")
             except IndexFailed as problem:
                 raise BuildFailed(str(problem)) from problem
-        survey = outputs.Survey(fresh, output if output.is_dir() else None)  # listed once for both steps
+        # the output this one replaces (``output`` itself, or the release a publish replaces): the build
+        # linked its unchanged files, and the .gz steps must know them as its own (never written through)
+        before = Path(settings["PORTAL_PREVIOUS_OUTPUT"]) if settings.get("PORTAL_PREVIOUS_OUTPUT") else None
+        survey = outputs.Survey(fresh, before)  # listed once for both steps
         if settings.get("PRECOMPRESS", True):
             from ..deploy.compress import precompress
 
             try:  # before swap_in: an unchanged file's .gz is unchanged too, and keeps its time
-                precompress(fresh, previous=output if output.is_dir() else None, same=same, survey=survey)
+                precompress(fresh, previous=before, same=same, survey=survey)
             except OSError as err:
                 raise BuildFailed(f"Không ghi được bản nén .gz (could not write the .gz copies): {err}") from err
         swap_in(fresh, output, known_same=same, survey=survey)

@@ -159,3 +159,30 @@ def test_a_rebuild_renders_what_changed_and_publishes_the_cold_build(tmp_path):
     assert not any(after[name] == before.get(name) for name in after if "</body>" in site[name].decode())
     # each build removed the output the one before it replaced: one is left, beside the output
     assert len(list(tmp_path.glob(".out.previous-*"))) == 1
+
+
+def test_a_publish_never_writes_into_the_release_it_replaces(fixture_content, tmp_path):
+    """The release being served lends the next one its unchanged files by hard links: nothing the next
+    publish does (pages, feeds, their .gz copies) may write through such a link, or a reader of the
+    live site would see a file change, or half of one, under its feet."""
+    base = tmp_path / "www"
+    env = {**os.environ, "PORTAL_NOW": NOW, "RATINGS_API_URL": ""}
+
+    def publish() -> Path:
+        proc = subprocess.run([sys.executable, "-m", "portal", "publish", "--base", str(base), "--content",
+                               str(fixture_content)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return (base / os.readlink(base / "current")).resolve()
+
+    first = publish()
+    served = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in first.rglob("*") if p.is_file()}
+    assert any(p.name.endswith(".xml.gz") for p in served)
+    edited = fixture_content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Title: ", "Title: Đã sửa ", 1), encoding="utf-8")
+    second = publish()
+    assert second != first
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in served} == served
+    shared = [p for p in second.rglob("*.gz") if (first / p.relative_to(second)).exists()
+              and p.stat().st_ino == (first / p.relative_to(second)).stat().st_ino]
+    assert shared  # the unchanged feeds' copies are the served release's files
+    assert "Đã sửa" in next(second.rglob("tap-huan*.html")).read_text(encoding="utf-8")
