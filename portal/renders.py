@@ -463,14 +463,22 @@ VOLATILE = {"OUTPUT_PATH", "PORTAL_PREVIOUS_OUTPUT", "PORTAL_SEARCH_RECORDS", "P
             "PORTAL_PAGE_KEYS", "PORTAL_NOW"}
 
 
+# every library whose version can change the bytes of an output (pages, feeds, CAP, CSAF, calendars, pictures)
+LIBRARIES = ("pelican", "jinja2", "markupsafe", "markdown", "nh3", "feedgen", "icalendar", "lxml", "beautifulsoup4",
+             "html5lib", "unidecode", "imagesize", "pillow", "signxml", "cryptography")
+
+
 def fingerprint(settings: dict) -> str:
     """Everything a page depends on besides its context: code, theme, settings, library versions."""
     digest = hashlib.sha256(sys.version.encode())
-    for dist in ("pelican", "jinja2", "markupsafe", "markdown", "nh3", "feedgen", "icalendar"):
+    for dist in LIBRARIES:
         try:
             digest.update(f"{dist}={importlib.metadata.version(dist)}".encode())
         except importlib.metadata.PackageNotFoundError:
             digest.update(dist.encode())
+    from lxml import etree  # the feeds', CAP's and CSAF's XML: libxml2 is linked into lxml, or the system's
+
+    digest.update(f"libxml2={etree.LIBXML_VERSION}".encode())
     root = Path(__file__).resolve().parents[1]
     folders = [root / "portal", root / "plugins"]
     theme = Path(str(settings.get("THEME", "")))

@@ -62,8 +62,10 @@ def test_a_pack_written_again_keeps_old_results_and_new_ones(tmp_path, fresh_blo
     assert third.hits == 50
 
 
-def test_a_pack_is_copied_without_range_copies_too(tmp_path, fresh_blobs, monkeypatch):
-    """Where the kernel cannot copy ranges (another system, an older kernel), the bytes are read and
+@pytest.mark.parametrize("stop", ["refused", "error midway", "nothing midway"])
+def test_a_pack_is_copied_without_range_copies_too(tmp_path, fresh_blobs, monkeypatch, stop):
+    """Where the kernel cannot copy ranges (another system, an older kernel), or stops copying partway
+    (a file system that copies some bytes, then refuses or copies nothing), the bytes are read and
     written: the same pack."""
     pack = tmp_path / ("b" * 32 + ".pack")
     first = ParseCache(pack)
@@ -72,7 +74,14 @@ def test_a_pack_is_copied_without_range_copies_too(tmp_path, fresh_blobs, monkey
     first.save()
     before = pack.read_bytes()
 
-    def refuse(*args, **kwargs):
+    real, calls = os.copy_file_range, []
+
+    def refuse(src, dst, count, offset_src=None, *args):
+        calls.append(count)
+        if stop != "refused" and len(calls) % 2:  # the first call of each copy: a few bytes
+            return real(src, dst, min(count, 7), offset_src)
+        if stop == "nothing midway":
+            return 0
         raise OSError(18, "Invalid cross-device link")
 
     monkeypatch.setattr(os, "copy_file_range", refuse)

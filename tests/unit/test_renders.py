@@ -116,3 +116,23 @@ def test_a_damaged_keys_file_is_ignored(tmp_path):
     target = renders.keys_file(cache, output)
     target.write_bytes(renders.MAGIC + os.urandom(200))
     assert renders.PageKeys({"PORTAL_PARSE_CACHE": str(cache)}, str(output)).previous == {}
+
+
+def test_the_fingerprint_follows_each_library_that_makes_output_bytes(monkeypatch, tmp_path):
+    """A new version of any library that writes or shapes an output's bytes (the XML of feeds, CAP and
+    CSAF through lxml and its libxml2 too) makes every page and file again: none is linked from before."""
+    import importlib.metadata
+
+    from lxml import etree
+
+    settings = {"THEME": str(tmp_path), "SITENAME": "x"}
+    before = renders.fingerprint(settings)
+    real = importlib.metadata.version
+    for dist in ("lxml", "beautifulsoup4", "markdown", "pillow"):
+        assert dist in renders.LIBRARIES
+        monkeypatch.setattr(importlib.metadata, "version", lambda d, dist=dist: "0.0" if d == dist else real(d))
+        assert renders.fingerprint(settings) != before, dist
+    monkeypatch.setattr(importlib.metadata, "version", real)
+    assert renders.fingerprint(settings) == before
+    monkeypatch.setattr(etree, "LIBXML_VERSION", (1, 0, 0))
+    assert renders.fingerprint(settings) != before
