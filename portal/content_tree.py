@@ -32,6 +32,44 @@ _SVG_ACTIVE = {"script", "foreignobject", "iframe", "object", "embed", "handler"
                "animatemotion", "animatetransform", "discard", "image", "a", "audio", "video"}
 
 
+# file systems whose times a rebuild may trust to say a file did not change (the parse cache's stamps):
+# on these a write moves the change time at once, for every process. A network or user-space file system
+# (NFS, SMB, FUSE, 9p...) may show another machine's write late (its attribute cache) or keep times as
+# its server likes: its files are read and hashed on every build.
+LOCAL_FILE_SYSTEMS = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "zfs", "f2fs", "overlay", "jfs",
+                                "reiserfs", "bcachefs", "ramfs"})
+
+
+def file_system_type(path: str | Path, mountinfo: str = "/proc/self/mountinfo") -> str | None:
+    """The type of the file system ``path`` is on (Linux's mount table), or None where there is no table."""
+    try:
+        with open(mountinfo, encoding="utf-8", errors="replace") as table:
+            lines = table.read().splitlines()
+    except OSError:
+        return None
+    target = os.path.realpath(path)
+    best, found = -1, None
+    for line in lines:
+        fields = line.split(" ")
+        try:
+            point = fields[4].replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n") \
+                .replace("\\134", "\\")
+            kind = fields[fields.index("-", 6) + 1]
+        except (IndexError, ValueError):
+            continue
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= best:  # the deepest mount; of two at one place, the later
+            best, found = len(point), kind
+    return found
+
+
+def times_can_be_trusted(path: str | Path) -> bool:
+    """Whether a file's times under ``path`` say surely that it did not change (see LOCAL_FILE_SYSTEMS).
+    Without a mount table (not Linux) they are trusted, as git trusts them."""
+    kind = file_system_type(path)
+    return kind is None or kind in LOCAL_FILE_SYSTEMS
+
+
 def _shown(content: Path, path: Path) -> str:
     return str(Path(content.name) / path.relative_to(content))
 

@@ -346,8 +346,9 @@ class ParseCache:
     TRAILER = 16 + 8  # the index's digest, where it starts
     _open: dict[str, ParseCache] = {}
 
-    def __init__(self, pack: Path):
+    def __init__(self, pack: Path, trust_times: bool = True):
         self.pack = pack
+        self.trust_times = trust_times  # False: every file read and hashed (its times say nothing sure)
         self.held: dict[str, tuple[int, int, bytes]] | None = None  # the old pack's index, read lazily
         self.used: dict[str, blobs.Ref] = {}
         self._keys: dict[tuple[str, tuple], str] = {}
@@ -362,7 +363,12 @@ class ParseCache:
             return None
         pack = Path(where) / f"{_fingerprint(settings)}.pack"
         if str(pack) not in cls._open:
-            cls._open[str(pack)] = cls(pack)
+            trust = settings.get("PORTAL_TRUST_FILE_TIMES")
+            if trust is None:  # by the content folder's file system: not over NFS, SMB or FUSE
+                from portal.content_tree import times_can_be_trusted
+
+                trust = times_can_be_trusted(settings.get("PATH") or ".")
+            cls._open[str(pack)] = cls(pack, trust_times=bool(trust))
         return cls._open[str(pack)]
 
     @classmethod
@@ -392,7 +398,7 @@ class ParseCache:
         if memo not in self._keys:
             self._read()
             known = self.held_stamps.get(path)
-            if known is not None and known[:5] == stamp:
+            if known is not None and known[:5] == stamp and self.trust_times:
                 self._keys[memo] = known[5]
             else:
                 try:
@@ -400,7 +406,7 @@ class ParseCache:
                 except OSError:
                     return None
                 self._keys[memo] = hashlib.sha256(path.encode() + b"\0" + data).hexdigest()
-            if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > self.SETTLED_NS:
+            if self.trust_times and time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > self.SETTLED_NS:
                 self.stamps[path] = (*stamp, self._keys[memo])
         return self._keys[memo]
 

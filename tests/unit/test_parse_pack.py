@@ -4,6 +4,7 @@ by the kernel or parsed in this build."""
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import sys
@@ -131,3 +132,52 @@ def test_a_file_hashed_before_is_known_by_its_times_until_it_changes(tmp_path, f
     changed = third.key(str(source))
     assert reads == [source] and changed != key  # its change time moved: read and hashed
     assert third.load(changed) is None
+
+
+def test_on_a_network_file_system_every_file_is_read(tmp_path, fresh_blobs, monkeypatch):
+    """Over NFS, SMB or FUSE a file's times may lag another machine's write: the cache then hashes every
+    file on every build, as it does when the setting says so on any file system."""
+    from pathlib import Path
+
+    from portal import content_tree
+
+    table = tmp_path / "mountinfo"
+    table.write_text("27 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+                     f"90 27 0:50 / {tmp_path}/nfs\\040share rw - nfs4 server:/export rw\n"
+                     f"91 90 0:51 / {tmp_path}/nfs\\040share/local rw - tmpfs tmpfs rw\n", encoding="utf-8")
+    kind = functools.partial(content_tree.file_system_type, mountinfo=str(table))
+    assert kind(tmp_path / "nfs share" / "bai.md") == "nfs4"
+    assert kind(tmp_path / "nfs share" / "local" / "bai.md") == "tmpfs"
+    assert kind(tmp_path / "nfs sharex") == "ext4" and kind("/") == "ext4"
+    monkeypatch.setattr(content_tree, "file_system_type", kind)
+    assert not content_tree.times_can_be_trusted(tmp_path / "nfs share")
+    assert content_tree.times_can_be_trusted(tmp_path / "nfs share" / "local")
+
+    monkeypatch.setattr(ParseCache, "SETTLED_NS", 0)
+    source = tmp_path / "bai.md"
+    source.write_text("Title: Bài\n\nThân bài.\n", encoding="utf-8")
+    reads = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: (reads.append(self), real(self))[1])
+    for trusted in (True, False):
+        pack = tmp_path / (("d" if trusted else "e") * 32 + ".pack")
+        first = ParseCache(pack, trust_times=trusted)
+        key = first.key(str(source))
+        first.keep(key, parsed(1))
+        first.save()
+        blobs.release()
+        reads.clear()
+        again = ParseCache(pack, trust_times=trusted)
+        assert again.key(str(source)) == key
+        assert reads == ([] if trusted else [source])
+        assert again.load(key).content == parsed(1).content
+
+    settings = {"PORTAL_PARSE_CACHE": str(tmp_path / "cache"), "PATH": str(tmp_path / "nfs share")}
+    monkeypatch.setattr("articles.reader._fingerprint", lambda settings: "f" * 32)
+    ParseCache._open.clear()
+    assert ParseCache.of(settings).trust_times is False
+    ParseCache._open.clear()
+    assert ParseCache.of({**settings, "PORTAL_TRUST_FILE_TIMES": True}).trust_times is True
+    ParseCache._open.clear()
+    assert ParseCache.of({**settings, "PATH": str(tmp_path / "nfs share" / "local")}).trust_times is True
+    ParseCache._open.clear()
