@@ -6,7 +6,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 INVOKE := $(VENV)/bin/invoke
 
-.PHONY: run build test check preview publish bench clean
+.PHONY: run build test check preview publish bench clean bytecode
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
@@ -16,25 +16,31 @@ $(STAMP): requirements.txt pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet --no-deps --editable .
 	@touch $(STAMP)
 
-run: $(STAMP)
+# The project's own modules compiled to bytecode, as pip compiles every package it installs (Pelican's
+# too): each command then starts without compiling them, even where PYTHONDONTWRITEBYTECODE is set
+# (as in many containers). Only what changed is compiled again (about 0.1 s when nothing did).
+bytecode: $(STAMP)
+	@$(VENV)/bin/python -m compileall -q -j 0 portal plugins ratings >/dev/null
+
+run: bytecode
 	$(INVOKE) run
 
-build: $(STAMP)
+build: bytecode
 	$(INVOKE) build
 
-test: $(STAMP)
+test: bytecode
 	$(INVOKE) test
 
-check: $(STAMP)
+check: bytecode
 	$(INVOKE) check
 
-preview: $(STAMP)
+preview: bytecode
 	$(INVOKE) preview
 
-publish: $(STAMP)
+publish: bytecode
 	$(INVOKE) publish
 
-bench: $(STAMP)
+bench: bytecode
 	$(INVOKE) bench
 
 clean:
