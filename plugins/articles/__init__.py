@@ -37,6 +37,7 @@ from portal.facts import rows_html
 from portal.model import ContentErrors, report
 from portal.paths import SitePaths
 from portal.settings import SettingsError
+from portal.template_cache import template_cache
 from portal.urls import site_base
 from portal.view import TagRef, build_view, link_neighbours
 
@@ -88,6 +89,8 @@ def add_template_helpers(generator) -> None:
     # each build (and each preview update) makes its generators and their environments anew: no need
     # to ask the disk whether a template changed at every one of the ~100,000 pages' template loads
     generator.env.auto_reload = False
+    # compiled once, kept in the parse cache's folder (portal.template_cache)
+    generator.env.bytecode_cache = template_cache(settings)
     # JSON-LD as UTF-8, not \u escapes (a third of its bytes); < > & ' are still escaped for HTML
     generator.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     if isinstance(generator.env.loader, jinja2.ChoiceLoader) and not isinstance(generator.env.loader, Unindented):

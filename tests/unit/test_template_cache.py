@@ -1,0 +1,89 @@
+"""Compiled templates kept between builds (portal.template_cache): found again only for the same source,
+Jinja, Python and compiler options; a damaged file is compiled again, never loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from portal.template_cache import TemplateCache, template_cache
+
+SOURCE = "{% for x in items %}\n  <li>{{ x }}</li>\n{% endfor %}\n"
+
+
+def environment(cache: TemplateCache, folder: Path, **options) -> tuple[jinja2.Environment, list[str]]:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), bytecode_cache=cache,
+                             autoescape=True, **options)
+    compiled: list[str] = []
+    real = env.compile
+
+    def counted(source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real(source, name, filename, raw, defer_init)
+
+    env.compile = counted  # type: ignore[method-assign]
+    return env, compiled
+
+
+@pytest.fixture
+def site(tmp_path) -> tuple[Path, TemplateCache]:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "list.html").write_text(SOURCE, encoding="utf-8")
+    cache = template_cache({"PORTAL_PARSE_CACHE": str(tmp_path / "cache")})
+    assert cache is not None
+    return templates, cache
+
+
+def test_a_template_is_compiled_once_for_every_environment_and_build(site):
+    templates, cache = site
+    first, compiled = environment(cache, templates, trim_blocks=True)
+    expected = first.get_template("list.html").render(items=["<a>", "b"])
+    assert compiled == ["list.html"]
+    again, compiled = environment(cache, templates, trim_blocks=True)
+    assert again.get_template("list.html").render(items=["<a>", "b"]) == expected
+    assert compiled == []
+    assert "&lt;a&gt;" in expected
+
+
+def test_other_compiler_options_or_an_edited_source_compile_again(site):
+    templates, cache = site
+    trimmed, _ = environment(cache, templates, trim_blocks=True)
+    kept = trimmed.get_template("list.html").render(items=["a"])
+    plain, compiled = environment(cache, templates)
+    assert plain.get_template("list.html").render(items=["a"]) != kept  # not trim_blocks' code
+    assert compiled == ["list.html"]
+    (templates / "list.html").write_text(SOURCE.replace("<li>", "<li class=x>"), encoding="utf-8")
+    edited, compiled = environment(cache, templates, trim_blocks=True)
+    assert 'class=x' in edited.get_template("list.html").render(items=["a"])
+    assert compiled == ["list.html"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "empty", "huge"])
+def test_a_damaged_file_is_compiled_again_never_loaded(site, damage):
+    templates, cache = site
+    first, _ = environment(cache, templates)
+    expected = first.get_template("list.html").render(items=["a"])
+    (kept,) = [p for p in Path(cache.directory).iterdir()]
+    data = kept.read_bytes()
+    if damage == "truncated":
+        kept.write_bytes(data[:-10])
+    elif damage == "flipped":
+        kept.write_bytes(data[:-5] + bytes([data[-5] ^ 0x40]) + data[-4:])
+    elif damage == "empty":
+        kept.write_bytes(b"")
+    else:
+        kept.write_bytes(data + b"\0" * (TemplateCache.LARGEST + 1))
+    again, compiled = environment(cache, templates)
+    assert again.get_template("list.html").render(items=["a"]) == expected
+    assert compiled == ["list.html"]
+    assert kept.read_bytes() == data  # written again, whole
+
+
+def test_without_a_parse_cache_nothing_is_kept(tmp_path):
+    assert template_cache({"PORTAL_PARSE_CACHE": ""}) is None
+    blocked = tmp_path / "file"
+    blocked.write_text("", encoding="utf-8")
+    assert template_cache({"PORTAL_PARSE_CACHE": str(blocked)}) is None  # a file where the folder should be
