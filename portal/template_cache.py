@@ -2,7 +2,7 @@
 
 Jinja compiles each template to Python code the first time an environment loads it, and a build
 has several environments (one per Pelican generator, and the processes that write pages): about
-thirty compilations a build, 0.1–0.15 s of every rebuild and of every start of the preview. With
+thirty compilations a build, 0.1–0.2 s of every rebuild and of every start of the preview. With
 a parse cache (``PORTAL_PARSE_CACHE``), the compiled code is kept in its ``templates/`` folder
 (each file written under a temporary name and renamed, so processes that share the folder never
 read half of one).
