@@ -205,6 +205,14 @@ def keyed_by(keys: object | None, folder: str | None = None) -> None:
     _keyed = (keys, os.path.abspath(folder)) if keys is not None and folder else None
 
 
+def inputs_digest(inputs: tuple) -> bytes | None:
+    """What ``write_keyed`` would key ``inputs`` by, with the build's fingerprint: None outside a build's
+    output steps, or for inputs ``portal.renders`` cannot digest."""
+    if _keyed is None:
+        return None
+    return _keyed[0].inputs_digest(inputs)  # type: ignore[attr-defined]
+
+
 def write_keyed(path: Path, inputs: tuple, make: Callable[[], bytes]) -> None:
     """Write the bytes ``make()`` gives, unless the output a build replaces has this file made from the
     same ``inputs`` (whatever ``make`` reads besides the settings and code: an article's view, digested

@@ -655,6 +655,18 @@ class PageKeys:
         self.keys[name] = key
         return key
 
+    def inputs_digest(self, inputs: tuple) -> bytes | None:
+        """A digest of ``inputs`` as ``output_key`` digests them, with this build's fingerprint (code,
+        theme, settings), kept by no file: for a cache of the caller's own (``outputs.inputs_digest``)."""
+        from .view import ArticleView
+
+        digests = self.digests
+        try:
+            parts = [digests.own(v) if isinstance(v, ArticleView) else digests.value(v) for v in inputs]
+        except Unknown:
+            return None
+        return _h(b"inputs", self.fingerprint.encode(), *parts)
+
     def unchanged(self, name: str, key: bytes, previous_file: str) -> bool:
         """Whether the previous output's ``previous_file`` is the page the previous build rendered
         for ``key``."""

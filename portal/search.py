@@ -25,6 +25,7 @@ are returned with each result but never matched against words.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -36,6 +37,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from unidecode import unidecode
 
@@ -113,16 +115,28 @@ def record(view: ArticleView, lang: str = "vi") -> dict:
     the key that styles the badge and the words it shows, in the interface language)."""
     title = indexed(view.title)
     meta = {"title": view.title, "lead": view.lead, TITLE_WORDS: title}
-    filters = {}
     if view.kind in model.KINDS:
         meta["kind"] = model.KINDS[view.kind].label(lang)
     if view.is_warning and view.status:
         meta["identifier"] = view.identifier or ""
-        if view.severity:
-            filters.update(severity=view.severity.slug, severity_label=view.severity.label(lang))
-        filters.update(status=view.status.key, status_label=view.status.label(lang))
     return {"url": "/" + view.url, "title": title, "content": indexed(words(view, lang)),
-            "meta": {k: v for k, v in meta.items() if v}, "filters": filters}
+            "meta": {k: v for k, v in meta.items() if v}, "filters": filters(view, lang)}
+
+
+def filters(view: ArticleView, lang: str = "vi") -> dict:
+    """A warning's severity and status: the key that styles the badge and the words it shows."""
+    found = {}
+    if view.is_warning and view.status:
+        if view.severity:
+            found.update(severity=view.severity.slug, severity_label=view.severity.label(lang))
+        found.update(status=view.status.key, status_label=view.status.label(lang))
+    return found
+
+
+def kept_record(view: ArticleView, key: bytes, lang: str = "vi") -> dict:
+    """A record whose shadow page the folder holds already, written from the same view (``key``):
+    its words are not made again (``write_records``)."""
+    return {"url": "/" + view.url, "filters": filters(view, lang), "key": key, "kept": True}
 
 
 SHADOW_PAGE = """<!doctype html>
@@ -168,34 +182,246 @@ def write_index(records: Iterable[dict], target: Path) -> int:
 RECORDS_STATUS = ".trang-thai.json"  # in the records folder: the warnings' filters, until the index is made
 
 
+RECORD_KEYS = ".khoa.json"  # in a kept records folder: each shadow page's key (the digest of its view)
+
+
+def record_keys(folder: Path) -> dict[str, str]:
+    """The key each shadow page of ``folder`` was written from (``write_records``); {} when unreadable."""
+    try:
+        keys = json.loads((folder / RECORD_KEYS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return keys if isinstance(keys, dict) else {}
+
+
 def write_records(records: Iterable[dict], folder: Path) -> int:
-    """The shadow pages of `records` in `folder`, and the warnings' filters beside them; how many."""
+    """The shadow pages of `records` in `folder`, and the warnings' filters beside them; how many.
+
+    `folder` may hold the pages of an earlier build (``Workspace``): a page whose bytes are the same is
+    left as it is, one no record names is removed. (Creating 10,000 files where as many were just
+    removed is seconds of the kernel's time on ext4; rewriting one is nothing.) A record made with
+    ``kept_record`` names a page the folder holds already, written from the same view; each record's
+    ``key``, when it has one, is kept beside the pages (``RECORD_KEYS``)."""
     statuses: dict[str, dict] = {}
-    count = 0
+    written: set[str] = set()
+    folders: set[str] = set()
+    keys: dict[str, str] = {}
     for r in records:
-        page = folder / r["url"].lstrip("/")
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(shadow_page(r), encoding="utf-8")
+        page = os.path.join(folder, r["url"].lstrip("/"))
+        if not r.get("kept"):
+            parent = os.path.dirname(page)
+            if parent not in folders:
+                os.makedirs(parent, exist_ok=True)
+                folders.add(parent)
+            data = shadow_page(r).encode("utf-8")
+            try:
+                with open(page, "rb") as f:
+                    same = f.read(len(data) + 1) == data
+            except OSError:
+                same = False
+            if not same:
+                tmp = f"{page}.tmp"
+                with open(tmp, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, page)
+        written.add(page)
+        if r.get("key"):
+            keys[r["url"]] = r["key"].hex()
         if r["filters"]:
             statuses[r["url"]] = r["filters"]
-        count += 1
+    keep = written | {os.path.join(folder, RECORDS_STATUS), os.path.join(folder, RECORD_KEYS)}
+    for top, _, names in os.walk(folder, topdown=False):  # what no record names any more
+        for name in names:
+            if os.path.join(top, name) not in keep:
+                os.unlink(os.path.join(top, name))
+        if top != os.fspath(folder) and not os.listdir(top):
+            os.rmdir(top)
     (folder / RECORDS_STATUS).write_text(json.dumps(statuses, ensure_ascii=False, sort_keys=True) + "\n",
                                          encoding="utf-8")
-    return count
+    tmp = folder / f"{RECORD_KEYS}.tmp"
+    tmp.write_text(json.dumps(keys, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, folder / RECORD_KEYS)
+    return len(written)
 
 
-def index_records(folder: Path, target: Path) -> None:
+def index_records(folder: Path, target: Path, kept: Path | None = None) -> None:
     """Run Pagefind over the shadow pages of `folder` into `target` (replaced). The build runs this
-    after the process that made the records has ended, so its memory is free for Pagefind's."""
+    after the process that made the records has ended, so its memory is free for Pagefind's.
+
+    `kept`: Pagefind's output for the last build's records (``Workspace.index``), brought up to date
+    (``_index_kept``) and linked into `target` file by file, instead of a whole new output."""
     status = folder / RECORDS_STATUS
     statuses = status.read_text(encoding="utf-8")
     status.unlink()
     shutil.rmtree(target, ignore_errors=True)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(target),
-         "--force-language", "vi", "--quiet"], capture_output=True, text=True, env=pagefind_env())
-    if proc.returncode != 0:
-        raise IndexFailed(f"search: Pagefind failed:\n{proc.stdout}{proc.stderr}")
+    if kept is None:
+        _pagefind(folder, target)
+    else:
+        _index_kept(folder, kept)
+        _link_tree(kept, target)
     # a warning's severity and status, beside the index (Pagefind's own filters are written in a different
     # order on every run, and its metadata is searchable): the search page reads this file once
     (target / STATUS_FILE).write_text(statuses, encoding="utf-8")
+
+
+def _pagefind(site: Path, output: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(output),
+         "--force-language", "vi", "--quiet"], capture_output=True, text=True, env=pagefind_env())
+    if proc.returncode != 0:
+        raise IndexFailed(f"search: Pagefind failed:\n{proc.stdout}{proc.stderr}")
+
+
+class Workspace:
+    """The search index's folder kept between builds, in the parse cache's folder (``search/``): the shadow
+    pages of the last build (``records/``) and Pagefind's output for them (``index/``).
+
+    A rebuild rewrites only the shadow pages whose words changed, and Pagefind, which names each page's
+    fragment by a digest of it and writes no fragment whose file is already there, writes only the
+    changed pages' fragments: at 10,000 articles, 2 files instead of 20,000 (creating as many files as
+    were just removed costs ext4 seconds of kernel time), and the index is linked into the new output,
+    sharing its unchanged files with the output it replaces. One build at a time holds the folder (a
+    lock); a build that finds it held works in folders of its own, as without a parse cache."""
+
+    def __init__(self, folder: Path, lock: int) -> None:
+        self.folder, self._lock = folder, lock
+        self.records, self.index = folder / "records", folder / "index"
+
+    @classmethod
+    def take(cls, cache: str | os.PathLike | None) -> Workspace | None:
+        """The workspace of the parse cache's folder ``cache``, locked; None without a cache, or when
+        another build holds it, or when it cannot be made."""
+        import fcntl
+
+        if not cache:
+            return None
+        folder = Path(cache) / "search"
+        try:
+            (folder / "records").mkdir(parents=True, exist_ok=True)
+            lock = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(lock)
+            return None
+        return cls(folder, lock)
+
+    def release(self) -> None:
+        os.close(self._lock)
+
+
+_UNFINISHED = ".unfinished"  # in a kept index while Pagefind writes it: found there, the index is made anew
+
+
+def _index_kept(site: Path, index: Path) -> None:
+    """Bring Pagefind's output in ``index`` up to date with the shadow pages of ``site``. Every file but
+    the pages' fragments is removed first (Pagefind writes its scripts in place, and the index chunks
+    and metadata change with any page); Pagefind then writes the fragments that are not there, and
+    those the new metadata does not name (an edited or removed page's) are removed after. Whatever
+    cannot be read as expected (an index left unfinished, metadata of another form) is made anew."""
+    fragments = index / "fragment"
+    if (index / _UNFINISHED).exists():
+        shutil.rmtree(index, ignore_errors=True)
+    index.mkdir(parents=True, exist_ok=True)
+    for entry in os.scandir(index):
+        if entry.name != "fragment":
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+    (index / _UNFINISHED).write_bytes(b"")
+    _pagefind(site, index)
+    named = _fragments_named(index)
+    present = set(os.listdir(fragments)) if fragments.is_dir() else set()
+    if named is None or not named <= present:  # not as expected: made anew, whole
+        shutil.rmtree(index)
+        index.mkdir()
+        _pagefind(site, index)
+    else:
+        for name in present - named:
+            os.unlink(fragments / name)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(index / _UNFINISHED)
+
+
+def _fragments_named(index: Path) -> set[str] | None:
+    """The fragment files Pagefind's metadata in ``index`` names (its pages), or None when there is not
+    exactly one metadata file of the form Pagefind 1.x writes: gzip, "pagefind_dcd", then CBOR
+    [version, [[fragment hash, word count], …], index chunks, filters, sorts, …]."""
+    import gzip
+
+    metas = [p for p in index.iterdir() if p.name.endswith(".pf_meta")]
+    if len(metas) != 1:
+        return None
+    try:
+        data = gzip.decompress(metas[0].read_bytes())
+        if not data.startswith(b"pagefind_dcd"):
+            return None
+        meta, _ = _cbor(data, len(b"pagefind_dcd"))
+        pages = meta[1]
+        names = {f"{page[0]}.pf_fragment" for page in pages}
+    except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError, RecursionError, gzip.BadGzipFile):
+        return None
+    if not all(isinstance(page[0], str) and re.fullmatch(r"[\w-]+", page[0]) for page in pages):
+        return None
+    return names
+
+
+def _cbor(data: bytes, i: int, depth: int = 0) -> tuple[Any, int]:
+    """The CBOR item at ``data[i]`` (RFC 8949: the integers, strings, arrays and maps Pagefind writes), and
+    where the next one starts. ValueError for anything else."""
+    if depth > 16:
+        raise ValueError("CBOR nested too deep")
+    head = data[i]
+    major, info = head >> 5, head & 31
+    i += 1
+    if info < 24:
+        n = info
+    elif info in (24, 25, 26, 27):
+        size = 1 << (info - 24)
+        n = int.from_bytes(data[i:i + size], "big")
+        if i + size > len(data):
+            raise ValueError("CBOR cut short")
+        i += size
+    else:
+        raise ValueError("CBOR of indefinite length")
+    if major == 0:
+        return n, i
+    if major == 1:
+        return -1 - n, i
+    if major in (2, 3):
+        if i + n > len(data):
+            raise ValueError("CBOR cut short")
+        raw = data[i:i + n]
+        return (raw.decode("utf-8") if major == 3 else raw), i + n
+    if major in (4, 5):
+        if n > len(data) - i:  # each item takes a byte at least: a length past the end is damage
+            raise ValueError("CBOR cut short")
+        items = []
+        for _ in range(n * (2 if major == 5 else 1)):
+            item, i = _cbor(data, i, depth + 1)
+            items.append(item)
+        return (items if major == 4 else dict(zip(items[::2], items[1::2], strict=True))), i
+    if major == 6:
+        return _cbor(data, i, depth + 1)
+    if major == 7 and info in (20, 21, 22):
+        return (False, True, None)[info - 20], i
+    raise ValueError("CBOR value of an unknown kind")
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """``target`` made of hard links to every file of ``source`` (copies on another file system). The
+    files of ``source`` are never written in place afterwards (``_index_kept``): a link shares nothing
+    that changes."""
+    for top, _, names in os.walk(source):
+        where = os.path.join(target, os.path.relpath(top, source))
+        os.makedirs(where, exist_ok=True)
+        for name in names:
+            if name == _UNFINISHED:
+                continue
+            try:
+                os.link(os.path.join(top, name), os.path.join(where, name))
+            except OSError:
+                shutil.copy2(os.path.join(top, name), os.path.join(where, name))

@@ -19,8 +19,8 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from portal.outputs import output_step
-from portal.search import record, write_index, write_records
+from portal.outputs import inputs_digest, output_step
+from portal.search import kept_record, record, record_keys, write_index, write_records
 from portal.settings import SettingsError, require_after_articles
 
 log = logging.getLogger("search")
@@ -45,14 +45,32 @@ def build_index(generators) -> None:
         items = g.articles if isinstance(g, ArticlesGenerator) else g.pages if isinstance(g, PagesGenerator) else []
         views.extend(item.view for item in items)
     views.sort(key=lambda v: v.url)  # the shadow pages in the order of their URLs, as always
+    later = settings.get("PORTAL_SEARCH_RECORDS")
     # one record at a time, each written as its page and let go: the build holds none while Pagefind runs
     records = (record(view, lang) for view in views)
-    later = settings.get("PORTAL_SEARCH_RECORDS")
     if later:  # the build runs Pagefind itself once this process has ended (portal.tools.build)
+        records = _records(views, Path(later), lang)
         count = write_records(records, Path(later))
     else:
         count = write_index(records, Path(settings["OUTPUT_PATH"]) / "pagefind")
     log.info("search: indexed %d pages", count)
+
+
+def _records(views: list, folder: Path, lang: str):
+    """Each view's record; a view whose shadow page the folder holds, written from the same view (its
+    key: ``outputs.inputs_digest``, with the build's fingerprint), as a kept record, its words not made
+    again (at 10,000 articles, 1.3 s of a rebuild)."""
+    kept = record_keys(folder)
+    for view in views:
+        key = inputs_digest((view, lang))
+        url = "/" + view.url
+        if key is not None and kept.get(url) == key.hex() and (folder / view.url).is_file():
+            yield kept_record(view, key, lang)
+        else:
+            made = record(view, lang)
+            if key is not None:
+                made["key"] = key
+            yield made
 
 
 def register() -> None:

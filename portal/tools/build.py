@@ -174,9 +174,14 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
         settings["PORTAL_PREVIOUS_OUTPUT"] = str(previous)  # unchanged pages linked, not written (BuildWriter)
     settings["PORTAL_PAGE_KEYS"] = renders.pending_file(settings)  # pages not rendered again (portal.renders)
     apart = threading.active_count() == 1 and settings.get("PORTAL_WORKERS") != 1
+    workspace = None  # the search index's folder kept between builds (portal.search.Workspace)
     if apart and settings.get("SEARCH_INDEX", True):
-        records.mkdir(parents=True)
-        settings["PORTAL_SEARCH_RECORDS"] = str(records)
+        from ..search import Workspace
+
+        workspace = Workspace.take(settings.get("PORTAL_PARSE_CACHE"))
+        if workspace is None:  # no parse cache, or another build holds its workspace
+            records.mkdir(parents=True)
+        settings["PORTAL_SEARCH_RECORDS"] = str(workspace.records if workspace else records)
     same: set[Path] = set()  # files precompress found equal to the previous output's
     try:
         if apart:
@@ -194,7 +199,8 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
             from ..search import index_records
 
             try:
-                index_records(records, fresh / "pagefind")
+                index_records(Path(settings["PORTAL_SEARCH_RECORDS"]), fresh / "pagefind",
+                              kept=workspace.index if workspace else None)
             except IndexFailed as problem:
                 raise BuildFailed(str(problem)) from problem
         # the output this one replaces (``output`` itself, or the release a publish replaces): the build
@@ -214,6 +220,8 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
         renders.remove_pending(settings)
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.rmtree(records, ignore_errors=True)
+        if workspace is not None:
+            workspace.release()
         blobs.remove_all_abandoned(settings.get("PORTAL_PARSE_CACHE"))  # a build process killed midway
     return settings
 

@@ -1,0 +1,112 @@
+"""The search index kept between builds (portal.search.Workspace): a rebuild writes only the shadow pages
+and Pagefind fragments of what changed, and publishes, file for file, the index a cold build makes."""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE_SITE, ROOT
+
+NOW = "2026-11-26T09:00:00+07:00"
+
+
+def build(content: Path, output: Path, cache: Path | None) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "portal", "build", "--content", str(content), "--output", str(output),
+         "--set", "SEARCH_INDEX=true", "--set", f'PORTAL_PARSE_CACHE="{cache or ""}"'],
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PORTAL_NOW": NOW}, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def stamps(root: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def site(tmp_path) -> tuple[Path, Path, Path]:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    return content, tmp_path / "out", tmp_path / "cache"
+
+
+def same_as_cold(content: Path, out: Path, tmp_path: Path) -> None:
+    cold = tmp_path / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    build(content, cold, None)
+    assert files(out / "pagefind") == files(cold / "pagefind")
+
+
+def test_a_rebuild_indexes_what_changed_and_publishes_the_cold_index(site, tmp_path):
+    content, out, cache = site
+    build(content, out, cache)
+    workspace = cache / "search"
+    fragments = workspace / "index" / "fragment"
+    pages = len(list((workspace / "records").rglob("*.html")))
+    assert pages > 5 and len(list(fragments.iterdir())) == pages
+    served = stamps(out / "pagefind")
+
+    # one article's words: its shadow page and its fragment are new; the others are the files of before
+    edited = content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Title: ", "Title: Từkhoámới ", 1), encoding="utf-8")
+    records_before = stamps(workspace / "records")
+    build(content, out, cache)
+    same_as_cold(content, out, tmp_path)
+    records_after = stamps(workspace / "records")
+    assert [name for name in records_after if records_after[name] != records_before.get(name)] == \
+        [name for name in records_after if name.endswith("tap-huan-nhan-dien-lua-dao-truc-tuyen.html")
+         or name.startswith(".")]
+    assert len(list(fragments.iterdir())) == pages  # the edited page's old fragment removed
+    now = stamps(out / "pagefind")
+    shared = [name for name in now if name.startswith("fragment/") and now[name][0] == served.get(name, (0,))[0]]
+    assert len(shared) == pages - 1
+    assert any(b"Tukhoamoi" in gzip.decompress(p.read_bytes()) for p in fragments.iterdir())  # folded, indexed
+    # the output replaced was not written into: its files are as they were
+    (previous,) = tmp_path.glob(".out.previous-*")
+    assert stamps(previous / "pagefind") == served
+
+    # an article removed: its shadow page and its fragment go
+    edited.unlink()
+    build(content, out, cache)
+    same_as_cold(content, out, tmp_path)
+    assert not any("tap-huan" in p.name for p in (workspace / "records").rglob("*"))
+    assert len(list(fragments.iterdir())) == pages - 1
+
+
+def test_an_index_left_unfinished_or_unreadable_is_made_anew(site, tmp_path):
+    content, out, cache = site
+    build(content, out, cache)
+    index = cache / "search" / "index"
+    (index / "fragment" / "vi_0000000.pf_fragment").write_bytes(b"left by a run that was killed")
+    (index / ".unfinished").write_bytes(b"")
+    build(content, out, cache)
+    assert not (index / "fragment" / "vi_0000000.pf_fragment").exists()
+    same_as_cold(content, out, tmp_path)
+    meta = next(index.glob("*.pf_meta"))
+    meta.write_bytes(b"not gzip")  # removed before Pagefind runs, like every file but the fragments
+    build(content, out, cache)
+    same_as_cold(content, out, tmp_path)
+
+
+def test_a_build_that_finds_the_workspace_held_indexes_on_its_own(site, tmp_path):
+    content, out, cache = site
+    (cache / "search").mkdir(parents=True)
+    held = os.open(cache / "search" / ".lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        build(content, out, cache)
+    finally:
+        os.close(held)
+    assert list((cache / "search" / "records").iterdir()) == []  # not touched: another build holds it
+    same_as_cold(content, out, tmp_path)
