@@ -21,8 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-
-from icalendar import Calendar, Event, Timezone, vDuration
+from typing import TYPE_CHECKING
 
 from . import model
 from .clock import local
@@ -31,6 +30,17 @@ from .model.values import YEARS
 from .paths import SitePaths
 from .settings import SettingsError
 from .urls import DEFAULT_TAG_AUTHORITY, absolute, site_base
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
+
+
+def _ical():  # noqa: ANN202
+    """The icalendar library, imported when a calendar is made (a rebuild that links every calendar
+    does not pay its 30 ms of imports)."""
+    import icalendar
+
+    return icalendar
 
 DEFAULTS = {"CALENDAR_RECENT_DAYS": 90}
 
@@ -134,7 +144,7 @@ def build_event(view, cs: CalendarSettings) -> Event:
     if times is None:
         raise ValueError(f"{view.source_file}: a {view.kind} article is not an event")
     url = absolute(cs.base, view.url)
-    event = Event()
+    event = _ical().Event()
     event.add("uid", f"{view.slug}@{cs.uid_domain}")
     event.add("dtstamp", _utc(view.updated))
     event.add("created", _utc(view.date))
@@ -165,19 +175,19 @@ def _vtimezone() -> bytes:
     """VTIMEZONE for Asia/Ho_Chi_Minh over every year the model accepts (one observance,
     +07:00): a client that does not know the zone by name still reads the times right."""
     first, last = dt.date(YEARS[0], 1, 1), dt.date(YEARS[1] + 1, 1, 1)
-    return Timezone.from_tzid(model.TIMEZONE_NAME, first_date=first, last_date=last).to_ical()
+    return _ical().Timezone.from_tzid(model.TIMEZONE_NAME, first_date=first, last_date=last).to_ical()
 
 
 @lru_cache(maxsize=1)
 def _vtimezone_lines() -> bytes:
     """The VTIMEZONE as a calendar holding it writes it (read back, then written)."""
-    return Timezone.from_ical(_vtimezone()).to_ical()
+    return _ical().Timezone.from_ical(_vtimezone()).to_ical()
 
 
 def _calendar(cs: CalendarSettings) -> Calendar:
     """The calendar's own properties; its VTIMEZONE is added as text by ``_with_timezone`` (parsing
     and writing it again for each of 2,000 events' files was half of the time of the calendars)."""
-    cal = Calendar()
+    cal = _ical().Calendar()
     cal.add("prodid", f"-//{cs.site_name}//Lịch diễn tập và hội nghị//VI")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
@@ -227,7 +237,7 @@ def feed_calendar(views: Iterable, cs: CalendarSettings, now: dt.datetime) -> by
     cal.description = (f"Diễn tập và hội nghị sắp diễn ra, và những sự kiện đã kết thúc trong "
                        f"{cs.recent_days} ngày qua. Mỗi sự kiện dẫn tới bài viết trên {cs.site_name}.")
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", vDuration(REFRESH))  # the same, as Outlook reads it
+    cal.add("x-published-ttl", _ical().vDuration(REFRESH))  # the same, as Outlook reads it
     cal.add("source", cs.feed_url, parameters={"VALUE": "URI"})
     for view in feed_events(views, now, cs.recent_days):
         cal.add_component(build_event(view, cs))

@@ -28,7 +28,7 @@ from pelican.generators import ArticlesGenerator
 
 from portal import ical
 from portal.clock import build_time
-from portal.outputs import output_step, write_file, write_keyed
+from portal.outputs import output_step, write_keyed
 from portal.paths import SitePaths
 from portal.settings import require_after_articles
 
@@ -63,7 +63,9 @@ def write_calendars(generators) -> None:
     for view in events:  # made from the view alone: linked from the previous build when it is unchanged
         write_keyed(out / paths.calendar_event(view), (view,), lambda view=view: ical.event_calendar(view, cs))
     now = build_time(settings)
-    write_file(out / paths.calendar_feed(), ical.feed_calendar(events, cs, now))
+    # made from the events in its window alone (never the build time): linked while they are the same
+    chosen = tuple(ical.feed_events(events, now, cs.recent_days))
+    write_keyed(out / paths.calendar_feed(), chosen, lambda: ical.feed_calendar(chosen, cs, now))
     log.info("calendars: wrote %d event files and %s (%d events)", len(events), paths.calendar_feed(),
              len(ical.feed_events(events, now, cs.recent_days)))
 
