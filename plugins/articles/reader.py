@@ -36,10 +36,12 @@ from portal.model import Problem
 from .state import STATE
 
 
-def display_path(source_path: str, settings: dict) -> str:
+def display_path(source_path: str, settings: dict, resolved: Path | None = None) -> str:
+    """``content/…``: the file's path as a person knows it. ``resolved``: ``Path(source_path).resolve()``."""
     root = Path(settings["PATH"])
     try:
-        return str(Path(root.name) / Path(source_path).resolve().relative_to(root.resolve()))
+        return str(Path(root.name) / (resolved or Path(source_path).resolve()).relative_to(
+            model.resolved_root(str(root))))
     except ValueError:
         return source_path
 
@@ -107,9 +109,10 @@ class PortalReader(MarkdownReader):
         return parsed
 
     def _parse(self, source_path: str) -> Parsed:
-        shown = display_path(source_path, self.settings)
+        resolved = Path(source_path).resolve()
+        shown = display_path(source_path, self.settings, resolved)
         content_root = Path(self.settings["PATH"])
-        kind = model.kind_of(Path(source_path), content_root)
+        kind = model.kind_of(Path(source_path), content_root, resolved)
         try:
             too_large = size_problem(Path(source_path), shown)
             if too_large:

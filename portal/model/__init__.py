@@ -21,6 +21,7 @@ from .entry import (
     next_identifier,
     parse_front_matter,
     published_events,
+    resolved_root,
     validate,
     warning_status,
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +22,18 @@ from .problems import Problem
 from .values import IDENTIFIER_RE, BadValue, Revision, make_slug, parse_value
 
 
-def kind_of(path: Path, content_root: Path) -> str | None:
-    """The kind of a content file is the first folder under content/."""
+@functools.lru_cache(maxsize=16)
+def resolved_root(root: str) -> Path:
+    """A content folder, resolved once a process (each file's kind asked it again: an lstat a folder of
+    its path, for every file of the site)."""
+    return Path(root).resolve()
+
+
+def kind_of(path: Path, content_root: Path, resolved: Path | None = None) -> str | None:
+    """The kind of a content file is the first folder under content/ (where it really is: a link is
+    followed). ``resolved``: ``path.resolve()``, when the caller has it."""
     try:
-        rel = path.resolve().relative_to(content_root.resolve())
+        rel = (resolved or path.resolve()).relative_to(resolved_root(str(content_root)))
     except ValueError:
         return None
     top = rel.parts[0] if len(rel.parts) > 1 else None
