@@ -43,7 +43,7 @@ LOCAL_FILE_SYSTEMS = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs",
 def file_system_type(path: str | Path, mountinfo: str = "/proc/self/mountinfo") -> str | None:
     """The type of the file system ``path`` is on (Linux's mount table), or None where there is no table."""
     try:
-        with open(mountinfo, encoding="utf-8", errors="replace") as table:
+        with open(mountinfo, encoding="utf-8", errors="surrogateescape") as table:
             lines = table.read().splitlines()
     except OSError:
         return None

@@ -481,7 +481,7 @@ def fingerprint(settings: dict) -> str:
     digest.update(f"libxml2={etree.LIBXML_VERSION}".encode())
     root = Path(__file__).resolve().parents[1]
     folders = [root / "portal", root / "plugins"]
-    theme = Path(str(settings.get("THEME", "")))
+    theme = Path(str(settings.get("THEME") or "/nonexistent"))  # none: no folder ("" would be the working one)
     if theme.is_dir():
         folders.append(theme)
     # every folder pages are made from: plugins, templates that override the theme's, static folders

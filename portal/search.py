@@ -26,11 +26,14 @@ are returned with each result but never matched against words.
 from __future__ import annotations
 
 import contextlib
+import errno
 import html
+import importlib.metadata
 import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -194,50 +197,99 @@ def record_keys(folder: Path) -> dict[str, str]:
     return keys if isinstance(keys, dict) else {}
 
 
+CHANGED = ".da-doi.json"  # in a records folder: the shadow pages written or removed by the last write_records
+
+
+def page_of(url: str) -> str:
+    """The shadow page of a record's address, relative to the records folder: ``/a/b.html`` is
+    ``a/b.html``, ``/a/b/`` is ``a/b/index.html`` (which Pagefind gives as ``/a/b/`` again)."""
+    path = url.lstrip("/")
+    if not path or path.endswith("/"):
+        path += "index.html"
+    path = os.path.normpath(path)
+    if path.startswith(("..", "/")):
+        raise ValueError(f"search: the address {url!r} leaves the site")
+    return path
+
+
+def _folder(path: str, made: set[str], root: str) -> None:
+    """``path``'s folder made (a link in its place removed: the pages stay inside ``root``)."""
+    parent = os.path.dirname(path)
+    if parent in made:
+        return
+    below = parent
+    while below != root and below not in made:
+        if os.path.islink(below):
+            os.unlink(below)
+        below = os.path.dirname(below)
+    os.makedirs(parent, exist_ok=True)
+    made.add(parent)
+
+
+def _write_new(path: str, data: bytes) -> None:
+    """``data`` as the file ``path``, through a new file of its own (never through a link found there)."""
+    tmp = f"{path}.tmp"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
 def write_records(records: Iterable[dict], folder: Path) -> int:
     """The shadow pages of `records` in `folder`, and the warnings' filters beside them; how many.
 
     `folder` may hold the pages of an earlier build (``Workspace``): a page whose bytes are the same is
-    left as it is, one no record names is removed. (Creating 10,000 files where as many were just
-    removed is seconds of the kernel's time on ext4; rewriting one is nothing.) A record made with
+    left as it is, one no record names is removed, and the pages written or removed are listed
+    (``CHANGED``, read by ``_index_kept``). (Creating 10,000 files where as many were just removed is
+    seconds of the kernel's time on ext4; rewriting one is nothing.) A record made with
     ``kept_record`` names a page the folder holds already, written from the same view; each record's
-    ``key``, when it has one, is kept beside the pages (``RECORD_KEYS``)."""
+    ``key``, when it has one, is kept beside the pages (``RECORD_KEYS``), written last: the keys of
+    the last build are removed before any page is, so a build stopped midway leaves no key that no
+    longer matches its page."""
+    root = os.fspath(folder)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(os.path.join(root, RECORD_KEYS))
     statuses: dict[str, dict] = {}
     written: set[str] = set()
-    folders: set[str] = set()
+    changed: list[str] = []
+    made: set[str] = {root}
     keys: dict[str, str] = {}
     for r in records:
-        page = os.path.join(folder, r["url"].lstrip("/"))
+        rel = page_of(r["url"])
+        page = os.path.join(root, rel)
         if not r.get("kept"):
-            parent = os.path.dirname(page)
-            if parent not in folders:
-                os.makedirs(parent, exist_ok=True)
-                folders.add(parent)
+            _folder(page, made, root)
             data = shadow_page(r).encode("utf-8")
             try:
-                with open(page, "rb") as f:
-                    same = f.read(len(data) + 1) == data
+                same = stat.S_ISREG(os.lstat(page).st_mode)
+                if same:
+                    with open(page, "rb") as f:
+                        same = f.read(len(data) + 1) == data
             except OSError:
                 same = False
             if not same:
-                tmp = f"{page}.tmp"
-                with open(tmp, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, page)
+                _write_new(page, data)
+                changed.append(rel)
         written.add(page)
         if r.get("key"):
             keys[r["url"]] = r["key"].hex()
         if r["filters"]:
             statuses[r["url"]] = r["filters"]
-    keep = written | {os.path.join(folder, RECORDS_STATUS), os.path.join(folder, RECORD_KEYS)}
-    for top, _, names in os.walk(folder, topdown=False):  # what no record names any more
-        for name in names:
-            if os.path.join(top, name) not in keep:
-                os.unlink(os.path.join(top, name))
-        if top != os.fspath(folder) and not os.listdir(top):
+    keep = written | {os.path.join(root, name) for name in (RECORDS_STATUS, RECORD_KEYS, CHANGED)}
+    for top, dirs, names in os.walk(root, topdown=False):  # what no record names any more
+        for name in names + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
+            path = os.path.join(top, name)
+            if path not in keep:
+                os.unlink(path)
+                if name.endswith(".html"):
+                    changed.append(os.path.relpath(path, root))
+        if top != root and not os.listdir(top):
             os.rmdir(top)
     (folder / RECORDS_STATUS).write_text(json.dumps(statuses, ensure_ascii=False, sort_keys=True) + "\n",
                                          encoding="utf-8")
+    (folder / CHANGED).write_text(json.dumps(sorted(changed)), encoding="utf-8")
     tmp = folder / f"{RECORD_KEYS}.tmp"
     tmp.write_text(json.dumps(keys, sort_keys=True), encoding="utf-8")
     os.replace(tmp, folder / RECORD_KEYS)
@@ -298,7 +350,9 @@ class Workspace:
         folder = Path(cache) / "search"
         try:
             (folder / "records").mkdir(parents=True, exist_ok=True)
-            lock = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+            if any(p.is_symlink() for p in (folder, folder / "records", folder / "index")):
+                return None  # not a folder of the build's own: indexed apart
+            lock = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
         except OSError:
             return None
         try:
@@ -315,35 +369,110 @@ class Workspace:
 _UNFINISHED = ".unfinished"  # in a kept index while Pagefind writes it: found there, the index is made anew
 
 
+MANIFEST = "fragments.json"  # beside a kept index: each fragment's shadow page, and Pagefind's version
+
+
 def _index_kept(site: Path, index: Path) -> None:
     """Bring Pagefind's output in ``index`` up to date with the shadow pages of ``site``. Every file but
     the pages' fragments is removed first (Pagefind writes its scripts in place, and the index chunks
     and metadata change with any page); Pagefind then writes the fragments that are not there, and
-    those the new metadata does not name (an edited or removed page's) are removed after. Whatever
-    cannot be read as expected (an index left unfinished, metadata of another form) is made anew."""
+    those the new metadata does not name (an edited or removed page's) are removed after.
+
+    Pagefind names a fragment by the first 7 hex digits of a digest of it, and does not write one whose
+    file is there: a changed page's new fragment could take the name of another page's file and be
+    served as that page. So each fragment's page is kept (``MANIFEST``), and the run is checked: every
+    name the new metadata shares with a file of before must be an unchanged page's, and every new
+    fragment a changed page's (``CHANGED``, from ``write_records``; a new fragment's page is read from
+    it). Anything else (an index left unfinished, metadata of another form, another Pagefind) makes the
+    index anew, whole."""
+    manifest = index.parent / MANIFEST
+    version = _pagefind_version()
+    known = _read_manifest(manifest, version)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(manifest)  # rewritten once the index is whole again
     fragments = index / "fragment"
-    if (index / _UNFINISHED).exists():
-        shutil.rmtree(index, ignore_errors=True)
+    before = set(os.listdir(fragments)) if fragments.is_dir() and not fragments.is_symlink() else set()
+    if index.is_symlink() or (index / _UNFINISHED).exists() or known is None or set(known) != before:
+        known, before = {}, set()
+        _remove(index)
     index.mkdir(parents=True, exist_ok=True)
     for entry in os.scandir(index):
         if entry.name != "fragment":
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path)
-            else:
-                os.unlink(entry.path)
+            _remove(Path(entry.path))
+    try:
+        changed = set(json.loads((site / CHANGED).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        changed = None
     (index / _UNFINISHED).write_bytes(b"")
     _pagefind(site, index)
     named = _fragments_named(index)
-    present = set(os.listdir(fragments)) if fragments.is_dir() else set()
-    if named is None or not named <= present:  # not as expected: made anew, whole
-        shutil.rmtree(index)
+    pages = _pages_of(fragments, named - before) if named is not None else None
+    if pages is None or before and (changed is None or any(known[name] in changed for name in named & before)
+                                    or any(page not in changed for page in pages.values())):
+        _remove(index)  # not as expected: made anew, whole
         index.mkdir()
+        (index / _UNFINISHED).write_bytes(b"")
         _pagefind(site, index)
-    else:
-        for name in present - named:
-            os.unlink(fragments / name)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(index / _UNFINISHED)
+        named = _fragments_named(index)
+        before, known = set(), {}
+        pages = _pages_of(fragments, named) if named is not None else None
+        if pages is None:
+            raise IndexFailed("search: Pagefind's index could not be read back")
+    for name in before - named:
+        os.unlink(fragments / name)
+    known = {**{name: known[name] for name in named & before}, **pages}
+    tmp = manifest.with_name(f"{MANIFEST}.tmp")
+    tmp.write_text(json.dumps({"pagefind": version, "fragments": known}, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, manifest)
+    os.unlink(index / _UNFINISHED)
+
+
+def _remove(path: Path) -> None:
+    """A file, a link or a folder, gone (a link is removed, never followed)."""
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+
+
+def _pagefind_version() -> str:
+    try:
+        return importlib.metadata.version("pagefind")
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+def _read_manifest(path: Path, version: str) -> dict[str, str] | None:
+    """Each fragment's shadow page, as the last run left them; None when unreadable or made by another
+    Pagefind."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict) or saved.get("pagefind") != version or not isinstance(saved.get("fragments"), dict):
+        return None
+    return saved["fragments"]
+
+
+_FRAGMENT_URL = re.compile(rb'^pagefind_dcd\{"url":"((?:[^"\\]|\\.)*)"')
+
+
+def _pages_of(fragments: Path, names: set[str]) -> dict[str, str] | None:
+    """The shadow page (``page_of``) each of the fragment files ``names`` is of; None when one cannot be
+    read as Pagefind writes them (gzip, "pagefind_dcd", then JSON starting with the page's address)."""
+    import zlib
+
+    pages = {}
+    for name in names:
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress((fragments / name).read_bytes(), 4096)
+            found = _FRAGMENT_URL.match(head)
+            if found is None:
+                return None
+            pages[name] = page_of(json.loads(b'"' + found.group(1) + b'"'))
+        except (OSError, ValueError, zlib.error):
+            return None
+    return pages
 
 
 def _fragments_named(index: Path) -> set[str] | None:
@@ -423,5 +552,7 @@ def _link_tree(source: Path, target: Path) -> None:
                 continue
             try:
                 os.link(os.path.join(top, name), os.path.join(where, name))
-            except OSError:
+            except OSError as err:  # another file system, or one without hard links: a copy
+                if err.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                    raise
                 shutil.copy2(os.path.join(top, name), os.path.join(where, name))

@@ -8,10 +8,13 @@ a parse cache (``PORTAL_PARSE_CACHE``), the compiled code is kept in its ``templ
 read half of one).
 
 A compiled template is found again only for the same template (its name and file), the same source
-(Jinja checks a digest of it: an edited template is compiled again), the same Jinja and Python (its
-header), and here also the same compiler options of the environment (``trim_blocks``, the block
-strings, autoescape, extensions…), which Jinja's own key leaves out. Like Python's ``__pycache__``,
-the folder is the build's own: its files are loaded as code.
+(Jinja checks a digest of it: an edited template is compiled again), the same compiler options of the
+environment (``trim_blocks``, the block strings, autoescape, extensions…), which Jinja's own key leaves
+out, and the same build fingerprint (``portal.renders.fingerprint``: the portal's code, its plugins and
+theme, the settings, the versions of Python, Jinja and the other libraries). The fingerprint matters:
+Jinja resolves filters when it compiles, and runs one with constant arguments then, baking its result
+into the code (``{{ 4.25 | decimal }}`` is "4,3" in Vietnamese, "4.3" in English). Like Python's
+``__pycache__``, the folder is the build's own: its files are loaded as code.
 """
 
 from __future__ import annotations
@@ -53,9 +56,13 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
     MAGIC = b"portal template 1\n"
     LARGEST = 8_000_000  # a compiled template is tens of kilobytes
 
+    def __init__(self, directory: str, salt: str) -> None:
+        super().__init__(directory)
+        self.salt = salt  # the build's fingerprint
+
     def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
                    source: str) -> Bucket:
-        key = hashlib.sha256(f"{name}\0{filename or ''}\0{compiler_options(environment)}".encode(
+        key = hashlib.sha256(f"{self.salt}\0{name}\0{filename or ''}\0{compiler_options(environment)}".encode(
             "utf-8", "surrogatepass")).hexdigest()
         bucket = Bucket(environment, key, self.get_source_checksum(source))
         self.load_bytecode(bucket)
@@ -96,7 +103,9 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
                 os.unlink(tmp)
 
 
-_CACHES: dict[str, TemplateCache | None] = {}
+_CACHES: dict[tuple[str, str], TemplateCache | None] = {}
+_SALTS: dict[int, tuple[dict, str]] = {}  # a settings object -> (itself, its fingerprint)
+KEPT = 1000  # compiled templates kept at most (each change of code or settings adds a set of them)
 
 
 def template_cache(settings: dict) -> TemplateCache | None:
@@ -105,11 +114,20 @@ def template_cache(settings: dict) -> TemplateCache | None:
     where = settings.get("PORTAL_PARSE_CACHE")
     if not where:
         return None
+    known = _SALTS.get(id(settings))
+    if known is None or known[0] is not settings:
+        from .renders import fingerprint
+
+        known = _SALTS[id(settings)] = (settings, f"{fingerprint(settings)} jinja {jinja2.__version__}")
     folder = os.path.abspath(Path(str(where)) / "templates")
-    if folder not in _CACHES:
+    if (folder, known[1]) not in _CACHES:
         try:
             os.makedirs(folder, exist_ok=True)
-            _CACHES[folder] = TemplateCache(folder)
+            if len(os.listdir(folder)) > KEPT:  # older sets, never found again: compiled anew when needed
+                for name in os.listdir(folder):
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(folder, name))
+            _CACHES[folder, known[1]] = TemplateCache(folder, known[1])
         except OSError:
-            _CACHES[folder] = None
-    return _CACHES[folder]
+            _CACHES[folder, known[1]] = None
+    return _CACHES[folder, known[1]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import gzip
+import json
 import os
 import shutil
 import subprocess
@@ -110,3 +111,32 @@ def test_a_build_that_finds_the_workspace_held_indexes_on_its_own(site, tmp_path
         os.close(held)
     assert list((cache / "search" / "records").iterdir()) == []  # not touched: another build holds it
     same_as_cold(content, out, tmp_path)
+
+
+def _record(i: int) -> dict:
+    return {"url": f"/p{i}.html", "title": f"trang {i}", "content": f"noi dung so {i} tu khoa{i}",
+            "meta": {"title": f"T{i}"}, "filters": {}}
+
+
+def _fragment_urls(index: Path) -> dict[str, str]:
+    return {p.name: json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])["url"]
+            for p in (index / "fragment").iterdir()}
+
+
+@pytest.mark.parametrize("first, second", [([1, 14228], [1, 36925]), ([36925], [1, 14228, 36925])])
+def test_a_fragment_named_like_another_pages_file_is_never_served_for_it(tmp_path, first, second):
+    """Pagefind names a fragment by 7 hex digits of its digest and does not write one whose file is
+    there: pages 14228 and 36925 below share a name. Whatever the workspace held, each page's result is
+    its own fragment, as in a cold build."""
+    from portal import search
+
+    records, index = tmp_path / "ws" / "records", tmp_path / "ws" / "index"
+    records.mkdir(parents=True)
+    for n, ids in enumerate((first, second)):
+        search.write_records((_record(i) for i in ids), records)
+        search.index_records(records, tmp_path / f"out{n}", kept=index)
+    cold = tmp_path / "cold"
+    search.write_index((_record(i) for i in second), cold)
+    assert sorted(_fragment_urls(tmp_path / "out1").values()) == sorted(f"/p{i}.html" for i in second)
+    assert _fragment_urls(tmp_path / "out1") == _fragment_urls(cold)
+    assert files(tmp_path / "out1") == files(cold)

@@ -32,7 +32,7 @@ def site(tmp_path) -> tuple[Path, TemplateCache]:
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "list.html").write_text(SOURCE, encoding="utf-8")
-    cache = template_cache({"PORTAL_PARSE_CACHE": str(tmp_path / "cache")})
+    cache = template_cache({"PORTAL_PARSE_CACHE": str(tmp_path / "cache"), "THEME": str(templates)})
     assert cache is not None
     return templates, cache
 
@@ -80,6 +80,22 @@ def test_a_damaged_file_is_compiled_again_never_loaded(site, damage):
     assert again.get_template("list.html").render(items=["a"]) == expected
     assert compiled == ["list.html"]
     assert kept.read_bytes() == data  # written again, whole
+
+
+def test_code_baked_from_a_filter_is_not_kept_across_settings(tmp_path):
+    """Jinja runs a filter with constant arguments when it compiles: its result is in the code. Settings
+    that change what the filter gives (the interface language) change the build's fingerprint, which
+    keys the compiled code: it is compiled again."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "n.html").write_text("{{ 4.25 | decimal }}", encoding="utf-8")
+    shown = []
+    for lang, comma in (("vi", ","), ("en", "."), ("vi", ",")):
+        settings = {"PORTAL_PARSE_CACHE": str(tmp_path / "cache"), "THEME": str(templates), "PORTAL_LANG": lang}
+        env, _ = environment(template_cache(settings), templates)
+        env.filters["decimal"] = lambda x, comma=comma: f"{x:.1f}".replace(".", comma)
+        shown.append(env.get_template("n.html").render())
+    assert shown == ["4,2", "4.2", "4,2"]
 
 
 def test_without_a_parse_cache_nothing_is_kept(tmp_path):
