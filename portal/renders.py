@@ -582,6 +582,11 @@ class PageKeys:
             names = self.names[id(env)] = TemplateNames(env, self.analysed)
         return names.sorted(template.name)
 
+    def names_read(self, template: Any) -> tuple[str, ...] | None:
+        """Every name ``template`` (with what it extends, includes and imports) can look up; None when
+        that is not known (a template named at run time, a source no loader gives)."""
+        return self._names(template)
+
     def share_names(self, names) -> None:
         """The previous build's entries keyed by this build's own name strings (one copy of each name)."""
         previous = self.previous

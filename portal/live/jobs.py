@@ -50,9 +50,17 @@ class Job:
     override: bool
     paginators: dict[str, Paginator] = field(default_factory=dict)
 
-    def local_context(self, name: str, page_num: int | None) -> dict:
-        """What Pelican's Writer passes to the template for the file ``name`` (``page_num`` from 0)."""
-        local = self.context.copy()
+    def local_context(self, name: str, page_num: int | None, names: tuple[str, ...] | None = None) -> dict:
+        """What Pelican's Writer passes to the template for the file ``name`` (``page_num`` from 0).
+
+        ``names``: every name the template (with all it extends, includes and imports) can look up
+        (``portal.renders.TemplateNames``, which the page keys rest on): only those of the shared
+        context are passed, not its hundreds of settings, which Jinja would copy again for the page."""
+        if names is None:
+            local = self.context.copy()
+        else:
+            context = self.context
+            local = {n: context[n] for n in names if n in context}
         local.update(self.own_context(name, page_num))
         return local
 
@@ -119,10 +127,11 @@ class RecordingWriter(Writer):
         self.pages[name] = (job, page_num)
 
     # ---- rendering -----------------------------------------------------------------------
-    def render(self, name: str) -> tuple[str, dict]:
-        """The text of the page ``name`` (a key of ``pages``) and its local context."""
+    def render(self, name: str, names: tuple[str, ...] | None = None) -> tuple[str, dict]:
+        """The text of the page ``name`` (a key of ``pages``) and its local context (``names``: see
+        ``Job.local_context``)."""
         job, page_num = self.pages[name]
-        local = job.local_context(name, page_num)
+        local = job.local_context(name, page_num, names)
         if local["localsiteurl"]:
             job.context["localsiteurl"] = local["localsiteurl"]
         return job.template.render(local), local
@@ -219,7 +228,8 @@ class BuildWriter(RecordingWriter):
                 signals.content_written.send(sanitised_join(self.output_path, name),
                                              context=job.announced_context(name, page_num))
             return True
-        text, local = self.render(name)
+        names = self.keys.names_read(self.pages[name][0].template) if self.keys is not None else None
+        text, local = self.render(name, names)
         path = sanitised_join(self.output_path, name)
         self._folder_of(path)
         data = text.encode("utf-8")
@@ -227,6 +237,9 @@ class BuildWriter(RecordingWriter):
             with open(path, "wb") as out:
                 out.write(data)
         if announce:
+            if names is not None:  # the receivers read the whole context, as Pelican gives it
+                job, page_num = self.pages[name]
+                local = job.announced_context(name, page_num)
             signals.content_written.send(path, context=local)
         return True
 
