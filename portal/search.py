@@ -321,7 +321,9 @@ def _pagefind(site: Path, output: Path) -> None:
         [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(output),
          "--force-language", "vi", "--quiet"], capture_output=True, text=True, env=pagefind_env())
     if proc.returncode != 0:
-        raise IndexFailed(f"search: Pagefind failed:\n{proc.stdout}{proc.stderr}")
+        raise IndexFailed("Pagefind không lập được chỉ mục tìm kiếm (search: Pagefind failed). Cách thử: chạy "
+                          "lại; nếu vẫn lỗi, xây dựng với --set SEARCH_INDEX=false và báo cho người vận hành:\n"
+                          f"{proc.stdout}{proc.stderr}")
 
 
 class Workspace:
@@ -417,7 +419,10 @@ def _index_kept(site: Path, index: Path) -> None:
         before, known = set(), {}
         pages = _pages_of(fragments, named) if named is not None else None
         if pages is None:
-            raise IndexFailed("search: Pagefind's index could not be read back")
+            raise IndexFailed("Không đọc lại được chỉ mục tìm kiếm Pagefind vừa lập: máy có cài một phiên bản "
+                              "Pagefind khác với requirements.txt? Cách thử: chạy make để cài đúng phiên bản, hoặc "
+                              "xây dựng với --set SEARCH_INDEX=false (search: the index Pagefind wrote could not be "
+                              "read back: is a Pagefind other than the one requirements.txt pins installed?)")
     for name in before - named:
         os.unlink(fragments / name)
     known = {**{name: known[name] for name in named & before}, **pages}

@@ -66,8 +66,7 @@ def write_calendars(generators) -> None:
     # made from the events in its window alone (never the build time): linked while they are the same
     chosen = tuple(ical.feed_events(events, now, cs.recent_days))
     write_keyed(out / paths.calendar_feed(), chosen, lambda: ical.feed_calendar(chosen, cs, now))
-    log.info("calendars: wrote %d event files and %s (%d events)", len(events), paths.calendar_feed(),
-             len(ical.feed_events(events, now, cs.recent_days)))
+    log.info("calendars: wrote %d event files and %s (%d events)", len(events), paths.calendar_feed(), len(chosen))
 
 
 def register() -> None:

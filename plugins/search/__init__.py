@@ -50,12 +50,10 @@ def build_index(generators) -> None:
     views.sort(key=lambda v: v.url)  # the shadow pages in the order of their URLs, as always
     later = settings.get("PORTAL_SEARCH_RECORDS")
     # one record at a time, each written as its page and let go: the build holds none while Pagefind runs
-    records = (record(view, lang) for view in views)
     if later:  # the build runs Pagefind itself once this process has ended (portal.tools.build)
-        records = _records(views, Path(later), lang)
-        count = write_records(records, Path(later))
+        count = write_records(_records(views, Path(later), lang), Path(later))
     else:
-        count = write_index(records, Path(settings["OUTPUT_PATH"]) / "pagefind")
+        count = write_index((record(view, lang) for view in views), Path(settings["OUTPUT_PATH"]) / "pagefind")
     log.info("search: indexed %d pages", count)
 
 
