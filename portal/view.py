@@ -48,6 +48,22 @@ class LeadImage:
         return self.file.height
 
 
+@dataclass(frozen=True)
+class BannerWarning:
+    """What the site-wide banner prints of a severe warning in force, and nothing more: every page shows
+    the banner, so every page's key (portal.renders) reads this, not the warning's view, whose body,
+    neighbours and related articles would make an edit of any of them render the whole site again."""
+
+    url: str
+    identifier: str | None
+    title: str
+    severity: model.Severity | None
+
+    @classmethod
+    def of(cls, view: ArticleView) -> BannerWarning:
+        return cls(view.url, view.identifier, view.title, view.severity)
+
+
 @dataclass
 class ArticleView:
     kind: str  # a key of model.KINDS, or model.PAGE

@@ -39,7 +39,7 @@ from portal.paths import SitePaths
 from portal.settings import SettingsError
 from portal.template_cache import template_cache
 from portal.urls import site_base
-from portal.view import TagRef, build_view, link_neighbours
+from portal.view import BannerWarning, TagRef, build_view, link_neighbours
 
 from .reader import PortalReader, done_reading, prefetch
 from .state import STATE
@@ -247,7 +247,7 @@ def enrich(generators) -> None:
         articles_by_kind=by_kind,
         latest_by_kind=latest,
         active_warnings=active,
-        banner_warnings=severe,  # the banner: the most severe first
+        banner_warnings=[BannerWarning.of(v) for v in severe],  # the banner: the most severe first
         active_severe_warnings=severe,  # the page the banner links to lists exactly these
     )
 

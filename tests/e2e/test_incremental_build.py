@@ -5,6 +5,7 @@ deleted, a warning that expired, a page of the output changed by hand, a templat
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,13 +19,17 @@ NOW = "2026-11-26T09:00:00+07:00"
 LATER = "2027-01-05T09:00:00+07:00"  # the fixture's severe warning (CB exchange) has expired
 
 
-def build(content: Path, output: Path, cache: Path | None, now: str = NOW, *sets: str) -> None:
+def build(content: Path, output: Path, cache: Path | None, now: str = NOW, *sets: str) -> int | None:
+    """Build; returns how many pages were rendered (the others were linked from the previous output), None
+    without page keys (no parse cache)."""
     args = [sys.executable, "-m", "portal", "build", "--content", str(content), "--output", str(output),
             "--set", "SEARCH_INDEX=false", "--set", f'PORTAL_PARSE_CACHE="{cache or ""}"', "--verbose", *sets]
     proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PORTAL_NOW": now},
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "without a key" not in proc.stderr  # every page and keyed file (feeds, CAP, CSAF, calendars) has one
+    found = re.search(r"pages: \d+ linked from the previous output, (\d+) rendered", proc.stderr)
+    return int(found.group(1)) if found else None
 
 
 def picture(path: Path, width: int, height: int) -> None:
@@ -101,6 +106,17 @@ def test_a_rebuild_renders_what_changed_and_publishes_the_cold_build(tmp_path):
     assert any(cap_after[name] != cap_before.get(name) for name in cap_after)
     assert all("Khẩn" in site[name].decode() for name in site if name.endswith(".html") and "site-banner" in
                site[name].decode())
+
+    # the same warning's body: the banner prints none of it, so the pages that only show the banner stay
+    before = inodes(out)
+    warning.write_text(warning.read_text(encoding="utf-8").replace("\n\n", "\n\nMột câu mới trong cảnh báo. ", 1),
+                       encoding="utf-8")
+    rendered = build(content, out, cache)
+    site = same_as_cold()
+    after = inodes(out)
+    fresh = [name for name in after if after[name] != before.get(name)]
+    assert any("Một câu mới trong cảnh báo." in site[name].decode() for name in fresh)
+    assert 0 < len(fresh) <= rendered < len(after) // 5
 
     # a tag replaced: the article leaves one tag's pages and joins another's
     text = edited.read_text(encoding="utf-8")
