@@ -191,18 +191,19 @@ def write_file(path: Path, data: bytes) -> None:
         before = _before(path)
         if before is None or not link_if_same(before, os.path.abspath(path), data):
             path.write_bytes(data)
-    for written in _recorders:
-        written.add(Path(path).resolve())
+    _record(path)
 
 
-_keyed: tuple[object, str] | None = None  # (portal.renders.PageKeys, the build's folder): see keyed_by
+_keyed: tuple[object, str, bool] | None = None  # (PageKeys, the folder written, in place): see keyed_by
 
 
-def keyed_by(keys: object | None, folder: str | None = None) -> None:
+def keyed_by(keys: object | None, folder: str | None = None, in_place: bool = False) -> None:
     """From now on (while a build's output steps run) ``write_keyed`` keeps each file's key in
-    ``keys`` and links a file the previous build made from the same inputs; None: off."""
+    ``keys`` and links a file the previous build made from the same inputs; None: off. ``in_place``:
+    the folder is the output itself (the live preview's), where a file made from the same inputs as
+    the one there (``keys.previous``, the files of earlier rounds) is left as it is."""
     global _keyed
-    _keyed = (keys, os.path.abspath(folder)) if keys is not None and folder else None
+    _keyed = (keys, os.path.abspath(folder), in_place) if keys is not None and folder else None
 
 
 def inputs_digest(inputs: tuple) -> bytes | None:
@@ -219,22 +220,35 @@ def write_keyed(path: Path, inputs: tuple, make: Callable[[], bytes]) -> None:
     without its links to other articles, a value of the settings): then it is linked from there,
     ``make`` not called. Outside a build, or for inputs ``portal.renders`` cannot digest, it is made."""
     if _keyed is not None:
-        keys, folder = _keyed
+        keys, folder, in_place = _keyed
         target = os.path.abspath(path)
         name = os.path.relpath(target, folder)
         key = keys.output_key(name, inputs)  # type: ignore[attr-defined]
+        if in_place:
+            if key is not None and keys.unchanged(name, key, target):  # type: ignore[attr-defined]
+                keys.linked(name)  # type: ignore[attr-defined]
+                _record(path)
+                return
+            write_file(path, make())
+            if key is not None:
+                keys.stamped(name, key, target)  # type: ignore[attr-defined]
+            return
         before = _before(path)
         if key is not None and before is not None and keys.unchanged(name, key, before):  # type: ignore[attr-defined]
             _make_folder(path.parent)
             try:  # a link never writes through an existing file: it fails, and the file is made
                 link_file(before, target)
                 keys.linked(name)  # type: ignore[attr-defined]
-                for written in _recorders:
-                    written.add(Path(path).resolve())
+                _record(path)
                 return
             except OSError:  # another file system, or written already: made and written
                 pass
     write_file(path, make())
+
+
+def _record(path: Path) -> None:
+    for written in _recorders:
+        written.add(Path(path).resolve())
 
 
 @contextlib.contextmanager

@@ -689,6 +689,21 @@ class PageKeys:
         that file's inode, size and time, which ``commit`` need not look up again."""
         self.keys[name] = self.previous[name]
 
+    def stamped(self, name: str, key: bytes, path: str) -> None:
+        """``path`` was just written from ``key`` in place (the live preview's output): kept with its inode,
+        size and time, as ``commit`` keeps a build's."""
+        try:
+            st = os.lstat(path)
+        except OSError:
+            self.keys.pop(name, None)
+            return
+        self.keys[name] = key + _STAMP.pack(st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def stamped_only(self) -> dict[str, bytes]:
+        """The keys of files known to hold what they were made from (``linked`` or ``stamped``)."""
+        size = 16 + _STAMP.size
+        return {name: key for name, key in self.keys.items() if len(key) == size}
+
     def save_part(self, linked: int) -> None:
         """A forked writer's keys and how many pages it linked, for its parent (``merge_part``)."""
         pending = self.settings.get("PORTAL_PAGE_KEYS")

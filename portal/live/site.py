@@ -71,6 +71,10 @@ class LiveSite:
         self._known: set[int] = set()
         self._written: set[Path] = set()  # what the last complete round wrote
         self._partial: set[Path] = set()  # what rounds stopped midway wrote since
+        # the page keys (portal.renders) of the files earlier rounds wrote or found unchanged: name ->
+        # key with the file's inode, size and time, under the fingerprint of code, theme and settings
+        self._keys: tuple[str, dict[str, bytes], dict] = ("", {}, {})
+        self.rendered = 0  # pages the last finish() rendered (the others' keys were unchanged)
         self.lock = threading.RLock()  # one update or finish at a time
         self.quick_lock = threading.Lock()  # update() and quick_page() one at a time
         self.stop_finishing = threading.Event()  # set by whoever waits for the lock while finish() runs
@@ -263,6 +267,9 @@ class LiveSite:
             then += [lambda r=r: r(self.pelican) for r in final if r not in after_pages]
             names = list(update.writer.pages)
             pages = {out / os.path.normpath(n) for n in names}
+            keys = self._round_keys()
+            self.rendered = 0
+            outputs.keyed_by(keys, str(out), in_place=True)  # feeds, CAP, CSAF, calendars: made when changed
             with outputs.recording() as written:
                 try:
                     if not self._steps(first):
@@ -276,17 +283,56 @@ class LiveSite:
                     for name in names:
                         if self.stop_finishing.is_set():
                             return False
-                        update.writer.write(name)
+                        self._write_page(update.writer, keys, name)
                         written.add(out / os.path.normpath(name))
                     for receiver in after_pages:
                         receiver(self.pelican)
                 finally:
+                    outputs.keyed_by(None)
+                    self._keep_keys(keys)
                     self._partial |= written  # what this round wrote, even when it stopped midway
             self._remove_stale(written | pages)
             self._written, self._partial = written | pages, set()
             update.finish_seconds = time.monotonic() - started
             update.finished.set()
             return True
+
+    def _round_keys(self):
+        """This round's page keys, over the files earlier rounds left (when code, theme and settings are
+        the same: their fingerprint)."""
+        from ..renders import PageKeys
+
+        keys = PageKeys(self.pelican.settings, None)
+        fingerprint, files, analysed = self._keys
+        keys.analysed = analysed  # each template's names, by its source's digest
+        if fingerprint == keys.fingerprint:
+            keys.previous = files
+        return keys
+
+    def _keep_keys(self, keys) -> None:
+        """What this round wrote or found unchanged, over what earlier rounds left (a page this round
+        did not reach, stopped midway, is still the file its old key says)."""
+        fingerprint, files, _ = self._keys
+        kept = {**files, **keys.stamped_only()} if fingerprint == keys.fingerprint else keys.stamped_only()
+        self._keys = (keys.fingerprint, kept, keys.analysed)
+
+    def _write_page(self, writer: RecordingWriter, keys, name: str) -> None:
+        """The page ``name`` rendered into the output folder, unless its key is the one its file there was
+        rendered from: then only announced (``content_written``), as a build does for a linked page."""
+        from pelican import signals
+        from pelican.utils import sanitised_join
+
+        job, page_num = writer.pages[name]
+        key = keys.key(name, job.template, job.own_context(name, page_num), job.context)
+        path = sanitised_join(writer.output_path, name)
+        if key is not None and keys.unchanged(name, key, path):
+            keys.linked(name)
+            signals.content_written.send(path, context=job.announced_context(name, page_num))
+            return
+        writer.write(name)
+        self.rendered += 1
+        if key is not None:
+            keys.stamped(name, key, path)
 
     def _steps(self, steps: list) -> bool:
         for step in steps:

@@ -9,6 +9,7 @@ same content into a fresh folder (its .gz copies aside: the preview does not pre
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -25,9 +26,10 @@ NEWS = "tin-tuc/2026-11-10-tap-huan.md"
 WARNING = "canh-bao/2026-11-20-lo-hong-exchange.md"
 
 
-def cold_build(content: Path, output: Path, now: str) -> None:
+def cold_build(content: Path, output: Path, now: str, *sets: str) -> None:
     done = subprocess.run([sys.executable, "-m", "portal", "build", "--content", str(content), "--output",
-                           str(output), "--set", "SEARCH_INDEX=false"], cwd=ROOT, capture_output=True, text=True,
+                           str(output), "--set", "SEARCH_INDEX=false", *(a for s in sets for a in ("--set", s))],
+                          cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "PORTAL_NOW": now}, timeout=120)
     assert done.returncode == 0, done.stderr
 
@@ -37,9 +39,9 @@ def tree(root: Path) -> dict[str, bytes]:
             if p.is_file() and p.suffix != ".gz"}
 
 
-def assert_same_as_cold(live_out: Path, content: Path, tmp_path: Path, now: str) -> None:
+def assert_same_as_cold(live_out: Path, content: Path, tmp_path: Path, now: str, *sets: str) -> None:
     cold = tmp_path / f"cold-{len(list(tmp_path.iterdir()))}"
-    cold_build(content, cold, now)
+    cold_build(content, cold, now, *sets)
     got, want = tree(live_out), tree(cold)
     assert sorted(got) == sorted(want), (set(got) ^ set(want))
     different = [name for name in want if got[name] != want[name]]
@@ -180,6 +182,49 @@ def test_a_template_edit_shows_on_the_next_page_asked_for(fixture_content, tmp_p
     site.update()
     assert "Dấu mẫu giao diện" in site.render("index.html")
     assert "Dấu mẫu giao diện" in site.render("tin-tuc/index.html")
+    assert site.finish()
+    assert site.rendered == len(site.current.writer.pages)  # the theme changed: every page's key with it
+    assert_same_as_cold(tmp_path / "out", fixture_content, tmp_path, NOW, f"THEME={json.dumps(str(theme))}")
+
+
+def test_a_finish_renders_only_the_pages_a_save_changed(live, tmp_path):
+    """The page keys (portal.renders) kept between rounds: a round with nothing new renders no page;
+    after one article's text changed, its own page and the few that show its words, not the site."""
+    site, content, out = live
+    pages = len(site.current.writer.pages)
+    site.update()
+    assert site.finish() and site.rendered == 0
+    path = content / NEWS
+    page = f"tin-tuc/{slug_of(path)}.html"
+    path.write_text(path.read_text(encoding="utf-8").replace("\n\n", "\n\nCâu mới của biên tập viên. ", 1),
+                    encoding="utf-8")
+    site.update()
+    rendered = []
+    original = site.current.writer.write
+    site.current.writer.write = lambda name: rendered.append(name) or original(name)
+    assert site.finish()
+    assert "Câu mới của biên tập viên." in (out / page).read_text(encoding="utf-8")
+    # the pages that show the article (listings, tags, its neighbours' links), not the others, nor the
+    # pages whose banner shows a warning the article is related to (the banner prints none of it)
+    other = "hoi-nghi/hoi-nghi-phoi-hop-an-ninh-mang-quy-4-2026.html"
+    assert "site-banner" in (out / other).read_text(encoding="utf-8")
+    assert page in rendered and other not in rendered and "404.html" not in rendered
+    assert len(rendered) == site.rendered < pages / 2
+    assert_same_as_cold(out, content, tmp_path, NOW)
+
+
+def test_a_file_changed_by_hand_in_the_output_is_made_again(live, tmp_path):
+    """A key holds only while the file is the one the round left (inode, size, time): a page or a feed
+    changed in the folder by anything else is made again by the next round."""
+    site, content, out = live
+    feed = out / "nguon-tin" / "tat-ca.atom.xml"
+    home = out / "index.html"
+    for path in (feed, home):
+        path.write_text(path.read_text(encoding="utf-8").replace("Lào Cai", "Sửa tay", 1), encoding="utf-8")
+    site.update()
+    assert site.finish()
+    assert site.rendered == 1
+    assert_same_as_cold(out, content, tmp_path, NOW)
 
 
 def test_a_finish_stopped_midway_leaves_nothing_behind(live, tmp_path):
