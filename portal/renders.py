@@ -400,6 +400,11 @@ def _catalogue(d: Digests, value: Any) -> bytes:
     return _h(b"catalogue", d.value(value.feeds), d.value(value.opml_lists), d.value(value.cap_index))
 
 
+def _feed_links(d: Digests, value: Any) -> bytes:
+    """The feeds a page's autodiscovery links can name (a tag page's own is made from its tag)."""
+    return _h(b"feed links", d.value(list(value.feeds)), d.value(value.cap_index))
+
+
 def _rules() -> dict[type, Callable[[Digests, Any], bytes]]:
     from markupsafe import Markup
     from pelican.paginator import Page
@@ -416,7 +421,7 @@ def _rule_for(t: type) -> Callable[[Digests, Any], bytes] | None:  # noqa: C901 
     from pelican.paginator import Page, Paginator
     from pelican.urlwrappers import URLWrapper
 
-    from .feeds.catalogue import Catalogue
+    from .feeds.catalogue import Catalogue, FeedLinks
     from .i18n import Translator
     from .paths import SitePaths
     from .view import ArticleView
@@ -433,6 +438,8 @@ def _rule_for(t: type) -> Callable[[Digests, Any], bytes] | None:  # noqa: C901 
         return _page
     if issubclass(t, Catalogue):
         return _catalogue
+    if issubclass(t, FeedLinks):
+        return _feed_links
     if issubclass(t, SitePaths | Translator):
         return _by_class
     if issubclass(t, Undefined):

@@ -63,7 +63,8 @@ def add_catalogue(generators) -> None:
     """The list of feeds, for the feeds page and every page's autodiscovery links."""
     for g in generators:
         if isinstance(g, ArticlesGenerator):
-            g.context["feed_catalogue"] = cat.build_catalogue(g.settings, _views(generators))
+            catalogue = g.context["feed_catalogue"] = cat.build_catalogue(g.settings, _views(generators))
+            g.context["feed_links"] = cat.FeedLinks(catalogue)  # what every page's <head> reads of it
 
 
 @output_step

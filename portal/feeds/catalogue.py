@@ -116,45 +116,76 @@ class Catalogue:
         return next(o for o in self.opml_lists if o.key == key)
 
     # ---- for <link rel="alternate"> ----------------------------------------------------
-    def _keys_for(self, page_name: str | None, view, tag, category) -> list[str]:
-        """The feeds a page offers, most specific first; everything last."""
-        def warnings(sev: model.Severity | None = None) -> list[str]:
-            return [model.WARNING] + [severity_key(s) for s in ([sev] if sev else model.SEVERITIES)]
+    def links_for(self, page_name: str | None = None, article=None, tag=None, category=None,
+                  articles=None) -> list[FeedLink]:
+        """The <link rel="alternate"> of a page (``feed_links``, which every page reads instead)."""
+        return _links_for(self.by_key.get, self.cap_index, page_name, article, tag, category)
 
-        keys: list[str] = []
-        if view is not None and view.kind in model.KINDS:  # its tags' feeds are on the tag pages it links to
-            keys += warnings(view.severity) if view.is_warning else [view.kind]
-        elif tag is not None:
-            keys.append(tag_key(tag.slug))
-        elif category is not None:
-            kind = kind_of_category(category)
-            keys += warnings() if kind == model.WARNING else [kind] if kind else []
-        if page_name == "index":  # the home page: everything first, then the warnings
-            keys += ["tat-ca", model.WARNING]
-        return [*keys, "tat-ca"]
+
+class FeedLinks:
+    """What a page's <link rel="alternate"> reads of the catalogue, in the template context as
+    ``feed_links``: every feed but the tags', and the CAP index. Every page reads it, so it holds no list
+    of the tags' feeds: a tag page's own feed is made from its tag (each tag in use has one, titled and
+    placed as ``tag_feed`` makes it). A tag used for the first time, or no more, then changes the feeds
+    page and that tag's pages, not every page's key (``portal.renders`` digests the feeds held here)."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.feeds = tuple(f for f in catalogue.feeds if f.group != "tag")
+        self.cap_index = catalogue.cap_index
+        self._settings = catalogue.settings  # the tags' feeds: made from the settings (in the fingerprint)
+        self._by_key = {f.key: f for f in self.feeds}
+
+    def _feed(self, key: str, tag) -> Feed | None:
+        found = self._by_key.get(key)
+        if found is None and tag is not None and key == tag_key(tag.slug):
+            found = tag_feed(self._settings, tag.slug, tag.name)
+        return found
 
     def links_for(self, page_name: str | None = None, article=None, tag=None, category=None,
                   articles=None) -> list[FeedLink]:
         """The <link rel="alternate"> of a page, one format a feed; an article page offers its kind's feed
         (a warning's severity too) and everything, not its tags' (each tag page offers its own)."""
-        view = article.view if article is not None else None
-        if article is not None:
-            tag = category = None
-        chosen: list[Feed] = []
-        for key in self._keys_for(page_name, view, tag, category):
-            feed = self.by_key.get(key)
-            if feed is not None and feed not in chosen:
-                chosen.append(feed)
-        # one format a feed, Atom (every feed reader reads it): a reader offered the same feed as Atom,
-        # RSS and JSON Feed lists it three times; the feeds page has every format. (Five links of one
-        # feed's three formats were 0.5 KB of every page: 13 MiB of a site of 10,000 articles.)
-        links = [FeedLink(f"{feed.title} ({FORMAT_NAMES[fmt]})", MEDIA_TYPES[fmt], feed.path(fmt))
-                 for feed in chosen for fmt in [next(f for f in (ATOM, RSS, JSON) if f in feed.formats)]]
-        show_cap = (view is not None and view.is_warning) or (
-            category is not None and kind_of_category(category) == model.WARNING) or page_name == "index"
-        if show_cap and self.cap_index is not None:
-            links.append(FeedLink(self.cap_index.title, MEDIA_TYPES[ATOM], self.cap_index.path(ATOM)))
-        return links
+        return _links_for(lambda key: self._feed(key, tag), self.cap_index, page_name, article, tag, category)
+
+
+def _keys_for(page_name: str | None, view, tag, category) -> list[str]:
+    """The feeds a page offers, most specific first; everything last."""
+    def warnings(sev: model.Severity | None = None) -> list[str]:
+        return [model.WARNING] + [severity_key(s) for s in ([sev] if sev else model.SEVERITIES)]
+
+    keys: list[str] = []
+    if view is not None and view.kind in model.KINDS:  # its tags' feeds are on the tag pages it links to
+        keys += warnings(view.severity) if view.is_warning else [view.kind]
+    elif tag is not None:
+        keys.append(tag_key(tag.slug))
+    elif category is not None:
+        kind = kind_of_category(category)
+        keys += warnings() if kind == model.WARNING else [kind] if kind else []
+    if page_name == "index":  # the home page: everything first, then the warnings
+        keys += ["tat-ca", model.WARNING]
+    return [*keys, "tat-ca"]
+
+
+def _links_for(feed_of: Callable[[str], Feed | None], cap_index: Feed | None, page_name: str | None, article,
+               tag, category) -> list[FeedLink]:
+    view = article.view if article is not None else None
+    if article is not None:
+        tag = category = None
+    chosen: list[Feed] = []
+    for key in _keys_for(page_name, view, tag, category):
+        feed = feed_of(key)
+        if feed is not None and feed not in chosen:
+            chosen.append(feed)
+    # one format a feed, Atom (every feed reader reads it): a reader offered the same feed as Atom,
+    # RSS and JSON Feed lists it three times; the feeds page has every format. (Five links of one
+    # feed's three formats were 0.5 KB of every page: 13 MiB of a site of 10,000 articles.)
+    links = [FeedLink(f"{feed.title} ({FORMAT_NAMES[fmt]})", MEDIA_TYPES[fmt], feed.path(fmt))
+             for feed in chosen for fmt in [next(f for f in (ATOM, RSS, JSON) if f in feed.formats)]]
+    show_cap = (view is not None and view.is_warning) or (
+        category is not None and kind_of_category(category) == model.WARNING) or page_name == "index"
+    if show_cap and cap_index is not None:
+        links.append(FeedLink(cap_index.title, MEDIA_TYPES[ATOM], cap_index.path(ATOM)))
+    return links
 
 
 def kind_of_category(category) -> str | None:
@@ -174,6 +205,16 @@ def severity_key(sev: model.Severity) -> str:
 
 def tag_key(slug: str) -> str:
     return f"the/{slug}"
+
+
+def tag_feed(settings: dict, slug: str, name: str) -> Feed:
+    """The feed of the tag ``slug``, named ``name`` as written."""
+    paths = SitePaths(settings)
+    short = settings.get("SITE_SHORTNAME") or settings.get("SITENAME", "")
+    feed = Feed(tag_key(slug), "tag", f"{short}: từ khóa “{name}”", f"Các bài có từ khóa “{name}”.",
+                paths.tag_url(slug), (RSS, ATOM), (lambda s: lambda v: any(t.slug == s for t in v.tags))(slug),
+                tag=name)
+    return _finish(feed, settings, lambda fmt: paths.feed(feed.key, fmt))
 
 
 def _finish(feed: Feed, settings: dict, path: Callable[[str], str]) -> Feed:
@@ -259,13 +300,9 @@ def build_catalogue(settings: dict, views: list) -> Catalogue:
     for v in views:
         for t in v.tags:
             tags.setdefault(t.slug, t.name)
-    for slug in sorted(tags):
-        feeds.append(Feed(
-            tag_key(slug), "tag", f"{short}: từ khóa “{tags[slug]}”",
-            f"Các bài có từ khóa “{tags[slug]}”.", paths.tag_url(slug), (RSS, ATOM),
-            (lambda s: lambda v: any(t.slug == s for t in v.tags))(slug), tag=tags[slug]))
     for feed in feeds:
         _finish(feed, settings, (lambda key: lambda fmt: paths.feed(key, fmt))(feed.key))
+    feeds += [tag_feed(settings, slug, tags[slug]) for slug in sorted(tags)]
 
     cap_index = None
     if paths.cap_enabled():

@@ -41,3 +41,32 @@ def test_catalogue_and_serialisation():
     assert "identifier>CB-2026-014</" in atom and "<severity" not in atom
     json_feed = writer.render_json(SETTINGS, cat.by_key["canh-bao"], items[:1]).decode()
     assert '"status": "active"' in json_feed
+
+
+def test_every_page_reads_the_same_feed_links_from_feed_links_as_from_the_catalogue():
+    """``FeedLinks`` (what every page's <head> reads) holds no list of the tags' feeds, yet gives each page
+    the links the whole catalogue gives, a tag page's own feed included; its digest (portal.renders) does
+    not change when a tag is used for the first time, the catalogue's does."""
+    from types import SimpleNamespace
+
+    from portal.renders import Digests
+    from portal.view import TagRef
+
+    views = [view_of(WARNING, model.WARNING), view_of(DRILL, model.DRILL)]
+    cat = catalogue.build_catalogue(SETTINGS, views)
+    links = catalogue.FeedLinks(cat)
+    assert not [f for f in links.feeds if f.group == "tag"]
+    warning = SimpleNamespace(view=views[0])
+    microsoft = SimpleNamespace(slug="microsoft", name=next(t.name for t in views[0].tags if t.slug == "microsoft"))
+    kind = SimpleNamespace(slug=model.WARNING, name="Cảnh báo")
+    pages = [dict(page_name="index"), dict(article=warning), dict(article=SimpleNamespace(view=views[1])),
+             dict(tag=microsoft), dict(category=kind), dict(page_name="archives")]
+    for page in pages:
+        assert links.links_for(**page) == cat.links_for(**page), page
+    assert any("the/microsoft" in link.path for link in links.links_for(tag=microsoft))
+
+    retagged = view_of(DRILL, model.DRILL)
+    retagged.tags = (*retagged.tags, TagRef("chủ đề mới", "chu-de-moi", "the/chu-de-moi/"))
+    wider = catalogue.build_catalogue(SETTINGS, [views[0], retagged])
+    assert Digests(SETTINGS).value(catalogue.FeedLinks(wider)) == Digests(SETTINGS).value(links)
+    assert Digests(SETTINGS).value(wider) != Digests(SETTINGS).value(cat)
