@@ -486,24 +486,40 @@ def fingerprint(settings: dict) -> str:
     from lxml import etree  # the feeds', CAP's and CSAF's XML: libxml2 is linked into lxml, or the system's
 
     digest.update(f"libxml2={etree.LIBXML_VERSION}".encode())
+    for file in _source_files(settings):
+        digest.update(str(file).encode() + b"\0" + file.read_bytes())
+    wanted = {k: v for k, v in settings.items() if k not in VOLATILE}
+    digest.update(_stable(wanted, 0).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32]
+
+
+def _source_files(settings: dict) -> list[Path]:
+    """Every file pages are made from besides the content and the settings: the portal's and its plugins'
+    code, the theme, templates that override it, static folders (whose files' fingerprinted names pages
+    carry), wherever the settings put them."""
     root = Path(__file__).resolve().parents[1]
     folders = [root / "portal", root / "plugins"]
     theme = Path(str(settings.get("THEME") or "/nonexistent"))  # none: no folder ("" would be the working one)
     if theme.is_dir():
         folders.append(theme)
-    # every folder pages are made from: plugins, templates that override the theme's, static folders
-    # (whose files' fingerprinted names pages carry), wherever the settings put them
     extra = [*(settings.get("PLUGIN_PATHS") or []), *(settings.get("THEME_TEMPLATES_OVERRIDES") or []),
              *((theme / str(p)) for p in settings.get("THEME_STATIC_PATHS") or [])]
     for folder in extra:
         path = Path(folder)
         if path.is_dir() and path.resolve() not in {f.resolve() for f in folders}:
             folders.append(path)
-    for folder in folders:
-        for file in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(str(file).encode() + b"\0" + file.read_bytes())
-    wanted = {k: v for k, v in settings.items() if k not in VOLATILE}
-    digest.update(_stable(wanted, 0).encode("utf-8", "surrogatepass"))
+    return [file for folder in folders
+            for file in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)]
+
+
+def sources_stamp(settings: dict) -> str:
+    """The fingerprint with each source file's inode, size and time: a file saved and put back as it was
+    changes it too (the live preview: a template read between the two saves made pages of the first)."""
+    digest = hashlib.sha256(fingerprint(settings).encode())
+    for file in _source_files(settings):
+        with contextlib.suppress(OSError):
+            st = file.stat()
+            digest.update(f"{file}\0{st.st_ino} {st.st_size} {st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()[:32]
 
 
@@ -561,9 +577,10 @@ def _write(path: Path, saved: dict) -> None:
 class PageKeys:
     """This build's page keys (``key``), and the previous build's pages it may link (``previous``)."""
 
-    def __init__(self, settings: dict, previous_output: str | None) -> None:
+    def __init__(self, settings: dict, previous_output: str | None, stamp: str | None = None) -> None:
+        """``stamp``: what the keys stand for instead of ``fingerprint(settings)`` (``sources_stamp``)."""
         self.settings = settings
-        self.fingerprint = fingerprint(settings)
+        self.fingerprint = stamp or fingerprint(settings)
         self.digests = Digests(settings)
         self.names: dict[int, TemplateNames] = {}
         self._shared: dict[int, tuple[dict, dict[str, bytes]]] = {}  # the model does not change while pages are written

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import outputs
+from .. import outputs, renders
 from ..clock import build_time
 from .cache import ReadCache
 from .jobs import Job, RecordingWriter
@@ -51,6 +51,7 @@ class Update:
     static_ready: threading.Event = field(default_factory=threading.Event)  # static files and picture copies
     files_ready: threading.Event = field(default_factory=threading.Event)  # what plugins write is written
     finish_seconds: float = 0.0
+    stamp: str = ""  # code, theme and settings before the update read a template (renders.sources_stamp)
 
 
 class LiveSite:
@@ -97,6 +98,9 @@ class LiveSite:
             outputs.defer_steps(False)  # the output steps are this class's to defer (see below), not a build's
             generators = [cls(context=context, settings=settings, path=self.pelican.path, theme=self.pelican.theme,
                               output_path=self.pelican.output_path) for cls in classes]
+            # before any template is read (the generators have read none; their readers have set the settings
+            # Markdown adds to): a page rendered from a template saved after this has no key kept
+            stamp = renders.sources_stamp(settings)
             for g in generators:
                 if hasattr(g, "readers"):
                     self.cache.install(g, now)
@@ -127,7 +131,7 @@ class LiveSite:
             # the parse cache on disk helps the first reading of every file; later updates read one
             # file at a time, which this process's own cache (ReadCache) serves
             settings["PORTAL_PARSE_CACHE"] = ""
-            update = Update(generators, writer, deferred, now, seconds=time.monotonic() - started)
+            update = Update(generators, writer, deferred, now, seconds=time.monotonic() - started, stamp=stamp)
             self.current = update
             return update
 
@@ -267,9 +271,11 @@ class LiveSite:
             then += [lambda r=r: r(self.pelican) for r in final if r not in after_pages]
             names = list(update.writer.pages)
             pages = {out / os.path.normpath(n) for n in names}
-            keys = self._round_keys()
+            keys = renders.PageKeys(self.pelican.settings, None, stamp=update.stamp)
+            self._reuse_keys(keys)
             self.rendered = 0
             outputs.keyed_by(keys, str(out), in_place=True)  # feeds, CAP, CSAF, calendars: made when changed
+            done = False
             with outputs.recording() as written:
                 try:
                     if not self._steps(first):
@@ -287,9 +293,10 @@ class LiveSite:
                         written.add(out / os.path.normpath(name))
                     for receiver in after_pages:
                         receiver(self.pelican)
+                    done = True
                 finally:
                     outputs.keyed_by(None)
-                    self._keep_keys(keys)
+                    self._keep_keys(keys, out, written | pages if done else None)
                     self._partial |= written  # what this round wrote, even when it stopped midway
             self._remove_stale(written | pages)
             self._written, self._partial = written | pages, set()
@@ -297,23 +304,28 @@ class LiveSite:
             update.finished.set()
             return True
 
-    def _round_keys(self):
-        """This round's page keys, over the files earlier rounds left (when code, theme and settings are
-        the same: their fingerprint)."""
-        from ..renders import PageKeys
-
-        keys = PageKeys(self.pelican.settings, None)
-        fingerprint, files, analysed = self._keys
+    def _reuse_keys(self, keys) -> None:
+        """The files earlier rounds left, for this round's keys: when code, theme and settings are the
+        same (their stamp) and each file is still the one written (its inode, size and time)."""
+        stamp, files, analysed = self._keys
         keys.analysed = analysed  # each template's names, by its source's digest
-        if fingerprint == keys.fingerprint:
+        if stamp == keys.fingerprint:
             keys.previous = files
-        return keys
 
-    def _keep_keys(self, keys) -> None:
-        """What this round wrote or found unchanged, over what earlier rounds left (a page this round
-        did not reach, stopped midway, is still the file its old key says)."""
-        fingerprint, files, _ = self._keys
-        kept = {**files, **keys.stamped_only()} if fingerprint == keys.fingerprint else keys.stamped_only()
+    def _keep_keys(self, keys, out: Path, complete: set[Path] | None) -> None:
+        """What this round wrote or found unchanged, over what earlier rounds left (a page this round did
+        not reach, stopped midway, is still the file its old key says), for the next round; nothing when
+        a source file changed since the update began (a page may have been made from a template read
+        after it: every page is rendered next time). ``complete``: every file of a round that finished,
+        the only names kept."""
+        stamp, files, _ = self._keys
+        if renders.sources_stamp(self.pelican.settings) != keys.fingerprint:
+            self._keys = ("", {}, keys.analysed)
+            return
+        kept = {**files, **keys.stamped_only()} if stamp == keys.fingerprint else keys.stamped_only()
+        if complete is not None:
+            names = {os.path.relpath(path, out) for path in complete}
+            kept = {name: key for name, key in kept.items() if name in names}
         self._keys = (keys.fingerprint, kept, keys.analysed)
 
     def _write_page(self, writer: RecordingWriter, keys, name: str) -> None:

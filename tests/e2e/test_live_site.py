@@ -187,13 +187,46 @@ def test_a_template_edit_shows_on_the_next_page_asked_for(fixture_content, tmp_p
     assert_same_as_cold(tmp_path / "out", fixture_content, tmp_path, NOW, f"THEME={json.dumps(str(theme))}")
 
 
+def test_a_template_saved_after_the_update_read_it_leaves_no_stale_page(fixture_content, tmp_path, monkeypatch):
+    """A template saved between the update (which read it) and the background writing: that round's pages
+    are made from the template as it was, so none of their keys is kept, and the next round (the
+    watcher's, for the save) renders them all from the new one."""
+    import shutil
+
+    from portal.live import LiveSite
+
+    monkeypatch.setenv("PORTAL_NOW", NOW)
+    monkeypatch.chdir(ROOT)
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    out = tmp_path / "out"
+    settings = load(ROOT / "pelicanconf.py", {"PATH": str(fixture_content), "OUTPUT_PATH": str(out),
+                                               "SEARCH_INDEX": False, "THEME": str(theme)})
+    site = LiveSite(settings)
+    site.update()
+    assert site.finish()
+    site.update()  # reads article.html
+    template = theme / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("{% block content %}",
+                                                                     "{% block content %}<p>Dấu mới</p>", 1),
+                        encoding="utf-8")
+    assert site.finish()  # the pages of the template as the update read it
+    site.update()
+    assert site.finish()
+    assert site.rendered == len(site.current.writer.pages)
+    assert_same_as_cold(out, fixture_content, tmp_path, NOW, f"THEME={json.dumps(str(theme))}")
+
+
 def test_a_finish_renders_only_the_pages_a_save_changed(live, tmp_path):
     """The page keys (portal.renders) kept between rounds: a round with nothing new renders no page;
     after one article's text changed, its own page and the few that show its words, not the site."""
     site, content, out = live
     pages = len(site.current.writer.pages)
+    feed, calendar = out / "nguon-tin" / "tat-ca.atom.xml", next(out.rglob("*.ics"))
+    made = [(f.stat().st_ino, f.stat().st_mtime_ns) for f in (feed, calendar)]
     site.update()
     assert site.finish() and site.rendered == 0
+    assert [(f.stat().st_ino, f.stat().st_mtime_ns) for f in (feed, calendar)] == made  # not made again
     path = content / NEWS
     page = f"tin-tuc/{slug_of(path)}.html"
     path.write_text(path.read_text(encoding="utf-8").replace("\n\n", "\n\nCâu mới của biên tập viên. ", 1),

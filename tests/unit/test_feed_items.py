@@ -63,7 +63,14 @@ def test_every_page_reads_the_same_feed_links_from_feed_links_as_from_the_catalo
              dict(tag=microsoft), dict(category=kind), dict(page_name="archives")]
     for page in pages:
         assert links.links_for(**page) == cat.links_for(**page), page
-    assert any("the/microsoft" in link.path for link in links.links_for(tag=microsoft))
+    # what the autodiscovery of a tag page and of a warning's page say, written out
+    atom = "application/atom+xml"
+    assert links.links_for(tag=microsoft) == [
+        catalogue.FeedLink(f"Cổng: từ khóa “{microsoft.name}” (Atom 1.0)", atom, "nguon-tin/the/microsoft.atom.xml"),
+        catalogue.FeedLink("Cổng: tất cả bài viết (Atom 1.0)", atom, "nguon-tin/tat-ca.atom.xml")]
+    assert [link.path for link in links.links_for(article=warning)] == [
+        "nguon-tin/canh-bao.atom.xml", "nguon-tin/canh-bao-muc-nghiem-trong-tro-len.atom.xml",
+        "nguon-tin/tat-ca.atom.xml", "cap/index.atom.xml"]
 
     retagged = view_of(DRILL, model.DRILL)
     retagged.tags = (*retagged.tags, TagRef("chủ đề mới", "chu-de-moi", "the/chu-de-moi/"))
