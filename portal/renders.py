@@ -467,7 +467,8 @@ def _rule_for(t: type) -> Callable[[Digests, Any], bytes] | None:  # noqa: C901 
 
 # ---- the keys of a build, and those of the build before ------------------------------------------------
 VOLATILE = {"OUTPUT_PATH", "PORTAL_PREVIOUS_OUTPUT", "PORTAL_SEARCH_RECORDS", "PORTAL_PARSE_CACHE",
-            "PORTAL_PAGE_KEYS", "PORTAL_NOW", "PORTAL_TRUST_FILE_TIMES", "PORTAL_WORKERS"}
+            "PORTAL_PAGE_KEYS", "PORTAL_NOW", "PORTAL_TRUST_FILE_TIMES", "PORTAL_WORKERS", "PORTAL_FINGERPRINT",
+            "PORTAL_SOURCES"}
 
 
 # every library whose version can change the bytes of an output (pages, feeds, CAP, CSAF, calendars, pictures)
@@ -512,10 +513,11 @@ def _source_files(settings: dict) -> list[Path]:
             for file in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)]
 
 
-def sources_stamp(settings: dict) -> str:
-    """The fingerprint with each source file's inode, size and time: a file saved and put back as it was
-    changes it too (the live preview: a template read between the two saves made pages of the first)."""
-    digest = hashlib.sha256(fingerprint(settings).encode())
+def sources_stamp(settings: dict, known: str | None = None) -> str:
+    """The fingerprint (``known``, when worked out already) with each source file's inode, size and time:
+    a file saved and put back as it was changes it too (a template read between the two saves made
+    pages of the first)."""
+    digest = hashlib.sha256((known or fingerprint(settings)).encode())
     for file in _source_files(settings):
         with contextlib.suppress(OSError):
             st = file.stat()
@@ -580,7 +582,7 @@ class PageKeys:
     def __init__(self, settings: dict, previous_output: str | None, stamp: str | None = None) -> None:
         """``stamp``: what the keys stand for instead of ``fingerprint(settings)`` (``sources_stamp``)."""
         self.settings = settings
-        self.fingerprint = stamp or fingerprint(settings)
+        self.fingerprint = stamp or settings.get("PORTAL_FINGERPRINT") or fingerprint(settings)
         self.digests = Digests(settings)
         self.names: dict[int, TemplateNames] = {}
         self._shared: dict[int, tuple[dict, dict[str, bytes]]] = {}  # the model does not change while pages are written
@@ -790,6 +792,9 @@ def commit(settings: dict, output: Path) -> None:
     with contextlib.suppress(OSError):
         os.unlink(pending)
     target = keys_file(folder, output)
+    sources = settings.get("PORTAL_SOURCES")
+    if sources and sources_stamp(settings, settings.get("PORTAL_FINGERPRINT")) != sources:
+        saved = None  # a source file saved while the build ran: a page may be of a template as it was before
     if not saved:
         with contextlib.suppress(OSError):
             target.unlink()

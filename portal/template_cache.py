@@ -118,7 +118,8 @@ def template_cache(settings: dict) -> TemplateCache | None:
     if known is None or known[0] is not settings:
         from .renders import fingerprint
 
-        known = _SALTS[id(settings)] = (settings, f"{fingerprint(settings)} jinja {jinja2.__version__}")
+        known = _SALTS[id(settings)] = (
+            settings, f"{settings.get('PORTAL_FINGERPRINT') or fingerprint(settings)} jinja {jinja2.__version__}")
     folder = os.path.abspath(Path(str(where)) / "templates")
     if (folder, known[1]) not in _CACHES:
         try:

@@ -173,6 +173,11 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
     if previous is not None and previous.is_dir():
         settings["PORTAL_PREVIOUS_OUTPUT"] = str(previous)  # unchanged pages linked, not written (BuildWriter)
     settings["PORTAL_PAGE_KEYS"] = renders.pending_file(settings)  # pages not rendered again (portal.renders)
+    if settings["PORTAL_PAGE_KEYS"]:
+        # code, theme and settings before Pelican reads a template: the page keys stand for these, and are
+        # not kept when a source file changed before the build ends (renders.commit)
+        settings["PORTAL_FINGERPRINT"] = renders.fingerprint(settings)
+        settings["PORTAL_SOURCES"] = renders.sources_stamp(settings, settings["PORTAL_FINGERPRINT"])
     apart = threading.active_count() == 1 and settings.get("PORTAL_WORKERS") != 1
     workspace = None  # the search index's folder kept between builds (portal.search.Workspace)
     if apart and settings.get("SEARCH_INDEX", True):

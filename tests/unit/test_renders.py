@@ -136,3 +136,35 @@ def test_the_fingerprint_follows_each_library_that_makes_output_bytes(monkeypatc
     assert renders.fingerprint(settings) == before
     monkeypatch.setattr(etree, "LIBXML_VERSION", (1, 0, 0))
     assert renders.fingerprint(settings) != before
+
+
+def test_no_key_is_kept_when_a_source_file_changed_while_the_build_ran(tmp_path):
+    """The keys stand for the sources as they were before Pelican read a template (``PORTAL_SOURCES``, set
+    by portal build): a template saved while the build ran, even put back as it was, may have made pages
+    of itself, so ``commit`` keeps none of that build's keys and the next build renders every page."""
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    theme = tmp_path / "theme"
+    shutil.copytree(root / "theme", theme)
+    cache, output = tmp_path / "cache", tmp_path / "out"
+    output.mkdir()
+    (output / "a.html").write_text("<p>a</p>", encoding="utf-8")
+    settings = {"THEME": str(theme), "PORTAL_PARSE_CACHE": str(cache), "PORTAL_PAGE_KEYS": str(cache / ".pending.keys")}
+    settings["PORTAL_FINGERPRINT"] = renders.fingerprint(settings)
+    settings["PORTAL_SOURCES"] = renders.sources_stamp(settings, settings["PORTAL_FINGERPRINT"])
+
+    def build_ends() -> bool:
+        renders._write(Path(settings["PORTAL_PAGE_KEYS"]), {"fingerprint": settings["PORTAL_FINGERPRINT"],
+                                                              "pages": {"a.html": b"k" * 16}, "templates": {}})
+        renders.commit(settings, output)
+        return renders.keys_file(cache, output).exists()
+
+    assert build_ends()
+    template = theme / "templates" / "base.html"
+    st = template.stat()
+    template.write_text(template.read_text(encoding="utf-8") + "<!-- x -->", encoding="utf-8")
+    template.write_text(template.read_text(encoding="utf-8").removesuffix("<!-- x -->"), encoding="utf-8")
+    os.utime(template, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert not build_ends()
