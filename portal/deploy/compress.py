@@ -61,6 +61,21 @@ def _link_packed(path: Path, before: Path) -> bool:
         return False
 
 
+def _write_new(target: Path, data: bytes) -> None:
+    """``target`` holding ``data``, never written through: a new file is made with O_EXCL (nothing there is
+    opened; one folder entry made, where creating files is what costs); a file already there (a .gz may
+    be a link into the previous output) is replaced by a temporary file's rename."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        return
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
 def precompress(folder: Path, previous: Path | None = None, workers: int | None = None,
                 same: set[Path] | None = None, survey: Survey | None = None) -> int:
     """Write <file>.gz beside every file of `folder` named in COMPRESSED_SUFFIXES whose compressed form
@@ -109,9 +124,7 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
             if len(packed) >= len(data):
                 return 0  # a tiny file: nginx sends it as it is
         target = path.with_name(path.name + ".gz")
-        tmp = path.with_name(f".{path.name}.gz.tmp")
-        tmp.write_bytes(packed)
-        os.replace(tmp, target)  # never written through: a .gz already there may be a link into the previous output
+        _write_new(target, packed)
         survey.add(target)
         return 1
 
