@@ -52,6 +52,7 @@ class Update:
     files_ready: threading.Event = field(default_factory=threading.Event)  # what plugins write is written
     finish_seconds: float = 0.0
     stamp: str = ""  # code, theme and settings before the update read a template (renders.sources_stamp)
+    made: set[Path] = field(default_factory=set)  # the files the update wrote itself (the pictures' copies)
 
 
 class LiveSite:
@@ -83,57 +84,67 @@ class LiveSite:
     # ---- updating the model ------------------------------------------------------------------
     def update(self) -> Update:
         """Read what changed, rebuild the model, record every page. Raises what a build raises."""
-        from pelican import signals
-
         with self.quick_lock, self._taken():
             started = time.monotonic()
             settings = self.pelican.settings
             if not self.pinned_now:
                 settings["PORTAL_NOW"] = build_time({}).isoformat()
-            now = build_time(settings)
-            context = settings.copy()
-            context.update(generated_content={}, static_links=set(), static_content={},
-                           localsiteurl=settings["SITEURL"])
-            classes = self.pelican._get_generator_classes()  # sends get_generators: the plugins' "build starts"
-            outputs.defer_steps(False)  # the output steps are this class's to defer (see below), not a build's
-            generators = [cls(context=context, settings=settings, path=self.pelican.path, theme=self.pelican.theme,
-                              output_path=self.pelican.output_path) for cls in classes]
-            # before any template is read (the generators have read none; their readers have set the settings
-            # Markdown adds to): a page rendered from a template saved after this has no key kept
-            stamp = renders.sources_stamp(settings)
-            for g in generators:
-                if hasattr(g, "readers"):
-                    self.cache.install(g, now)
-            for g in generators:
-                if hasattr(g, "generate_context"):
-                    g.generate_context()
-                if hasattr(g, "check_disabled_readers"):
-                    g.check_disabled_readers()
-            self._links_changed(generators)
-            deferred = []
-            for receiver in signals.all_generators_finalized.receivers_for(generators):
-                # the steps that only write files (portal.outputs.output_step: feeds, CAP, CSAF,
-                # calendars, search) wait for finish(), after the answer
-                if outputs.is_output_step(receiver):
-                    deferred.append(receiver)
-                else:
-                    receiver(generators)
-            fresh = self._fresh_objects(generators)
-            for g in generators:
-                for item in _contents(g):
-                    if id(item) in fresh and hasattr(item, "refresh_metadata_intersite_links"):
-                        item.refresh_metadata_intersite_links()
-            writer = RecordingWriter(self.pelican.output_path, settings=settings)
-            for g in generators:
-                if hasattr(g, "generate_output") and type(g).__name__ != "StaticGenerator":
-                    g.generate_output(writer)
-            self.cache.forget_missing()
-            # the parse cache on disk helps the first reading of every file; later updates read one
-            # file at a time, which this process's own cache (ReadCache) serves
-            settings["PORTAL_PARSE_CACHE"] = ""
-            update = Update(generators, writer, deferred, now, seconds=time.monotonic() - started, stamp=stamp)
+            # what the update itself writes (the pictures' copies) is this round's, kept by finish(); that of
+            # an update that failed, or whose round never finished, goes with the next round not making it again
+            with outputs.recording() as made:
+                try:
+                    update = self._update(settings, started)
+                finally:
+                    self._partial |= made
+            update.made = set(made)
             self.current = update
             return update
+
+    def _update(self, settings: dict, started: float) -> Update:
+        from pelican import signals
+
+        now = build_time(settings)
+        context = settings.copy()
+        context.update(generated_content={}, static_links=set(), static_content={},
+                       localsiteurl=settings["SITEURL"])
+        classes = self.pelican._get_generator_classes()  # sends get_generators: the plugins' "build starts"
+        outputs.defer_steps(False)  # the output steps are this class's to defer (see below), not a build's
+        generators = [cls(context=context, settings=settings, path=self.pelican.path, theme=self.pelican.theme,
+                          output_path=self.pelican.output_path) for cls in classes]
+        # before any template is read (the generators have read none; their readers have set the settings
+        # Markdown adds to): a page rendered from a template saved after this has no key kept
+        stamp = renders.sources_stamp(settings)
+        for g in generators:
+            if hasattr(g, "readers"):
+                self.cache.install(g, now)
+        for g in generators:
+            if hasattr(g, "generate_context"):
+                g.generate_context()
+            if hasattr(g, "check_disabled_readers"):
+                g.check_disabled_readers()
+        self._links_changed(generators)
+        deferred = []
+        for receiver in signals.all_generators_finalized.receivers_for(generators):
+            # the steps that only write files (portal.outputs.output_step: feeds, CAP, CSAF,
+            # calendars, search) wait for finish(), after the answer
+            if outputs.is_output_step(receiver):
+                deferred.append(receiver)
+            else:
+                receiver(generators)
+        fresh = self._fresh_objects(generators)
+        for g in generators:
+            for item in _contents(g):
+                if id(item) in fresh and hasattr(item, "refresh_metadata_intersite_links"):
+                    item.refresh_metadata_intersite_links()
+        writer = RecordingWriter(self.pelican.output_path, settings=settings)
+        for g in generators:
+            if hasattr(g, "generate_output") and type(g).__name__ != "StaticGenerator":
+                g.generate_output(writer)
+        self.cache.forget_missing()
+        # the parse cache on disk helps the first reading of every file; later updates read one
+        # file at a time, which this process's own cache (ReadCache) serves
+        settings["PORTAL_PARSE_CACHE"] = ""
+        return Update(generators, writer, deferred, now, seconds=time.monotonic() - started, stamp=stamp)
 
     def _taken(self):
         """The lock, after asking a running finish() to stop (what it left is redone by the next one)."""
@@ -277,6 +288,7 @@ class LiveSite:
             outputs.keyed_by(keys, str(out), in_place=True)  # feeds, CAP, CSAF, calendars: made when changed
             done = False
             with outputs.recording() as written:
+                written |= update.made
                 try:
                     if not self._steps(first):
                         return False

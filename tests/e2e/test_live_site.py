@@ -267,6 +267,26 @@ def test_a_finish_stopped_midway_leaves_nothing_behind(live, tmp_path):
     assert_same_as_cold(out, content, tmp_path, NOW)
 
 
+def test_a_picture_no_longer_used_leaves_with_its_copies(live, tmp_path):
+    """The pictures' resized copies are written while the model is made (responsive_images), not in the
+    background writing: once no article shows a picture, its copies go too, as a cold build has none."""
+    from PIL import Image
+
+    site, content, out = live
+    Image.new("RGB", (900, 500), (10, 120, 200)).save(content / "images" / "rieng.png")
+    path = content / WARNING
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + '\n![Ảnh riêng](images/rieng.png "Ảnh riêng")\n', encoding="utf-8")
+    site.update()
+    assert site.finish()
+    assert list((out / "images").glob("rieng.*w.webp"))
+    path.write_text(text, encoding="utf-8")
+    site.update()
+    assert site.finish()
+    assert not list((out / "images").glob("rieng.*w.webp"))
+    assert_same_as_cold(out, content, tmp_path, NOW)
+
+
 def test_a_quick_page_of_a_warning_in_the_banner(live, tmp_path):
     site, content, out = live
     path = content / WARNING
