@@ -96,7 +96,7 @@ class LiveSite:
                     update = self._update(settings, started)
                 finally:
                     self._partial |= made
-            update.made = set(made)
+            update.made = made
             self.current = update
             return update
 
