@@ -157,6 +157,7 @@ FEEDS_SAVE_AS = "nguon-tin.html"
 PORTAL_SITEURL_ABSOLUTE = "http://127.0.0.1:8000"
 FEEDS_PATH = "nguon-tin"  # nguon-tin/tat-ca.atom.xml, nguon-tin/canh-bao.rss.xml, …
 FEEDS_MAX_ITEMS = 100  # newest items per feed; None for all
+FEEDS_TAG_MAX_ITEMS = 20  # newest items in a tag's feed (for people following a topic); None for all
 FEEDS_TAG_AUTHORITY = "antoanthongtin.laocai.gov.vn,2026"  # tag: URI ids; never change it
 FEEDS_NAMESPACE = "https://antoanthongtin.laocai.gov.vn/ns/canh-bao/1.0"  # warning data in feeds
 # WebSub hub, e.g. "https://hub.example/": every feed and the CAP index then name it

@@ -10,6 +10,7 @@ in the template context as ``feed_catalogue`` for the feeds page and the
 typed view (``article.view``, made by the ``articles`` plugin).
 
 Settings (with defaults): FEEDS_PATH "nguon-tin", FEEDS_MAX_ITEMS 100,
+FEEDS_TAG_MAX_ITEMS 20 (a tag's feed, for a person following a topic),
 FEEDS_TAG_AUTHORITY (tag: URI ids), FEEDS_NAMESPACE (the warning extension
 namespace), PORTAL_SITEURL_ABSOLUTE (used when SITEURL is not absolute),
 FEED_DOMAIN (wins over both), WEBSUB_HUB None (the WebSub hub every feed and
@@ -38,16 +39,26 @@ from portal.websub import SETTING as WEBSUB_SETTING
 from portal.websub import hub_problem
 
 log = logging.getLogger("feeds")
-DEFAULTS = {"FEEDS_MAX_ITEMS": 100}
+# A tag's feed holds fewer items than the others: it is for a person following a topic in a reader
+# (summaries, one tap to the page), a site has a feed for every tag in use, and 20 items are months of
+# one topic. The warnings, severity, section and "everything" feeds keep 100 for software that polls.
+DEFAULTS = {"FEEDS_MAX_ITEMS": 100, "FEEDS_TAG_MAX_ITEMS": 20}
+
+
+def item_limit(settings: dict, feed: cat.Feed) -> int | None:
+    """How many of its newest items the feed holds (None: all)."""
+    name = "FEEDS_TAG_MAX_ITEMS" if feed.group == "tag" else "FEEDS_MAX_ITEMS"
+    return settings.get(name, DEFAULTS[name])
 
 
 def check_settings(pelican) -> None:
     s = pelican.settings
     site_base(s)  # raises with the setting's name if unusable
-    limit = s.get("FEEDS_MAX_ITEMS", DEFAULTS["FEEDS_MAX_ITEMS"])
-    if limit is not None and (not isinstance(limit, int) or limit < 1):
-        raise SettingsError(f"feeds: FEEDS_MAX_ITEMS = {limit!r} in the settings; use a positive whole "
-                         "number or None (no limit)")
+    for name, default in DEFAULTS.items():
+        limit = s.get(name, default)
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+            raise SettingsError(f"feeds: {name} = {limit!r} in the settings; use a positive whole "
+                                "number or None (no limit)")
     problem = hub_problem(s.get(WEBSUB_SETTING))
     if problem:
         raise SettingsError(f"feeds: {problem}")
@@ -77,7 +88,6 @@ def write_feeds(generators, writer_=None) -> None:
     out = Path(settings["OUTPUT_PATH"])
     base = site_base(settings)
     paths = SitePaths(settings)
-    limit = settings.get("FEEDS_MAX_ITEMS", DEFAULTS["FEEDS_MAX_ITEMS"])
     # newest first, in the order of the items' (updated, published, id); an item is built when a feed first
     # takes it, once, and shared by every feed that takes it (its serialised entries with it)
     views = sorted(_views(generators), key=lambda v: (local(v.updated), local(v.date), article_guid(settings, v)),
@@ -99,7 +109,7 @@ def write_feeds(generators, writer_=None) -> None:
     for feed in catalogue.feeds:
         # a feed's items are the first `limit` that it selects, and the scan stops there (a tag feed of a large
         # site finds its 100 items among the newest few hundred articles, not all 10,000)
-        chosen = list(islice((v for v in views if feed.select(v)), limit or None))
+        chosen = list(islice((v for v in views if feed.select(v)), item_limit(settings, feed)))
         for fmt in feed.formats:
             # made from the feed (its selection by name: the catalogue's code is in the key), its items' views
             # and the settings: a feed the output this build replaces made from the same is linked from there

@@ -81,6 +81,30 @@ def test_kind_and_tag_feeds_hold_only_their_articles(site):
     everything = parse(site.output / "nguon-tin/tat-ca.atom.xml")
     assert len(everything.entries) == 8
 
+def test_a_tag_feed_holds_its_own_number_of_newest_items(tmp_path_factory, site):
+    """FEEDS_TAG_MAX_ITEMS for a tag's feed, FEEDS_MAX_ITEMS for every other: the newest ones."""
+    limited = build(tmp_path_factory, "feeds-limited", extra_settings={"FEEDS_MAX_ITEMS": 3,
+                                                                        "FEEDS_TAG_MAX_ITEMS": 1})
+    for fmt in ("atom", "rss"):
+        full = parse(site.output / f"nguon-tin/the/microsoft.{fmt}.xml").entries
+        assert len(full) == 2, fmt
+        assert [e.link for e in parse(limited.output / f"nguon-tin/the/microsoft.{fmt}.xml").entries] == \
+            [full[0].link], fmt  # the newer one
+        everything = parse(site.output / f"nguon-tin/tat-ca.{fmt}.xml").entries
+        assert [e.link for e in parse(limited.output / f"nguon-tin/tat-ca.{fmt}.xml").entries] == \
+            [e.link for e in everything[:3]], fmt
+    news = json.loads((limited.output / "nguon-tin/canh-bao.json").read_text(encoding="utf-8"))
+    assert len(news["items"]) == 3
+
+
+@pytest.mark.parametrize("value", [0, -1, "20", True])
+def test_a_bad_item_limit_stops_the_build_naming_the_setting(tmp_path_factory, value):
+    failed = build(tmp_path_factory, f"feeds-bad-limit-{value!r}", extra_settings={"FEEDS_TAG_MAX_ITEMS": value},
+                   expect_ok=False)
+    assert failed.returncode != 0
+    assert "FEEDS_TAG_MAX_ITEMS" in failed.stderr and not (failed.output / "index.html").exists()
+
+
 
 @pytest.mark.parametrize("severity", SEVERITIES)
 def test_severity_feeds_hold_warnings_at_or_above(site, severity):
