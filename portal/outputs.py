@@ -182,16 +182,55 @@ def keep_previous(path: Path) -> None:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write an output file, making its folder."""
+    """Write an output file, making its folder (and its .gz copy: see ``pack_as_written``)."""
     _make_folder(path.parent)
     if _previous is None:
         path.write_bytes(data)
+        _pack(path, data)
     else:
         path.unlink(missing_ok=True)  # never write through a link into the previous output
         before = _before(path)
         if before is None or not link_if_same(before, os.path.abspath(path), data):
             path.write_bytes(data)
+            _pack(path, data)
     _record(path)
+
+
+_packing: set[str] | None = None  # the files whose .gz copy was made as they were written: see pack_as_written
+
+
+def pack_as_written(on: bool) -> None:
+    """From now on (True: a build's process, when it precompresses) ``write_file`` makes the .gz copy of
+    every file named in ``_COMPRESSED`` as it writes it: in the process and the phase that made the
+    file (the output steps run while another process writes pages), not after every page is written.
+    ``packed_files`` names them (with the copy, or none for a file too small to gain), and
+    ``portal.deploy.compress.precompress`` leaves them alone. False: off."""
+    global _packing
+    _packing = set() if on else None
+
+
+def _pack(path: Path, data: bytes) -> None:
+    if _packing is None or not path.name.endswith(_COMPRESSED):
+        return
+    from .deploy.compress import gzip_bytes, write_new  # (compress imports this module)
+
+    packed = gzip_bytes(data)
+    if len(packed) < len(data):  # a tiny file: nginx sends it as it is
+        write_new(path.with_name(path.name + ".gz"), packed)
+    _packing.add(os.path.abspath(path))
+
+
+def save_packed(listing: Path) -> None:
+    """Write the names ``pack_as_written`` gathered, one a line, for the process that precompresses."""
+    listing.write_text("".join(f"{name}\n" for name in sorted(_packing or ())), encoding="utf-8")
+
+
+def packed_files(listing: Path) -> set[str]:
+    """The names ``save_packed`` wrote (none when it did not)."""
+    try:
+        return set(listing.read_text(encoding="utf-8").splitlines())
+    except FileNotFoundError:
+        return set()
 
 
 _keyed: tuple[object, str, bool] | None = None  # (PageKeys, the folder written, in place): see keyed_by

@@ -61,7 +61,7 @@ def _link_packed(path: Path, before: Path) -> bool:
         return False
 
 
-def _write_new(target: Path, data: bytes) -> None:
+def write_new(target: Path, data: bytes) -> None:
     """``target`` holding ``data``, never written through: a new file is made with O_EXCL (nothing there is
     opened; one folder entry made, where creating files is what costs); a file already there (a .gz may
     be a link into the previous output) is replaced by a temporary file's rename."""
@@ -77,7 +77,7 @@ def _write_new(target: Path, data: bytes) -> None:
 
 
 def precompress(folder: Path, previous: Path | None = None, workers: int | None = None,
-                same: set[Path] | None = None, survey: Survey | None = None) -> int:
+                same: set[Path] | None = None, survey: Survey | None = None, done: set[str] | None = None) -> int:
     """Write <file>.gz beside every file of `folder` named in COMPRESSED_SUFFIXES whose compressed form
     is smaller; return how many.
 
@@ -86,6 +86,8 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
     compare them again.
     `survey`: the folder as listed beside ``previous`` (``portal.outputs.Survey``), read instead of listing
     it again, and told of each .gz written.
+    `done`: the files (absolute paths) whose copy the build made as it wrote them (``portal.outputs``,
+    ``pack_as_written``), left as they are.
     Links are never followed (a release has none; publish refuses them). The files are compressed
     on every core (zlib lets other threads run while it compresses)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -101,6 +103,9 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
         for name in wanted:
             if name in shared and f"{name}.gz" in present:  # linked by the build with its .gz (portal.outputs)
                 ready += 1  # (the swap finds both shared with the previous output by itself: not in ``same``)
+                continue
+            if done and os.path.join(top, name) in done:  # compressed as it was written
+                ready += f"{name}.gz" in present
                 continue
             path = Path(top, name)
             if name in shared:  # the previous output's file itself, linked by the build
@@ -124,7 +129,7 @@ def precompress(folder: Path, previous: Path | None = None, workers: int | None 
             if len(packed) >= len(data):
                 return 0  # a tiny file: nginx sends it as it is
         target = path.with_name(path.name + ".gz")
-        _write_new(target, packed)
+        write_new(target, packed)
         survey.add(target)
         return 1
 

@@ -166,6 +166,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
     records = output.with_name(f".{output.name}.search-{os.getpid()}")
     for folder in (fresh, records):
         shutil.rmtree(folder, ignore_errors=True)
+    packed_listing(fresh).unlink(missing_ok=True)  # a build of the same number, stopped before its end
     settings = load(settings_file, {**(overrides or {}), "OUTPUT_PATH": str(fresh)})
     check_output_folder(settings["PATH"], output)
     settings["PORTAL_NOW"] = build_time(settings).isoformat()
@@ -216,7 +217,8 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
             from ..deploy.compress import precompress
 
             try:  # before swap_in: an unchanged file's .gz is unchanged too, and keeps its time
-                precompress(fresh, previous=before, same=same, survey=survey)
+                precompress(fresh, previous=before, same=same, survey=survey,
+                            done=outputs.packed_files(packed_listing(fresh)))
             except OSError as err:
                 raise BuildFailed(f"Không ghi được bản nén .gz (could not write the .gz copies): {err}") from err
         swap_in(fresh, output, known_same=same, survey=survey)
@@ -225,6 +227,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
         renders.remove_pending(settings)
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.rmtree(records, ignore_errors=True)
+        packed_listing(fresh).unlink(missing_ok=True)
         if workspace is not None:
             workspace.release()
         blobs.remove_all_abandoned(settings.get("PORTAL_PARSE_CACHE"))  # a build process killed midway
@@ -252,6 +255,7 @@ def _run_pelican(settings: dict) -> None:
     signals.all_generators_finalized.connect(_freeze_model)  # before the plugins' receivers: connected first
     outputs.link_unchanged(settings["OUTPUT_PATH"], settings.get("PORTAL_PREVIOUS_OUTPUT"),
                            packed=settings.get("PRECOMPRESS", True))
+    outputs.pack_as_written(settings.get("PRECOMPRESS", True))  # the output steps' .gz copies, as they write
     thresholds = gc.get_threshold()
     gc.set_threshold(thresholds[0], thresholds[1], 1_000_000)  # young garbage only: see _freeze_model
     try:
@@ -261,6 +265,8 @@ def _run_pelican(settings: dict) -> None:
             raise BuildFailed(str(problem)) from problem
         if counter.records:
             raise BuildFailed("\n".join(r.getMessage() for r in counter.records))
+        if settings.get("PRECOMPRESS", True):
+            outputs.save_packed(packed_listing(Path(settings["OUTPUT_PATH"])))
     finally:
         _stop_parsing_ahead()  # a build stopped while reading: its worker processes too
         signals.all_generators_finalized.disconnect(_freeze_model)
@@ -269,6 +275,12 @@ def _run_pelican(settings: dict) -> None:
         logging.getLogger().removeHandler(counter)
         outputs.defer_steps(False)  # a build that stopped early leaves no output step kept back
         outputs.link_unchanged(None, None)
+        outputs.pack_as_written(False)
+
+
+def packed_listing(fresh: Path) -> Path:
+    """Where the build's process names the files it compressed as it wrote them (beside its folder)."""
+    return fresh.with_name(f"{fresh.name}.packed")
 
 
 def _freeze_model(generators) -> None:

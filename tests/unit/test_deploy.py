@@ -286,3 +286,32 @@ def test_the_build_links_the_gz_of_exactly_the_files_precompress_compresses():
     from portal.deploy import compress
 
     assert outputs._COMPRESSED == compress.COMPRESSED_SUFFIXES
+
+
+def test_a_file_compressed_as_it_was_written_is_left_alone_and_the_rest_compressed_after(tmp_path):
+    """The output steps' files get their .gz as they are written (portal.outputs.pack_as_written): the same
+    bytes precompress would make, none for a file too small to gain; precompress leaves what is listed."""
+    from portal import outputs
+
+    feed = tmp_path / "nguon-tin" / "tat-ca.atom.xml"
+    data = b"<feed>" + b"<entry/>" * 300 + b"</feed>"
+    outputs.pack_as_written(True)
+    try:
+        outputs.write_file(feed, data)
+        outputs.write_file(tmp_path / "tiny.txt", b"x")
+        outputs.write_file(tmp_path / "trang.html", b"<p>page</p>" * 300)  # pages: nginx compresses them
+        outputs.save_packed(tmp_path / "listing")
+    finally:
+        outputs.pack_as_written(False)
+    assert (tmp_path / "nguon-tin" / "tat-ca.atom.xml.gz").read_bytes() == gzip_bytes(data)
+    assert not (tmp_path / "tiny.txt.gz").exists() and not (tmp_path / "trang.html.gz").exists()
+    done = outputs.packed_files(tmp_path / "listing")
+    assert done == {str(feed), str(tmp_path / "tiny.txt")}
+    (tmp_path / "nguon-tin" / "tat-ca.atom.xml.gz").write_bytes(b"made as written")  # to see it is left
+    (tmp_path / "style.css").write_text("body { color: black }\n" * 100)  # copied by another writer
+    assert precompress(tmp_path, done=done) == 2
+    assert (tmp_path / "nguon-tin" / "tat-ca.atom.xml.gz").read_bytes() == b"made as written"
+    assert gzip.decompress((tmp_path / "style.css.gz").read_bytes()) == (tmp_path / "style.css").read_bytes()
+    outputs.write_file(tmp_path / "later.json", b"{}" * 500)  # off: no copy
+    assert not (tmp_path / "later.json.gz").exists()
+    assert outputs.packed_files(tmp_path / "none") == set()
