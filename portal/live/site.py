@@ -196,8 +196,12 @@ class LiveSite:
         """The page of a saved article or page, from its new text, in the model as it stands: what
         the next update will render for it, in a few milliseconds instead of a rebuild. None when
         that cannot be known without the rebuild: a new or broken file, or a change of what places
-        the article (address, date, status, tags, authors, kind, a warning's state) or of what
-        other pages show of it on this page (the banner)."""
+        the article (address, date, status, authors, kind, a warning's state) or of what other
+        pages show of it on this page (the banner).
+
+        Changed tags alone still give the page, with its new tags and the related articles it had
+        (which tags choose): the person sees the tags they wrote at once, and the update that
+        follows reloads the page when its related articles changed (``portal.tools.preview``)."""
         with self.quick_lock:  # beside a running finish(), which reads the model but changes none of it
             update = self.current
             if update is None:
@@ -398,12 +402,11 @@ def _swapped(context: dict, was, view) -> dict:
 
 
 def _placing(item) -> tuple:
-    """What places an article in the site's lists and addresses."""
+    """What places an article in the site's lists and addresses, but its tags (see quick_page)."""
     meta = item.metadata
-    names = tuple((t.name, t.slug) for t in meta.get("tags") or [])
     authors = tuple(str(a) for a in meta.get("authors") or [])
     return (type(item).__name__, item.slug, item.url, item.save_as, item.status, getattr(item, "date", None),
-            str(getattr(item, "category", "")), names, authors, item.lang, getattr(item, "template", ""),
+            str(getattr(item, "category", "")), authors, item.lang, getattr(item, "template", ""),
             meta.get("kind"), getattr(item, "translation", None))
 
 

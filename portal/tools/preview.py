@@ -6,9 +6,10 @@ Keeps the site in memory in this one process (portal.live) and serves it on
 http://127.0.0.1:PORT. On every save under content/:
 
 1. the saved article's own page is rendered from its new text at once, in the
-   model as it stands, when that is exactly what a rebuild would give it (same
-   address, date, tags, status…: ``LiveSite.quick_page``), and the open browser
-   page reloads;
+   model as it stands, when that is what a rebuild would give it (same address,
+   date, status…: ``LiveSite.quick_page``; new tags are shown at once, the
+   related articles they choose follow with step 2), and the open browser page
+   reloads;
 2. the model is brought up to date, reading only the saved file again; every
    other page is then rendered from the new model when asked for (listings, tags,
    the banner…), so a click through never shows a stale page;

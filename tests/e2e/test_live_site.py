@@ -110,11 +110,20 @@ def test_a_changed_title_reaches_the_listings(live, tmp_path):
 def test_a_changed_tag_moves_the_article_between_tag_pages(live, tmp_path):
     site, content, out = live
     path = content / NEWS
+    page = f"tin-tuc/{slug_of(path)}.html"
+    before = BeautifulSoup(site.render(page), "html.parser")
     retag(path, lambda line: "Tags: Chủ đề hoàn toàn mới")
-    assert site.quick_page(path) is None  # what places the article changed: the model must be rebuilt
+    # the page with its new tag at once; the related articles (chosen by tags) follow with the update
+    name, text = site.quick_page(path)
+    quick = BeautifulSoup(text, "html.parser")
+    assert name == page and [a["href"] for a in quick.select(".tags a")] == ["/the/chu-de-hoan-toan-moi/"]
+    assert quick.select(".related a") == before.select(".related a")
     site.update()
     new_tag = site.render("the/chu-de-hoan-toan-moi/index.html")
     assert new_tag and slug_of(path) in new_tag
+    after = BeautifulSoup(site.render(page), "html.parser")
+    assert [a.get_text() for a in after.select(".tags a")] == ["Chủ đề hoàn toàn mới"]
+    assert after.select(".related a") != before.select(".related a")  # no other article has that tag
     site.finish()
     assert_same_as_cold(out, content, tmp_path, NOW)
 

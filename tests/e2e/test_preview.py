@@ -137,6 +137,29 @@ def test_open_page_refreshes_after_a_save(server, browser):
     assert took < 60
 
 
+def test_new_tags_are_served_at_once_and_the_related_articles_follow(server):
+    """A save that changes only the tags: the page shows them before the model is rebuilt (the quick page),
+    then reloads once more, as the rebuild gives it, with the related articles the new tags choose."""
+    url, path = server["url"], server["content"] / ARTICLE
+    slug = model.parse_front_matter(path.read_text(encoding="utf-8"), ARTICLE).fields["slug"].text
+    page = f"{url}/tin-tuc/{slug}.html"
+    wait_for(lambda: status(url)["ok"] is True)
+    related_before = [a["href"] for a in BeautifulSoup(get(page)[1], "html.parser").select(".related a")]
+    version = status(url)["version"]
+    text = path.read_text(encoding="utf-8")
+    path.write_text("\n".join("Tags: Chủ đề hoàn toàn mới" if line.startswith("Tags:") else line
+                              for line in text.split("\n")), encoding="utf-8")
+    wait_for(lambda: status(url)["version"] > version, step=0.01)
+    shown = BeautifulSoup(get(page)[1], "html.parser")  # the quick page, or the rebuilt one if that was sooner
+    assert [a.get_text() for a in shown.select(".tags a")] == ["Chủ đề hoàn toàn mới"]
+    wait_for(lambda: status(url)["version"] >= version + 2)  # the rebuild differs: the page reloads again
+    rebuilt = BeautifulSoup(get(page)[1], "html.parser")
+    assert [a.get_text() for a in rebuilt.select(".tags a")] == ["Chủ đề hoàn toàn mới"]
+    assert [a["href"] for a in rebuilt.select(".related a")] != related_before
+    code, tag_page = get(f"{url}/the/chu-de-hoan-toan-moi/")
+    assert code == 200 and f"/tin-tuc/{slug}.html" in tag_page
+
+
 def test_scheduled_article_hidden_unless_previewed_at_its_time(server):
     assert get(server["url"] + "/tin-tuc/bai-hen-gio-chua-den-ngay.html")[0] == 404
 
