@@ -136,6 +136,9 @@ RESPONSIVE_IMAGE_CACHE = "var/image-cache"
 
 # ---- build --------------------------------------------------------------------
 SEARCH_INDEX = True  # the Pagefind index (plugins/search); off in the live preview
+# the memory (MiB) one Pagefind run may take, estimated from the words it is given; a larger index is made
+# in parts, one run each, merged by the search page (portal/search.py, index_records); None: one index
+SEARCH_PART_MIB = 600
 # Pelican's content cache skips the reader, and with it what the checks across files need: the
 # portal keeps its own (plugins/articles/reader.py ParseCache): each file's parsed entry and body by
 # the SHA-256 of its bytes, under a fingerprint of the content folder, MARKDOWN and the code

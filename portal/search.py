@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import html
 import importlib.metadata
 import json
+import math
 import os
 import re
 import shutil
@@ -164,12 +166,24 @@ def shadow_page(r: dict) -> str:
 PAGEFIND_MALLOC_CONF = "dirty_decay_ms:0,muzzy_decay_ms:0"
 
 
+# Pagefind's peak memory grows with the words it is given: measured with Pagefind 1.5 (its allocator told to
+# give freed memory back at once: PAGEFIND_MALLOC_CONF), 993 MiB for 10,000 shadow pages of 25.3 MB in all,
+# 254 MiB for 2,500 of them, 137 MiB for 1,000 pages of 4.7 MB, 54 MiB for 10,000 pages of a few words.
+# About 40 bytes a byte of the pages, and some of its own: an estimate on the safe side of each.
+PAGEFIND_BYTES_PER_BYTE = 40
+PAGEFIND_OWN_MIB = 30
+PART_MIB = 600  # SEARCH_PART_MIB's default: with the build's own process, a peak within the 1 GB a small server has
+PARTS_FILE = "phan.json"  # beside pagefind.js: {"phan": [the folders of the other parts, relative to it]}
+PART_PREFIX = "phan-"  # target/phan-1/, target/phan-2/…
+PARTS_DIR = "phan"  # in the workspace: phan/<n>/records (links to the shadow pages), phan/<n>/index
+
+
 def pagefind_env() -> dict:
     """The environment of the Pagefind run: the operator's own _RJEM_MALLOC_CONF wins."""
     return {"_RJEM_MALLOC_CONF": PAGEFIND_MALLOC_CONF, **os.environ}
 
 
-def write_index(records: Iterable[dict], target: Path) -> int:
+def write_index(records: Iterable[dict], target: Path, part_mib: float | None = PART_MIB) -> int:
     """Write the Pagefind index of `records` into `target` (replaced); return how many pages it holds.
 
     Each record becomes a small "shadow" page (`shadow_page`) in a temporary folder, indexed by one run of
@@ -177,8 +191,9 @@ def write_index(records: Iterable[dict], target: Path) -> int:
     for 10,000 articles.) `records` is read once, one record at a time: a generator of them keeps only a
     warning's filters in memory while Pagefind runs, not every page's words."""
     with tempfile.TemporaryDirectory(prefix="search-") as tmp:
-        count = write_records(records, Path(tmp))
-        index_records(Path(tmp), target)
+        (Path(tmp) / "records").mkdir()
+        count = write_records(records, Path(tmp) / "records")
+        index_records(Path(tmp) / "records", target, part_mib=part_mib)
     return count
 
 
@@ -296,24 +311,135 @@ def write_records(records: Iterable[dict], folder: Path) -> int:
     return len(written)
 
 
-def index_records(folder: Path, target: Path, kept: Path | None = None) -> None:
+def index_records(folder: Path, target: Path, kept: Path | None = None, part_mib: float | None = None) -> None:
     """Run Pagefind over the shadow pages of `folder` into `target` (replaced). The build runs this
     after the process that made the records has ended, so its memory is free for Pagefind's.
 
     `kept`: Pagefind's output for the last build's records (``Workspace.index``), brought up to date
-    (``_index_kept``) and linked into `target` file by file, instead of a whole new output."""
+    (``_index_kept``) and linked into `target` file by file, instead of a whole new output.
+
+    `part_mib`: the memory one Pagefind run may take (``SEARCH_PART_MIB``). Pagefind holds every word
+    it is given until it writes the index (``pagefind_mib``); shadow pages that would take more are
+    split into parts (``parts``), each indexed by a run of its own, one after the other, into
+    ``target`` (the first) and ``target/phan-<n>/``, and the search page merges them (Pagefind's
+    ``mergeIndex``: ``PARTS_FILE``). With a workspace, a rebuild indexes again only the parts whose
+    pages changed."""
     status = folder / RECORDS_STATUS
     statuses = status.read_text(encoding="utf-8")
     status.unlink()
     shutil.rmtree(target, ignore_errors=True)
-    if kept is None:
-        _pagefind(folder, target)
+    pages = shadow_pages(folder)
+    count = parts(pages, part_mib)
+    work = kept.parent / PARTS_DIR if kept is not None else folder.with_name(f".{folder.name}-{PARTS_DIR}")
+    if count == 1:
+        _remove(work)  # a site that has shrunk: its parts are not needed any more
+        if kept is None:
+            _pagefind(folder, target)
+        else:
+            _index_kept(folder, kept)
+            _link_tree(kept, target)
     else:
-        _index_kept(folder, kept)
-        _link_tree(kept, target)
+        if kept is not None:  # the whole index of a smaller site: not needed any more
+            _remove(kept)
+            _remove(kept.parent / MANIFEST)
+        try:
+            _index_parts(folder, pages, count, work, target, keep=kept is not None)
+        finally:
+            if kept is None:
+                _remove(work)
     # a warning's severity and status, beside the index (Pagefind's own filters are written in a different
     # order on every run, and its metadata is searchable): the search page reads this file once
     (target / STATUS_FILE).write_text(statuses, encoding="utf-8")
+    (target / PARTS_FILE).write_text(json.dumps({"phan": [f"{PART_PREFIX}{n}/" for n in range(1, count)]}) + "\n",
+                                     encoding="utf-8")
+
+
+def shadow_pages(folder: Path) -> dict[str, os.stat_result]:
+    """Every shadow page of `folder` (its path inside it -> its stat)."""
+    found = {}
+    root = os.fspath(folder)
+    for top, _, names in os.walk(root):
+        for name in names:
+            if name.endswith(".html"):
+                path = os.path.join(top, name)
+                found[os.path.relpath(path, root)] = os.lstat(path)
+    return found
+
+
+def pagefind_mib(size: int) -> float:
+    """Pagefind's peak for shadow pages of `size` bytes in all (the estimate above)."""
+    return PAGEFIND_OWN_MIB + size * PAGEFIND_BYTES_PER_BYTE / 2**20
+
+
+def parts(pages: dict[str, os.stat_result], part_mib: float | None) -> int:
+    """How many parts the index of `pages` is split into: as few as keep each run within `part_mib`
+    (each run has its own share, ``PAGEFIND_OWN_MIB``), never more than there are pages."""
+    if not part_mib or not pages or pagefind_mib(sum(st.st_size for st in pages.values())) <= part_mib:
+        return 1
+    words = pagefind_mib(sum(st.st_size for st in pages.values())) - PAGEFIND_OWN_MIB
+    return min(len(pages), math.ceil(words / max(part_mib - PAGEFIND_OWN_MIB, 0.01)))
+
+
+def part_of(page: str, count: int) -> int:
+    """The part a shadow page is indexed in: a digest of its path, so that parts are of about the same size
+    and the same words (comparable rankings), and a page stays in its part from build to build."""
+    return int.from_bytes(hashlib.blake2b(page.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big") % count
+
+
+def _index_parts(folder: Path, pages: dict[str, os.stat_result], count: int, work: Path, target: Path,
+                 keep: bool) -> None:
+    """Each part's Pagefind output: its shadow pages linked into ``work/<n>/records`` (a link kept from the
+    last build is the page as it was: same file), then, for a part whose pages changed or whose index is not
+    whole, Pagefind run again (``_index_kept``); every part's output linked into ``target``."""
+    wanted: list[dict[str, os.stat_result]] = [{} for _ in range(count)]
+    for page, st in pages.items():
+        wanted[part_of(page, count)][page] = st
+    if work.is_symlink() or (work.exists() and not work.is_dir()):
+        _remove(work)
+    for name in os.listdir(work) if work.is_dir() else []:  # parts of a build split another way
+        if not (name.isdigit() and int(name) < count):
+            _remove(work / name)
+    for n in range(count):
+        site, index = work / str(n) / "records", work / str(n) / "index"
+        changed = _link_pages(folder, wanted[n], site)
+        (site / CHANGED).write_text(json.dumps(sorted(changed)), encoding="utf-8")
+        if changed or not keep or not _whole(index):
+            _index_kept(site, index)
+        if n == 0:
+            _link_tree(index, target)
+        else:  # searched with the first part's scripts and WebAssembly: its index files only
+            _link_tree(index, target / f"{PART_PREFIX}{n}", only=MERGED_FILES)
+
+
+def _link_pages(folder: Path, pages: dict[str, os.stat_result], site: Path) -> list[str]:
+    """``site`` holding a hard link to each of ``pages`` of ``folder`` and nothing else; the pages linked
+    anew or removed (a page rewritten is a new file: ``write_records``)."""
+    changed = []
+    if site.is_symlink():
+        site.unlink()
+    site.mkdir(parents=True, exist_ok=True)
+    present = shadow_pages(site)
+    for page, st in pages.items():
+        had = present.pop(page, None)
+        if had is not None and (had.st_ino, had.st_dev) == (st.st_ino, st.st_dev):
+            continue
+        target = site / page
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        os.link(folder / page, target)
+        changed.append(page)
+    for page in present:  # no longer this part's
+        (site / page).unlink()
+        changed.append(page)
+    return changed
+
+
+def _whole(index: Path) -> bool:
+    """Whether a part's kept index is one ``_index_kept`` finished, as its manifest says."""
+    known = _read_manifest(index.parent / MANIFEST, _pagefind_version())
+    fragments = index / "fragment"
+    return known is not None and not (index / _UNFINISHED).exists() and not index.is_symlink() and \
+        fragments.is_dir() and set(known) == set(os.listdir(fragments))
 
 
 def _pagefind(site: Path, output: Path) -> None:
@@ -545,15 +671,22 @@ def _cbor(data: bytes, i: int, depth: int = 0) -> tuple[Any, int]:
     raise ValueError("CBOR value of an unknown kind")
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """``target`` made of hard links to every file of ``source`` (copies on another file system). The
-    files of ``source`` are never written in place afterwards (``_index_kept``): a link shares nothing
-    that changes."""
+# What Pagefind's mergeIndex reads of an index: its entry, metadata, word and filter chunks, fragments
+# (at the top: pagefind-entry.json and the .pf_meta file; below, the folders)
+MERGED_FILES = re.compile(r"^(pagefind-entry\.json|[^/]*\.pf_meta|(index|filter|fragment)/.*)$")
+
+
+def _link_tree(source: Path, target: Path, only: re.Pattern | None = None) -> None:
+    """``target`` made of hard links to every file of ``source`` (copies on another file system), or to those
+    whose path inside it ``only`` matches. The files of ``source`` are never written in place afterwards
+    (``_index_kept``): a link shares nothing that changes."""
     for top, _, names in os.walk(source):
         where = os.path.join(target, os.path.relpath(top, source))
         os.makedirs(where, exist_ok=True)
         for name in names:
             if name == _UNFINISHED:
+                continue
+            if only is not None and not only.match(os.path.relpath(os.path.join(top, name), source)):
                 continue
             try:
                 os.link(os.path.join(top, name), os.path.join(where, name))

@@ -5,10 +5,11 @@ Records are made from each item's typed view (``item.view``, made by the
 into the output folder when Pelican has finished, so a failed build never
 publishes it.
 
-Settings: SEARCH_INDEX (default True; the live preview turns it off); PORTAL_LANG (checked by
-``articles``) is the language of the words a result shows; PORTAL_SEARCH_RECORDS (set by the build
-tool, not by hand): a folder where the records are left for the build to index once Pelican's
-process has ended and its memory is free.
+Settings: SEARCH_INDEX (default True; the live preview turns it off); SEARCH_PART_MIB (default 600:
+the memory one Pagefind run may take; a larger index is made in parts, ``portal.search.index_records``);
+PORTAL_LANG (checked by ``articles``) is the language of the words a result shows;
+PORTAL_SEARCH_RECORDS (set by the build tool, not by hand): a folder where the records are left for
+the build to index once Pelican's process has ended and its memory is free.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from portal.outputs import inputs_digest, output_step
-from portal.search import kept_record, page_of, record, record_keys, write_index, write_records
+from portal.search import PART_MIB, kept_record, page_of, record, record_keys, write_index, write_records
 from portal.settings import SettingsError, require_after_articles
 
 log = logging.getLogger("search")
@@ -34,6 +35,10 @@ def check_settings(pelican) -> None:
     value = pelican.settings.get("SEARCH_INDEX", DEFAULTS["SEARCH_INDEX"])
     if not isinstance(value, bool):
         raise SettingsError(f"search: SEARCH_INDEX = {value!r} in the settings; write True or False")
+    part = pelican.settings.get("SEARCH_PART_MIB", PART_MIB)
+    if part is not None and (isinstance(part, bool) or not isinstance(part, int | float) or not part > 0):
+        raise SettingsError(f"search: SEARCH_PART_MIB = {part!r} in the settings; write the memory in MiB one "
+                            "Pagefind run may take (a positive number), or None for one index whatever its size")
     require_after_articles(pelican.settings, "search")
 
 
@@ -53,7 +58,8 @@ def build_index(generators) -> None:
     if later:  # the build runs Pagefind itself once this process has ended (portal.tools.build)
         count = write_records(_records(views, Path(later), lang), Path(later))
     else:
-        count = write_index((record(view, lang) for view in views), Path(settings["OUTPUT_PATH"]) / "pagefind")
+        count = write_index((record(view, lang) for view in views), Path(settings["OUTPUT_PATH"]) / "pagefind",
+                            part_mib=settings.get("SEARCH_PART_MIB", PART_MIB))
     log.info("search: indexed %d pages", count)
 
 

@@ -202,11 +202,12 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
             remove_previous(output)
             _run_pelican(settings)
         if settings.get("PORTAL_SEARCH_RECORDS"):
-            from ..search import index_records
+            from ..search import PART_MIB, index_records
 
             try:
                 index_records(Path(settings["PORTAL_SEARCH_RECORDS"]), fresh / "pagefind",
-                              kept=workspace.index if workspace else None)
+                              kept=workspace.index if workspace else None,
+                              part_mib=settings.get("SEARCH_PART_MIB", PART_MIB))
             except IndexFailed as problem:
                 raise BuildFailed(str(problem)) from problem
         # the output this one replaces (``output`` itself, or the release a publish replaces): the build

@@ -144,6 +144,44 @@ def test_decomposed_diacritics_count_as_typed(served, page):
     assert search(page, served, unicodedata.normalize("NFD", "hội đồng"))[0] == COUNCIL
 
 
+# ---- an index made in parts ----------------------------------------------------------------------------
+def test_an_index_made_in_parts_finds_ranks_and_labels_as_one(tmp_path, browser):
+    """A site whose words would take Pagefind more than SEARCH_PART_MIB is indexed in parts, merged by the
+    search page: every page is found whatever its part, the word as typed still ranks first, a warning still
+    says its status, and nothing fails (no console error, no blocked request)."""
+    import gzip
+    import json
+
+    from bs4 import BeautifulSoup
+
+    from portal import search as portal_search
+
+    built = build_site(tmp_path, SEARCH_PART_MIB=portal_search.PAGEFIND_OWN_MIB + 0.1)
+    listed = json.loads((built.output / "pagefind" / portal_search.PARTS_FILE).read_text(encoding="utf-8"))["phan"]
+    assert len(listed) >= 2 and all((built.output / "pagefind" / part / "pagefind-entry.json").is_file()
+                                    for part in listed)
+    assert not (built.output / "pagefind" / listed[0] / "pagefind.js").exists()  # the first part's scripts serve all
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: errors.append(r.url))
+    with StaticServer(built.output) as server:
+        found = search(page, server, "Đồng")
+        assert found[0] == COUNCIL and AUTOMATIC in found, found
+        assert {COUNCIL, AUTOMATIC, USB} <= set(search(page, server, "dong"))
+        assert USB in search(page, server, "usb")
+        assert meta_line(page, USB) == ["Cảnh báo", "Mức độ: Trung bình", "Hết hiệu lực", "CB-2025-003"]
+        # a page of each part, found by its title: every part is searched
+        for folder in [built.output / "pagefind", *(built.output / "pagefind" / part for part in listed)]:
+            fragment = next((folder / "fragment").iterdir())
+            url = json.loads(gzip.decompress(fragment.read_bytes())[len(b"pagefind_dcd"):])["url"]
+            title = BeautifulSoup((built.output / portal_search.page_of(url)).read_text(encoding="utf-8"),
+                                  "html.parser").h1
+            assert url in search(page, server, title.get_text(" ", strip=True)), (folder.name, url)
+    page.close()
+    assert errors == []
+
+
 # ---- nothing moves when results arrive -------------------------------------------------------------------
 LAYOUT_SHIFTS = """window.layoutShifts = [];
 new PerformanceObserver((list) => { for (const e of list.getEntries()) window.layoutShifts.push(e.value); })

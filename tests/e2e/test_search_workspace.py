@@ -18,10 +18,10 @@ from conftest import FIXTURE_SITE, ROOT
 NOW = "2026-11-26T09:00:00+07:00"
 
 
-def build(content: Path, output: Path, cache: Path | None) -> None:
+def build(content: Path, output: Path, cache: Path | None, *sets: str) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "portal", "build", "--content", str(content), "--output", str(output),
-         "--set", "SEARCH_INDEX=true", "--set", f'PORTAL_PARSE_CACHE="{cache or ""}"'],
+         "--set", "SEARCH_INDEX=true", "--set", f'PORTAL_PARSE_CACHE="{cache or ""}"', *sets],
         cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PORTAL_NOW": NOW}, timeout=300)
     assert proc.returncode == 0, proc.stderr
 
@@ -42,11 +42,38 @@ def site(tmp_path) -> tuple[Path, Path, Path]:
     return content, tmp_path / "out", tmp_path / "cache"
 
 
-def same_as_cold(content: Path, out: Path, tmp_path: Path) -> None:
+def same_as_cold(content: Path, out: Path, tmp_path: Path, *sets: str) -> None:
     cold = tmp_path / "cold"
     shutil.rmtree(cold, ignore_errors=True)
-    build(content, cold, None)
+    build(content, cold, None, *sets)
     assert files(out / "pagefind") == files(cold / "pagefind")
+
+
+def test_an_index_in_parts_indexes_again_only_the_part_that_changed(site, tmp_path):
+    """SEARCH_PART_MIB small enough to split the fixture's index: a rebuild after one article's edit runs
+    Pagefind for that article's part only (the other parts' files are the files of before), the result is
+    the index a cold build makes, and a site that no longer needs parts goes back to one index."""
+    from portal import search
+
+    content, out, cache = site
+    parts = f"SEARCH_PART_MIB={search.PAGEFIND_OWN_MIB + 0.1}"
+    build(content, out, cache, "--set", parts)
+    listed = json.loads((out / "pagefind" / search.PARTS_FILE).read_text(encoding="utf-8"))["phan"]
+    assert len(listed) >= 2
+    assert not (cache / "search" / "index").exists()  # the whole index of one part is not kept beside them
+    before = {n: stamps(cache / "search" / "phan" / str(n) / "index") for n in range(len(listed) + 1)}
+    edited = content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Title: ", "Title: Từkhoámới ", 1), encoding="utf-8")
+    build(content, out, cache, "--set", parts)
+    same_as_cold(content, out, tmp_path, "--set", parts)
+    part = search.part_of("tin-tuc/tap-huan-nhan-dien-lua-dao-truc-tuyen.html", len(listed) + 1)
+    after = {n: stamps(cache / "search" / "phan" / str(n) / "index") for n in range(len(listed) + 1)}
+    assert [n for n in after if after[n] != before[n]] == [part]
+
+    build(content, out, cache)  # the default budget: one index again, the parts' folders gone
+    same_as_cold(content, out, tmp_path)
+    assert json.loads((out / "pagefind" / search.PARTS_FILE).read_text(encoding="utf-8")) == {"phan": []}
+    assert not (cache / "search" / "phan").exists() and (cache / "search" / "index" / "fragment").is_dir()
 
 
 def test_a_rebuild_indexes_what_changed_and_publishes_the_cold_index(site, tmp_path):

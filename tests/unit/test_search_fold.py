@@ -5,6 +5,7 @@ reach Pagefind one at a time."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import types
 import unicodedata
@@ -104,7 +105,7 @@ def test_the_plugin_hands_pagefind_its_records_lazily_in_url_order(monkeypatch, 
     made, given = [], []
     monkeypatch.setattr(plugin, "record", lambda view, lang: made.append(view.url) or {"url": "/" + view.url})
 
-    def write_index(records, target):
+    def write_index(records, target, part_mib=None):
         given.append(type(records))
         assert made == []  # nothing made before Pagefind's writer asks for it
         return len([r["url"] for r in records])
@@ -115,3 +116,22 @@ def test_the_plugin_hands_pagefind_its_records_lazily_in_url_order(monkeypatch, 
     gen.articles = [types.SimpleNamespace(view=types.SimpleNamespace(url=u)) for u in ("tin-tuc/b.html", "a.html")]
     plugin.build_index([gen])
     assert given and given[0] not in (list, tuple) and made == ["a.html", "tin-tuc/b.html"]
+
+
+def test_an_index_is_split_into_as_few_parts_as_keep_each_pagefind_run_within_the_budget():
+    def pages(count: int, size: int) -> dict:
+        return {f"tin-tuc/bai-{i}.html": os.stat_result((0o100644, i, 1, 1, 0, 0, size, 0, 0, 0))
+                for i in range(count)}
+
+    site = pages(10_000, 2_530)  # the benchmark's 10,000 shadow pages: about 1 GB for one Pagefind run
+    assert 950 < search.pagefind_mib(10_000 * 2_530) < 1_050
+    assert search.parts(site, None) == 1 and search.parts(site, 2_000) == 1
+    count = search.parts(site, 600)
+    assert count == 2 and search.pagefind_mib(10_000 * 2_530 / count) <= 600
+    assert search.parts(pages(1_000, 2_530), 600) == 1
+    assert search.parts(pages(3, 10**7), 31) == 3  # never more parts than pages
+    assert search.parts({}, 600) == 1
+    # a page keeps its part from build to build; parts of about the same size
+    spread = [search.part_of(name, 4) for name in site]
+    assert spread == [search.part_of(name, 4) for name in site]
+    assert all(2_300 < spread.count(n) < 2_700 for n in range(4))

@@ -21,6 +21,11 @@
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D");
   }
 
+  // A file of the index, by its path relative to pagefind.js.
+  function beside(path) {
+    return new URL(path, new URL(form.dataset.pagefind, window.location.href)).href;
+  }
+
   function load() {
     if (!pagefind) {
       pagefind = import(form.dataset.pagefind).then(function (pf) {
@@ -28,12 +33,25 @@
         // the words as written, which a folded query does not match: they weigh nothing, and Pagefind's title
         // boost goes to title_words, the title folded and as written (portal/search.py, TITLE_WORDS).
         var ranking = { metaWeights: { title: 0, lead: 0, kind: 0, identifier: 0, title_words: 5 } };
-        var words = fetch(new URL("trang-thai.json", new URL(form.dataset.pagefind, window.location.href)))
+        var options = { exactDiacritics: true, ranking: ranking };
+        var words = fetch(beside("trang-thai.json"))
           .then(function (r) { return r.ok ? r.json() : {}; })
           .then(function (found) { statuses = found; })
           .catch(function () { statuses = {}; });
-        return Promise.resolve(pf.options({ exactDiacritics: true, ranking: ranking }))
-          .then(function () { return pf.init(); })
+        // A large index is made in parts (portal/search.py, index_records), listed in phan.json: each is merged
+        // with the same options, and a search returns the results of every part by score.
+        var parts = fetch(beside("phan.json"))
+          .then(function (r) { return r.ok ? r.json() : {}; })
+          .then(function (found) { return Array.isArray(found.phan) ? found.phan : []; })
+          .catch(function () { return []; });
+        return Promise.resolve(pf.options(options))
+          .then(function () { return Promise.all([pf.init(), parts]); })
+          .then(function (done) {
+            // by its path on this site: Pagefind gives the results of an index named by a full URL as full URLs
+            return Promise.all(done[1].map(function (part) {
+              return pf.mergeIndex(new URL(beside(part)).pathname, options);
+            }));
+          })
           .then(function () { return words; })
           .then(function () { return pf; });
       }).catch(function (error) { pagefind = null; throw error; });
