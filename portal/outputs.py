@@ -184,6 +184,9 @@ def keep_previous(path: Path) -> None:
 def write_file(path: Path, data: bytes) -> None:
     """Write an output file, making its folder (and its .gz copy: see ``pack_as_written``)."""
     _make_folder(path.parent)
+    if _packing is not None:  # written before in this build: its copy is of what it held then
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}.gz")
     if _previous is None:
         path.write_bytes(data)
         _pack(path, data)

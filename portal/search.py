@@ -331,6 +331,7 @@ def index_records(folder: Path, target: Path, kept: Path | None = None, part_mib
     pages = shadow_pages(folder)
     count = parts(pages, part_mib)
     work = kept.parent / PARTS_DIR if kept is not None else folder.with_name(f".{folder.name}-{PARTS_DIR}")
+    merged: list[str] = []
     if count == 1:
         _remove(work)  # a site that has shrunk: its parts are not needed any more
         if kept is None:
@@ -343,15 +344,14 @@ def index_records(folder: Path, target: Path, kept: Path | None = None, part_mib
             _remove(kept)
             _remove(kept.parent / MANIFEST)
         try:
-            _index_parts(folder, pages, count, work, target, keep=kept is not None)
+            merged = _index_parts(folder, pages, count, work, target, keep=kept is not None)
         finally:
             if kept is None:
                 _remove(work)
     # a warning's severity and status, beside the index (Pagefind's own filters are written in a different
     # order on every run, and its metadata is searchable): the search page reads this file once
     (target / STATUS_FILE).write_text(statuses, encoding="utf-8")
-    (target / PARTS_FILE).write_text(json.dumps({"phan": [f"{PART_PREFIX}{n}/" for n in range(1, count)]}) + "\n",
-                                     encoding="utf-8")
+    (target / PARTS_FILE).write_text(json.dumps({"phan": merged}) + "\n", encoding="utf-8")
 
 
 def shadow_pages(folder: Path) -> dict[str, os.stat_result]:
@@ -387,28 +387,55 @@ def part_of(page: str, count: int) -> int:
 
 
 def _index_parts(folder: Path, pages: dict[str, os.stat_result], count: int, work: Path, target: Path,
-                 keep: bool) -> None:
+                 keep: bool) -> list[str]:
     """Each part's Pagefind output: its shadow pages linked into ``work/<n>/records`` (a link kept from the
     last build is the page as it was: same file), then, for a part whose pages changed or whose index is not
-    whole, Pagefind run again (``_index_kept``); every part's output linked into ``target``."""
+    whole, Pagefind run again (``_index_kept``); the first part's output linked into ``target``, the others'
+    into ``target/phan-<n>/``, whose names are returned. A digest can leave a part without a page: it has
+    no index (Pagefind makes none of an empty folder) and is not listed."""
     wanted: list[dict[str, os.stat_result]] = [{} for _ in range(count)]
     for page, st in pages.items():
         wanted[part_of(page, count)][page] = st
     if work.is_symlink() or (work.exists() and not work.is_dir()):
         _remove(work)
-    for name in os.listdir(work) if work.is_dir() else []:  # parts of a build split another way
-        if not (name.isdigit() and int(name) < count):
+    for name in os.listdir(work) if work.is_dir() else []:  # parts of a build split another way, or empty
+        if not (name.isdigit() and int(name) < count and wanted[int(name)]) or not _own_folder(work / name):
             _remove(work / name)
-    for n in range(count):
-        site, index = work / str(n) / "records", work / str(n) / "index"
+    merged = []
+    for n in (n for n in range(count) if wanted[n]):
+        part = work / str(n)
+        site, index, linking = part / "records", part / "index", part / _LINKING
+        # while its links change, a part's index is not the index of its links: a build stopped before
+        # Pagefind ran leaves the mark, and the next one runs it (which finds what differs)
+        stopped = linking.exists()
+        part.mkdir(parents=True, exist_ok=True)
+        linking.write_bytes(b"")
         changed = _link_pages(folder, wanted[n], site)
         (site / CHANGED).write_text(json.dumps(sorted(changed)), encoding="utf-8")
-        if changed or not keep or not _whole(index):
+        if changed or stopped or not keep or not _whole(index):
             _index_kept(site, index)
-        if n == 0:
+        linking.unlink()
+        if not merged:
             _link_tree(index, target)
+            merged.append("")
         else:  # searched with the first part's scripts and WebAssembly: its index files only
-            _link_tree(index, target / f"{PART_PREFIX}{n}", only=MERGED_FILES)
+            merged.append(f"{PART_PREFIX}{n}/")
+            _link_tree(index, target / merged[-1], only=MERGED_FILES)
+    return merged[1:]
+
+
+_LINKING = ".linking"  # in a part's folder while its links change
+
+
+def _own_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds no symbolic link, at any depth (the workspace's parts are the build's own:
+    one planted there would make the build write or remove through it)."""
+    if folder.is_symlink():
+        return False
+    for _, dirs, names in os.walk(folder):
+        if any(os.path.islink(os.path.join(_, name)) for name in dirs + names):
+            return False
+    return True
 
 
 def _link_pages(folder: Path, pages: dict[str, os.stat_result], site: Path) -> list[str]:

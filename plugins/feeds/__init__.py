@@ -20,6 +20,7 @@ the CAP index name; portal.websub).
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from itertools import islice
 from pathlib import Path
@@ -56,7 +57,8 @@ def check_settings(pelican) -> None:
     site_base(s)  # raises with the setting's name if unusable
     for name, default in DEFAULTS.items():
         limit = s.get(name, default)
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                                  or not 1 <= limit <= sys.maxsize):
             raise SettingsError(f"feeds: {name} = {limit!r} in the settings; use a positive whole "
                                 "number or None (no limit)")
     problem = hub_problem(s.get(WEBSUB_SETTING))

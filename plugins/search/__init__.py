@@ -24,7 +24,16 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from portal.outputs import inputs_digest, output_step
-from portal.search import PART_MIB, kept_record, page_of, record, record_keys, write_index, write_records
+from portal.search import (
+    PAGEFIND_OWN_MIB,
+    PART_MIB,
+    kept_record,
+    page_of,
+    record,
+    record_keys,
+    write_index,
+    write_records,
+)
 from portal.settings import SettingsError, require_after_articles
 
 log = logging.getLogger("search")
@@ -36,9 +45,11 @@ def check_settings(pelican) -> None:
     if not isinstance(value, bool):
         raise SettingsError(f"search: SEARCH_INDEX = {value!r} in the settings; write True or False")
     part = pelican.settings.get("SEARCH_PART_MIB", PART_MIB)
-    if part is not None and (isinstance(part, bool) or not isinstance(part, int | float) or not part > 0):
+    if part is not None and (isinstance(part, bool) or not isinstance(part, int | float)
+                             or not PAGEFIND_OWN_MIB < part < float("inf")):
         raise SettingsError(f"search: SEARCH_PART_MIB = {part!r} in the settings; write the memory in MiB one "
-                            "Pagefind run may take (a positive number), or None for one index whatever its size")
+                            f"Pagefind run may take, more than the {PAGEFIND_OWN_MIB} MiB a run takes of its own "
+                            f"(default {PART_MIB}), or None for one index whatever its size")
     require_after_articles(pelican.settings, "search")
 
 

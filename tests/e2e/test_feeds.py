@@ -97,7 +97,7 @@ def test_a_tag_feed_holds_its_own_number_of_newest_items(tmp_path_factory, site)
     assert len(news["items"]) == 3
 
 
-@pytest.mark.parametrize("value", [0, -1, "20", True])
+@pytest.mark.parametrize("value", [0, -1, "20", True, 10**30])
 def test_a_bad_item_limit_stops_the_build_naming_the_setting(tmp_path_factory, value):
     failed = build(tmp_path_factory, f"feeds-bad-limit-{value!r}", extra_settings={"FEEDS_TAG_MAX_ITEMS": value},
                    expect_ok=False)

@@ -167,3 +167,62 @@ def test_a_fragment_named_like_another_pages_file_is_never_served_for_it(tmp_pat
     assert sorted(_fragment_urls(tmp_path / "out1").values()) == sorted(f"/p{i}.html" for i in second)
     assert _fragment_urls(tmp_path / "out1") == _fragment_urls(cold)
     assert files(tmp_path / "out1") == files(cold)
+
+
+def test_parts_left_empty_a_stopped_build_and_planted_links_are_handled(site, tmp_path, monkeypatch):
+    """Three cases of an index in parts, run in this process on the fixture's shadow pages: a digest that
+    leaves a part without a page (no index made for it, none listed); a build stopped after a part's links
+    changed but before Pagefind ran (the next one runs it: the index is the cold one, not the last one); a
+    symbolic link planted in the workspace (removed, never written or deleted through)."""
+    from portal import search
+
+    content, out, cache = site
+    build(content, out, cache, "--set", f"SEARCH_PART_MIB={search.PAGEFIND_OWN_MIB + 0.06}")
+    records = cache / "search" / "records"
+    pages = search.shadow_pages(records)
+    count = search.parts(pages, search.PAGEFIND_OWN_MIB + 0.06)
+    used = {search.part_of(page, count) for page in pages}
+    assert len(used) < count  # the fixture's digests leave a part empty at this size
+    listed = json.loads((out / "pagefind" / search.PARTS_FILE).read_text(encoding="utf-8"))["phan"]
+    assert len(listed) == len(used) - 1
+    assert all((out / "pagefind" / part / "pagefind-entry.json").is_file() for part in listed)
+    assert sorted(p.name for p in (cache / "search" / "phan").iterdir()) == sorted(str(n) for n in used)
+
+    def index_again(part_mib: float) -> Path:
+        """What the build does after its process has ended, into a fresh folder."""
+        (records / search.RECORDS_STATUS).write_text("{}", encoding="utf-8")
+        target = tmp_path / f"index-{len(list(tmp_path.glob('index-*')))}"
+        search.index_records(records, target, kept=cache / "search" / "index", part_mib=part_mib)
+        return target
+
+    def cold(part_mib: float) -> Path:
+        (records / search.RECORDS_STATUS).write_text("{}", encoding="utf-8")
+        target = tmp_path / f"cold-{len(list(tmp_path.glob('cold-*')))}"
+        shutil.copytree(records, tmp_path / "records-copy", dirs_exist_ok=True)
+        search.index_records(tmp_path / "records-copy", target, part_mib=part_mib)
+        shutil.rmtree(tmp_path / "records-copy")
+        return target
+
+    # stopped between a part's links and its Pagefind run
+    budget = search.PAGEFIND_OWN_MIB + 0.01
+    index_again(budget)  # split another way: every part made anew
+    page = next(iter(pages))
+    edited = (records / page).read_text(encoding="utf-8").replace("<h1>", "<h1>Zebraword ", 1)
+    (records / "new.tmp").write_text(edited, encoding="utf-8")
+    os.replace(records / "new.tmp", records / page)  # a new file, as write_records writes a changed page
+    real = search._index_kept
+    monkeypatch.setattr(search, "_index_kept", lambda site, index: (_ for _ in ()).throw(KeyboardInterrupt))
+    with pytest.raises(KeyboardInterrupt):
+        index_again(budget)
+    monkeypatch.setattr(search, "_index_kept", real)
+    assert files(index_again(budget)) == files(cold(budget))
+
+    # a link planted in the workspace: removed with its part, nothing written or removed where it points
+    victim = tmp_path / "victim"
+    (victim / "index").mkdir(parents=True)
+    (victim / "index" / "precious.txt").write_text("keep", encoding="utf-8")
+    planted = cache / "search" / "phan" / str(search.part_of(page, search.parts(pages, budget)))
+    shutil.rmtree(planted)
+    planted.symlink_to(victim, target_is_directory=True)
+    assert files(index_again(budget)) == files(cold(budget))
+    assert [p.name for p in victim.rglob("*")] == ["index", "precious.txt"] and not planted.is_symlink()

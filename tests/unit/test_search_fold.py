@@ -135,3 +135,19 @@ def test_an_index_is_split_into_as_few_parts_as_keep_each_pagefind_run_within_th
     spread = [search.part_of(name, 4) for name in site]
     assert spread == [search.part_of(name, 4) for name in site]
     assert all(2_300 < spread.count(n) < 2_700 for n in range(4))
+
+
+@pytest.mark.parametrize("value", ["600", True, 0, -5, 30, float("nan"), float("inf")])
+def test_a_part_budget_pagefind_cannot_keep_stops_the_build_naming_the_setting(value):
+    from portal.settings import SettingsError
+
+    pelican = types.SimpleNamespace(settings={"SEARCH_INDEX": True, "SEARCH_PART_MIB": value,
+                                              "PLUGINS": ["articles", "search"]})
+    with pytest.raises(SettingsError, match="SEARCH_PART_MIB"):
+        _plugin().check_settings(pelican)
+
+
+def test_a_part_budget_of_more_than_pagefinds_own_share_or_none_is_taken():
+    for value in (search.PAGEFIND_OWN_MIB + 0.01, 600, None):
+        _plugin().check_settings(types.SimpleNamespace(settings={"SEARCH_INDEX": True, "SEARCH_PART_MIB": value,
+                                                                 "PLUGINS": ["articles", "search"]}))
