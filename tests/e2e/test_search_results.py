@@ -144,6 +144,33 @@ def test_decomposed_diacritics_count_as_typed(served, page):
     assert search(page, served, unicodedata.normalize("NFD", "hội đồng"))[0] == COUNCIL
 
 
+# ---- loaded before the search is sent --------------------------------------------------------------------
+def test_pagefind_loads_with_the_focus_and_the_words_while_typing(served, page):
+    """On a slow link most of a first search is loading Pagefind and the words' chunks: that starts when the
+    box gets the focus and while the person types, not when the search is sent; nothing before."""
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+
+    def until(found) -> None:
+        for _ in range(200):
+            if found():
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(requested)
+
+    page.goto(f"{served.url}/tim-kiem.html")
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in requested if "/pagefind/" in u]
+    page.locator("#tu-khoa-tim").focus()
+    until(lambda: any(u.endswith(".pf_meta") for u in requested))
+    chunks = len([u for u in requested if u.endswith(".pf_index")])
+    page.locator("#tu-khoa-tim").press_sequentially("dong")
+    until(lambda: len([u for u in requested if u.endswith(".pf_index")]) > chunks)
+    assert page.locator("#search-results > li").count() == 0 and page.locator("#search-status").inner_text() == ""
+    page.locator("#tu-khoa-tim").press("Enter")
+    expect(page.locator("#search-status")).to_have_text(re.compile(r"^Tìm thấy"))
+
+
 # ---- an index made in parts ----------------------------------------------------------------------------
 def test_an_index_made_in_parts_finds_ranks_and_labels_as_one(tmp_path, browser):
     """A site whose words would take Pagefind more than SEARCH_PART_MIB is indexed in parts, merged by the
