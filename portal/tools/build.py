@@ -6,9 +6,11 @@ With any content error, every problem is printed at once, the exit status is
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
+import re
 import shutil
 import sys
 import threading
@@ -136,9 +138,39 @@ def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None,
 
 
 def remove_previous(output: Path) -> None:
-    """The outputs earlier builds replaced (``swap_in``), removed."""
+    """The outputs earlier builds replaced (``swap_in``), removed, and what builds killed before their end
+    left beside ``output`` (``remove_abandoned``)."""
     for old in output.parent.glob(f".{output.name}.previous-*"):
         shutil.rmtree(old, ignore_errors=True)
+    remove_abandoned(output)
+
+
+def remove_abandoned(output: Path) -> None:
+    """A build's own files beside ``output``, named with its process number: its new folder
+    (``.output.new-<pid>``), the list of the .gz copies its process made (``….packed``), its search
+    records (``.output.search-<pid>``) and their parts (``..output.search-<pid>-phan``). A build killed
+    by SIGKILL, or by the kernel for want of memory, removes none of them (a whole site's copy, each
+    time); they are removed once their build's process is gone. A running build's are left alone."""
+    mine = re.compile(r"\.?\." + re.escape(output.name) + r"\.(?:new|search)-(\d+)(?:\.packed|-phan)?")
+    for path in output.parent.glob(f"*.{output.name}.*"):
+        found = mine.fullmatch(path.name)
+        if found is None or int(found.group(1)) == os.getpid() or _running(int(found.group(1))):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):  # another user's process; a number no process can have
+        return True
+    return True
 
 
 def check_output_folder(content: Path, output: Path) -> None:

@@ -68,3 +68,26 @@ def test_one_listing_tells_linked_files_from_written_ones(tmp_path):
     # the swap reads it: the same files kept as when it lists the folders itself
     again = _tree(tmp_path / "again", 20, changed={4})
     assert keep_unchanged(old, new, survey=Survey(new, old)) == keep_unchanged(old, again) == 19
+
+
+def test_what_a_killed_build_left_goes_once_its_process_is_gone(tmp_path):
+    """A build killed by SIGKILL or for want of memory leaves its new folder (a whole site), the list of its
+    .gz copies and its search records beside the output: the next build removes them once their process has
+    ended, and leaves a running build's and anything else alone."""
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    running = os.getppid()
+    output = _tree(tmp_path / "output", 3)
+    left = [f".output.new-{gone.pid}", f".output.search-{gone.pid}", f"..output.search-{gone.pid}-phan"]
+    for name in left:
+        _tree(tmp_path / name, 5)
+    (tmp_path / f".output.new-{gone.pid}.packed").write_text("x\n", encoding="utf-8")
+    kept = [f".output.new-{running}", f".output.new-{running}.packed", ".output.new-notanumber", ".other.new-1",
+            "output"]
+    for name in kept[:-1]:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    remove_previous(output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
