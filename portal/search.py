@@ -374,10 +374,10 @@ def pagefind_mib(size: int) -> float:
 def parts(pages: dict[str, os.stat_result], part_mib: float | None) -> int:
     """How many parts the index of `pages` is split into: as few as keep each run within `part_mib`
     (each run has its own share, ``PAGEFIND_OWN_MIB``), never more than there are pages."""
-    if not part_mib or not pages or pagefind_mib(sum(st.st_size for st in pages.values())) <= part_mib:
+    peak = pagefind_mib(sum(st.st_size for st in pages.values()))
+    if not part_mib or not pages or peak <= part_mib:
         return 1
-    words = pagefind_mib(sum(st.st_size for st in pages.values())) - PAGEFIND_OWN_MIB
-    return min(len(pages), math.ceil(words / max(part_mib - PAGEFIND_OWN_MIB, 0.01)))
+    return min(len(pages), math.ceil((peak - PAGEFIND_OWN_MIB) / max(part_mib - PAGEFIND_OWN_MIB, 0.01)))
 
 
 def part_of(page: str, count: int) -> int:
@@ -442,9 +442,7 @@ def _link_pages(folder: Path, pages: dict[str, os.stat_result], site: Path) -> l
     """``site`` holding a hard link to each of ``pages`` of ``folder`` and nothing else; the pages linked
     anew or removed (a page rewritten is a new file: ``write_records``)."""
     changed = []
-    if site.is_symlink():
-        site.unlink()
-    site.mkdir(parents=True, exist_ok=True)
+    site.mkdir(parents=True, exist_ok=True)  # (a part's folder holds no link: _index_parts, _own_folder)
     present = shadow_pages(site)
     for page, st in pages.items():
         had = present.pop(page, None)
