@@ -216,7 +216,7 @@ class PortalReader(MarkdownReader):
 # Files parsed ahead by worker processes (``prefetch``), by absolute path, with the size and
 # modification time they were parsed at (a file changed since is parsed again) and where the worker
 # wrote the result, pickled (``blobs``: the build holds none of them in memory).
-_PREFETCHED: dict[str, tuple[tuple[int, int], blobs.Ref]] = {}
+_PREFETCHED: dict[str, tuple[tuple[int, int], blobs.Ref, tuple | None]] = {}
 
 
 def take_prefetched(source_path: str, settings: dict) -> Parsed | None:
@@ -231,7 +231,7 @@ def take_prefetched(source_path: str, settings: dict) -> Parsed | None:
     except Exception:  # noqa: BLE001 (a result that cannot be read back: the file is parsed again)
         return None
     cache = ParseCache.of(settings)
-    key = cache.key(source_path) if cache else None
+    key = cache.key(source_path, hashed=found[2]) if cache else None
     if key:
         cache.keep(key, parsed, found[1])
     return parsed
@@ -249,18 +249,21 @@ class _AHEAD:
     pending: set[str] = set()
 
 
-def _parse_share(paths: list[str]) -> list[tuple[str, tuple[int, int] | None, blobs.Ref | None]]:
+def _parse_share(paths: list[str]) -> list[tuple[str, tuple[int, int] | None, blobs.Ref | None, tuple | None]]:
     """Each result pickled on its own and written to this worker's file (what the parse cache keeps:
-    the build pickles none again); the build gets where each one is (None: parsed again there)."""
+    the build pickles none again); the build gets where each one is (None: parsed again there), and
+    the file's parse-cache key, hashed here on every core (``ParseCache.file_key``), not one file
+    after another in the build."""
     reader = PortalReader(_SETTINGS)
     out = []
     for path in paths:
         stamp = _stamp(path)
         try:
+            hashed = ParseCache.file_key(path) if _SETTINGS.get("PORTAL_PARSE_CACHE") else None
             data = pickle.dumps(reader._parse(path), protocol=pickle.HIGHEST_PROTOCOL)
-            out.append((path, stamp, blobs.append(data)))
+            out.append((path, stamp, blobs.append(data), hashed))
         except Exception:  # noqa: BLE001 (parsed again in the build, which reports it; a full disk too)
-            out.append((path, None, None))
+            out.append((path, None, None, None))
     return out
 
 
@@ -272,11 +275,11 @@ def _receive_until(path: str) -> None:
         except Exception:  # noqa: BLE001 (no more, or a worker died: the rest is parsed by the build)
             stop_prefetch()
             return
-        for got, stamp, ref in results:
+        for got, stamp, ref, hashed in results:
             got = os.path.abspath(got)
             _AHEAD.pending.discard(got)
             if stamp is not None and ref is not None:
-                _PREFETCHED[got] = (stamp, ref)
+                _PREFETCHED[got] = (stamp, ref, hashed)
 
 
 def prefetch(settings: dict, paths: list[str], workers: int) -> int:
@@ -288,7 +291,7 @@ def prefetch(settings: dict, paths: list[str], workers: int) -> int:
 
     stop_prefetch()
     cache = ParseCache.of(settings)
-    if cache:
+    if cache and cache.holds_any():  # (an empty cache holds none: no file is hashed here, one after another)
         paths = [p for p in paths if not cache.holds(p)]
     if workers < 2 or len(paths) < 10 * workers:
         return 0
@@ -359,12 +362,20 @@ class ParseCache:
         self.held_stamps: dict[str, tuple] = {}  # the old pack's: path -> device, inode, size, times, key
         self.stamps: dict[str, tuple] = {}  # this build's, for the pack it writes
 
+    _last: tuple | None = None  # (settings, what of them names the pack, the pack): ``of`` once per file
+
     @classmethod
     def of(cls, settings: dict) -> ParseCache | None:
         where = settings.get("PORTAL_PARSE_CACHE")
         if not where:
             return None
-        pack = Path(where) / f"{_fingerprint(settings)}.pack"
+        named_by = (where, settings.get("PATH"), settings.get("MARKDOWN"))
+        last = cls._last
+        if last is not None and last[0] is settings and all(a is b for a, b in zip(last[1], named_by, strict=True)):
+            pack = last[2]
+        else:
+            pack = Path(where) / f"{_fingerprint(settings)}.pack"
+            cls._last = (settings, named_by, pack)
         if str(pack) not in cls._open:
             trust = settings.get("PORTAL_TRUST_FILE_TIMES")
             if trust is None:  # by the content folder's file system: not over NFS, SMB or FUSE
@@ -385,12 +396,13 @@ class ParseCache:
                 cache.held, cache.held_stamps, cache.stamps, cache.used, cache._keys = None, {}, {}, {}, {}
             cls._open.clear()
 
-    def key(self, source_path: str) -> str | None:
+    def key(self, source_path: str, hashed: tuple | None = None) -> str | None:
         """The SHA-256 of the file's path and bytes. The file is not read again when it is the file the
         last build hashed (the same device, inode, size, modification and change times: any write
         changes the change time, which no program can set back); a file changed in the two seconds
         before it was hashed is read again next time (a write in the same clock tick as the hash
-        would leave every time as it was)."""
+        would leave every time as it was). ``hashed``: what ``file_key`` found in a worker process,
+        used when the file's times and size are still those it hashed."""
         path = os.path.abspath(source_path)
         try:
             st = os.stat(path)
@@ -403,6 +415,8 @@ class ParseCache:
             known = self.held_stamps.get(path)
             if known is not None and known[:5] == stamp and self.trust_times:
                 self._keys[memo] = known[5]
+            elif hashed is not None and hashed[0] == stamp:
+                self._keys[memo] = hashed[1]
             else:
                 try:
                     data = Path(path).read_bytes()
@@ -449,6 +463,26 @@ class ParseCache:
                   if isinstance(path, str) and isinstance(stamp, tuple) and len(stamp) == 6
                   and all(type(n) is int for n in stamp[:5]) and isinstance(stamp[5], str) and stamp[5] in good}
         return good, stamps
+
+    @staticmethod
+    def file_key(source_path: str) -> tuple[tuple, str] | None:
+        """(the file's stamp, ``key``'s digest of it) when its times and size were the same before and
+        after it was read; None when it changed meanwhile, or cannot be read."""
+        path = os.path.abspath(source_path)
+        try:
+            before = os.stat(path)
+            data = Path(path).read_bytes()
+            after = os.stat(path)
+        except OSError:
+            return None
+        stamp = (before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns)
+        if stamp != (after.st_dev, after.st_ino, after.st_size, after.st_mtime_ns, after.st_ctime_ns):
+            return None
+        return stamp, hashlib.sha256(path.encode() + b"\0" + data).hexdigest()
+
+    def holds_any(self) -> bool:
+        """Whether the last build's pack holds any result."""
+        return bool(self._read())
 
     def holds(self, source_path: str) -> bool:
         key = self.key(source_path)

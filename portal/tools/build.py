@@ -236,12 +236,14 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
         if settings.get("PORTAL_SEARCH_RECORDS"):
             from ..search import PART_MIB, index_records
 
+            started = time.monotonic()
             try:
                 index_records(Path(settings["PORTAL_SEARCH_RECORDS"]), fresh / "pagefind",
                               kept=workspace.index if workspace else None,
                               part_mib=settings.get("SEARCH_PART_MIB", PART_MIB))
             except IndexFailed as problem:
                 raise BuildFailed(str(problem)) from problem
+            log.info("search: Pagefind's index made in %.1f s", time.monotonic() - started)
         # the output this one replaces (``output`` itself, or the release a publish replaces): the build
         # linked its unchanged files, and the .gz steps must know them as its own (never written through)
         before = Path(settings["PORTAL_PREVIOUS_OUTPUT"]) if settings.get("PORTAL_PREVIOUS_OUTPUT") else None

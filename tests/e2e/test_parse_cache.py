@@ -238,3 +238,39 @@ def test_an_edit_to_the_code_is_a_new_fingerprint(tmp_path, monkeypatch):
     reader._FINGERPRINTS.clear()
     assert reader._fingerprint(base) != before
     reader._FINGERPRINTS.clear()
+
+
+def test_keys_hashed_by_the_workers_are_the_files_digests(tmp_path):
+    """A cold build hashes each file in the worker process that parses it, not one file after another in
+    the build: the pack keeps each result under the SHA-256 of the file's path and bytes, as the build
+    itself computes it, and a key hashed from bytes that have changed since is not used."""
+    import hashlib
+
+    from portal.bench.corpus import generate_articles
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from articles.reader import ParseCache
+
+    content = tmp_path / "content"
+    generate_articles(content, 60)
+    cache = tmp_path / "cache"
+    cold = build(content, tmp_path / "a", cache, "--verbose", "--set", "PORTAL_WORKERS=2")
+    assert cold.returncode == 0, cold.stderr
+    assert ahead(cold) >= 60
+    (pack,) = cached_files(cache)
+    held = results(pack)
+    files = [p for p in content.rglob("*.md")]
+    digests = {hashlib.sha256(str(p.resolve()).encode() + b"\0" + p.read_bytes()).hexdigest() for p in files}
+    assert set(held) == digests
+
+    one = files[0]
+    found = ParseCache.file_key(str(one))
+    assert found is not None and found[1] in digests
+    fresh = ParseCache(tmp_path / "none.pack")
+    assert fresh.key(str(one), hashed=found) == found[1]
+    one.write_text(one.read_text(encoding="utf-8") + "\nThêm.\n", encoding="utf-8")
+    again = ParseCache(tmp_path / "none.pack")
+    stale = (found[0], "0" * 64)
+    assert again.key(str(one), hashed=stale) == hashlib.sha256(str(one.resolve()).encode() + b"\0"
+                                                               + one.read_bytes()).hexdigest()
+    assert not ParseCache(tmp_path / "none.pack").holds_any()
