@@ -137,6 +137,36 @@ def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None,
         fresh.rename(output)
 
 
+def mirror_folders(previous: Path | None, fresh: Path) -> list[str]:
+    """Every folder of the output ``previous`` made in ``fresh`` (a build's new folder), parents first;
+    the folders made. This process does it while the build process reads the content, on a core that
+    would wait: the build process then finds its folders there (at 10,000 articles, 5,000 of them,
+    each a new inode, which ext4 makes slowly while the folders of the output before are removed).
+    Those the build leaves empty are removed once it has ended (``build``): the output is a cold
+    build's. A link to a folder is not followed."""
+    made: list[str] = []
+    if previous is None or not previous.is_dir():
+        return made
+    root, target = os.fspath(previous), os.fspath(fresh)
+    todo = [root]
+    while todo:
+        folder = todo.pop()
+        copy = target + folder[len(root):]
+        try:
+            os.mkdir(copy)
+            made.append(copy)
+        except FileExistsError:
+            pass
+        except OSError:
+            continue
+        try:
+            with os.scandir(folder) as listing:
+                todo.extend(e.path for e in listing if e.is_dir(follow_symlinks=False))
+        except OSError:
+            continue
+    return made
+
+
 def remove_previous(output: Path) -> None:
     """The outputs earlier builds replaced (``swap_in``), removed, and what builds killed before their end
     left beside ``output`` (``remove_abandoned``)."""
@@ -226,6 +256,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
             from ..live.jobs import _fork, _wait
 
             child = _fork(lambda: _run_pelican(settings), pages_only=False, own_group=True)
+            made = mirror_folders(previous, fresh)  # while the build process reads the content
             remove_previous(output)  # while the build process works
             failure = _wait(child)
             if failure is not None:
@@ -233,6 +264,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
         else:
             remove_previous(output)
             _run_pelican(settings)
+            made = []
         if settings.get("PORTAL_SEARCH_RECORDS"):
             from ..search import PART_MIB, index_records
 
@@ -247,6 +279,9 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
         # the output this one replaces (``output`` itself, or the release a publish replaces): the build
         # linked its unchanged files, and the .gz steps must know them as its own (never written through)
         before = Path(settings["PORTAL_PREVIOUS_OUTPUT"]) if settings.get("PORTAL_PREVIOUS_OUTPUT") else None
+        for folder in reversed(made):  # the folders made ahead that this build left empty: as a cold build
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
         survey = outputs.Survey(fresh, before)  # listed once for both steps
         if settings.get("PRECOMPRESS", True):
             from ..deploy.compress import precompress

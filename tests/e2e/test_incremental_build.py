@@ -205,3 +205,29 @@ def test_a_publish_never_writes_into_the_release_it_replaces(fixture_content, tm
               and p.stat().st_ino == (first / p.relative_to(second)).stat().st_ino]
     assert shared  # the unchanged feeds' copies are the served release's files
     assert "Đã sửa" in next(second.rglob("tap-huan*.html")).read_text(encoding="utf-8")
+
+
+def folders(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+
+
+def test_a_rebuild_has_the_folders_of_a_cold_build(tmp_path):
+    """The build's command makes the previous output's folders in the new one while the build process reads
+    (``mirror_folders``); a folder no page of this build is written into (the tag no article has any more,
+    an article deleted) is not left behind, empty."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    generate_articles(content, 120)
+    article = content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(re.sub(r"(?m)^Tags: .*$", "Tags: một thẻ riêng", text, count=1), encoding="utf-8")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, out, cache)
+    assert (out / "the" / "mot-the-rieng").is_dir()
+    article.write_text(text, encoding="utf-8")  # its own tag is gone, with the tag's page and feed
+    (content / "tin-tuc" / "2025-07-04-bai-thu-00003.md").unlink(missing_ok=True)
+    build(content, out, cache)
+    build(content, tmp_path / "cold", None)
+    assert not (out / "the" / "mot-the-rieng").exists()
+    assert folders(out) == folders(tmp_path / "cold")
+    assert tree(out) == tree(tmp_path / "cold")
