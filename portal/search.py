@@ -74,11 +74,14 @@ def _fold_table() -> list[str]:
     return table
 
 
-_FOLD = _fold_table()
+_FOLD: list[str] = []  # made when a text is first folded: a build without search, or whose records are all
+# kept, does not pay for it (8,000 calls of unidecode, which imports a module for each block)
 
 
 def fold(text: str) -> str:
     """'Đồng' -> 'Dong', 'diễn tập' -> 'dien tap' (the same as unidecode(text))."""
+    if not _FOLD:
+        _FOLD[:] = _fold_table()
     folded = text.translate(_FOLD)
     return folded if folded.isascii() else unidecode(folded)
 
