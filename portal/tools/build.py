@@ -137,6 +137,60 @@ def swap_in(fresh: Path, output: Path, known_same: set[Path] | None = None,
         fresh.rename(output)
 
 
+def recycle_previous(output: Path, fresh: Path) -> bool:
+    """An output an earlier build replaced (``swap_in``: ``.output.previous-<pid>``, beside ``output``)
+    renamed to be this build's new folder ``fresh``: its folders are kept, its files removed
+    (``empty_files``) before the build process writes any. Removing its 5,000 folders at 10,000
+    articles, then making as many again in the new folder, is no longer done at each rebuild (on ext4
+    without a journal, with discard, each folder removed and made is seconds of the kernel's time
+    in all). True when one was."""
+    for old in sorted(output.parent.glob(f".{output.name}.previous-*")):
+        if old.is_symlink() or not old.is_dir():
+            continue
+        try:
+            old.rename(fresh)
+            return True
+        except OSError:
+            continue
+    return False
+
+
+def empty_files(folder: Path) -> list[str]:
+    """Every file under ``folder`` removed, and every link (to a file or a folder: never followed), its
+    folders kept; those folders, parents first."""
+    folders: list[str] = []
+    todo = [os.fspath(folder)]
+    while todo:
+        top = todo.pop()
+        folders.append(top)
+        with os.scandir(top) as listing:
+            for entry in listing:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append(entry.path)
+                else:
+                    os.unlink(entry.path)
+    return folders
+
+
+def _in_build_process(settings: dict, ready: tuple[int, int] | None) -> None:
+    if ready is not None:  # only the command writes on it: were it killed, the read ends, and the build fails
+        os.close(ready[1])
+    _run_pelican(settings)
+
+
+def _fresh_ready(generators) -> None:
+    """In the build process, before anything is written into its new folder: wait until the command has
+    emptied it of a recycled output's files (``recycle_previous``); PORTAL_FRESH_READY_FD, the pipe it says
+    so on (b"1"; anything else: it could not)."""
+    settings = generators[0].settings if generators else {}
+    fd = settings.get("PORTAL_FRESH_READY_FD")
+    if not isinstance(fd, int):
+        return
+    if os.read(fd, 1) != b"1":
+        raise BuildFailed("Không dọn được thư mục mới của bản dựng (the build's new folder could not be emptied "
+                          "of the earlier output's files): xem thông báo lỗi phía trên")
+
+
 def mirror_folders(previous: Path | None, fresh: Path) -> list[str]:
     """Every folder of the output ``previous`` made in ``fresh`` (a build's new folder), parents first;
     the folders made. This process does it while the build process reads the content, on a core that
@@ -251,20 +305,14 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
             records.mkdir(parents=True)
         settings["PORTAL_SEARCH_RECORDS"] = str(workspace.records if workspace else records)
     same: set[Path] = set()  # files precompress found equal to the previous output's
+    recycled = previous is not None and recycle_previous(output, fresh)
     try:
         if apart:
-            from ..live.jobs import _fork, _wait
-
-            child = _fork(lambda: _run_pelican(settings), pages_only=False, own_group=True)
-            made = mirror_folders(previous, fresh)  # while the build process reads the content
-            remove_previous(output)  # while the build process works
-            failure = _wait(child)
-            if failure is not None:
-                raise as_build_failure(failure)
+            made = _run_apart(settings, output, fresh, previous, recycled)
         else:
+            made = empty_files(fresh) if recycled else []
             remove_previous(output)
             _run_pelican(settings)
-            made = []
         if settings.get("PORTAL_SEARCH_RECORDS"):
             from ..search import PART_MIB, index_records
 
@@ -304,6 +352,34 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
     return settings
 
 
+def _run_apart(settings: dict, output: Path, fresh: Path, previous: Path | None, recycled: bool) -> list[str]:
+    """Pelican's run in a process of its own, while this one readies the new folder ``fresh`` (emptied of
+    the recycled output's files, or given the previous output's folders) and removes the outputs earlier
+    builds replaced; the folders readied (``build`` removes those the build left empty)."""
+    from ..live.jobs import _fork, _wait
+
+    ready = os.pipe() if recycled else None
+    if ready is not None:
+        settings["PORTAL_FRESH_READY_FD"] = ready[0]
+    child = _fork(lambda: _in_build_process(settings, ready), pages_only=False, own_group=True)
+    if ready is not None:  # emptied while the build process reads the content; it waits before writing
+        os.close(ready[0])
+        emptied = False
+        try:
+            made = empty_files(fresh)
+            emptied = True
+        finally:
+            os.write(ready[1], b"1" if emptied else b"0")
+            os.close(ready[1])
+    else:
+        made = mirror_folders(previous, fresh)  # while the build process reads the content
+    remove_previous(output)  # while the build process works
+    failure = _wait(child)
+    if failure is not None:
+        raise as_build_failure(failure)
+    return made
+
+
 def as_build_failure(failure: BaseException) -> BaseException:
     """What the build's own process raised, as the person should read it: the content's errors and
     the build's reports as they are; anything else (a process killed for want of memory, a plugin's
@@ -322,7 +398,8 @@ def _run_pelican(settings: dict) -> None:
     counter = _ErrorCounter()
     counter.addFilter(_SayWhatFailed())
     logging.getLogger().addHandler(counter)
-    signals.all_generators_finalized.connect(_freeze_model)  # before the plugins' receivers: connected first
+    signals.all_generators_finalized.connect(_fresh_ready)  # before anything is written: connected first
+    signals.all_generators_finalized.connect(_freeze_model)  # before the plugins' receivers
     outputs.link_unchanged(settings["OUTPUT_PATH"], settings.get("PORTAL_PREVIOUS_OUTPUT"),
                            packed=settings.get("PRECOMPRESS", True))
     outputs.pack_as_written(settings.get("PRECOMPRESS", True))  # the output steps' .gz copies, as they write
@@ -340,6 +417,7 @@ def _run_pelican(settings: dict) -> None:
     finally:
         _stop_parsing_ahead()  # a build stopped while reading: its worker processes too
         signals.all_generators_finalized.disconnect(_freeze_model)
+        signals.all_generators_finalized.disconnect(_fresh_ready)
         gc.unfreeze()
         gc.set_threshold(*thresholds)
         logging.getLogger().removeHandler(counter)

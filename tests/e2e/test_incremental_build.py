@@ -231,3 +231,25 @@ def test_a_rebuild_has_the_folders_of_a_cold_build(tmp_path):
     assert not (out / "the" / "mot-the-rieng").exists()
     assert folders(out) == folders(tmp_path / "cold")
     assert tree(out) == tree(tmp_path / "cold")
+    # the next build takes the output the last one replaced as its new folder (its folders kept, its files
+    # removed first): a link planted there is removed, never followed, and what it led to is untouched
+    (previous,) = out.parent.glob(f".{out.name}.previous-*")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep", encoding="utf-8")
+    shutil.rmtree(previous / "the")
+    (previous / "the").symlink_to(outside, target_is_directory=True)
+    (previous / "index.html").unlink()
+    (previous / "index.html").symlink_to(outside / "keep.txt")
+    kept = (previous / "tin-tuc").stat().st_ino
+    article.write_text(re.sub(r"(?m)^Tags: .*$", "Tags: một thẻ riêng", text, count=1), encoding="utf-8")
+    build(content, out, cache)
+    assert (out / "tin-tuc").stat().st_ino == kept  # the same folder, not one made again
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "keep"
+    assert (out / "the" / "mot-the-rieng").is_dir() and not (out / "the").is_symlink()
+    assert not (out / "index.html").is_symlink()
+    shutil.rmtree(tmp_path / "cold")
+    build(content, tmp_path / "cold", None)
+    assert folders(out) == folders(tmp_path / "cold")
+    assert tree(out) == tree(tmp_path / "cold")
