@@ -15,10 +15,12 @@ SEARCH_INDEX=false), the one way to change a setting for one run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from .settings import DEFAULT_SETTINGS, PUBLISH_SETTINGS, SettingsError, parse_overrides
 
@@ -323,16 +325,33 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     global LANG
+    program = argv is None  # the command itself (python -m portal, the portal script), not a caller in Python
     argv = list(sys.argv[1:] if argv is None else argv)
     LANG = "en" if _wants_english(argv) else "vi"
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
     except SettingsError as problem:
         print(f"{T('Lỗi', 'Error')}: {problem}", file=sys.stderr)
-        return 2
+        code = 2
     except KeyboardInterrupt:
-        return 130
+        code = 130
+    if program and args.func is cmd_build:
+        _leave(code)
+    return code
+
+
+def _leave(code: int) -> NoReturn:
+    """The end of a build's command, without Python's teardown: what is registered to run at exit runs (the
+    build's temporary files, the logs), the output is flushed, and the process ends. Freeing, one by one, the
+    modules Pelican and the plugins loaded took 0.2 s of every build, a sixth of a rebuild at 1,000 articles."""
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -71,7 +71,14 @@ def load(settings_file: Path = DEFAULT_SETTINGS, overrides: dict | None = None) 
     for key in ("PATH", "OUTPUT_PATH"):
         if isinstance(overrides.get(key), str | Path):
             overrides[key] = str(Path(overrides[key]).resolve())
-    return read_settings(str(settings_file), override=overrides)
+    try:
+        return read_settings(str(settings_file), override=overrides)
+    except ValueError as problem:  # Pelican's own checks: a content folder that is not there, above all
+        content = overrides.get("PATH") or read_settings(str(settings_file)).get("PATH")
+        if content and not Path(content).is_dir():
+            raise SettingsError(f"Không có thư mục nội dung {content} (content folder not found). Cách sửa: chỉ "
+                                "rõ --content THƯ_MỤC, hoặc PATH trong tệp cấu hình") from problem
+        raise SettingsError(f"{settings_file}: {problem}") from problem
 
 
 def require_after_articles(settings: dict, plugin: str) -> None:

@@ -59,3 +59,40 @@ def test_a_number_for_a_text_setting_is_refused_with_the_quoting():
     with pytest.raises(SettingsError, match=r"""--set SITEURL='"42"'"""):
         load(ROOT / "pelicanconf.py", {"SITEURL": 42})
     assert load(ROOT / "pelicanconf.py", {"SITEURL": "https://example.org"})["SITEURL"] == "https://example.org"
+
+
+def test_a_missing_content_folder_is_explained_not_a_traceback(tmp_path, capsys):
+    from conftest import ROOT
+
+    with pytest.raises(SettingsError, match="Không có thư mục nội dung .*none.*--content"):
+        load(ROOT / "pelicanconf.py", {"PATH": str(tmp_path / "none")})
+    assert cli.main(["build", "--settings", str(ROOT / "pelicanconf.py"), "--content", str(tmp_path / "none"),
+                     "--output", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "Không có thư mục nội dung" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_build_command_ends_without_pythons_teardown_yet_says_everything(tmp_path, fixture_content):
+    """``python -m portal build`` ends with os._exit once the exit handlers have run and the output is
+    flushed: the exit status and every line are there, and the build's temporary files are gone."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    bad = subprocess.run([sys.executable, "-m", "portal", "build", "--content", str(tmp_path / "none"),
+                          "--output", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert bad.returncode == 1 and "Không có thư mục nội dung" in bad.stderr and bad.stderr.endswith("\n")
+    assert sorted(p.name for p in temp.iterdir()) == []
+    out = tmp_path / "out"
+    good = subprocess.run([sys.executable, "-m", "portal", "build", "--content", str(fixture_content), "--output",
+                           str(out), "--set", "SEARCH_INDEX=false"], cwd=ROOT, capture_output=True, text=True,
+                          env={**env, "PORTAL_NOW": "2026-11-26T09:00:00+07:00"})
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.rstrip().endswith("giây.") or good.stderr.rstrip().endswith("giây.")
+    assert (out / "index.html").is_file() and sorted(p.name for p in temp.iterdir()) == []
