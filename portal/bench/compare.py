@@ -119,6 +119,9 @@ def bench_size(count: int, search: bool, runs: int, settings: Path, only: tuple[
 
 
 def _run(s: System, command: list[str], what: str, out) -> Run:
+    # what the last step wrote (the corpora, the system before) goes to the disk first, untimed: it is not
+    # the next build's to wait for, nor the kernel's writeback to compete with it
+    os.sync()
     r = measure(command, cwd=s.cwd, env=child_env(s))
     state = f"FAILED (exit {r.rc})" if r.rc else f"{r.wall_s:.2f} s, CPU {r.cpu_s:.2f} s, {r.tree_rss_mib:.0f} MiB"
     out(f"    {s.name:<14} {what:<14} {state}")
