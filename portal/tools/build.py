@@ -305,14 +305,8 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
             records.mkdir(parents=True)
         settings["PORTAL_SEARCH_RECORDS"] = str(workspace.records if workspace else records)
     same: set[Path] = set()  # files precompress found equal to the previous output's
-    recycled = previous is not None and recycle_previous(output, fresh)
     try:
-        if apart:
-            made = _run_apart(settings, output, fresh, previous, recycled)
-        else:
-            made = empty_files(fresh) if recycled else []
-            remove_previous(output)
-            _run_pelican(settings)
+        made = _run_build(settings, output, fresh, previous, apart)
         if settings.get("PORTAL_SEARCH_RECORDS"):
             from ..search import PART_MIB, index_records
 
@@ -350,6 +344,33 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
             workspace.release()
         blobs.remove_all_abandoned(settings.get("PORTAL_PARSE_CACHE"))  # a build process killed midway
     return settings
+
+
+def _run_build(settings: dict, output: Path, fresh: Path, previous: Path | None, apart: bool) -> list[str]:
+    """Pelican's run (in a process of its own when ``apart``), into ``fresh`` readied with the last output's
+    folders (``recycle_previous``, ``mirror_folders``); the folders readied. Not readied after a build that
+    failed for another reason than the content or the settings (``.output.unready``): a path that was a
+    folder and is a file now would fail every build so readied; the next one makes its folders itself."""
+    unready = output.with_name(f".{output.name}.unready")
+    readied = previous is not None and not unready.exists()
+    recycled = readied and recycle_previous(output, fresh)
+    try:
+        if apart:
+            made = _run_apart(settings, output, fresh, previous if readied else None, recycled)
+        else:
+            made = empty_files(fresh) if recycled else []
+            remove_previous(output)
+            _run_pelican(settings)
+    except (ContentErrors, SettingsError, KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:
+        if readied:
+            with contextlib.suppress(OSError):
+                unready.touch()
+        raise
+    with contextlib.suppress(FileNotFoundError):
+        unready.unlink()
+    return made
 
 
 def _run_apart(settings: dict, output: Path, fresh: Path, previous: Path | None, recycled: bool) -> list[str]:

@@ -91,3 +91,37 @@ def test_what_a_killed_build_left_goes_once_its_process_is_gone(tmp_path):
         (tmp_path / name).write_text("x", encoding="utf-8")
     remove_previous(output)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
+
+
+def test_a_build_that_failed_with_readied_folders_lets_the_next_one_make_its_own(tmp_path, monkeypatch):
+    """The new folder is readied with the last output's folders (recycled or mirrored). Were a path a folder
+    then and a file now, every build so readied would fail: after a failure that is not the content's, the
+    next build makes its folders itself (``.output.unready``), and once one succeeds, readying is back."""
+    from portal.model import ContentErrors
+    from portal.tools import build as b
+
+    out = tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    fresh = tmp_path / ".out.new-1"
+    given = []
+
+    def run_apart(settings, output, fresh, previous, recycled):
+        given.append(previous)
+        if settings.get("fail"):
+            raise settings["fail"]
+        return []
+
+    monkeypatch.setattr(b, "_run_apart", run_apart)
+    unready = tmp_path / ".out.unready"
+    try:
+        b._run_build({"fail": OSError(21, "Is a directory")}, out, fresh, out, apart=True)
+    except OSError:
+        pass
+    assert unready.exists() and given == [out]
+    b._run_build({}, out, fresh, out, apart=True)  # made its folders itself, then succeeded
+    assert given[-1] is None and not unready.exists()
+    try:
+        b._run_build({"fail": ContentErrors([], "vi")}, out, fresh, out, apart=True)
+    except ContentErrors:
+        pass
+    assert given[-1] == out and not unready.exists()  # the content's errors say nothing of the folders
