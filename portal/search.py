@@ -487,9 +487,14 @@ def pagefind_command() -> list[str]:
 
 
 def _pagefind(site: Path, output: Path) -> None:
-    proc = subprocess.run(
-        [*pagefind_command(), "--site", str(site), "--output-path", str(output),
-         "--force-language", "vi", "--quiet"], capture_output=True, text=True, env=pagefind_env())
+    command = pagefind_command()
+    try:
+        proc = subprocess.run([*command, "--site", str(site), "--output-path", str(output), "--force-language", "vi",
+                               "--quiet"], capture_output=True, text=True, env=pagefind_env())
+    except OSError as problem:  # PAGEFIND_BINARY_PATH naming nothing, or no program
+        raise IndexFailed(f"Không chạy được Pagefind {command[0]} (search: Pagefind could not be started: "
+                          f"{problem}). Cách thử: bỏ PAGEFIND_BINARY_PATH, hoặc chạy make để cài Pagefind, hoặc "
+                          "xây dựng với --set SEARCH_INDEX=false") from problem
     if proc.returncode != 0:
         raise IndexFailed("Pagefind không lập được chỉ mục tìm kiếm (search: Pagefind failed). Cách thử: chạy "
                           "lại; nếu vẫn lỗi, xây dựng với --set SEARCH_INDEX=false và báo cho người vận hành:\n"

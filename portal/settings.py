@@ -7,6 +7,7 @@ goes into Pelican's settings; no tool writes a settings file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -66,16 +67,28 @@ def load(settings_file: Path = DEFAULT_SETTINGS, overrides: dict | None = None) 
         raise SettingsError(f"Không có tệp cấu hình {settings_file} (settings file not found). "
                             "Cách sửa: chạy lệnh trong thư mục dự án, hoặc chỉ rõ --settings TỆP.")
     overrides = dict(overrides or {})
-    if overrides:
-        check_names(read_settings(str(settings_file)), overrides)
     for key in ("PATH", "OUTPUT_PATH"):
         if isinstance(overrides.get(key), str | Path):
             overrides[key] = str(Path(overrides[key]).resolve())
+    if overrides:
+        check_names(_read(read_settings, settings_file, {"PATH": overrides["PATH"]} if "PATH" in overrides else None),
+                    overrides)
+    return _read(read_settings, settings_file, overrides)
+
+
+def _read(read_settings, settings_file: Path, overrides: dict | None) -> dict:
+    """Pelican's reading of the settings; its own checks' ValueError (a content folder that is not there,
+    above all) as a SettingsError that says what to do."""
     try:
         return read_settings(str(settings_file), override=overrides)
-    except ValueError as problem:  # Pelican's own checks: a content folder that is not there, above all
-        content = overrides.get("PATH") or read_settings(str(settings_file)).get("PATH")
-        if content and not Path(content).is_dir():
+    except ValueError as problem:
+        content = (overrides or {}).get("PATH")
+        if content is None:
+            from pelican.settings import get_settings_from_file
+
+            with contextlib.suppress(Exception):
+                content = get_settings_from_file(str(settings_file)).get("PATH")
+        if content and not Path(settings_file).parent.joinpath(content).is_dir():
             raise SettingsError(f"Không có thư mục nội dung {content} (content folder not found). Cách sửa: chỉ "
                                 "rõ --content THƯ_MỤC, hoặc PATH trong tệp cấu hình") from problem
         raise SettingsError(f"{settings_file}: {problem}") from problem

@@ -450,19 +450,26 @@ def _fork(work, pages_only: bool = True, own_group: bool = False) -> tuple[int, 
     return pid, read_end
 
 
+def _stop(pid: int) -> None:
+    """This process is stopping (SIGTERM, Ctrl-C, a failure): the child and its own stop too, and it is
+    waited for."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if os.getpgid(pid) == pid:
+            os.killpg(pid, signal.SIGTERM)
+        else:
+            os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+    _CHILDREN.discard(pid)
+
+
 def _wait(child: tuple[int, int]) -> BaseException | None:
     pid, read_end = child
     try:
         with os.fdopen(read_end, "rb") as pipe:
             data = pipe.read()
     except BaseException:  # this process is stopping (SIGTERM, Ctrl-C): the child and its own stop too
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            if os.getpgid(pid) == pid:
-                os.killpg(pid, signal.SIGTERM)
-            else:
-                os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
-        _CHILDREN.discard(pid)
+        _stop(pid)
         raise
     _, status = os.waitpid(pid, 0)
     _CHILDREN.discard(pid)

@@ -223,9 +223,18 @@ def mirror_folders(previous: Path | None, fresh: Path) -> list[str]:
 
 def remove_previous(output: Path) -> None:
     """The outputs earlier builds replaced (``swap_in``), removed, and what builds killed before their end
-    left beside ``output`` (``remove_abandoned``)."""
-    for old in output.parent.glob(f".{output.name}.previous-*"):
-        shutil.rmtree(old, ignore_errors=True)
+    left beside ``output`` (``remove_abandoned``). Each is first renamed to a name of this process's own
+    (``.output.removing-<pid>``): another build into the same output that takes one as its new folder
+    (``recycle_previous``, a rename too) has it whole, or not at all."""
+    for n, old in enumerate(output.parent.glob(f".{output.name}.previous-*")):
+        if old.is_symlink() or not old.is_dir():
+            continue
+        mine = output.with_name(f".{output.name}.removing-{os.getpid()}-{n}")
+        try:
+            old.rename(mine)
+        except OSError:  # taken by another build meanwhile
+            continue
+        shutil.rmtree(mine, ignore_errors=True)
     remove_abandoned(output)
 
 
@@ -235,7 +244,7 @@ def remove_abandoned(output: Path) -> None:
     records (``.output.search-<pid>``) and their parts (``..output.search-<pid>-phan``). A build killed
     by SIGKILL, or by the kernel for want of memory, removes none of them (a whole site's copy, each
     time); they are removed once their build's process is gone. A running build's are left alone."""
-    mine = re.compile(r"\.?\." + re.escape(output.name) + r"\.(?:new|search)-(\d+)(?:\.packed|-phan)?")
+    mine = re.compile(r"\.?\." + re.escape(output.name) + r"\.(?:new|search|removing)-(\d+)(?:\.packed|-phan|-\d+)?")
     for path in output.parent.glob(f"*.{output.name}.*"):
         found = mine.fullmatch(path.name)
         if found is None or int(found.group(1)) == os.getpid() or _running(int(found.group(1))):
@@ -297,7 +306,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
         settings["PORTAL_SOURCES"] = renders.sources_stamp(settings, settings["PORTAL_FINGERPRINT"])
     apart = threading.active_count() == 1 and settings.get("PORTAL_WORKERS") != 1
     workspace = None  # the search index's folder kept between builds (portal.search.Workspace)
-    if apart and settings.get("SEARCH_INDEX", True):
+    if apart and settings.get("SEARCH_INDEX", True) and "search" in (settings.get("PLUGINS") or ()):
         from ..search import Workspace
 
         workspace = Workspace.take(settings.get("PORTAL_PARSE_CACHE"))
@@ -348,53 +357,83 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
 
 def _run_build(settings: dict, output: Path, fresh: Path, previous: Path | None, apart: bool) -> list[str]:
     """Pelican's run (in a process of its own when ``apart``), into ``fresh`` readied with the last output's
-    folders (``recycle_previous``, ``mirror_folders``); the folders readied. Not readied after a build that
-    failed for another reason than the content or the settings (``.output.unready``): a path that was a
-    folder and is a file now would fail every build so readied; the next one makes its folders itself."""
-    unready = output.with_name(f".{output.name}.unready")
-    readied = previous is not None and not unready.exists()
-    recycled = readied and recycle_previous(output, fresh)
+    folders (``recycle_previous``, ``mirror_folders``); the folders readied. A build so readied that fails
+    for another reason than the content or the settings runs again at once in an empty folder: a path that
+    was a folder and is a file now (a setting changed) finds the old folder in its way."""
+    recycled = previous is not None and recycle_previous(output, fresh)
     try:
-        if apart:
-            made = _run_apart(settings, output, fresh, previous if readied else None, recycled)
-        else:
-            made = empty_files(fresh) if recycled else []
-            remove_previous(output)
-            _run_pelican(settings)
+        return _run_once(settings, output, fresh, previous, apart, recycled)
     except (ContentErrors, SettingsError, KeyboardInterrupt, SystemExit):
         raise
-    except BaseException:
-        if readied:
-            with contextlib.suppress(OSError):
-                unready.touch()
-        raise
-    with contextlib.suppress(FileNotFoundError):
-        unready.unlink()
+    except BaseException as failure:
+        if previous is None:
+            raise
+        log.warning("Xây dựng lại trong thư mục trống (built again in an empty folder: %s)", str(failure)[:300])
+        _put_aside(output, fresh)
+        return _run_once(settings, output, fresh, None, apart, False)
+
+
+def _run_once(settings: dict, output: Path, fresh: Path, previous: Path | None, apart: bool,
+              recycled: bool) -> list[str]:
+    if apart:
+        return _run_apart(settings, output, fresh, previous, recycled)
+    made = _empty_or_aside(output, fresh) if recycled else []
+    remove_previous(output)
+    _run_pelican(settings)
     return made
+
+
+def _put_aside(output: Path, fresh: Path) -> None:
+    """``fresh`` renamed as an output earlier builds replaced (removed by ``remove_previous``, or recycled
+    again), an empty folder made in its place."""
+    if fresh.exists() or fresh.is_symlink():
+        fresh.rename(output.with_name(f".{output.name}.previous-{os.getpid()}-{time.monotonic_ns()}"))
+    fresh.mkdir()
+
+
+def _empty_or_aside(output: Path, fresh: Path) -> list[str]:
+    """The recycled folder ``fresh`` emptied of its files (``empty_files``); one that cannot be (a file or a
+    folder its owner made undeletable) put aside whole, and ``fresh`` an empty folder (nothing readied)."""
+    try:
+        return empty_files(fresh)
+    except OSError as problem:
+        log.warning("Không dọn được thư mục cũ, dùng thư mục trống (the old output's folder could not be "
+                    "emptied: %s)", problem)
+        _put_aside(output, fresh)
+        return []
 
 
 def _run_apart(settings: dict, output: Path, fresh: Path, previous: Path | None, recycled: bool) -> list[str]:
     """Pelican's run in a process of its own, while this one readies the new folder ``fresh`` (emptied of
     the recycled output's files, or given the previous output's folders) and removes the outputs earlier
-    builds replaced; the folders readied (``build`` removes those the build left empty)."""
-    from ..live.jobs import _fork, _wait
+    builds replaced; the folders readied (``build`` removes those the build left empty). The build process
+    waits to write until the folder is ready (``_fresh_ready``); should this process stop meanwhile (Ctrl-C,
+    SIGTERM), the build process and its own stop with it."""
+    from ..live.jobs import _fork, _stop, _wait
 
     ready = os.pipe() if recycled else None
+    settings.pop("PORTAL_FRESH_READY_FD", None)  # (a first attempt's)
     if ready is not None:
         settings["PORTAL_FRESH_READY_FD"] = ready[0]
     child = _fork(lambda: _in_build_process(settings, ready), pages_only=False, own_group=True)
-    if ready is not None:  # emptied while the build process reads the content; it waits before writing
-        os.close(ready[0])
-        emptied = False
-        try:
-            made = empty_files(fresh)
-            emptied = True
-        finally:
-            os.write(ready[1], b"1" if emptied else b"0")
-            os.close(ready[1])
-    else:
-        made = mirror_folders(previous, fresh)  # while the build process reads the content
-    remove_previous(output)  # while the build process works
+    try:
+        if ready is not None:  # emptied while the build process reads the content; it waits before writing
+            os.close(ready[0])
+            said = b"0"
+            try:
+                made = _empty_or_aside(output, fresh)
+                said = b"1"
+            finally:
+                with contextlib.suppress(BrokenPipeError):  # it ended already (its content's errors): _wait says
+                    os.write(ready[1], said)
+                os.close(ready[1])
+        else:
+            made = mirror_folders(previous, fresh)  # while the build process reads the content
+        remove_previous(output)  # while the build process works
+    except BaseException:
+        _stop(child[0])
+        os.close(child[1])
+        raise
     failure = _wait(child)
     if failure is not None:
         raise as_build_failure(failure)

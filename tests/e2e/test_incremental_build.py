@@ -253,3 +253,64 @@ def test_a_rebuild_has_the_folders_of_a_cold_build(tmp_path):
     build(content, tmp_path / "cold", None)
     assert folders(out) == folders(tmp_path / "cold")
     assert tree(out) == tree(tmp_path / "cold")
+
+
+def test_a_folder_of_the_last_output_where_a_file_goes_now_costs_one_more_run_not_a_failure(tmp_path):
+    """A setting changed so that a path which was a folder is now a file (the archives' page): the new
+    folder, readied with the last output's folders, has one in the way. The build runs again at once in an
+    empty folder and publishes what a cold build does; so does a publish."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, out, cache)
+    build(content, out, cache)  # the output it replaced is beside it: the next build recycles it
+    assert (out / "luu-tru").is_dir()
+    moved = ("--set", 'ARCHIVES_SAVE_AS="luu-tru"', "--set", 'MONTH_ARCHIVE_SAVE_AS=""')
+    args = [sys.executable, "-m", "portal", "build", "--content", str(content), "--output", str(out), "--set",
+            "SEARCH_INDEX=false", "--set", f'PORTAL_PARSE_CACHE="{cache}"', *moved]
+    proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PORTAL_NOW": NOW},
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "built again in an empty folder" in proc.stderr and "Is a directory" in proc.stderr
+    assert (out / "luu-tru").is_file()
+    build(content, tmp_path / "cold", None, NOW, *moved)
+    assert tree(out) == tree(tmp_path / "cold") and folders(out) == folders(tmp_path / "cold")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == [
+        p.name for p in tmp_path.glob(".out.previous-*")]  # nothing else left beside it
+    build(content, out, cache, NOW, *moved)  # and the next build as usual
+    assert tree(out) == tree(tmp_path / "cold")
+
+
+def test_the_build_process_ending_before_its_folder_is_ready_reports_its_own_errors(tmp_path):
+    """The build process stops on the content's errors before it waits for its folder (a link out of
+    content/); the command, still emptying the recycled folder (slowed here), finds the pipe closed: the
+    content's errors are what the person reads, and the live output is untouched."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, out, cache)
+    build(content, out, cache)
+    before = tree(out)
+    (content / "tin-tuc" / "ngoai.md").symlink_to("/etc/hostname")
+    script = f"""
+import sys, time
+from pathlib import Path
+from portal.model import ContentErrors
+from portal.tools import build as b
+real = b._empty_or_aside
+def slow(output, fresh):
+    time.sleep(3)  # the build process has long stopped
+    return real(output, fresh)
+b._empty_or_aside = slow
+try:
+    b.build(Path("pelicanconf.py"), Path({str(out)!r}), {{"PATH": {str(content)!r}, "SEARCH_INDEX": False,
+            "PORTAL_PARSE_CACHE": {str(cache)!r}}})
+except ContentErrors as errors:
+    print("CONTENT", errors)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PORTAL_NOW": NOW}, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.startswith("CONTENT") and "ngoai.md" in proc.stdout, proc.stderr
+    assert "BrokenPipe" not in proc.stderr and "Broken pipe" not in proc.stderr
+    assert "built again" not in proc.stderr  # the content's errors, at once: no second run
+    assert tree(out) == before

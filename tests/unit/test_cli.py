@@ -96,3 +96,12 @@ def test_the_build_command_ends_without_pythons_teardown_yet_says_everything(tmp
     assert good.returncode == 0, good.stderr
     assert good.stdout.rstrip().endswith("giây.") or good.stderr.rstrip().endswith("giây.")
     assert (out / "index.html").is_file() and sorted(p.name for p in temp.iterdir()) == []
+
+
+def test_a_settings_file_whose_own_content_folder_is_missing_is_explained(tmp_path):
+    settings = tmp_path / "conf.py"
+    settings.write_text(f'PATH = "{tmp_path / "gone"}"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="Không có thư mục nội dung .*gone"):
+        load(settings)
+    with pytest.raises(SettingsError, match="Không có thư mục nội dung .*gone"):
+        load(settings, {"OUTPUT_PATH": str(tmp_path / "out")})  # read once more to check the names

@@ -176,3 +176,9 @@ def test_pagefind_runs_as_its_own_program_not_through_the_python_wrapper(monkeyp
 
     monkeypatch.setattr(search.importlib, "import_module", missing)
     assert search.pagefind_command() == [sys.executable, "-m", "pagefind"]
+
+
+def test_a_pagefind_that_cannot_be_started_is_a_clear_failure(monkeypatch, tmp_path):
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "nope"))
+    with pytest.raises(search.IndexFailed, match="Không chạy được Pagefind .*nope.*PAGEFIND_BINARY_PATH"):
+        search._pagefind(tmp_path, tmp_path / "out")

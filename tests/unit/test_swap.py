@@ -93,35 +93,30 @@ def test_what_a_killed_build_left_goes_once_its_process_is_gone(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
 
 
-def test_a_build_that_failed_with_readied_folders_lets_the_next_one_make_its_own(tmp_path, monkeypatch):
-    """The new folder is readied with the last output's folders (recycled or mirrored). Were a path a folder
-    then and a file now, every build so readied would fail: after a failure that is not the content's, the
-    next build makes its folders itself (``.output.unready``), and once one succeeds, readying is back."""
-    from portal.model import ContentErrors
-    from portal.tools import build as b
-
+def test_each_replaced_output_is_taken_whole_by_a_rename_before_it_is_removed(tmp_path):
+    """Another build into the same output may take a replaced output as its new folder (a rename) while
+    this one removes them: each is first renamed to a name of this process's own, so the two never share
+    a folder; a removal that a build killed midway left is finished once that process is gone."""
     out = tmp_path / "out"
-    (out / "a").mkdir(parents=True)
-    fresh = tmp_path / ".out.new-1"
-    given = []
+    out.mkdir()
+    for n in (1, 2):
+        (tmp_path / f".out.previous-{n}" / "a").mkdir(parents=True)
+        (tmp_path / f".out.previous-{n}" / "a" / "f.html").write_text("x", encoding="utf-8")
+    (tmp_path / ".out.removing-999999999-0" / "b").mkdir(parents=True)  # no such process
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / ".out.previous-3").symlink_to(tmp_path / "elsewhere")
+    seen = []
+    real = Path.rename
 
-    def run_apart(settings, output, fresh, previous, recycled):
-        given.append(previous)
-        if settings.get("fail"):
-            raise settings["fail"]
-        return []
+    def rename(self, target):
+        seen.append((self.name, Path(target).name))
+        return real(self, target)
 
-    monkeypatch.setattr(b, "_run_apart", run_apart)
-    unready = tmp_path / ".out.unready"
-    try:
-        b._run_build({"fail": OSError(21, "Is a directory")}, out, fresh, out, apart=True)
-    except OSError:
-        pass
-    assert unready.exists() and given == [out]
-    b._run_build({}, out, fresh, out, apart=True)  # made its folders itself, then succeeded
-    assert given[-1] is None and not unready.exists()
-    try:
-        b._run_build({"fail": ContentErrors([], "vi")}, out, fresh, out, apart=True)
-    except ContentErrors:
-        pass
-    assert given[-1] == out and not unready.exists()  # the content's errors say nothing of the folders
+    import pytest
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(Path, "rename", rename)
+        remove_previous(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.previous-3", "elsewhere", "out"]
+    assert sorted(a for a, _ in seen) == [".out.previous-1", ".out.previous-2"]
+    assert all(b.startswith(f".out.removing-{os.getpid()}-") for _, b in seen)
