@@ -368,7 +368,9 @@ def _run_build(settings: dict, output: Path, fresh: Path, previous: Path | None,
     except BaseException as failure:
         if previous is None:
             raise
-        log.warning("Xây dựng lại trong thư mục trống (built again in an empty folder: %s)", str(failure)[:300])
+        log.warning("Bản dựng lỗi trong thư mục dùng lại của bản trước, nên đã xây dựng lại trong thư mục trống (the "
+                    "build failed in the folder reused from the last output: built again in an empty folder). Lỗi "
+                    "lần đầu: %s", str(failure)[:300])
         _put_aside(output, fresh)
         return _run_once(settings, output, fresh, None, apart, False)
 
