@@ -38,6 +38,7 @@ def parse_overrides(pairs: list[str] | None) -> dict:
 
 # Settings a plugin reads with a default, which a settings file may leave out.
 OPTIONAL = ("PORTAL_NOW", "PORTAL_WORKERS", "PORTAL_TRUST_FILE_TIMES", "PORTAL_SEARCH_RECORDS", "FEED_DOMAIN",
+            "SEARCH_MEMORY_MIB",
             "PORTAL_SITEURL_ABSOLUTE",
             "RATINGS_MANIFEST_SAVE_AS",
             "RATINGS_PRIVACY_SAVE_AS")

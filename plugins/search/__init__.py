@@ -5,8 +5,9 @@ Records are made from each item's typed view (``item.view``, made by the
 into the output folder when Pelican has finished, so a failed build never
 publishes it.
 
-Settings: SEARCH_INDEX (default True; the live preview turns it off); SEARCH_PART_MIB (default 600:
+Settings: SEARCH_INDEX (default True; the live preview turns it off); SEARCH_PART_MIB (default 300:
 the memory one Pagefind run may take; a larger index is made in parts, ``portal.search.index_records``);
+SEARCH_MEMORY_MIB (default 900: what the parts indexed at once may take together; None: no bound);
 PORTAL_LANG (checked by ``articles``) is the language of the words a result shows;
 PORTAL_SEARCH_RECORDS (set by the build tool, not by hand): a folder where the records are left for
 the build to index once Pelican's process has ended and its memory is free.
@@ -25,6 +26,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from portal.outputs import inputs_digest, output_step
 from portal.search import (
+    MEMORY_MIB,
     PAGEFIND_OWN_MIB,
     PART_MIB,
     kept_record,
@@ -50,6 +52,13 @@ def check_settings(pelican) -> None:
         raise SettingsError(f"search: SEARCH_PART_MIB = {part!r} in the settings; write the memory in MiB one "
                             f"Pagefind run may take, more than the {PAGEFIND_OWN_MIB} MiB a run takes of its own "
                             f"(default {PART_MIB}), or None for one index whatever its size")
+    memory = pelican.settings.get("SEARCH_MEMORY_MIB", MEMORY_MIB)
+    if memory is not None and (isinstance(memory, bool) or not isinstance(memory, int | float)
+                               or not PAGEFIND_OWN_MIB < memory < float("inf")):
+        raise SettingsError(f"search: SEARCH_MEMORY_MIB = {memory!r} in the settings; write the memory in MiB the "
+                            f"Pagefind runs of an index in parts may take together (default {MEMORY_MIB}: two parts "
+                            f"at once), more than {PAGEFIND_OWN_MIB}, or None for as many at once as the build has "
+                            "workers")
     require_after_articles(pelican.settings, "search")
 
 

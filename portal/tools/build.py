@@ -317,13 +317,15 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
     try:
         made = _run_build(settings, output, fresh, previous, apart)
         if settings.get("PORTAL_SEARCH_RECORDS"):
-            from ..search import PART_MIB, index_records
+            from ..search import MEMORY_MIB, PART_MIB, index_records
 
             started = time.monotonic()
-            try:
+            try:  # the parts of a large index on as many cores as the build's pages were (PORTAL_WORKERS)
                 index_records(Path(settings["PORTAL_SEARCH_RECORDS"]), fresh / "pagefind",
                               kept=workspace.index if workspace else None,
-                              part_mib=settings.get("SEARCH_PART_MIB", PART_MIB))
+                              part_mib=settings.get("SEARCH_PART_MIB", PART_MIB),
+                              runs=int(settings.get("PORTAL_WORKERS") or os.cpu_count() or 1),
+                              memory_mib=settings.get("SEARCH_MEMORY_MIB", MEMORY_MIB))
             except IndexFailed as problem:
                 raise BuildFailed(str(problem)) from problem
             log.info("search: Pagefind's index made in %.1f s", time.monotonic() - started)

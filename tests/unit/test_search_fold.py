@@ -137,6 +137,79 @@ def test_an_index_is_split_into_as_few_parts_as_keep_each_pagefind_run_within_th
     assert all(2_300 < spread.count(n) < 2_700 for n in range(4))
 
 
+def test_the_default_part_budget_makes_four_parts_at_ten_thousand_articles_and_one_at_a_thousand():
+    def pages(count: int, size: int) -> dict:
+        return {f"tin-tuc/bai-{i}.html": os.stat_result((0o100644, i, 1, 1, 0, 0, size, 0, 0, 0))
+                for i in range(count)}
+
+    assert search.parts(pages(10_000, 2_530), search.PART_MIB) == 4
+    assert search.parts(pages(1_000, 4_700), search.PART_MIB) == 1
+    # two parts at once within the memory the runs may take together, three would not be
+    quarter = search.pagefind_mib(10_000 * 2_530 / 4)
+    assert 2 * quarter <= search.MEMORY_MIB < 4 * quarter
+
+
+def _jobs(log: list, marks: list, fail: int | None = None, seconds: float = 0.05):
+    import threading
+    import time
+
+    lock = threading.Lock()
+    going = [0]
+
+    def job(n: int):
+        def run():
+            with lock:
+                going[0] += 1
+                marks.append(going[0])
+            time.sleep(seconds / 3 if n == fail else seconds)
+            with lock:
+                going[0] -= 1
+                log.append(n)
+            if n == fail:
+                raise search.IndexFailed(f"part {n}")
+        return run
+
+    return job
+
+
+def test_parts_are_indexed_at_once_up_to_the_runs_and_within_the_memory_they_may_take_together():
+    def run(sizes: list[float], runs: int, memory_mib: float | None) -> tuple[list, int]:
+        log, at_once = [], []
+        job = _jobs(log, at_once)
+        search._run_all([(mib, job(n)) for n, mib in enumerate(sizes)], runs=runs, memory_mib=memory_mib)
+        return log, max(at_once)
+
+    log, most = run([100] * 4, 2, 900)
+    assert sorted(log) == [0, 1, 2, 3] and most == 2
+    assert run([500] * 3, 2, 900) == ([0, 1, 2], 1)  # two would take 1,000
+    assert run([100] * 3, 3, 250)[1] == 2  # a third would take 300
+    log, _ = run([2000, 100], 2, 900)  # one larger than all it may take: run, alone
+    assert sorted(log) == [0, 1]
+    assert run([100] * 3, 1, None) == ([0, 1, 2], 1)
+    assert run([100] * 3, 3, None)[1] == 3
+
+
+def test_after_a_part_fails_no_other_starts_and_its_error_is_raised_once_the_runs_going_on_end():
+    log, at_once = [], []
+    job = _jobs(log, at_once, fail=0, seconds=0.3)  # the failing part at once, the others after
+    with pytest.raises(search.IndexFailed, match="part 0"):
+        search._run_all([(100, job(0)), (100, job(1)), (100, job(2)), (100, job(3))], runs=2, memory_mib=None)
+    assert sorted(log) == [0, 1]  # the second was going on, and ended before the error was raised
+
+
+@pytest.mark.parametrize("value", ["900", True, 0, 30, float("nan"), float("inf")])
+def test_a_memory_for_the_runs_together_pagefind_cannot_keep_stops_the_build_naming_the_setting(value):
+    from portal.settings import SettingsError
+
+    pelican = types.SimpleNamespace(settings={"SEARCH_INDEX": True, "SEARCH_MEMORY_MIB": value,
+                                              "PLUGINS": ["articles", "search"]})
+    with pytest.raises(SettingsError, match="SEARCH_MEMORY_MIB"):
+        _plugin().check_settings(pelican)
+    for good in (None, 31, 2048):
+        _plugin().check_settings(types.SimpleNamespace(settings={"SEARCH_INDEX": True, "SEARCH_MEMORY_MIB": good,
+                                                                 "PLUGINS": ["articles", "search"]}))
+
+
 @pytest.mark.parametrize("value", ["600", True, 0, -5, 30, float("nan"), float("inf")])
 def test_a_part_budget_pagefind_cannot_keep_stops_the_build_naming_the_setting(value):
     from portal.settings import SettingsError
