@@ -334,3 +334,19 @@ def take_steps() -> list[Callable[[], None]]:
     global _deferred
     steps, _deferred = _deferred or [], None
     return steps
+
+
+_when_written: Callable[[], None] | None = None  # called once every page and output step is written
+
+
+def when_written(callback: Callable[[], None] | None) -> None:
+    """From now on call ``callback`` once the build has written every page and run every output step
+    (``written``), before the receivers that read the output and the end of Pelican's run; None: nothing."""
+    global _when_written
+    _when_written = callback
+
+
+def written() -> None:
+    """Every page and output step is written (``plugins/articles`` ``write_pages``)."""
+    if _when_written is not None:
+        _when_written()

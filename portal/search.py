@@ -326,7 +326,8 @@ def write_records(records: Iterable[dict], folder: Path) -> int:
 def index_records(folder: Path, target: Path, kept: Path | None = None, part_mib: float | None = None,
                   runs: int = 1, memory_mib: float | None = MEMORY_MIB) -> None:
     """Run Pagefind over the shadow pages of `folder` into `target` (replaced). The build runs this
-    after the process that made the records has ended, so its memory is free for Pagefind's.
+    once the process that made the records has written every page (its page-writing processes have
+    ended, their memory is free for Pagefind's), while that process ends.
 
     `kept`: Pagefind's output for the last build's records (``Workspace.index``), brought up to date
     (``_index_kept``) and linked into `target` file by file, instead of a whole new output.

@@ -357,6 +357,7 @@ def write_pages(pelican) -> None:
     else:
         for step in steps:
             step()
+    outputs.written()  # e.g. the search records are whole: the build command may index them already
 
 
 def check_copied_files(generator) -> None:

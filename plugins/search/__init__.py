@@ -10,7 +10,8 @@ the memory one Pagefind run may take; a larger index is made in parts, ``portal.
 SEARCH_MEMORY_MIB (default 900: what the parts indexed at once may take together; None: no bound);
 PORTAL_LANG (checked by ``articles``) is the language of the words a result shows;
 PORTAL_SEARCH_RECORDS (set by the build tool, not by hand): a folder where the records are left for
-the build to index once Pelican's process has ended and its memory is free.
+the build to index once Pelican's process has written every page (it then only ends; its page-writing
+processes have ended and their memory is free).
 """
 
 from __future__ import annotations

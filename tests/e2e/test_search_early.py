@@ -1,0 +1,135 @@
+"""The search index is made while the build process ends: the command starts Pagefind as soon as that
+process says its pages and search records are whole (portal.tools.build, _EarlyIndex), not once it has
+exited. A build that fails after that point still publishes nothing and leaves no folder behind, and
+Pagefind's own failure still fails the build with its message."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import FIXTURE_SITE, ROOT
+
+NOW = "2026-11-26T09:00:00+07:00"
+
+PRELUDE = """
+import os, sys, time
+from pathlib import Path
+from portal import search
+from portal.live import jobs
+from portal.tools import build as b
+
+OUT, CONTENT, CACHE = Path({out!r}), Path({content!r}), Path({cache!r})
+MARK = OUT.parent / "index-started"
+
+def alive(pid):
+    try:
+        with open(f"/proc/{{pid}}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+def run():
+    b.build(Path("pelicanconf.py"), OUT, {{"PATH": str(CONTENT), "PORTAL_PARSE_CACHE": str(CACHE),
+                                         "PORTAL_WORKERS": 2}})
+"""
+
+
+def _site(tmp_path: Path) -> tuple[Path, Path, Path]:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    return content, tmp_path / "out", tmp_path / "cache"
+
+
+def _run(script: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PORTAL_NOW": NOW}, timeout=300)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_pagefind_starts_while_the_build_process_is_still_running(tmp_path):
+    """The build process, once it has said its records are whole, waits (here) until the command has
+    started the index: were the index started only after that process exited, it would wait in vain and
+    the index would find it ended."""
+    content, out, cache = _site(tmp_path)
+    script = PRELUDE.format(out=str(out), content=str(content), cache=str(cache)) + """
+seen = []
+real_index, real_told = search.index_records, b._records_written
+def index_records(*args, **kwargs):
+    seen.append(any(alive(pid) for pid in list(jobs._CHILDREN)))
+    MARK.write_text("x")
+    return real_index(*args, **kwargs)
+def told(settings):
+    real_told(settings)
+    deadline = time.monotonic() + 30
+    while not MARK.exists() and time.monotonic() < deadline:  # the command starts the index meanwhile
+        time.sleep(0.02)
+search.index_records, b._records_written = index_records, told
+run()
+print("SEEN", seen)
+"""
+    proc = _run(script)
+    assert proc.returncode == 0, proc.stderr
+    assert "SEEN [True]" in proc.stdout, proc.stdout + proc.stderr  # once, the build process still there
+    assert (out / "pagefind" / "pagefind-entry.json").is_file()
+
+
+def test_a_build_that_fails_after_its_records_publishes_nothing_and_leaves_no_folder(tmp_path):
+    """The build process fails after Pagefind has started on its records: the command waits for Pagefind's
+    runs to end before it removes the new folder, the failure is reported, the live output is the last
+    one, and nothing of the failed build is left beside it."""
+    content, out, cache = _site(tmp_path)
+    first = _run(PRELUDE.format(out=str(out), content=str(content), cache=str(cache)) + "run()\n")
+    assert first.returncode == 0, first.stderr
+    before = _tree(out)
+    (content / "tin-tuc" / "2026-11-10-tap-huan.md").write_text(
+        (content / "tin-tuc" / "2026-11-10-tap-huan.md").read_text(encoding="utf-8") + "\nThêm một câu.\n",
+        encoding="utf-8")
+    script = PRELUDE.format(out=str(out), content=str(content), cache=str(cache)) + """
+real_index, real_told = search.index_records, b._records_written
+def index_records(*args, **kwargs):
+    MARK.write_text("x")
+    time.sleep(1)  # still indexing when the build process fails
+    return real_index(*args, **kwargs)
+def told(settings):
+    real_told(settings)
+    deadline = time.monotonic() + 30
+    while not MARK.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    raise RuntimeError("hỏng sau khi ghi")
+search.index_records, b._records_written = index_records, told
+try:
+    run()
+except b.BuildFailed as failure:
+    print("FAILED", failure)
+"""
+    proc = _run(script)
+    assert proc.returncode == 0 and "\nFAILED " in "\n" + proc.stdout and "hỏng sau khi ghi" in proc.stdout, \
+        proc.stdout + proc.stderr
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == \
+        sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out.previous-"))  # only a recyclable one
+    assert not list(tmp_path.glob(".out.new-*")) and not list(tmp_path.glob(".out.search-*"))
+
+
+def test_pagefind_failing_while_the_build_process_ends_fails_the_build_with_its_message(tmp_path):
+    content, out, cache = _site(tmp_path)
+    script = PRELUDE.format(out=str(out), content=str(content), cache=str(cache)) + """
+def index_records(*args, **kwargs):
+    raise search.IndexFailed("Pagefind không lập được chỉ mục (thử)")
+search.index_records = index_records
+try:
+    run()
+except b.BuildFailed as failure:
+    print("FAILED", failure)
+"""
+    proc = _run(script)
+    assert proc.returncode == 0 and "\nFAILED " in "\n" + proc.stdout and "(thử)" in proc.stdout, \
+        proc.stdout + proc.stderr
+    assert not out.exists() and not list(tmp_path.glob(".out*"))
