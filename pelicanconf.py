@@ -138,9 +138,9 @@ RESPONSIVE_IMAGE_CACHE = "var/image-cache"
 SEARCH_INDEX = True  # the Pagefind index (plugins/search); off in the live preview
 # the memory (MiB) one Pagefind run may take, estimated from the words it is given; a larger index is made
 # in parts, one run each, merged by the search page (portal/search.py, index_records); None: one index
-SEARCH_PART_MIB = 300
-# what the runs of the parts indexed at once may take together (as many at once as PORTAL_WORKERS allows
-# within it: two on two cores); None: no bound but the workers
+SEARCH_PART_MIB = 600
+# what the runs of the parts indexed at once may take together (as many at once as PORTAL_WORKERS and this
+# allow: parts of up to 450 MiB go two at once); None: no bound but the workers
 SEARCH_MEMORY_MIB = 900
 # Pelican's content cache skips the reader, and with it what the checks across files need: the
 # portal keeps its own (plugins/articles/reader.py ParseCache): each file's parsed entry and body by

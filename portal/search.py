@@ -178,12 +178,16 @@ PAGEFIND_MALLOC_CONF = "dirty_decay_ms:0,muzzy_decay_ms:0"
 # About 40 bytes a byte of the pages, and some of its own: an estimate on the safe side of each.
 PAGEFIND_BYTES_PER_BYTE = 40
 PAGEFIND_OWN_MIB = 30
-PART_MIB = 300  # SEARCH_PART_MIB's default: the memory one Pagefind run may take (parts of about 2,500 articles)
-# SEARCH_MEMORY_MIB's default: what the runs of the parts may take together. Pagefind uses one core and a
-# half while it indexes, so two parts indexed at once take 40 % less time than one after the other (at
-# 10,000 articles of the benchmark: 5.3 s against 8-9 s); their peaks add up, so a run starts only while
-# the estimates of the runs going on and its own stay within this, and never more runs than the build's
-# workers (PORTAL_WORKERS). Two parts at once: about 0.55 GB at 10,000 articles.
+# SEARCH_PART_MIB's default: with the build's own process, a peak within the 1 GB a small server has. As few
+# parts as fit: each part costs a reader's first search its own entry and metadata files (on a throttled
+# 3G link, a narrow query came 0.7-0.9 s later with two parts than with one, 2.0-2.7 s later with four)
+PART_MIB = 600
+# SEARCH_MEMORY_MIB's default: what the runs of the parts may take together. Pagefind keeps one core and a
+# half busy while it indexes, so two parts indexed at once take 40 % less time than one after the other;
+# their peaks add up, so a run starts only while the estimates of the runs going on and its own stay
+# within this, and never more runs than the build's workers (PORTAL_WORKERS). With the defaults, parts
+# of more than 450 MiB (two at 10,000 articles of the benchmark: 511 MiB each) run one after the other;
+# a server with the memory for it indexes them at once with SEARCH_MEMORY_MIB = 1100.
 MEMORY_MIB = 900
 PARTS_FILE = "phan.json"  # beside pagefind.js: {"phan": [the folders of the other parts, relative to it]}
 PART_PREFIX = "phan-"  # target/phan-1/, target/phan-2/…

@@ -5,7 +5,7 @@ Records are made from each item's typed view (``item.view``, made by the
 into the output folder when Pelican has finished, so a failed build never
 publishes it.
 
-Settings: SEARCH_INDEX (default True; the live preview turns it off); SEARCH_PART_MIB (default 300:
+Settings: SEARCH_INDEX (default True; the live preview turns it off); SEARCH_PART_MIB (default 600:
 the memory one Pagefind run may take; a larger index is made in parts, ``portal.search.index_records``);
 SEARCH_MEMORY_MIB (default 900: what the parts indexed at once may take together; None: no bound);
 PORTAL_LANG (checked by ``articles``) is the language of the words a result shows;
@@ -57,9 +57,8 @@ def check_settings(pelican) -> None:
     if memory is not None and (isinstance(memory, bool) or not isinstance(memory, int | float)
                                or not PAGEFIND_OWN_MIB < memory < float("inf")):
         raise SettingsError(f"search: SEARCH_MEMORY_MIB = {memory!r} in the settings; write the memory in MiB the "
-                            f"Pagefind runs of an index in parts may take together (default {MEMORY_MIB}: two parts "
-                            f"at once), more than {PAGEFIND_OWN_MIB}, or None for as many at once as the build has "
-                            "workers")
+                            f"Pagefind runs of an index in parts may take together (default {MEMORY_MIB}), more "
+                            f"than {PAGEFIND_OWN_MIB}, or None for as many at once as the build has workers")
     require_after_articles(pelican.settings, "search")
 
 

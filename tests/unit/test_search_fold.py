@@ -137,16 +137,17 @@ def test_an_index_is_split_into_as_few_parts_as_keep_each_pagefind_run_within_th
     assert all(2_300 < spread.count(n) < 2_700 for n in range(4))
 
 
-def test_the_default_part_budget_makes_four_parts_at_ten_thousand_articles_and_one_at_a_thousand():
+def test_the_default_budgets_make_as_few_parts_as_fit_and_index_two_at_once_only_when_they_are_small():
     def pages(count: int, size: int) -> dict:
         return {f"tin-tuc/bai-{i}.html": os.stat_result((0o100644, i, 1, 1, 0, 0, size, 0, 0, 0))
                 for i in range(count)}
 
-    assert search.parts(pages(10_000, 2_530), search.PART_MIB) == 4
+    assert search.parts(pages(10_000, 2_530), search.PART_MIB) == 2  # a reader's search: as few parts as fit
     assert search.parts(pages(1_000, 4_700), search.PART_MIB) == 1
-    # two parts at once within the memory the runs may take together, three would not be
-    quarter = search.pagefind_mib(10_000 * 2_530 / 4)
-    assert 2 * quarter <= search.MEMORY_MIB < 4 * quarter
+    half = search.pagefind_mib(10_000 * 2_530 / 2)
+    assert half <= search.PART_MIB and 2 * half > search.MEMORY_MIB  # one after the other within 1 GB
+    small = search.pagefind_mib(6_000 * 2_530 / 2)  # 6,000 articles: two parts of about 320 MiB
+    assert search.parts(pages(6_000, 2_530), search.PART_MIB) == 2 and 2 * small <= search.MEMORY_MIB
 
 
 def _jobs(log: list, marks: list, fail: int | None = None, seconds: float = 0.05):
