@@ -466,7 +466,7 @@ def _run_all(jobs: list[tuple[float, Any]], runs: int, memory_mib: float | None)
     has ended (Pagefind runs are never left behind)."""
     if runs <= 1 or len(jobs) <= 1:
         for _, job in jobs:
-            job()
+            job()  # (a stop: _pagefind raises)
         return
     free = threading.Condition()
     going: list[float] = []
@@ -486,9 +486,9 @@ def _run_all(jobs: list[tuple[float, Any]], runs: int, memory_mib: float | None)
     try:
         for mib, job in jobs:
             with free:
-                free.wait_for(lambda mib=mib: failed or not going or (
+                free.wait_for(lambda mib=mib: failed or _STOPPING.is_set() or not going or (
                     len(going) < runs and (memory_mib is None or sum(going) + mib <= memory_mib)))
-                if failed:
+                if failed or _STOPPING.is_set():
                     break
                 going.append(mib)
             thread = threading.Thread(target=run, args=(mib, job), name="pagefind")
@@ -499,6 +499,8 @@ def _run_all(jobs: list[tuple[float, Any]], runs: int, memory_mib: float | None)
             thread.join()
     if failed:
         raise failed[0]
+    if _STOPPING.is_set():
+        raise IndexStopped("search: the build stopped while the index was made")
 
 
 _LINKING = ".linking"  # in a part's folder while its links change
@@ -559,19 +561,59 @@ def pagefind_command() -> list[str]:
     return [sys.executable, "-m", "pagefind"]
 
 
+# Pagefind's runs going on in this process, and whether the build that asked for them is stopping
+# (``stop_indexing``): the index is made in a thread of the build command (portal.tools.build), which
+# must end them before it removes the folders they write into and exits.
+_RUNS: set[subprocess.Popen] = set()
+_RUNS_LOCK = threading.Lock()
+_STOPPING = threading.Event()
+
+
+class IndexStopped(IndexFailed):
+    """The build stopped (``stop_indexing``) before or while Pagefind ran."""
+
+
+def stop_indexing() -> None:
+    """No Pagefind run starts from now on (until ``allow_indexing``); those going on are ended."""
+    with _RUNS_LOCK:
+        _STOPPING.set()
+        for run in _RUNS:
+            with contextlib.suppress(OSError):
+                run.terminate()
+
+
+def allow_indexing() -> None:
+    _STOPPING.clear()
+
+
 def _pagefind(site: Path, output: Path) -> None:
     command = pagefind_command()
     try:
-        proc = subprocess.run([*command, "--site", str(site), "--output-path", str(output), "--force-language", "vi",
-                               "--quiet"], capture_output=True, text=True, env=pagefind_env())
+        with _RUNS_LOCK:  # a stop either comes first (no run) or sees this run (ended)
+            if _STOPPING.is_set():
+                raise IndexStopped("search: the build stopped before Pagefind ran")
+            proc = subprocess.Popen([*command, "--site", str(site), "--output-path", str(output), "--force-language",
+                                     "vi", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    env=pagefind_env())
+            _RUNS.add(proc)
+        try:
+            out, err = proc.communicate()
+        finally:
+            with _RUNS_LOCK:
+                _RUNS.discard(proc)
+            if proc.poll() is None:  # this thread interrupted: the run does not outlive it
+                proc.kill()
+                proc.wait()
     except OSError as problem:  # PAGEFIND_BINARY_PATH naming nothing, or no program
         raise IndexFailed(f"Không chạy được Pagefind {command[0]} (search: Pagefind could not be started: "
                           f"{problem}). Cách thử: bỏ PAGEFIND_BINARY_PATH, hoặc chạy make để cài Pagefind, hoặc "
                           "xây dựng với --set SEARCH_INDEX=false") from problem
+    if _STOPPING.is_set():
+        raise IndexStopped("search: the build stopped while Pagefind ran")
     if proc.returncode != 0:
         raise IndexFailed("Pagefind không lập được chỉ mục tìm kiếm (search: Pagefind failed). Cách thử: chạy "
                           "lại; nếu vẫn lỗi, xây dựng với --set SEARCH_INDEX=false và báo cho người vận hành:\n"
-                          f"{proc.stdout}{proc.stderr}")
+                          f"{out}{err}")
 
 
 class Workspace:

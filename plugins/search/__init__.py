@@ -52,13 +52,14 @@ def check_settings(pelican) -> None:
                              or not PAGEFIND_OWN_MIB < part < float("inf")):
         raise SettingsError(f"search: SEARCH_PART_MIB = {part!r} in the settings; write the memory in MiB one "
                             f"Pagefind run may take, more than the {PAGEFIND_OWN_MIB} MiB a run takes of its own "
-                            f"(default {PART_MIB}), or None for one index whatever its size")
+                            f"(default {PART_MIB}), or None (--set: null) for one index whatever its size")
     memory = pelican.settings.get("SEARCH_MEMORY_MIB", MEMORY_MIB)
     if memory is not None and (isinstance(memory, bool) or not isinstance(memory, int | float)
                                or not PAGEFIND_OWN_MIB < memory < float("inf")):
         raise SettingsError(f"search: SEARCH_MEMORY_MIB = {memory!r} in the settings; write the memory in MiB the "
                             f"Pagefind runs of an index in parts may take together (default {MEMORY_MIB}), more "
-                            f"than {PAGEFIND_OWN_MIB}, or None for as many at once as the build has workers")
+                            f"than {PAGEFIND_OWN_MIB}, or None (--set: null) for as many at once as the build has "
+                            "workers")
     require_after_articles(pelican.settings, "search")
 
 

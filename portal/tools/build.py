@@ -196,21 +196,32 @@ class _EarlyIndex:
     """The search index made in a thread of the command (``index``: a call of ``index_records``), started
     as soon as the build process says its records are whole (``_records_written``): Pagefind's runs then
     go on while that process ends (the pages' ``content_written``, the sitemap, its exit: 1.5 s of one
-    core at 10,000 articles). ``wait`` gives its error; ``discard`` only waits (a build that failed)."""
+    core at 10,000 articles). ``wait`` gives its error; ``discard`` stops its runs and waits for them (a
+    build that failed or was stopped: nothing of it may outlive the folders it writes into).
+
+    Waiting is on an event the thread sets as it ends, never on ``Thread.join``: on Python 3.11 a join
+    interrupted by a signal (Ctrl-C, SIGTERM) marks the thread ended while it still runs."""
 
     def __init__(self, index) -> None:
         self._index, self._thread, self._error = index, None, None
+        self._done = threading.Event()
         self.started = 0.0
 
     def start(self) -> None:
+        from ..search import allow_indexing
+
         def run() -> None:
             try:
                 self._index()
             except BaseException as problem:  # raised again by wait(), in the command's thread
                 self._error = problem
+            finally:
+                self._done.set()
 
+        allow_indexing()
         self.started = time.monotonic()
-        self._thread = threading.Thread(target=run, name="search-index")
+        self._done.clear()
+        self._thread = threading.Thread(target=run, name="search-index", daemon=True)
         self._thread.start()
 
     @property
@@ -218,20 +229,40 @@ class _EarlyIndex:
         return self._thread is not None
 
     def wait(self) -> None:
-        self.discard()
+        self._until_done(stop=False)
         if self._error is not None:
             error, self._error = self._error, None
             raise error
 
     def discard(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        self._until_done(stop=True)
 
     def reset(self) -> None:
         """Not started, as before its first run (a build run again in an empty folder)."""
         self.discard()
         self._error = None
+
+    def _until_done(self, stop: bool) -> None:
+        """Until the thread has ended; with ``stop``, or once this wait is interrupted (the interruption
+        raised after), its Pagefind runs ended first and no other started."""
+        from ..search import allow_indexing, stop_indexing
+
+        if self._thread is None:
+            return
+        if stop:
+            stop_indexing()
+        interrupted: BaseException | None = None
+        while not self._done.is_set():
+            try:
+                self._done.wait(0.5)
+            except BaseException as problem:  # Ctrl-C, SIGTERM: Pagefind stopped, and its thread waited for
+                interrupted = interrupted or problem
+                stop_indexing()
+        self._thread = None
+        if stop or interrupted is not None:
+            allow_indexing()  # (this process's next build)
+        if interrupted is not None:
+            raise interrupted
 
 
 def _fresh_ready(generators) -> None:

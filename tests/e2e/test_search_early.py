@@ -133,3 +133,57 @@ except b.BuildFailed as failure:
     assert proc.returncode == 0 and "\nFAILED " in "\n" + proc.stdout and "(thử)" in proc.stdout, \
         proc.stdout + proc.stderr
     assert not out.exists() and not list(tmp_path.glob(".out*"))
+
+
+SLOW_PAGEFIND = """#!/bin/sh
+echo $$ >> {log}
+exec sleep 60
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_build_stopped_while_pagefind_runs_ends_its_runs_and_starts_no_other(tmp_path):
+    """SIGTERM to `portal build` while the index (in parts) is made: the command ends Pagefind's runs
+    before it removes its folders and exits, no part starts after the signal, and the live output is the
+    last build's. (A Pagefind left running would write into the workspace the live output links to.)"""
+    import signal
+    import time
+
+    content, out, cache = _site(tmp_path)
+    parts = ["--set", "SEARCH_PART_MIB=30.1"]  # three parts of the fixture's pages
+    command = [sys.executable, "-m", "portal", "build", "--content", str(content), "--output", str(out),
+               "--set", f'PORTAL_PARSE_CACHE="{cache}"', *parts]
+    env = {**os.environ, "PORTAL_NOW": NOW}
+    first = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+    assert first.returncode == 0, first.stderr
+    before = _tree(out)
+    log, fake = tmp_path / "runs.log", tmp_path / "slow-pagefind"
+    fake.write_text(SLOW_PAGEFIND.format(log=log))
+    fake.chmod(0o755)
+    (content / "tin-tuc" / "2026-11-10-tap-huan.md").write_text(
+        (content / "tin-tuc" / "2026-11-10-tap-huan.md").read_text(encoding="utf-8") + "\nThêm một câu.\n",
+        encoding="utf-8")
+    proc = subprocess.Popen([*command, "--set", "PORTAL_WORKERS=2"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**env, "PAGEFIND_BINARY_PATH": str(fake)})
+    deadline = time.monotonic() + 120
+    while not (log.exists() and log.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert log.exists(), "Pagefind never started"
+    time.sleep(0.3)
+    started = log.read_text().split()
+    proc.send_signal(signal.SIGTERM)
+    stopped = time.monotonic()
+    proc.communicate(timeout=30)
+    assert proc.returncode != 0 and time.monotonic() - stopped < 10  # not after every part's 60 s
+    runs = log.read_text().split()
+    assert runs == started and 1 <= len(runs) <= 2  # two at once at most, none after the signal
+    assert not [pid for pid in runs if _alive(int(pid))]  # none left running
+    assert _tree(out) == before
+    assert not list(tmp_path.glob(".out.new-*")) and not list(tmp_path.glob(".out.search-*"))

@@ -81,13 +81,21 @@ def test_records_are_written_one_at_a_time_and_pagefind_gets_the_allocator_setti
             yield {"url": f"/tin-tuc/b{n}.html", "title": f"b{n}", "content": "x", "meta": {"title": f"b{n}"},
                    "filters": {"status": "active"} if n == 1 else {}}
 
-    def run(cmd, **kwargs):
-        site = Path(cmd[cmd.index("--site") + 1])
-        seen.append((sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")), kwargs["env"]))
-        Path(cmd[cmd.index("--output-path") + 1]).mkdir(parents=True)
-        return types.SimpleNamespace(returncode=0, stdout="", stderr="")
+    class Run:  # Pagefind's run, as subprocess.Popen starts it
+        returncode = 0
 
-    monkeypatch.setattr(search.subprocess, "run", run)
+        def __init__(self, cmd, **kwargs):
+            site = Path(cmd[cmd.index("--site") + 1])
+            seen.append((sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")), kwargs["env"]))
+            Path(cmd[cmd.index("--output-path") + 1]).mkdir(parents=True)
+
+        def communicate(self):
+            return "", ""
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(search.subprocess, "Popen", Run)
     monkeypatch.delenv("_RJEM_MALLOC_CONF", raising=False)
     assert search.write_index(records(), tmp_path / "pagefind") == 3
     pages, env = seen[0]
@@ -256,3 +264,49 @@ def test_a_pagefind_that_cannot_be_started_is_a_clear_failure(monkeypatch, tmp_p
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "nope"))
     with pytest.raises(search.IndexFailed, match="Không chạy được Pagefind .*nope.*PAGEFIND_BINARY_PATH"):
         search._pagefind(tmp_path, tmp_path / "out")
+
+
+def test_stopping_the_index_ends_the_pagefind_runs_going_on_and_starts_no_other(tmp_path, monkeypatch):
+    """What the build command does when it is stopped while the index is made in its thread
+    (portal.tools.build, _EarlyIndex): the runs going on end at once, no other part starts, and the
+    thread gets IndexStopped; the next build may index again."""
+    import threading
+    import time
+
+    log, fake = tmp_path / "runs.log", tmp_path / "slow-pagefind"
+    fake.write_text(f"#!/bin/sh\necho $$ >> {log}\nexec sleep 60\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    site = tmp_path / "site"
+    site.mkdir()
+
+    def job(n):
+        return lambda: search._pagefind(site, tmp_path / f"out-{n}")
+
+    outcome = []
+
+    def index():
+        try:
+            search._run_all([(100, job(n)) for n in range(5)], runs=2, memory_mib=None)
+        except search.IndexFailed as problem:
+            outcome.append(problem)
+
+    search.allow_indexing()
+    thread = threading.Thread(target=index)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while len(log.read_text().split() if log.exists() else []) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    search.stop_indexing()
+    thread.join(10)
+    try:
+        assert not thread.is_alive() and isinstance(outcome[0], search.IndexStopped)
+        runs = log.read_text().split()
+        assert len(runs) == 2  # the two going on; the three others never started
+        time.sleep(0.1)
+        assert all(not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+                   == "Z" for pid in runs)
+        with pytest.raises(search.IndexStopped):  # while stopping, nothing starts
+            search._pagefind(site, tmp_path / "out-later")
+    finally:
+        search.allow_indexing()
