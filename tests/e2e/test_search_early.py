@@ -35,6 +35,17 @@ def alive(pid):
 def run():
     b.build(Path("pelicanconf.py"), OUT, {{"PATH": str(CONTENT), "PORTAL_PARSE_CACHE": str(CACHE),
                                          "PORTAL_WORKERS": 2}})
+
+def run_failing():
+    try:
+        run()
+    except b.BuildFailed as failure:
+        print("FAILED", failure)
+
+def wait_for_mark():  # in the build process: the command starts the index meanwhile
+    deadline = time.monotonic() + 30
+    while not MARK.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
 """
 
 
@@ -47,6 +58,16 @@ def _site(tmp_path: Path) -> tuple[Path, Path, Path]:
 def _run(script: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "PORTAL_NOW": NOW}, timeout=300)
+
+
+def _failed_with(proc: subprocess.CompletedProcess, text: str) -> None:
+    """The build failed (BuildFailed, printed by run_failing) with ``text`` in its message."""
+    assert proc.returncode == 0 and "\nFAILED " in "\n" + proc.stdout and text in proc.stdout, proc.stdout + proc.stderr
+
+
+def _edit(content: Path) -> None:
+    page = content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -67,9 +88,7 @@ def index_records(*args, **kwargs):
     return real_index(*args, **kwargs)
 def told(settings):
     real_told(settings)
-    deadline = time.monotonic() + 30
-    while not MARK.exists() and time.monotonic() < deadline:  # the command starts the index meanwhile
-        time.sleep(0.02)
+    wait_for_mark()
 search.index_records, b._records_written = index_records, told
 run()
 print("SEEN", seen)
@@ -88,9 +107,7 @@ def test_a_build_that_fails_after_its_records_publishes_nothing_and_leaves_no_fo
     first = _run(PRELUDE.format(out=str(out), content=str(content), cache=str(cache)) + "run()\n")
     assert first.returncode == 0, first.stderr
     before = _tree(out)
-    (content / "tin-tuc" / "2026-11-10-tap-huan.md").write_text(
-        (content / "tin-tuc" / "2026-11-10-tap-huan.md").read_text(encoding="utf-8") + "\nThêm một câu.\n",
-        encoding="utf-8")
+    _edit(content)
     script = PRELUDE.format(out=str(out), content=str(content), cache=str(cache)) + """
 real_index, real_told = search.index_records, b._records_written
 def index_records(*args, **kwargs):
@@ -99,19 +116,12 @@ def index_records(*args, **kwargs):
     return real_index(*args, **kwargs)
 def told(settings):
     real_told(settings)
-    deadline = time.monotonic() + 30
-    while not MARK.exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for_mark()
     raise RuntimeError("hỏng sau khi ghi")
 search.index_records, b._records_written = index_records, told
-try:
-    run()
-except b.BuildFailed as failure:
-    print("FAILED", failure)
+run_failing()
 """
-    proc = _run(script)
-    assert proc.returncode == 0 and "\nFAILED " in "\n" + proc.stdout and "hỏng sau khi ghi" in proc.stdout, \
-        proc.stdout + proc.stderr
+    _failed_with(_run(script), "hỏng sau khi ghi")
     assert _tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == \
         sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out.previous-"))  # only a recyclable one
@@ -124,14 +134,9 @@ def test_pagefind_failing_while_the_build_process_ends_fails_the_build_with_its_
 def index_records(*args, **kwargs):
     raise search.IndexFailed("Pagefind không lập được chỉ mục (thử)")
 search.index_records = index_records
-try:
-    run()
-except b.BuildFailed as failure:
-    print("FAILED", failure)
+run_failing()
 """
-    proc = _run(script)
-    assert proc.returncode == 0 and "\nFAILED " in "\n" + proc.stdout and "(thử)" in proc.stdout, \
-        proc.stdout + proc.stderr
+    _failed_with(_run(script), "(thử)")
     assert not out.exists() and not list(tmp_path.glob(".out*"))
 
 
@@ -167,9 +172,7 @@ def test_a_build_stopped_while_pagefind_runs_ends_its_runs_and_starts_no_other(t
     log, fake = tmp_path / "runs.log", tmp_path / "slow-pagefind"
     fake.write_text(SLOW_PAGEFIND.format(log=log))
     fake.chmod(0o755)
-    (content / "tin-tuc" / "2026-11-10-tap-huan.md").write_text(
-        (content / "tin-tuc" / "2026-11-10-tap-huan.md").read_text(encoding="utf-8") + "\nThêm một câu.\n",
-        encoding="utf-8")
+    _edit(content)
     proc = subprocess.Popen([*command, "--set", "PORTAL_WORKERS=2"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env={**env, "PAGEFIND_BINARY_PATH": str(fake)})
     deadline = time.monotonic() + 120
