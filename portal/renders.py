@@ -468,7 +468,7 @@ def _rule_for(t: type) -> Callable[[Digests, Any], bytes] | None:  # noqa: C901 
 # ---- the keys of a build, and those of the build before ------------------------------------------------
 VOLATILE = {"OUTPUT_PATH", "PORTAL_PREVIOUS_OUTPUT", "PORTAL_SEARCH_RECORDS", "PORTAL_PARSE_CACHE",
             "PORTAL_PAGE_KEYS", "PORTAL_NOW", "PORTAL_TRUST_FILE_TIMES", "PORTAL_WORKERS", "PORTAL_FINGERPRINT",
-            "PORTAL_SOURCES", "PORTAL_FRESH_READY_FD"}
+            "PORTAL_SOURCES", "PORTAL_FRESH_READY_FD", "PORTAL_RECORDS_READY_FD", "SEARCH_MEMORY_MIB"}
 
 
 # every library whose version can change the bytes of an output (pages, feeds, CAP, CSAF, calendars, pictures)

@@ -314,3 +314,13 @@ except ContentErrors as errors:
     assert "BrokenPipe" not in proc.stderr and "Broken pipe" not in proc.stderr
     assert "built again" not in proc.stderr  # the content's errors, at once: no second run
     assert tree(out) == before
+
+
+def test_settings_that_change_no_byte_of_the_output_render_no_page_again(tmp_path):
+    """How many Pagefind runs go at once (SEARCH_MEMORY_MIB) or how many processes write (PORTAL_WORKERS)
+    changes how the site is made, not what it is: a rebuild with another value renders nothing again."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, out, cache)
+    assert build(content, out, cache, NOW, "--set", "SEARCH_MEMORY_MIB=2000", "--set", "PORTAL_WORKERS=1") == 0
