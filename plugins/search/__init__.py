@@ -46,20 +46,24 @@ DEFAULTS = {"SEARCH_INDEX": True}
 def check_settings(pelican) -> None:
     value = pelican.settings.get("SEARCH_INDEX", DEFAULTS["SEARCH_INDEX"])
     if not isinstance(value, bool):
-        raise SettingsError(f"search: SEARCH_INDEX = {value!r} in the settings; write True or False")
+        raise SettingsError(f"search: SEARCH_INDEX = {value!r} trong cấu hình: ghi True hoặc False (in the settings; "
+                            "write True or False)")
     part = pelican.settings.get("SEARCH_PART_MIB", PART_MIB)
     if part is not None and (isinstance(part, bool) or not isinstance(part, int | float)
                              or not PAGEFIND_OWN_MIB < part < float("inf")):
-        raise SettingsError(f"search: SEARCH_PART_MIB = {part!r} in the settings; write the memory in MiB one "
-                            f"Pagefind run may take, more than the {PAGEFIND_OWN_MIB} MiB a run takes of its own "
-                            f"(default {PART_MIB}), or None (--set: null) for one index whatever its size")
+        raise SettingsError(f"search: SEARCH_PART_MIB = {part!r} trong cấu hình: ghi bộ nhớ (MiB) một lượt chạy "
+                            f"Pagefind được dùng, lớn hơn {PAGEFIND_OWN_MIB} MiB (mặc định {PART_MIB}), hoặc None "
+                            f"(--set: null) để lập một chỉ mục dù lớn đến đâu (in the settings; write the memory in "
+                            f"MiB one Pagefind run may take, more than the {PAGEFIND_OWN_MIB} MiB a run takes of its "
+                            "own, or None for one index whatever its size)")
     memory = pelican.settings.get("SEARCH_MEMORY_MIB", MEMORY_MIB)
     if memory is not None and (isinstance(memory, bool) or not isinstance(memory, int | float)
                                or not PAGEFIND_OWN_MIB < memory < float("inf")):
-        raise SettingsError(f"search: SEARCH_MEMORY_MIB = {memory!r} in the settings; write the memory in MiB the "
-                            f"Pagefind runs of an index in parts may take together (default {MEMORY_MIB}), more "
-                            f"than {PAGEFIND_OWN_MIB}, or None (--set: null) for as many at once as the build has "
-                            "workers")
+        raise SettingsError(f"search: SEARCH_MEMORY_MIB = {memory!r} trong cấu hình: ghi bộ nhớ (MiB) các lượt chạy "
+                            f"Pagefind của một chỉ mục chia phần được dùng cùng lúc, lớn hơn {PAGEFIND_OWN_MIB} "
+                            f"(mặc định {MEMORY_MIB}), hoặc None (--set: null) để chạy cùng lúc bằng số tiến trình "
+                            "của bản dựng (in the settings; write the memory in MiB the Pagefind runs of an index in "
+                            "parts may take together, or None for as many at once as the build has workers)")
     require_after_articles(pelican.settings, "search")
 
 
