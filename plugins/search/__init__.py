@@ -48,23 +48,26 @@ def check_settings(pelican) -> None:
     if not isinstance(value, bool):
         raise SettingsError(f"search: SEARCH_INDEX = {value!r} trong cấu hình: ghi True hoặc False (in the settings; "
                             "write True or False)")
-    part = pelican.settings.get("SEARCH_PART_MIB", PART_MIB)
-    if part is not None and (isinstance(part, bool) or not isinstance(part, int | float)
-                             or not PAGEFIND_OWN_MIB < part < float("inf")):
-        raise SettingsError(f"search: SEARCH_PART_MIB = {part!r} trong cấu hình: ghi bộ nhớ (MiB) một lượt chạy "
-                            f"Pagefind được dùng, lớn hơn {PAGEFIND_OWN_MIB} MiB (mặc định {PART_MIB}), hoặc None "
-                            f"(--set: null) để lập một chỉ mục dù lớn đến đâu (in the settings; write the memory in "
-                            f"MiB one Pagefind run may take, more than the {PAGEFIND_OWN_MIB} MiB a run takes of its "
-                            "own, or None for one index whatever its size)")
-    memory = pelican.settings.get("SEARCH_MEMORY_MIB", MEMORY_MIB)
-    if memory is not None and (isinstance(memory, bool) or not isinstance(memory, int | float)
-                               or not PAGEFIND_OWN_MIB < memory < float("inf")):
-        raise SettingsError(f"search: SEARCH_MEMORY_MIB = {memory!r} trong cấu hình: ghi bộ nhớ (MiB) các lượt chạy "
-                            f"Pagefind của một chỉ mục chia phần được dùng cùng lúc, lớn hơn {PAGEFIND_OWN_MIB} "
-                            f"(mặc định {MEMORY_MIB}), hoặc None (--set: null) để chạy cùng lúc bằng số tiến trình "
-                            "của bản dựng (in the settings; write the memory in MiB the Pagefind runs of an index in "
-                            "parts may take together, or None for as many at once as the build has workers)")
+    _check_mib(pelican.settings, "SEARCH_PART_MIB", PART_MIB,
+               "một lượt chạy Pagefind được dùng", "để lập một chỉ mục dù lớn đến đâu",
+               "one Pagefind run may take", "for one index whatever its size")
+    _check_mib(pelican.settings, "SEARCH_MEMORY_MIB", MEMORY_MIB,
+               "các lượt chạy Pagefind của một chỉ mục chia phần được dùng cùng lúc",
+               "để chạy cùng lúc bằng số tiến trình của bản dựng",
+               "the Pagefind runs of an index in parts may take together",
+               "for as many at once as the build has workers")
     require_after_articles(pelican.settings, "search")
+
+
+def _check_mib(settings: dict, key: str, default: float, what: str, none: str, what_en: str, none_en: str) -> None:
+    """``key``: memory in MiB, more than a Pagefind run takes of its own, or None (``none`` says what for)."""
+    value = settings.get(key, default)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
+                              or not PAGEFIND_OWN_MIB < value < float("inf")):
+        raise SettingsError(f"search: {key} = {value!r} trong cấu hình: ghi bộ nhớ (MiB) {what}, lớn hơn "
+                            f"{PAGEFIND_OWN_MIB} MiB (mặc định {default}), hoặc None (--set: null) {none} (in the "
+                            f"settings; write the memory in MiB {what_en}, more than the {PAGEFIND_OWN_MIB} MiB a "
+                            f"Pagefind run takes of its own, or None {none_en})")
 
 
 @output_step
