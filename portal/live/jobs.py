@@ -386,6 +386,22 @@ class _ErrorsLogged(logging.Handler):
 
 
 _CHILDREN: set[int] = set()  # this process's build processes not yet waited for
+_GROUPS: set[int] = set()  # those of them that lead a process group of their own (_fork(own_group=True))
+_REPORT: list[int] = []  # in a process made by _fork: the pipe its parent reads what it raised from
+
+
+def _forget_report() -> None:
+    """In every process forked from one made by ``_fork`` (its parse workers, its page writers): its parent's
+    pipe closed. Held by them, the parent would read no end of it until they had all exited: a build
+    process killed would be noticed only once its workers had done their work, printing broken pipes."""
+    for fd in _REPORT:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _REPORT.clear()
+
+
+os.register_at_fork(after_in_child=_forget_report)
+
 _COMMAND: list[int] = []  # the process of the command that stops on SIGTERM (stop_children_on_terminate)
 
 
@@ -417,7 +433,9 @@ def _fork(work, pages_only: bool = True, own_group: bool = False) -> tuple[int, 
         if own_group:
             os.setpgid(0, 0)
         _CHILDREN.clear()  # its parent's other children are not its own
+        _GROUPS.clear()
         os.close(read_end)
+        _REPORT.append(write_end)  # (not held by what it forks: _forget_report)
         code = 0
         try:
             if pages_only:
@@ -446,8 +464,21 @@ def _fork(work, pages_only: bool = True, own_group: bool = False) -> tuple[int, 
     if own_group:
         with contextlib.suppress(OSError):  # the child may have done it already, or ended
             os.setpgid(pid, pid)
+        _GROUPS.add(pid)
     _CHILDREN.add(pid)
     return pid, read_end
+
+
+def _end_group(pid: int) -> None:
+    """Once the child ``pid`` has ended and been waited for: if it led a process group of its own
+    (``_fork(own_group=True)``), whatever it left running in it is killed. A build process killed (``kill
+    -9``, the kernel out of memory) leaves its parse workers and page writers behind: they would go on
+    writing into a folder the command removes or builds in again, and print their broken pipes on the
+    person's screen. (The group keeps its number while any of it runs: no other process can have it.)"""
+    if pid in _GROUPS:
+        _GROUPS.discard(pid)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
 
 
 def _stop(pid: int) -> None:
@@ -461,6 +492,7 @@ def _stop(pid: int) -> None:
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
     _CHILDREN.discard(pid)
+    _end_group(pid)
 
 
 def _wait(child: tuple[int, int]) -> BaseException | None:
@@ -473,6 +505,7 @@ def _wait(child: tuple[int, int]) -> BaseException | None:
         raise
     _, status = os.waitpid(pid, 0)
     _CHILDREN.discard(pid)
+    _end_group(pid)
     code = os.waitstatus_to_exitcode(status)
     if data:
         try:
