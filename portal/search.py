@@ -179,8 +179,9 @@ PAGEFIND_MALLOC_CONF = "dirty_decay_ms:0,muzzy_decay_ms:0"
 PAGEFIND_BYTES_PER_BYTE = 40
 PAGEFIND_OWN_MIB = 30
 # SEARCH_PART_MIB's default: with the build's own process, a peak within the 1 GB a small server has. As few
-# parts as fit: each part costs a reader's first search its own entry and metadata files (on a throttled
-# 3G link, a narrow query came 0.7-0.9 s later with two parts than with one, 2.0-2.7 s later with four)
+# parts as fit: a query fetches its words' pieces of the index from every part (through nginx over HTTP/2,
+# on a throttled 3G link, a narrow query came 0.8 s later with two parts than with one, 0.3 s later again
+# with four; on slow 3G, 1.6 s and 0.4 s)
 PART_MIB = 600
 # SEARCH_MEMORY_MIB's default: what the runs of the parts may take together. Pagefind keeps one core and a
 # half busy while it indexes, so two parts indexed at once take 40 % less time than one after the other;
