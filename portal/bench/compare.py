@@ -70,8 +70,12 @@ def _failed(runs: list[Run]) -> str:
 
 
 def bench_size(count: int, search: bool, runs: int, settings: Path, only: tuple[str, ...] = (),
-               keep: bool = False, out=print, hugo: tuple[str | None, str] = (None, "")) -> dict:
-    """Build `count` articles with every system: cold `runs` times, then `runs` rebuilds after one edit."""
+               keep: bool = False, out=print, hugo: tuple[str | None, str] = (None, ""),
+               later: list[Path] | None = None) -> dict:
+    """Build `count` articles with every system: cold `runs` times, then `runs` rebuilds after one edit.
+    The folder it worked in is removed at its end, or, given `later`, added to it for the caller to remove
+    once nothing else is timed (``run``: as ``System.discard`` says, files removed just before slow down
+    the next builds that make as many)."""
     root = Path(tempfile.mkdtemp(prefix=f"bench-compare-{count}-"))
     try:
         systems = prepare(root, count, search, settings, only, hugo)
@@ -114,6 +118,8 @@ def bench_size(count: int, search: bool, runs: int, settings: Path, only: tuple[
     finally:
         if keep:
             out(f"  (kept {root})")
+        elif later is not None:
+            later.append(root)
         else:
             shutil.rmtree(root, ignore_errors=True)
 
@@ -233,16 +239,21 @@ def run(sizes: list[int], search: bool = False, runs: int = 0, report: Path | No
     data: dict = {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": machine(),
                   "search": search, "sizes": []}
     out(f"Comparing builds of the same corpus ({os.cpu_count()} CPUs, load {data['machine']['load_average']}).")
-    for count in sizes:
-        n = runs or default_runs(count)
-        out(f"  {count} articles: {n} cold build(s) and {n} rebuild(s) per system…")
-        result = bench_size(count, search, n, settings.resolve(), only, keep, out, hugo)
-        data["sizes"].append(result)
-        out(table(result) + "\n")
-        _save(report, data)
-    if preview:
-        data["preview"] = _preview(preview, edits, timeout, out)
-        _save(report, data)
+    done: list[Path] = []  # each size's folder, removed once every size and the preview are timed
+    try:
+        for count in sizes:
+            n = runs or default_runs(count)
+            out(f"  {count} articles: {n} cold build(s) and {n} rebuild(s) per system…")
+            result = bench_size(count, search, n, settings.resolve(), only, keep, out, hugo, later=done)
+            data["sizes"].append(result)
+            out(table(result) + "\n")
+            _save(report, data)
+        if preview:
+            data["preview"] = _preview(preview, edits, timeout, out)
+            _save(report, data)
+    finally:
+        for root in done:
+            shutil.rmtree(root, ignore_errors=True)
     data["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     _save(report, data)
     out(f"Report: {report}")

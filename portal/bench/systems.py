@@ -129,11 +129,13 @@ class System:
 
     def discard(self, path: Path) -> None:
         """``path`` moved into the run's ``trash/`` folder (``trash``), which the benchmark removes once every
-        build of the size is timed. Removed here, before a cold build, its files would slow that build
-        down: ext4 without a journal does not reuse an inode freed in the last minute (six while its
-        block is unwritten), and skips each such inode, one by one, for every file it creates: creating
-        the 50,000 files of a site of 10,000 articles right after removing the last build's took seconds
-        more of the kernel's time, for every system in proportion to the files it removes and makes."""
+        build of every size, and the preview, is timed (``compare.run``). Removed here, before a cold
+        build, its files would slow that build down: ext4 without a journal does not reuse an inode freed
+        in the last minute (six while its block is unwritten), and skips each such inode, one by one, for
+        every file it creates: creating the 50,000 files of a site of 10,000 articles right after removing
+        the last build's took seconds more of the kernel's time, for every system in proportion to the
+        files it removes and makes. (A benchmark run just after another's removal pays it too: leave a few
+        minutes between them.)"""
         if not (path.exists() or path.is_symlink()):
             return
         trash = self.site.parent / "trash"

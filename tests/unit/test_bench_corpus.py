@@ -185,3 +185,24 @@ def test_a_cold_build_starts_with_the_last_ones_put_aside_not_removed(tmp_path, 
     assert all(len(list(p.rglob("*"))) for p in trash.iterdir() if p.name.startswith(("out-", ".", "..")))
     with_search.clean()  # nothing there: nothing moved, no error
     assert len(list(trash.iterdir())) == len(kept)
+
+
+def test_each_sizes_folder_is_removed_only_once_every_size_is_timed(tmp_path, monkeypatch):
+    """Files removed just before a build slow it down on ext4 without a journal (System.discard): the
+    folder of the 1,000 articles is not removed while the 10,000 are timed, but once the run has ended."""
+    made: list[Path] = []
+    seen_while_timing: list[list[bool]] = []
+
+    def bench_size(count, search, runs, settings, only, keep, out, hugo, later=None):
+        seen_while_timing.append([folder.exists() for folder in made])
+        folder = tmp_path / f"bench-compare-{count}"
+        (folder / "trash").mkdir(parents=True)
+        made.append(folder)
+        later.append(folder)
+        return {"articles": count, "systems": {}}
+
+    monkeypatch.setattr(compare, "bench_size", bench_size)
+    monkeypatch.setattr(compare, "table", lambda result: "")
+    assert compare.run([1000, 10000], preview=0, report=tmp_path / "report.json", out=lambda *a: None) == 0
+    assert seen_while_timing == [[], [True]]
+    assert made and not [folder for folder in made if folder.exists()]
