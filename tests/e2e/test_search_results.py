@@ -171,6 +171,52 @@ def test_pagefind_loads_with_the_focus_and_the_words_while_typing(served, page):
     expect(page.locator("#search-status")).to_have_text(re.compile(r"^Tìm thấy"))
 
 
+# ---- many results: ten at a time ------------------------------------------------------------------------
+MANY = 23  # articles with a word no other page has
+
+
+def test_many_results_come_ten_at_a_time_and_the_count_is_every_result(tmp_path, browser):
+    """A query with 23 results: the status line says 23 (not the ten drawn), ten are drawn, and a button
+    draws the next ten, then the last three, moving the focus to the first of them; the fragments of the
+    results not drawn are not fetched (each is a request on a slow link)."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    for n in range(MANY):
+        (content / "tin-tuc" / f"2026-10-{n + 1:02d}-nhieu.md").write_text(
+            f"Title: Tập huấn số {n + 1} cho cán bộ xã\nDate: 2026-10-{n + 1:02d} 08:00\nSlug: tap-huan-so-{n + 1}\n"
+            f"Summary: Buổi tập huấn thứ {n + 1}.\nAuthors: Tin: Phòng Tham mưu\n\n"
+            "Cán bộ được hướng dẫn nhận diện thủ đoạn xyzzyquat trên mạng.\n", encoding="utf-8")
+    built = run_build(content, tmp_path / "output")
+    assert built.returncode == 0, built.stderr
+    page = browser.new_page()
+    fragments: list[str] = []
+    page.on("request", lambda r: fragments.append(r.url) if r.url.endswith(".pf_fragment") else None)
+    more, cards = page.locator("#search-more"), page.locator("#search-results > li")
+    with StaticServer(built.output) as server:
+        search(page, server, "xyzzyquat")
+        expect(page.locator("#search-status")).to_have_text(f"Tìm thấy {MANY} bài.")
+        assert cards.count() == 10 and len(fragments) == 10
+        expect(more).to_be_visible()
+        expect(more).to_have_text("Xem thêm 10 kết quả")
+        more.click()
+        expect(cards).to_have_count(20)
+        expect(cards.nth(10).locator("a")).to_be_focused()
+        expect(more).to_have_text("Xem thêm 3 kết quả")
+        more.press("Enter")  # (the keyboard)
+        expect(cards).to_have_count(MANY)
+        expect(cards.nth(20).locator("a")).to_be_focused()
+        expect(more).to_be_hidden()
+        urls = [a.get_attribute("href") for a in page.locator("#search-results h2 a").all()]
+        assert sorted(urls) == sorted(f"/tin-tuc/tap-huan-so-{n + 1}.html" for n in range(MANY))
+        assert len(fragments) == MANY
+        page.locator("#tu-khoa-tim").fill("exchange")  # another search on the same page: no button left
+        page.locator("#tu-khoa-tim").press("Enter")
+        expect(page.locator("#search-status")).to_have_text(re.compile(r"^Tìm thấy [1-9] bài\.$"))
+        expect(more).to_be_hidden()
+        assert 0 < cards.count() < 10
+    page.close()
+
+
 # ---- an index made in parts ----------------------------------------------------------------------------
 def test_an_index_made_in_parts_finds_ranks_and_labels_as_one(tmp_path, browser):
     """A site whose words would take Pagefind more than SEARCH_PART_MIB is indexed in parts, merged by the

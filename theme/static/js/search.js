@@ -3,7 +3,8 @@
 // folded ("Đồng" and "dong"), and what matched as typed comes first: "Đồng" lists a page saying "Đồng"
 // before one saying only "động", though both fold to "dong"; "dong" still finds both.
 // A warning shows its severity and status in words, from trang-thai.json beside the index (never searched).
-// Results are drawn in one step into a region of reserved height (site.css): nothing on screen moves.
+// Results are drawn in one step into a region of reserved height (site.css): nothing on screen moves. The first
+// ten are drawn, the status line says how many were found, and a button draws ten more.
 (function () {
   "use strict";
   var form = document.querySelector("form.search-page-form");
@@ -12,7 +13,11 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var messages = document.getElementById("search-messages").dataset;
-  var LIMIT = 30;
+  var more = document.getElementById("search-more"); // "Xem thêm n kết quả": the next results, drawn below
+  // Results are drawn ten at a time: each needs its own small file (its fragment) before it can be drawn,
+  // and on a slow link the first screen comes sooner with ten of them than with thirty.
+  var PAGE = 10;
+  var pending = []; // the newest search's results not drawn yet
   var pagefind = null;
   var statuses = {}; // url -> {severity, severity_label, status, status_label} (portal/search.py, STATUS_FILE)
   var latest = 0; // the newest search: a slower, older one never overwrites it
@@ -121,24 +126,60 @@
     return li;
   }
 
-  function show(results) {
+  // The button says how many more it draws; hidden when every result is drawn.
+  function offerMore() {
+    more.hidden = !pending.length;
+    more.textContent = messages.more.replace("{n}", Math.min(PAGE, pending.length));
+  }
+
+  // `found`: every result of the search (how many the status line says); `page`: the data of the first ones.
+  function show(found, page) {
     var cards = document.createDocumentFragment();
-    results.forEach(function (data) { cards.appendChild(card(data)); });
+    page.forEach(function (data) { cards.appendChild(card(data)); });
     list.textContent = "";
     list.appendChild(cards);
-    status.textContent = results.length ? messages.some.replace("{n}", results.length) : messages.none;
+    pending = found.slice(page.length);
+    status.textContent = found.length ? messages.some.replace("{n}", found.length) : messages.none;
+    offerMore();
+  }
+
+  function dataOf(results) {
+    return Promise.all(results.map(function (r) { return r.data(); }));
   }
 
   function run(query) {
     var q = query.trim().normalize("NFC");
     var id = ++latest;
+    pending = [];
+    more.hidden = true;
     if (!q) { list.textContent = ""; status.textContent = ""; return; }
     status.textContent = messages.searching;
     load().then(function (pf) { return find(pf, q); })
-      .then(function (results) { return Promise.all(results.slice(0, LIMIT).map(function (r) { return r.data(); })); })
-      .then(function (results) { if (id === latest) show(results); })
+      .then(function (found) {
+        return dataOf(found.slice(0, PAGE)).then(function (page) { if (id === latest) show(found, page); });
+      })
       .catch(function () { if (id === latest) status.textContent = messages.error; });
   }
+
+  // The next results below the others; the focus moves to the first of them (a keyboard, a screen reader).
+  more.addEventListener("click", function () {
+    var id = latest;
+    var next = pending.slice(0, PAGE);
+    if (!next.length || more.disabled) return;
+    more.disabled = true;
+    dataOf(next).then(function (page) {
+      if (id !== latest) return;
+      var cards = document.createDocumentFragment();
+      page.forEach(function (data) { cards.appendChild(card(data)); });
+      var first = cards.firstChild;
+      list.appendChild(cards);
+      pending = pending.slice(next.length);
+      offerMore();
+      if (first) first.querySelector("a").focus();
+    }).catch(function () {
+      if (id === latest) status.textContent = messages.error;
+    }).then(function () { more.disabled = false; });
+  });
 
   // Pagefind (its script, WebAssembly and metadata: about 210 KB at 10,000 articles) loads when the box
   // gets the focus, and the chunks of the words being typed while the person types: on a slow link, most
