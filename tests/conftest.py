@@ -139,6 +139,15 @@ class StaticServer:
         self.httpd.server_close()
 
 
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, ended but not yet waited for, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def missing_tool(reason: str) -> None:
     """Outside CI a missing system tool skips its tests; in CI (CI=true) it fails them."""
     if os.environ.get("CI") == "true":

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from conftest import ROOT
+from conftest import ROOT, process_alive
 
 from portal.bench.corpus import generate_articles
 
@@ -51,14 +51,6 @@ sys.exit(b.run(Path("pelicanconf.py"), OUT, {"PATH": str(CONTENT), "PORTAL_PARSE
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def test_a_build_process_killed_while_parsing_leaves_no_worker_and_no_traceback(tmp_path):
     content, out, cache, pids = tmp_path / "content", tmp_path / "out", tmp_path / "cache", tmp_path / "pids"
     generate_articles(content, 60)  # enough files for the workers to parse ahead (10 a worker at least)
@@ -70,7 +62,7 @@ def test_a_build_process_killed_while_parsing_leaves_no_worker_and_no_traceback(
     assert "status -9" in proc.stderr and "chưa xuất bản gì" in proc.stderr, proc.stderr  # said, nothing published
     assert not out.exists()
     time.sleep(2.5)  # as long as a worker, left running, would still take to parse its files and answer
-    assert not [pid for pid in workers if _alive(pid)]
+    assert not [pid for pid in workers if process_alive(pid)]
     assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr, proc.stderr
 
 
@@ -111,7 +103,7 @@ def test_a_build_process_killed_while_writing_pages_leaves_no_writer(tmp_path):
     assert len(writers) >= 2, proc.stderr
     assert proc.returncode == 1 and "status -9" in proc.stderr, proc.stdout + proc.stderr
     assert not out.exists()
-    assert not [pid for pid in writers if _alive(pid)]
+    assert not [pid for pid in writers if process_alive(pid)]
     # stopped at once: left running, the page writer would have written every page left (over a hundred)
     assert max(noted.count(pid) for pid in writers) < 20, {pid: noted.count(pid) for pid in writers}
     assert "Traceback" not in proc.stderr, proc.stderr

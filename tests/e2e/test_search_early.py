@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FIXTURE_SITE, ROOT
+from conftest import FIXTURE_SITE, ROOT, process_alive
 
 NOW = "2026-11-26T09:00:00+07:00"
 
@@ -146,14 +146,6 @@ exec sleep 60
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def test_a_build_stopped_while_pagefind_runs_ends_its_runs_and_starts_no_other(tmp_path):
     """SIGTERM to `portal build` while the index (in parts) is made: the command ends Pagefind's runs
     before it removes its folders and exits, no part starts after the signal, and the live output is the
@@ -187,6 +179,6 @@ def test_a_build_stopped_while_pagefind_runs_ends_its_runs_and_starts_no_other(t
     assert proc.returncode != 0 and time.monotonic() - stopped < 10  # not after every part's 60 s
     runs = log.read_text().split()
     assert runs == started and 1 <= len(runs) <= 2  # two at once at most, none after the signal
-    assert not [pid for pid in runs if _alive(int(pid))]  # none left running
+    assert not [pid for pid in runs if process_alive(int(pid))]  # none left running
     assert _tree(out) == before
     assert not list(tmp_path.glob(".out.new-*")) and not list(tmp_path.glob(".out.search-*"))
