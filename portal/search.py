@@ -501,7 +501,7 @@ def _run_all(jobs: list[tuple[float, Any]], runs: int, memory_mib: float | None)
     if failed:
         raise failed[0]
     if _STOPPING.is_set():
-        raise IndexStopped("search: the build stopped while the index was made")
+        raise IndexStopped()
 
 
 _LINKING = ".linking"  # in a part's folder while its links change
@@ -573,6 +573,10 @@ _STOPPING = threading.Event()
 class IndexStopped(IndexFailed):
     """The build stopped (``stop_indexing``) before or while Pagefind ran."""
 
+    def __init__(self) -> None:
+        super().__init__("Bản dựng đã dừng khi đang lập chỉ mục tìm kiếm; chưa xuất bản gì (search: the build "
+                         "stopped while the index was made; nothing was published)")
+
 
 def stop_indexing() -> None:
     """No Pagefind run starts from now on (until ``allow_indexing``); those going on are ended."""
@@ -592,7 +596,7 @@ def _pagefind(site: Path, output: Path) -> None:
     try:
         with _RUNS_LOCK:  # a stop either comes first (no run) or sees this run (ended)
             if _STOPPING.is_set():
-                raise IndexStopped("search: the build stopped before Pagefind ran")
+                raise IndexStopped()
             proc = subprocess.Popen([*command, "--site", str(site), "--output-path", str(output), "--force-language",
                                      "vi", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                     env=pagefind_env())
@@ -610,7 +614,7 @@ def _pagefind(site: Path, output: Path) -> None:
                           f"{problem}). Cách thử: bỏ PAGEFIND_BINARY_PATH, hoặc chạy make để cài Pagefind, hoặc "
                           "xây dựng với --set SEARCH_INDEX=false") from problem
     if _STOPPING.is_set():
-        raise IndexStopped("search: the build stopped while Pagefind ran")
+        raise IndexStopped()
     if proc.returncode != 0:
         raise IndexFailed("Pagefind không lập được chỉ mục tìm kiếm (search: Pagefind failed). Cách thử: chạy "
                           "lại; nếu vẫn lỗi, xây dựng với --set SEARCH_INDEX=false và báo cho người vận hành:\n"
