@@ -32,7 +32,7 @@ from conftest import ROOT, missing_tool, npm_installed
 
 from portal.deploy.policy import security_headers
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.alone]  # its scores are timed: not beside other tests
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "lighthouse"
