@@ -175,10 +175,19 @@ def test_pagefind_loads_with_the_focus_and_the_words_while_typing(served, page):
 MANY = 23  # articles with a word no other page has
 
 
+def asked(page) -> str | None:
+    """The `trang` of the page's address (how many tens of results it says are drawn)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(page.url).query).get("trang", [None])[0]
+
+
 def test_many_results_come_ten_at_a_time_and_the_count_is_every_result(tmp_path, browser):
     """A query with 23 results: the status line says 23 (not the ten drawn), ten are drawn, and a button
     draws the next ten, then the last three, moving the focus to the first of them; the fragments of the
-    results not drawn are not fetched (each is a request on a slow link)."""
+    results not drawn are not fetched (each is a request on a slow link). The address keeps how many tens
+    are drawn (`trang`): reloaded, or opened from a link, the page draws as many; what else `trang` holds
+    draws ten."""
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_SITE, content)
     for n in range(MANY):
@@ -198,22 +207,48 @@ def test_many_results_come_ten_at_a_time_and_the_count_is_every_result(tmp_path,
         assert cards.count() == 10 and len(fragments) == 10
         expect(more).to_be_visible()
         expect(more).to_have_text("Xem thêm 10 kết quả")
+        assert asked(page) is None
         more.click()
         expect(cards).to_have_count(20)
         expect(cards.nth(10).locator("a")).to_be_focused()
         expect(more).to_have_text("Xem thêm 3 kết quả")
+        assert asked(page) == "2"
         more.press("Enter")  # (the keyboard)
         expect(cards).to_have_count(MANY)
         expect(cards.nth(20).locator("a")).to_be_focused()
         expect(more).to_be_hidden()
+        assert asked(page) == "3"
         urls = [a.get_attribute("href") for a in page.locator("#search-results h2 a").all()]
         assert sorted(urls) == sorted(f"/tin-tuc/tap-huan-so-{n + 1}.html" for n in range(MANY))
         assert len(fragments) == MANY
+        # to a result and back (the page loaded again, as a phone that kept no copy of it does): the same list
+        page.locator(f'#search-results a[href="{urls[21]}"]').click()
+        page.wait_for_url(f"**{urls[21]}")
+        page.go_back()
+        page.reload()
+        expect(cards).to_have_count(MANY)
+        assert [a.get_attribute("href") for a in page.locator("#search-results h2 a").all()] == urls
+        expect(more).to_be_hidden()
+        # a link that asks for the second ten; then addresses whose `trang` is not a small whole number
+        page.goto(f"{server.url}/tim-kiem.html?q=xyzzyquat&trang=2")
+        expect(cards).to_have_count(20)
+        expect(more).to_have_text("Xem thêm 3 kết quả")
+        for hostile in ("0", "-1", "abc", "2.5", "1e3", "%20", "99999999999999999999"):
+            fragments.clear()
+            page.goto(f"{server.url}/tim-kiem.html?q=xyzzyquat&trang={hostile}")
+            expect(page.locator("#search-status")).to_have_text(f"Tìm thấy {MANY} bài.")
+            assert cards.count() == 10 and len(fragments) == 10, hostile
+            assert asked(page) is None, hostile
+        page.goto(f"{server.url}/tim-kiem.html?q=xyzzyquat&trang=500")  # at most ten tens; here, all 23
+        expect(cards).to_have_count(MANY)
+        assert asked(page) == "3"
+        more_asked = page.url
         page.locator("#tu-khoa-tim").fill("exchange")  # another search on the same page: no button left
         page.locator("#tu-khoa-tim").press("Enter")
         expect(page.locator("#search-status")).to_have_text(re.compile(r"^Tìm thấy [1-9] bài\.$"))
         expect(more).to_be_hidden()
         assert 0 < cards.count() < 10
+        assert page.url != more_asked and asked(page) is None  # a new search starts at its first ten
     page.close()
 
 

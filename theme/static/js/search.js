@@ -4,7 +4,8 @@
 // before one saying only "động", though both fold to "dong"; "dong" still finds both.
 // A warning shows its severity and status in words, from trang-thai.json beside the index (never searched).
 // Results are drawn in one step into a region of reserved height (site.css): nothing on screen moves. The first
-// ten are drawn, the status line says how many were found, and a button draws ten more.
+// ten are drawn, the status line says how many were found, and a button draws ten more. The address keeps
+// how many tens are drawn (?q=…&trang=2): a person back from a result, or given the link, sees the same list.
 (function () {
   "use strict";
   var form = document.querySelector("form.search-page-form");
@@ -17,6 +18,7 @@
   // Results are drawn ten at a time: each needs its own small file (its fragment) before it can be drawn,
   // and on a slow link the first screen comes sooner with ten of them than with thirty.
   var PAGE = 10;
+  var MOST_PAGES = 10; // an address asks for at most a hundred results drawn at once (each a file to fetch)
   var pending = []; // the newest search's results not drawn yet
   var pagefind = null;
   var statuses = {}; // url -> {severity, severity_label, status, status_label} (portal/search.py, STATUS_FILE)
@@ -143,11 +145,26 @@
     offerMore();
   }
 
+  // How many tens the address asks for: a whole number from 1 to MOST_PAGES, else 1.
+  function pagesAsked() {
+    var asked = new URL(window.location.href).searchParams.get("trang") || "";
+    return /^[0-9]{1,3}$/.test(asked) ? Math.min(Math.max(parseInt(asked, 10), 1), MOST_PAGES) : 1;
+  }
+
+  // The address says how many tens are drawn (none for the first ten), without a new history entry.
+  function remember() {
+    var url = new URL(window.location.href);
+    var pages = Math.ceil(list.children.length / PAGE);
+    if (pages > 1) url.searchParams.set("trang", String(pages)); else url.searchParams.delete("trang");
+    if (url.href !== window.location.href) window.history.replaceState(null, "", url);
+  }
+
   function dataOf(results) {
     return Promise.all(results.map(function (r) { return r.data(); }));
   }
 
-  function run(query) {
+  // `pages`: how many tens to draw at once (1, unless the address asked for more).
+  function run(query, pages) {
     var q = query.trim().normalize("NFC");
     var id = ++latest;
     pending = [];
@@ -156,7 +173,9 @@
     status.textContent = messages.searching;
     load().then(function (pf) { return find(pf, q); })
       .then(function (found) {
-        return dataOf(found.slice(0, PAGE)).then(function (page) { if (id === latest) show(found, page); });
+        return dataOf(found.slice(0, PAGE * (pages || 1))).then(function (page) {
+          if (id === latest) { show(found, page); remember(); }
+        });
       })
       .catch(function () { if (id === latest) status.textContent = messages.error; });
   }
@@ -175,6 +194,7 @@
       list.appendChild(cards);
       pending = pending.slice(next.length);
       offerMore();
+      remember();
       if (first) first.querySelector("a").focus();
     }).catch(function () {
       if (id === latest) status.textContent = messages.error;
@@ -202,9 +222,10 @@
     event.preventDefault();
     var url = new URL(window.location.href);
     url.searchParams.set("q", input.value);
+    url.searchParams.delete("trang");
     window.history.replaceState(null, "", url);
-    run(input.value);
+    run(input.value, 1);
   });
   var initial = new URL(window.location.href).searchParams.get("q");
-  if (initial) { input.value = initial; run(initial); }
+  if (initial) { input.value = initial; run(initial, pagesAsked()); }
 })();
