@@ -1,7 +1,9 @@
 """`portal bench preview`: time from a save to the refreshed page of the live preview.
 
 Generates N articles, runs `portal preview` on them, saves an article several times
-in a real browser (Debian's Chromium) and times each save until the page shows it.
+in a real browser (Debian's Chromium) and times each save until the page shows it; then
+saves the theme's base template (a copy of the theme) as many times, and times each
+save until the open page shows it.
 """
 
 from __future__ import annotations
@@ -48,9 +50,22 @@ def _settle(port: int, timeout: float, written: bool = False) -> None:
         time.sleep(0.05)
 
 
+def _until_shown(shows, timeout: float, started: float) -> float | None:
+    """Seconds from ``started`` until ``shows()`` is true (polled every 20 ms), None after ``timeout``."""
+    while time.monotonic() - started < timeout:
+        try:
+            if shows():
+                return time.monotonic() - started
+        except Exception:  # noqa: BLE001 - the page is reloading
+            pass
+        time.sleep(0.02)
+    return None
+
+
 def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
     """Generate `count` articles, run the preview server, save an article `edits` times in a
-    real browser (Debian's Chromium) and time each save until the page shows the change."""
+    real browser (Debian's Chromium) and time each save until the page shows the change; then the
+    theme's base.html (of a copy of the theme) as many times."""
     from playwright.sync_api import sync_playwright
 
     work = Path(tempfile.mkdtemp(prefix=f"bench-preview-{count}-"))
@@ -59,11 +74,14 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
     try:
         t = time.monotonic()
         files = generate_articles(work / "content", count)
+        theme = work / "theme"
+        shutil.copytree(Path(__file__).resolve().parents[2] / "theme", theme)
         out(f"  {count} bài: đã tạo nội dung trong {time.monotonic() - t:.1f} giây; xây dựng lần đầu…")
         port = _free_port()
         log = (work / "preview.log").open("w")
         proc = subprocess.Popen([sys.executable, "-m", "portal", "preview", "--port", str(port), "--content",
-                                 str(work / "content"), "--output", str(work / "site"), "--content-only"],
+                                 str(work / "content"), "--output", str(work / "site"),
+                                 "--set", f'THEME="{theme}"'],
                                 stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         status = {}
@@ -84,7 +102,7 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
         result["first_build_s"] = status["seconds"]
         target = next(p for p in files if "/tin-tuc/" in p.as_posix())
         url = f"http://127.0.0.1:{port}/tin-tuc/{target.stem.split('-', 3)[3]}.html"
-        timings, builds, folder = [], [], []
+        timings, builds, folder, templates = [], [], [], []
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
                                          args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
@@ -96,28 +114,38 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
                 new_text = re.sub(r"^Title: .*$", f"Title: Bài thử đã sửa {marker}", text, count=1, flags=re.M)
                 started = time.monotonic()
                 target.write_text(new_text, encoding="utf-8")
-                seen = False
-                while time.monotonic() - started < timeout:
-                    try:
-                        if marker in page.title():
-                            seen = True
-                            break
-                    except Exception:  # noqa: BLE001 - the page is reloading
-                        pass
-                    time.sleep(0.02)
-                if not seen:
+                seen = _until_shown(lambda m=marker: m in page.title(), timeout, started)
+                if seen is None:
                     result["error"] = f"the page did not refresh within {timeout:.0f} s"
                     break
-                timings.append(time.monotonic() - started)
+                timings.append(seen)
                 _settle(port, timeout)  # the model: every page served from now on shows the save
                 builds.append(_status(port)["seconds"])
                 _settle(port, timeout, written=True)  # the output folder, as a full build leaves it
                 folder.append(round(time.monotonic() - started, 2))
                 time.sleep(0.5)
+            base = theme / "templates" / "base.html"
+            for n in range(edits if not result.get("error") else 0):
+                marker = f"mau-{n}-{int(time.time())}"
+                text = base.read_text(encoding="utf-8")
+                started = time.monotonic()
+                base.write_text(text.replace("</footer>", f"<p>{marker}</p></footer>", 1), encoding="utf-8")
+                seen = _until_shown(lambda m=marker: m in page.content(), timeout, started)
+                if seen is None:
+                    result["error"] = f"the page did not show the template saved within {timeout:.0f} s"
+                    break
+                templates.append(seen)
+                _settle(port, timeout, written=True)
+                base.write_text(text, encoding="utf-8")  # as it was, for the next save
+                _settle(port, timeout, written=True)
+                time.sleep(0.5)
             browser.close()
         if timings:
             result.update(save_to_page_s=[round(x, 2) for x in timings], median_s=round(statistics.median(timings), 2),
                           rebuild_s=builds, written_s=folder)
+        if templates:
+            result.update(template_to_page_s=[round(x, 2) for x in templates],
+                          template_median_s=round(statistics.median(templates), 2))
         return result
     finally:
         if proc is not None:
@@ -148,4 +176,7 @@ def bench(sizes: list[int], edits: int, timeout: float, out=print) -> list[dict]
                 f"trung vị {r['median_s']:.2f} giây (các lần: {', '.join(f'{x:.2f}' for x in r['save_to_page_s'])}; "
                 f"trong đó xây dựng lại: {', '.join(f'{x:.2f}' for x in r['rebuild_s'])} giây; "
                 f"thư mục xuất đủ như bản dựng đầy đủ sau: {', '.join(f'{x:.1f}' for x in r['written_s'])} giây)")
+            if "template_median_s" in r:
+                out(f"  {count} bài: lưu base.html → trang đã tải lại: trung vị {r['template_median_s']:.2f} giây "
+                    f"(các lần: {', '.join(f'{x:.2f}' for x in r['template_to_page_s'])})")
     return results

@@ -146,6 +146,44 @@ class LiveSite:
         settings["PORTAL_PARSE_CACHE"] = ""
         return Update(generators, writer, deferred, now, seconds=time.monotonic() - started, stamp=stamp)
 
+    def retemplate(self) -> Update | None:
+        """After a change of the theme's templates alone: the model as it stands, its pages recorded again
+        from the templates read anew. What an update would give, in the time of recording instead of that
+        of making the model again (about 2 s at 10,000 articles): no step that makes the model reads a
+        template (Pelican's generators read them in ``generate_output``; a page names its partials when it
+        is rendered). The clock stays the model's. None when there is no model (no update succeeded)."""
+        with self.quick_lock, self._taken():
+            update = self.current
+            if update is None:
+                return None
+            started = time.monotonic()
+            settings = self.pelican.settings
+            stamp = renders.sources_stamp(settings)  # before any template is read, as in _update
+            generators = [g for g in update.generators
+                          if hasattr(g, "generate_output") and type(g).__name__ != "StaticGenerator"]
+            for g in generators:
+                if hasattr(g, "_templates"):
+                    g._templates.clear()  # Pelican's own cache of the templates a generator loaded
+                env = getattr(g, "env", None)
+                if env is not None and env.cache is not None:
+                    env.cache.clear()  # Jinja's (auto_reload is off: plugins/articles)
+            from pelican import signals
+
+            # what reads the pages as they are written (the sitemap) starts again, as at an update's start:
+            # a round stopped midway left it half a list
+            for receiver in signals.get_generators.receivers_for(self.pelican):
+                if getattr(receiver, "__module__", "") in PAGE_READERS:
+                    receiver(self.pelican)
+            writer = RecordingWriter(self.pelican.output_path, settings=settings)
+            with outputs.recording() as made:
+                for g in generators:
+                    g.generate_output(writer)
+            fresh = Update(update.generators, writer, update.deferred, update.now,
+                           seconds=time.monotonic() - started, stamp=stamp)
+            fresh.made = update.made | made
+            self.current = fresh
+            return fresh
+
     def _taken(self):
         """The lock, after asking a running finish() to stop (what it left is redone by the next one)."""
         self.stop_finishing.set()

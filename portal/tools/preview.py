@@ -17,8 +17,11 @@ http://127.0.0.1:PORT. On every save under content/:
    CAP, calendars, every page; only changed files rewritten), stopping as soon
    as another save arrives.
 
-A change of template or theme file rebuilds the model; a change of the settings
-or of a plugin's code restarts the process (Python code cannot be reloaded).
+A change of the theme's templates alone records the pages again from them, in
+the model as it stands (``LiveSite.retemplate``: no step that makes the model
+reads a template); a change of another theme file rebuilds the model; a change
+of the settings or of a plugin's code restarts the process (Python code cannot
+be reloaded).
 The open page refreshes itself: the server adds one external script
 (/__preview/reload.js, no inline code, only in preview; the built files are
 not touched) that long-polls /__preview/status and reloads when the version
@@ -206,8 +209,48 @@ class Preview:
                 return
             self.out(f"[{time.strftime('%H:%M:%S')}] {reason}cấu hình hoặc mã plugin đã đổi: khởi động lại xem trước…")
             restart_process()
+        if self.retemplate(paths, reason):
+            return
         quick = self.quick(paths, reason)
         self.build(reason, quick)
+
+    def templates(self) -> list[Path]:
+        """The folders the theme's templates are read from."""
+        conf = self.site.settings if self.site is not None else {}
+        theme = conf.get("THEME")
+        folders = [Path(p) for p in conf.get("THEME_TEMPLATES_OVERRIDES") or []]
+        return [p.resolve() for p in ([*folders, Path(theme) / "templates"] if theme else folders)]
+
+    def retemplate(self, paths: list[Path], reason: str) -> bool:
+        """When every path saved is a template of the theme: the pages recorded again from the templates,
+        in the model as it stands, and the open page reloaded. False (nothing done) for any other change,
+        or when the last update failed (then the model is made again, as for any save)."""
+        if self.site is None or self.ok is not True or self.site.current is None:
+            return False
+        folders = self.templates()
+        if not paths or not all(any(f in p.resolve().parents for f in folders) for p in paths):
+            return False
+        started = time.monotonic()
+        self.updating.set()
+        try:
+            update = self.site.retemplate()
+        except Exception as err:  # noqa: BLE001 (a template that does not compile: shown, the server keeps running)
+            self.overlay = {}
+            self._failed(reason, describe_error(err))
+            return True
+        finally:
+            self.updating.clear()
+        if update is None:
+            return False
+        seconds = time.monotonic() - started
+        with self.lock:
+            self.overlay = {}
+            self.ok, self.error, self.last_seconds = True, "", seconds
+            self.version += 1
+        self.finish_wanted.set()
+        self.out(f"[{time.strftime('%H:%M:%S')}] {reason}giao diện đã đổi: {len(update.writer.pages)} trang dựng lại "
+                 f"từ mẫu mới trong {seconds:.1f} giây — trình duyệt sẽ tự tải lại.")
+        return True
 
     def watch_loop(self) -> None:
         from watchfiles import DefaultFilter, watch

@@ -206,6 +206,101 @@ def test_a_template_edit_shows_on_the_next_page_asked_for_and_leaves_no_stale_pa
     assert_same_as_cold(out, fixture_content, tmp_path, NOW, f"THEME={json.dumps(str(theme))}")
 
 
+def test_templates_saved_alone_are_rendered_in_the_model_as_it_stands(fixture_content, tmp_path, monkeypatch):
+    """A change of the theme's templates alone (LiveSite.retemplate, what the preview does for such a save):
+    the pages are recorded again from the new templates without making the model again (no file read, the
+    same generators), every page then renders what a full update gives, and the round that follows leaves
+    the folder of a cold build with the new theme (its sitemap too, after a round stopped midway)."""
+    import shutil
+
+    from portal.live import LiveSite
+
+    monkeypatch.setenv("PORTAL_NOW", NOW)
+    monkeypatch.chdir(ROOT)
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    out = tmp_path / "out"
+    settings = load(ROOT / "pelicanconf.py", {"PATH": str(fixture_content), "OUTPUT_PATH": str(out),
+                                               "SEARCH_INDEX": False, "THEME": str(theme)})
+    site = LiveSite(settings)
+    site.update()
+    assert site.finish()
+    before = site.current
+    article = next(name for name in before.writer.pages if name.startswith("tin-tuc/") and name != "tin-tuc/index.html")
+    for name, old, new in (("base.html", "</footer>", "<p>Dấu mẫu giao diện</p></footer>"),
+                           ("article.html", "{% block content %}", "{% block content %}<p>Dấu bài mới</p>")):
+        template = theme / "templates" / name
+        template.write_text(template.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    site.cache.misses = 0
+    after = site.retemplate()
+    assert after is site.current and after is not before and after.generators is before.generators
+    assert site.cache.misses == 0  # no content file read again
+    assert sorted(after.writer.pages) == sorted(before.writer.pages)
+    assert "Dấu mẫu giao diện" in site.render("index.html") and "Dấu mẫu giao diện" in site.render(article)
+    assert "Dấu bài mới" in site.render(article) and "Dấu bài mới" not in site.render("tin-tuc/index.html")
+    retemplated = {name: site.render(name) for name in after.writer.pages}
+    # a round stopped midway (a save), then one that completes: the folder of a cold build
+    pages_written = []
+    original = after.writer.write
+
+    def write_then_stop(name):
+        pages_written.append(name)
+        if len(pages_written) == 3:
+            site.stop_finishing.set()
+        return original(name)
+
+    after.writer.write = write_then_stop
+    assert site.finish() is False
+    site.retemplate()
+    assert site.finish()
+    # every page has the new base.html: rendered again, but for those the stopped round wrote from it
+    assert site.rendered == len(site.current.writer.pages) - len(pages_written)
+    assert_same_as_cold(out, fixture_content, tmp_path, NOW, f"THEME={json.dumps(str(theme))}")
+    site.update()  # a full update gives the same pages
+    assert {name: site.render(name) for name in site.current.writer.pages} == retemplated
+
+
+def test_a_template_saved_in_the_preview_is_served_without_making_the_model_again(fixture_content, tmp_path,
+                                                                                   monkeypatch):
+    """The preview's path for a save: a template of the theme alone is retemplated (the open page reloads);
+    any other theme file, or a template with a mistake, goes the way it went."""
+    import shutil
+
+    from portal.tools.preview import Preview
+
+    monkeypatch.setenv("PORTAL_NOW", NOW)
+    monkeypatch.chdir(ROOT)
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    said: list[str] = []
+    preview = Preview(ROOT / "pelicanconf.py", {"PATH": str(fixture_content), "SEARCH_INDEX": False,
+                                                "THEME": str(theme)}, tmp_path / "out", [fixture_content, theme],
+                      out=said.append, content=fixture_content)
+    assert preview.build("Lần đầu: ")
+    first = preview.site.current
+    version = preview.version
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<p>Dấu xem trước</p></footer>", 1),
+                    encoding="utf-8")
+    preview.changed([base])
+    assert preview.site.current.generators is first.generators and preview.version > version
+    assert preview.ok and "Dấu xem trước" in preview.site.render("index.html")
+    assert "giao diện đã đổi" in said[-1]
+    article = theme / "templates" / "article.html"  # read by the recording (base.html: by each page rendered)
+    good = article.read_text(encoding="utf-8")
+    article.write_text(good.replace("{% block content %}", "{% block content %}{% if %}", 1), encoding="utf-8")
+    preview.changed([article])
+    assert preview.ok is False and "article.html" in preview.error
+    article.write_text(good, encoding="utf-8")
+    preview.changed([article])  # after a failure: the model made again, as for any save
+    assert preview.ok and preview.site.current.generators is not first.generators
+    css = next((theme / "static" / "css").glob("*.css"))
+    kept = preview.site.current.generators
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* đổi */\n", encoding="utf-8")
+    preview.changed([css])  # not a template: the model made again
+    assert preview.ok and preview.site.current.generators is not kept
+
+
 def test_a_finish_renders_only_the_pages_a_save_changed(live, tmp_path):
     """The page keys (portal.renders) kept between rounds: a round with nothing new renders no page;
     after one article's text changed, its own page and the few that show its words, not the site."""
