@@ -129,8 +129,8 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
                 marker = f"mau-{n}-{int(time.time())}"
                 text = base.read_text(encoding="utf-8")
                 started = time.monotonic()
-                base.write_text(text.replace("</footer>", f"<p>{marker}</p></footer>", 1), encoding="utf-8")
-                seen = _until_shown(lambda m=marker: m in page.content(), timeout, started)
+                base.write_text(text.replace("</title>", f" {marker}</title>", 1), encoding="utf-8")
+                seen = _until_shown(lambda m=marker: m in page.title(), timeout, started)
                 if seen is None:
                     result["error"] = f"the page did not show the template saved within {timeout:.0f} s"
                     break

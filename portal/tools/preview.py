@@ -17,9 +17,9 @@ http://127.0.0.1:PORT. On every save under content/:
    CAP, calendars, every page; only changed files rewritten), stopping as soon
    as another save arrives.
 
-A change of the theme's templates alone records the pages again from them, in
-the model as it stands (``LiveSite.retemplate``: no step that makes the model
-reads a template); a change of another theme file rebuilds the model; a change
+A change of the theme's templates alone reads each page's template anew, in the
+model as it stands (``LiveSite.retemplate``: no step that makes the model reads
+a template); a change of another theme file rebuilds the model; a change
 of the settings or of a plugin's code restarts the process (Python code cannot
 be reloaded).
 The open page refreshes itself: the server adds one external script
@@ -222,8 +222,8 @@ class Preview:
         return [p.resolve() for p in ([*folders, Path(theme) / "templates"] if theme else folders)]
 
     def retemplate(self, paths: list[Path], reason: str) -> bool:
-        """When every path saved is a template of the theme: the pages recorded again from the templates,
-        in the model as it stands, and the open page reloaded. False (nothing done) for any other change,
+        """When every path saved is a template of the theme: each page's template read anew, in the model
+        as it stands, and the open page reloaded. False (nothing done) for any other change,
         or when the last update failed (then the model is made again, as for any save)."""
         if self.site is None or self.ok is not True or self.site.current is None:
             return False
@@ -248,8 +248,8 @@ class Preview:
             self.ok, self.error, self.last_seconds = True, "", seconds
             self.version += 1
         self.finish_wanted.set()
-        self.out(f"[{time.strftime('%H:%M:%S')}] {reason}giao diện đã đổi: {len(update.writer.pages)} trang dựng lại "
-                 f"từ mẫu mới trong {seconds:.1f} giây — trình duyệt sẽ tự tải lại.")
+        self.out(f"[{time.strftime('%H:%M:%S')}] {reason}mẫu giao diện đã đổi: {len(update.writer.pages)} trang "
+                 f"dùng mẫu mới sau {seconds * 1000:.0f} ms — trình duyệt sẽ tự tải lại.")
         return True
 
     def watch_loop(self) -> None:

@@ -208,9 +208,9 @@ def test_a_template_edit_shows_on_the_next_page_asked_for_and_leaves_no_stale_pa
 
 def test_templates_saved_alone_are_rendered_in_the_model_as_it_stands(fixture_content, tmp_path, monkeypatch):
     """A change of the theme's templates alone (LiveSite.retemplate, what the preview does for such a save):
-    the pages are recorded again from the new templates without making the model again (no file read, the
-    same generators), every page then renders what a full update gives, and the round that follows leaves
-    the folder of a cold build with the new theme (its sitemap too, after a round stopped midway)."""
+    each recorded page's template is read anew without making the model again (no file read, the same
+    generators), every page then renders what a full update gives, and the round that follows leaves the
+    folder of a cold build with the new theme (its sitemap too, after a round stopped midway)."""
     import shutil
 
     from portal.live import LiveSite
@@ -285,7 +285,7 @@ def test_a_template_saved_in_the_preview_is_served_without_making_the_model_agai
     preview.changed([base])
     assert preview.site.current.generators is first.generators and preview.version > version
     assert preview.ok and "Dấu xem trước" in preview.site.render("index.html")
-    assert "giao diện đã đổi" in said[-1]
+    assert "mẫu giao diện đã đổi" in said[-1]
     article = theme / "templates" / "article.html"  # read by the recording (base.html: by each page rendered)
     good = article.read_text(encoding="utf-8")
     article.write_text(good.replace("{% block content %}", "{% block content %}{% if %}", 1), encoding="utf-8")
