@@ -136,8 +136,10 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
                     break
                 templates.append(seen)
                 _settle(port, timeout, written=True)
-                base.write_text(text, encoding="utf-8")  # as it was, for the next save
-                _settle(port, timeout, written=True)
+                version = _status(port)["version"]
+                base.write_text(text, encoding="utf-8")  # as it was, for the next save: once the preview has
+                _until_shown(lambda v=version: _status(port)["version"] != v, timeout, time.monotonic())  # seen it,
+                _settle(port, timeout, written=True)  # its background writing done
                 time.sleep(0.5)
             browser.close()
         if timings:

@@ -196,6 +196,13 @@ class LiveSite:
             fresh = Update(update.generators, writer, update.deferred, update.now,
                            seconds=time.monotonic() - started, stamp=stamp)
             fresh.made = update.made
+            # a template makes no static file and no file a plugin writes (feeds, CAP, CSAF, calendars: none
+            # reads one): what the last round wrote of them is still right, and is served (a page's styles,
+            # which it is not shown without) while this round writes them again
+            if update.static_ready.is_set():
+                fresh.static_ready.set()
+            if update.files_ready.is_set():
+                fresh.files_ready.set()
             self.current = fresh
             return fresh
 

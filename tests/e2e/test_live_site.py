@@ -236,6 +236,8 @@ def test_templates_saved_alone_are_rendered_in_the_model_as_it_stands(fixture_co
     assert after is site.current and after is not before and after.generators is before.generators
     assert site.cache.misses == 0  # no content file read again
     assert sorted(after.writer.pages) == sorted(before.writer.pages)
+    # the styles and the feeds the last round wrote are served at once: no template makes them
+    assert after.static_ready.is_set() and after.files_ready.is_set() and not after.finished.is_set()
     assert "Dấu mẫu giao diện" in site.render("index.html") and "Dấu mẫu giao diện" in site.render(article)
     assert "Dấu bài mới" in site.render(article) and "Dấu bài mới" not in site.render("tin-tuc/index.html")
     retemplated = {name: site.render(name) for name in after.writer.pages}
