@@ -171,12 +171,8 @@ def test_a_broken_save_reports_the_file_and_a_fix_brings_the_site_back(live, tmp
     assert_same_as_cold(out, content, tmp_path, NOW)
 
 
-def test_a_template_edit_shows_on_the_next_page_asked_for_and_leaves_no_stale_page(fixture_content, tmp_path,
-                                                                                    monkeypatch):
-    """Templates saved after the update read them (the top one, article.html) or before it does (base.html,
-    read at the first render): the round's background writing makes pages of the templates as the update
-    had them, so none of their keys is kept, and the next round (the watcher's, for the saves) renders
-    every page from the new ones."""
+def live_with_own_theme(content: Path, tmp_path: Path, monkeypatch):
+    """A live site of ``content`` with a copy of the theme (that a test edits), updated once: (site, theme, out)."""
     import shutil
 
     from portal.live import LiveSite
@@ -186,10 +182,20 @@ def test_a_template_edit_shows_on_the_next_page_asked_for_and_leaves_no_stale_pa
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme)
     out = tmp_path / "out"
-    settings = load(ROOT / "pelicanconf.py", {"PATH": str(fixture_content), "OUTPUT_PATH": str(out),
+    settings = load(ROOT / "pelicanconf.py", {"PATH": str(content), "OUTPUT_PATH": str(out),
                                                "SEARCH_INDEX": False, "THEME": str(theme)})
     site = LiveSite(settings)
     site.update()
+    return site, theme, out
+
+
+def test_a_template_edit_shows_on_the_next_page_asked_for_and_leaves_no_stale_page(fixture_content, tmp_path,
+                                                                                    monkeypatch):
+    """Templates saved after the update read them (the top one, article.html) or before it does (base.html,
+    read at the first render): the round's background writing makes pages of the templates as the update
+    had them, so none of their keys is kept, and the next round (the watcher's, for the saves) renders
+    every page from the new ones."""
+    site, theme, out = live_with_own_theme(fixture_content, tmp_path, monkeypatch)
     assert "Dấu mẫu giao diện" not in site.render("index.html")
     assert site.finish()
     site.update()  # reads article.html
@@ -211,19 +217,7 @@ def test_templates_saved_alone_are_rendered_in_the_model_as_it_stands(fixture_co
     each recorded page's template is read anew without making the model again (no file read, the same
     generators), every page then renders what a full update gives, and the round that follows leaves the
     folder of a cold build with the new theme (its sitemap too, after a round stopped midway)."""
-    import shutil
-
-    from portal.live import LiveSite
-
-    monkeypatch.setenv("PORTAL_NOW", NOW)
-    monkeypatch.chdir(ROOT)
-    theme = tmp_path / "theme"
-    shutil.copytree(ROOT / "theme", theme)
-    out = tmp_path / "out"
-    settings = load(ROOT / "pelicanconf.py", {"PATH": str(fixture_content), "OUTPUT_PATH": str(out),
-                                               "SEARCH_INDEX": False, "THEME": str(theme)})
-    site = LiveSite(settings)
-    site.update()
+    site, theme, out = live_with_own_theme(fixture_content, tmp_path, monkeypatch)
     assert site.finish()
     before = site.current
     article = next(name for name in before.writer.pages if name.startswith("tin-tuc/") and name != "tin-tuc/index.html")
