@@ -251,12 +251,11 @@ def test(c, k="", args=""):
     # Most tests wait on something (a browser, a server, a build's other process): they run on as many
     # workers as the machine has cores (at most four; one file's tests on one worker, which keeps a
     # module's built site to one build). Those marked `alone` (Lighthouse's timed scores) run after, by
-    # themselves. A pass that selects nothing (pytest's exit 5: `-k` or `args` chose none there) passes.
+    # themselves. A pass that selects nothing (pytest's exit 5: `-k` or `args` chose none there) passes,
+    # unless neither pass selected a test (a mistyped `-k`: pytest's own "no tests ran").
     workers = min(os.cpu_count() or 1, 4)
     spread = f"-n {workers} --dist loadfile" if workers > 1 else ""
-    failed = False
-    for marks, extra in (("not alone", spread), ("alone", "")):
-        result = c.run(f'"{PY}" -m pytest -m "{marks}" {extra} {select} {args}', pty=False, warn=True)
-        failed |= result.exited not in (0, 5)
-    if failed:
+    codes = [c.run(f'"{PY}" -m pytest -m "{marks}" {extra} {select} {args}', pty=False, warn=True).exited
+             for marks, extra in (("not alone", spread), ("alone", ""))]
+    if any(code not in (0, 5) for code in codes) or all(code == 5 for code in codes):
         raise Exit(code=1)
