@@ -8,6 +8,7 @@ save until the open page shows it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -31,7 +32,6 @@ def _free_port() -> int:
 
 
 def _status(port: int) -> dict:
-    import json
     import urllib.request
 
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{PREFIX}status", timeout=5) as r:
@@ -81,7 +81,7 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
         log = (work / "preview.log").open("w")
         proc = subprocess.Popen([sys.executable, "-m", "portal", "preview", "--port", str(port), "--content",
                                  str(work / "content"), "--output", str(work / "site"),
-                                 "--set", f'THEME="{theme}"'],
+                                 "--set", f"THEME={json.dumps(str(theme))}"],
                                 stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         status = {}
