@@ -251,8 +251,11 @@ def test_a_360px_phone_downloads_the_small_copy_of_a_body_picture(big_image_site
     def look(page):
         body_img = page.locator("article .body figure img")
         body_img.scroll_into_view_if_needed()  # loading="lazy": asked for when it comes near the screen
-        page.wait_for_function("document.querySelector('article .body figure img').naturalWidth > 0")
-        # loaded (naturalWidth above, not a broken image): the copy it shows, and its box
+        # loaded, not a broken image (a promise: wait_for_function's polling evaluates a string, which the
+        # site's script policy forbids), then the copy it shows, and its box
+        assert body_img.evaluate("img => img.complete ? img.naturalWidth > 0 : new Promise(done => {"
+                                 " img.addEventListener('load', () => done(img.naturalWidth > 0), {once: true});"
+                                 " img.addEventListener('error', () => done(false), {once: true}); })")
         return body_img.evaluate("img => img.currentSrc"), body_img.bounding_box()
 
     (shown, box), requested = on_a_360px_phone(big_image_site, browser, scale, DRILL, look)

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -151,11 +152,13 @@ def _fragment_urls(index: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("first, second", [([1, 14228], [1, 36925]), ([36925], [1, 14228, 36925])])
-def test_a_fragment_named_like_another_pages_file_is_never_served_for_it(tmp_path, first, second):
+def test_a_fragment_named_like_another_pages_file_is_never_served_for_it(tmp_path, monkeypatch, first, second):
     """Pagefind names a fragment by 7 hex digits of its digest and does not write one whose file is
     there: pages 14228 and 36925 below share a name. Whatever the workspace held, each page's result is
     its own fragment, as in a cold build."""
     from portal import search
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the cold index's folder on the same file system
 
     records, index = tmp_path / "ws" / "records", tmp_path / "ws" / "index"
     records.mkdir(parents=True)
@@ -167,6 +170,44 @@ def test_a_fragment_named_like_another_pages_file_is_never_served_for_it(tmp_pat
     assert sorted(_fragment_urls(tmp_path / "out1").values()) == sorted(f"/p{i}.html" for i in second)
     assert _fragment_urls(tmp_path / "out1") == _fragment_urls(cold)
     assert files(tmp_path / "out1") == files(cold)
+
+
+@pytest.fixture
+def listed_as_made(tmp_path_factory) -> Path:
+    """A folder on a file system that lists a folder's files in the order they were made (tmpfs), where
+    the machine has one; else the test's own folder (ext4 lists them in an order of their names' hash)."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        folder = Path(tempfile.mkdtemp(prefix="portal-order-", dir=shm))
+        yield folder
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        yield tmp_path_factory.mktemp("order")
+
+
+@pytest.mark.parametrize("split", [None, 0.05])
+def test_the_index_is_the_same_whatever_order_the_workspace_was_filled_in(listed_as_made, monkeypatch, split):
+    """Pagefind numbers pages in the order it walks their folder. A workspace filled over two builds (the
+    second adds pages, and rewrites one) lists its files in another order than a cold build's new folder
+    on a file system that lists them as they were made; the index published is the cold one, byte for
+    byte, in one index or in parts."""
+    from portal import search
+
+    monkeypatch.setattr(tempfile, "tempdir", str(listed_as_made))
+    records, index = listed_as_made / "ws" / "records", listed_as_made / "ws" / "index"
+    records.mkdir(parents=True)
+    later = [_record(i) for i in range(40)]
+    later[3]["content"] += " sua lai"
+    for n, batch in enumerate(([_record(i) for i in range(20, 0, -1)], later)):
+        search.write_records(iter(batch), records)
+        search.index_records(records, listed_as_made / f"out{n}", kept=index, part_mib=split)
+    search.write_index(iter(sorted(later, key=lambda r: r["url"])), listed_as_made / "cold", part_mib=split)
+    parts = json.loads((listed_as_made / "cold" / search.PARTS_FILE).read_text(encoding="utf-8"))["phan"]
+    assert (len(parts) > 0) == (split is not None)
+    urls = [url for part in ["", *parts] for url in _fragment_urls(listed_as_made / "out1" / part).values()]
+    assert sorted(urls) == sorted(f"/p{i}.html" for i in range(40))
+    assert files(listed_as_made / "out1") == files(listed_as_made / "cold")
+    assert not list(listed_as_made.glob("**/*-theo-ten"))  # the folders in name order are gone after each run
 
 
 def test_parts_left_empty_a_stopped_build_and_planted_links_are_handled(site, tmp_path, monkeypatch):
@@ -211,7 +252,7 @@ def test_parts_left_empty_a_stopped_build_and_planted_links_are_handled(site, tm
     (records / "new.tmp").write_text(edited, encoding="utf-8")
     os.replace(records / "new.tmp", records / page)  # a new file, as write_records writes a changed page
     real = search._index_kept
-    monkeypatch.setattr(search, "_index_kept", lambda site, index: (_ for _ in ()).throw(KeyboardInterrupt))
+    monkeypatch.setattr(search, "_index_kept", lambda *_, **__: (_ for _ in ()).throw(KeyboardInterrupt))
     with pytest.raises(KeyboardInterrupt):
         index_again(budget)
     monkeypatch.setattr(search, "_index_kept", real)
