@@ -237,15 +237,24 @@ def packed_files(listing: Path) -> set[str]:
 
 
 _keyed: tuple[object, str, bool] | None = None  # (PageKeys, the folder written, in place): see keyed_by
+_stop: Callable[[], bool] | None = None  # whether the round writing in place is asked to stop (keyed_by)
 
 
-def keyed_by(keys: object | None, folder: str | None = None, in_place: bool = False) -> None:
+class Stopped(Exception):  # noqa: N818 (not an error: a round of the live preview asked to stop)
+    """``write_keyed`` was called after the live preview's round asked its output steps to stop."""
+
+
+def keyed_by(keys: object | None, folder: str | None = None, in_place: bool = False,
+             stop: Callable[[], bool] | None = None) -> None:
     """From now on (while a build's output steps run) ``write_keyed`` keeps each file's key in
     ``keys`` and links a file the previous build made from the same inputs; None: off. ``in_place``:
     the folder is the output itself (the live preview's), where a file made from the same inputs as
-    the one there (``keys.previous``, the files of earlier rounds) is left as it is."""
-    global _keyed
+    the one there (``keys.previous``, the files of earlier rounds) is left as it is. ``stop``: asked
+    before each file; once it says True, ``write_keyed`` raises ``Stopped`` (the live preview's
+    round gives way to a save between two feeds or two warnings, not only between two steps)."""
+    global _keyed, _stop
     _keyed = (keys, os.path.abspath(folder), in_place) if keys is not None and folder else None
+    _stop = stop if _keyed is not None else None
 
 
 def inputs_digest(inputs: tuple) -> bytes | None:
@@ -260,7 +269,10 @@ def write_keyed(path: Path, inputs: tuple, make: Callable[[], bytes]) -> None:
     """Write the bytes ``make()`` gives, unless the output a build replaces has this file made from the
     same ``inputs`` (whatever ``make`` reads besides the settings and code: an article's view, digested
     without its links to other articles, a value of the settings): then it is linked from there,
-    ``make`` not called. Outside a build, or for inputs ``portal.renders`` cannot digest, it is made."""
+    ``make`` not called. Outside a build, or for inputs ``portal.renders`` cannot digest, it is made.
+    Raises ``Stopped``, writing nothing, once the ``stop`` given to ``keyed_by`` says so."""
+    if _stop is not None and _stop():
+        raise Stopped()
     if _keyed is not None:
         keys, folder, in_place = _keyed
         target = os.path.abspath(path)

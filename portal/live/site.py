@@ -349,7 +349,8 @@ class LiveSite:
             keys = renders.PageKeys(self.pelican.settings, None, stamp=update.stamp)
             self._reuse_keys(keys)
             self.rendered = 0
-            outputs.keyed_by(keys, str(out), in_place=True)  # feeds, CAP, CSAF, calendars: made when changed
+            # feeds, CAP, CSAF, calendars: made when changed, and stopped between two files for a save
+            outputs.keyed_by(keys, str(out), in_place=True, stop=self.stop_finishing.is_set)
             done = False
             with outputs.recording() as written:
                 written |= update.made
@@ -423,10 +424,15 @@ class LiveSite:
             keys.stamped(name, key, path)
 
     def _steps(self, steps: list) -> bool:
+        """Each of ``steps`` run; False once a save asks this round to stop, between two steps or between two
+        files of one (``outputs.Stopped``: the step's other files are made by the next round)."""
         for step in steps:
             if self.stop_finishing.is_set():
                 return False
-            step()
+            try:
+                step()
+            except outputs.Stopped:
+                return False
         return True
 
     def _remove_stale(self, keep: set[Path], keep_pages: bool = False) -> None:

@@ -367,6 +367,35 @@ def test_a_finish_stopped_midway_leaves_nothing_behind(live, tmp_path):
     assert_same_as_cold(out, content, tmp_path, NOW)
 
 
+def test_a_save_stops_the_background_writing_between_two_feeds(live, tmp_path, monkeypatch):
+    """The feeds, CAP, CSAF and calendar files are written one at a time: a save that lands while they
+    are (seconds at 10,000 articles) stops the round after the file being written, not after the whole
+    step; the next round makes the rest, and the folder is a cold build's."""
+    from portal import outputs
+
+    site, content, out = live
+    path = content / NEWS
+    retag(path, lambda line: line + ", Thẻ mới")
+    site.update()
+    written: list[Path] = []
+    original = outputs.write_file
+
+    def write_then_stop(target, data):
+        written.append(Path(target))
+        if len(written) == 2:
+            site.stop_finishing.set()  # as a new save does
+        return original(target, data)
+
+    monkeypatch.setattr(outputs, "write_file", write_then_stop)
+    assert site.finish() is False
+    assert len(written) == 2 and all("nguon-tin" in p.as_posix() for p in written)  # no third file, no CAP
+    assert not site.current.finished.is_set() and site.rendered == 0  # no page rendered
+    monkeypatch.setattr(outputs, "write_file", original)
+    site.update()
+    assert site.finish()
+    assert_same_as_cold(out, content, tmp_path, NOW)
+
+
 def test_a_picture_no_longer_used_leaves_with_its_copies(live, tmp_path):
     """The pictures' resized copies are written while the model is made (responsive_images), not in the
     background writing: once no article shows a picture, its copies go too, as a cold build has none."""
