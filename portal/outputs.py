@@ -238,6 +238,7 @@ def packed_files(listing: Path) -> set[str]:
 
 _keyed: tuple[object, str, bool] | None = None  # (PageKeys, the folder written, in place): see keyed_by
 _stop: Callable[[], bool] | None = None  # whether the round writing in place is asked to stop (keyed_by)
+_keyed_count = {"linked": 0, "made": 0}  # write_keyed's files since keyed_by was given keys
 
 
 class Stopped(Exception):  # noqa: N818 (not an error: a round of the live preview asked to stop)
@@ -255,6 +256,14 @@ def keyed_by(keys: object | None, folder: str | None = None, in_place: bool = Fa
     global _keyed, _stop
     _keyed = (keys, os.path.abspath(folder), in_place) if keys is not None and folder else None
     _stop = stop if _keyed is not None else None
+    if _keyed is not None:
+        _keyed_count.update(linked=0, made=0)
+
+
+def keyed_files() -> tuple[int, int]:
+    """How many files ``write_keyed`` left or linked as the last output had them, and how many it made,
+    since ``keyed_by`` was last given keys."""
+    return _keyed_count["linked"], _keyed_count["made"]
 
 
 def inputs_digest(inputs: tuple) -> bytes | None:
@@ -282,7 +291,9 @@ def write_keyed(path: Path, inputs: tuple, make: Callable[[], bytes]) -> None:
             if key is not None and keys.unchanged(name, key, target):  # type: ignore[attr-defined]
                 keys.linked(name)  # type: ignore[attr-defined]
                 _record(path)
+                _keyed_count["linked"] += 1
                 return
+            _keyed_count["made"] += 1
             write_file(path, make())
             if key is not None:
                 keys.stamped(name, key, target)  # type: ignore[attr-defined]
@@ -294,9 +305,11 @@ def write_keyed(path: Path, inputs: tuple, make: Callable[[], bytes]) -> None:
                 link_file(before, target)
                 keys.linked(name)  # type: ignore[attr-defined]
                 _record(path)
+                _keyed_count["linked"] += 1
                 return
             except OSError:  # another file system, or written already: made and written
                 pass
+    _keyed_count["made"] += 1
     write_file(path, make())
 
 

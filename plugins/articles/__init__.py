@@ -301,9 +301,10 @@ def read_ahead(pelican) -> None:
     settings = pelican.settings
     workers = int(settings.get("PORTAL_WORKERS") or os.cpu_count() or 1)
     _Pages.workers = workers = workers if threading.active_count() == 1 else 1
-    # on several cores the feeds, CAP, calendars… wait for write_pages, which runs them while other
-    # processes write the pages (portal.outputs.output_step); on one they run when Pelican sends them
-    outputs.defer_steps(workers >= 2)
+    # the feeds, CAP, calendars… wait for write_pages (portal.outputs.output_step), which keys their files
+    # (a rebuild links those made from the same inputs, on one process as on several) and, on several
+    # cores, runs them while other processes write the pages
+    outputs.defer_steps(True)
 
 
 def _regular(path: str) -> bool:

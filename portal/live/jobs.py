@@ -257,7 +257,11 @@ class BuildWriter(RecordingWriter):
             self.keys.analyse({id(job): job for job, _ in self.pages.values()}.values())  # once, before the fork
             outputs.keyed_by(self.keys, self.output_path)  # the output steps' files too
         try:
-            return self._write_all(names, workers, meanwhile)
+            count = self._write_all(names, workers, meanwhile)
+            if self.keys is not None:
+                log.info("feeds, CAP, CSAF, calendars: %d linked from the previous output, %d made",
+                         *outputs.keyed_files())
+            return count
         finally:
             outputs.keyed_by(None)
 

@@ -324,3 +324,34 @@ def test_settings_that_change_no_byte_of_the_output_render_no_page_again(tmp_pat
     out, cache = tmp_path / "out", tmp_path / "cache"
     build(content, out, cache)
     assert build(content, out, cache, NOW, "--set", "SEARCH_MEMORY_MIB=2000", "--set", "PORTAL_WORKERS=1") == 0
+
+
+def test_a_rebuild_on_one_process_links_the_feeds_cap_csaf_and_calendars_it_would_make_alike(tmp_path):
+    """On one process (PORTAL_WORKERS = 1, a small server's setting) the feeds, CAP and CSAF documents
+    and calendars are keyed as on several: a rebuild with nothing changed makes none of them again (it
+    made every one, and the next build on two processes too, when the steps ran before they were keyed)."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+
+    def keyed(*sets: str) -> tuple[int, int]:
+        """The keyed files a build linked and made."""
+        args = [sys.executable, "-m", "portal", "build", "--content", str(content), "--output", str(out),
+                "--set", "SEARCH_INDEX=false", "--set", f'PORTAL_PARSE_CACHE="{cache}"', "--verbose", *sets]
+        proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PORTAL_NOW": NOW},
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        found = re.search(r"feeds, CAP, CSAF, calendars: (\d+) linked from the previous output, (\d+) made",
+                          proc.stderr)
+        assert found, proc.stderr
+        return int(found.group(1)), int(found.group(2))
+
+    linked, made = keyed()
+    assert linked == 0 and made > 20  # cold: every feed, CAP message, advisory and calendar
+    assert keyed("--set", "PORTAL_WORKERS=1") == (made, 0)
+    assert keyed("--set", "PORTAL_WORKERS=1") == (made, 0)
+    assert keyed() == (made, 0)
+    edited = content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Title: ", "Title: Sửa ", 1), encoding="utf-8")
+    linked, again = keyed("--set", "PORTAL_WORKERS=1")
+    assert linked + again == made and 0 < again < made / 2  # the feeds the news article is in
