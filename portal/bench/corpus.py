@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import re
 import shutil
 from dataclasses import dataclass
@@ -35,6 +36,69 @@ BENCH_PARAGRAPH = ("Sở Thông tin và Truyền thông phối hợp với Công
                    "pháp bảo đảm an toàn thông tin mạng cho hệ thống chính quyền điện tử của tỉnh, hướng dẫn cán "
                    "bộ, công chức nhận diện thủ đoạn lừa đảo trực tuyến và báo cáo sự cố kịp thời.")
 KIND_CYCLE = [model.NEWS] * 7 + [model.MEETING, model.DRILL, model.WARNING]
+
+# the words of a varied corpus (Shape.varied): common words of the portal's articles, drawn at random but
+# the same on every run (a generator seeded by the article's number)
+VARIED_WORDS = (
+    "an ninh mạng thông tin tỉnh Lào Cai công an sở cán bộ công chức viên chức người dân doanh nghiệp cơ quan "
+    "đơn vị xã phường huyện thành phố hệ thống máy chủ phần mềm ứng dụng điện thoại tài khoản mật khẩu thư "
+    "điện tử đường link tin nhắn cuộc gọi giả mạo lừa đảo chiếm đoạt tài sản chuyển khoản ngân hàng mã độc "
+    "tống tiền lỗ hổng bản vá cập nhật phiên bản khai thác tấn công dữ liệu cá nhân rò rỉ sao lưu khôi phục "
+    "sự cố ứng cứu khẩn cấp phối hợp liên ngành hội nghị diễn tập tập huấn hướng dẫn nhận diện thủ đoạn báo "
+    "cáo kịp thời triển khai biện pháp bảo đảm chính quyền số dịch vụ công trực tuyến cổng camera giám sát "
+    "trường học học sinh sinh viên phụ huynh mạng xã hội trang web giả danh nhân viên điều tra tòa án bưu "
+    "điện hóa đơn khuyến mãi trúng thưởng việc làm đầu tư tiền ảo chữ ký số xác thực hai lớp mã OTP thiết bị "
+    "định tuyến tường lửa máy tính cá nhân trình duyệt tiện ích tải về cài đặt quyền truy cập theo dõi cảnh "
+    "giác không cung cấp kiểm tra lại liên hệ đường dây nóng tiếp nhận xử lý vi phạm pháp luật quy định nghị "
+    "định thông tư kế hoạch năm tháng tuần sáng chiều ngày hôm nay vừa qua tiếp tục nâng cao nhận thức kỹ năng "
+    "an toàn bảo mật rủi ro nguy cơ mức độ cao trung bình thấp khuyến cáo người dùng kiểm soát truy cập trái phép"
+).split()
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the generated articles are like. The default: every body the same four paragraphs (the
+    figures in docs/benchmarks.md). ``paragraphs``: how many in each body; ``varied``: each paragraph's
+    sentences drawn from ``VARIED_WORDS`` and numbers (a CVE, a phone number, a sum of money), different
+    in every article, some bodies with a list, as a real archive's are (more distinct words for the
+    search index, more text for Markdown)."""
+
+    paragraphs: int = 4
+    varied: bool = False
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.paragraphs <= 200:
+            raise ValueError(f"paragraphs = {self.paragraphs}: between 1 and 200")
+
+    def describe(self) -> str:
+        return f"{self.paragraphs} paragraphs a body, {'varied text' if self.varied else 'the same text'}"
+
+
+DEFAULT_SHAPE = Shape()
+
+
+def _varied_body(index: int, paragraphs: int) -> str:
+    """``paragraphs`` paragraphs of words drawn for article ``index``, the same on every run."""
+    rng = random.Random(f"bai-thu-{index}")
+    out = []
+    for n in range(paragraphs):
+        sentences = []
+        for _ in range(rng.randint(2, 5)):
+            words = rng.choices(VARIED_WORDS, k=rng.randint(8, 24))
+            extra = rng.random()
+            if extra < 0.15:
+                words.append(f"CVE-{rng.randint(2019, 2026)}-{rng.randint(1000, 49999)}")
+            elif extra < 0.25:
+                words.append(f"{rng.randint(1, 999)}.{rng.randint(0, 999):03d}.000 đồng")
+            elif extra < 0.3:
+                words.append(f"0214 {rng.randint(100, 999)} {rng.randint(100, 999)}")
+            sentence = " ".join(words)
+            sentences.append(sentence[0].upper() + sentence[1:] + ".")
+        out.append(" ".join(sentences))
+        if n == 0 and index % 3 == 0:
+            out.append("\n".join(f"- {' '.join(rng.choices(VARIED_WORDS, k=rng.randint(4, 10)))};"
+                                  for _ in range(3)))
+    return "\n\n".join(out)
 
 
 @dataclass(frozen=True)
@@ -68,11 +132,12 @@ def _example_fields(kind: str) -> dict[str, str]:
     return fields
 
 
-def bench_articles(count: int) -> list[BenchArticle]:
-    """`count` articles: 7 in 10 news, then a meeting, a drill and a warning; dates spread over five years."""
+def bench_articles(count: int, shape: Shape = DEFAULT_SHAPE) -> list[BenchArticle]:
+    """`count` articles: 7 in 10 news, then a meeting, a drill and a warning; dates spread over five years;
+    their bodies as ``shape`` says."""
     examples = {kind: _example_fields(kind) for kind in set(KIND_CYCLE)}
     start = dt.datetime(2021, 1, 1, 8, 0, tzinfo=model.TZ)
-    body = "\n\n".join([BENCH_PARAGRAPH] * 4)
+    same = "\n\n".join([BENCH_PARAGRAPH] * shape.paragraphs)
     articles = []
     for i in range(count):
         kind = KIND_CYCLE[i % len(KIND_CYCLE)]
@@ -94,6 +159,7 @@ def bench_articles(count: int) -> list[BenchArticle]:
             fields["Held"] = f"{date:%Y-%m-%d %H:%M}"
         byline = fields["Authors"]
         names = tuple(n.strip() for n in byline.rpartition(":")[2].split(";") if n.strip())
+        body = _varied_body(i, shape.paragraphs) if shape.varied else same
         articles.append(BenchArticle(i, kind, slug, fields["Title"], date, tags, fields["Summary"], byline,
                                      names, body, tuple(fields.items())))
     return articles
@@ -105,20 +171,20 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def generate_articles(content: Path, count: int) -> list[Path]:
+def generate_articles(content: Path, count: int, shape: Shape = DEFAULT_SHAPE) -> list[Path]:
     """A content folder with `count` valid generated articles of every kind (plus the sample's pages/images)."""
     for sub in ("images", "pages"):
         if (SAMPLE / sub).is_dir():
             shutil.copytree(SAMPLE / sub, content / sub, dirs_exist_ok=True)
     return [_write(content / a.kind / f"{a.stem}.md",
                    "\n".join(f"{k}: {v}" for k, v in a.fields) + f"\n\n{a.body}\n")
-            for a in bench_articles(count)]
+            for a in bench_articles(count, shape)]
 
 
-def write_pelican_content(content: Path, count: int) -> list[Path]:
+def write_pelican_content(content: Path, count: int, shape: Shape = DEFAULT_SHAPE) -> list[Path]:
     """The same articles as plain Pelican Markdown: the folder is the category, as Pelican does by default."""
     written = []
-    for a in bench_articles(count):
+    for a in bench_articles(count, shape):
         meta = [f"Title: {a.title}", f"Date: {a.date:%Y-%m-%d %H:%M}", f"Slug: {a.slug}",
                 f"Tags: {', '.join(a.tags)}", f"Authors: {', '.join(a.authors)}", f"Summary: {a.summary}"]
         written.append(_write(content / a.kind / f"{a.stem}.md", "\n".join(meta) + f"\n\n{a.body}\n"))
@@ -130,10 +196,10 @@ def _toml(value: str | list[str]) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def write_hugo_content(content: Path, count: int) -> list[Path]:
+def write_hugo_content(content: Path, count: int, shape: Shape = DEFAULT_SHAPE) -> list[Path]:
     """The same articles as Hugo pages: a section per kind, TOML front matter, the date with its offset."""
     written = []
-    for a in bench_articles(count):
+    for a in bench_articles(count, shape):
         meta = ["+++", f"title = {_toml(a.title)}", f"date = {a.date.isoformat()}", f"slug = {_toml(a.slug)}",
                 f"tags = {_toml(list(a.tags))}", f"categories = {_toml([a.kind])}",
                 f"authors = {_toml(list(a.authors))}", f"summary = {_toml(a.summary)}", "+++"]
@@ -155,8 +221,8 @@ def edit_article(path: Path, marker: str) -> None:
     path.write_text(text.rstrip("\n") + f"\n\nĐã cập nhật ({marker}).\n", encoding="utf-8")
 
 
-def edited_article(count: int) -> BenchArticle:
+def edited_article(count: int, shape: Shape = DEFAULT_SHAPE) -> BenchArticle:
     """The article every system's rebuild edits: a news article in the middle of the corpus."""
-    articles = bench_articles(count)
+    articles = bench_articles(count, shape)
     middle = count // 2
     return next(a for a in articles[middle:] + articles[:middle] if a.kind == model.NEWS)

