@@ -221,6 +221,12 @@ def bench_preview(c, sizes="1000,10000", edits=3, timeout=1800):
 
 
 # ---- tests ---------------------------------------------------------------------------------------
+def _marking_alone() -> list[str]:
+    """The test files that mark a test `alone` (``pytest.mark.alone``)."""
+    tests = Path(__file__).resolve().parent / "tests"
+    return sorted(f'"{p}"' for p in tests.rglob("test_*.py") if "pytest.mark.alone" in p.read_text(encoding="utf-8"))
+
+
 def _missing_system_packages() -> list[str]:
     """Debian packages the tests drive: Chromium (browser tests), PostgreSQL (ratings store), nginx
     (production server), gpg (CSAF signatures), npm (the BSI CSAF validator, Lighthouse), Java (the Nu checker)."""
@@ -259,7 +265,10 @@ def test(c, k="", args=""):
     # unless neither pass selected a test (a mistyped `-k`: pytest's own "no tests ran").
     workers = min(os.cpu_count() or 1, 4)
     spread = f"-n {workers} --dist loadfile" if workers > 1 else ""
+    # the second pass collects only the files that mark a test `alone` (collecting the whole suite again
+    # takes seconds), unless `args` names what to run
+    alone = "" if args else " ".join(_marking_alone())
     codes = [c.run(f'"{PY}" -m pytest -m "{marks}" {extra} {select} {args}', pty=False, warn=True).exited
-             for marks, extra in (("not alone", spread), ("alone", ""))]
+             for marks, extra in (("not alone", spread), ("alone", alone))]
     if any(code not in (0, 5) for code in codes) or all(code == 5 for code in codes):
         raise Exit(code=1)
