@@ -173,10 +173,9 @@ def cmd_bench(args) -> int:
              if x.strip()]
     if args.what == "compare":
         from .bench import compare
-
-        only = tuple(x.strip() for x in args.systems.split(",") if x.strip())
         from .bench.corpus import Shape
 
+        only = tuple(x.strip() for x in args.systems.split(",") if x.strip())
         try:
             shape = Shape(args.paragraphs, args.varied_text)
         except ValueError:
