@@ -614,7 +614,10 @@ def _in_name_order(site: Path, pages: Collection[str] | None = None) -> Path:
     for page in sorted(shadow_pages(site) if pages is None else pages, key=lambda p: p.split(os.sep)):
         target = os.path.join(root, page)
         _folder(target, made, root)
-        os.link(os.path.join(source, page), target)
+        try:
+            os.link(os.path.join(source, page), target)
+        except OSError:  # a file system without hard links: a copy
+            shutil.copyfile(os.path.join(source, page), target)
     return walk
 
 
