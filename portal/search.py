@@ -616,7 +616,9 @@ def _in_name_order(site: Path, pages: Collection[str] | None = None) -> Path:
         _folder(target, made, root)
         try:
             os.link(os.path.join(source, page), target)
-        except OSError:  # a file system without hard links: a copy
+        except OSError as err:  # a file system without hard links: a copy
+            if err.errno not in (errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                raise
             shutil.copyfile(os.path.join(source, page), target)
     return walk
 
