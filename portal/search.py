@@ -591,10 +591,10 @@ def allow_indexing() -> None:
     _STOPPING.clear()
 
 
-_IN_NAME_ORDER = "-theo-ten"  # beside a folder Pagefind reads (.records-theo-ten): its pages, linked in name order
+_IN_NAME_ORDER = "-theo-ten-"  # beside a folder Pagefind reads (.records-theo-ten-index): its pages in name order
 
 
-def _in_name_order(site: Path, pages: Collection[str] | None = None) -> Path:
+def _in_name_order(site: Path, output: Path, pages: Collection[str] | None = None) -> Path:
     """A new folder beside ``site`` holding a hard link to each of its shadow pages, made one after the
     other in the order of their paths, folder by folder.
 
@@ -604,8 +604,10 @@ def _in_name_order(site: Path, pages: Collection[str] | None = None) -> Path:
     entries were made over many builds (a rebuild adds the edited page's last), so on those file
     systems a rebuild's index would hold the cold build's words in other bytes. A folder made afresh in
     one order of the names is walked alike by every build on one file system (10,000 links: 0.25 s on
-    ext4). ``pages``: the shadow pages' paths in ``site``, when the caller has listed them."""
-    walk = site.with_name(f".{site.name}{_IN_NAME_ORDER}")
+    ext4). It is named after ``output`` too: two runs over one folder never share it, and a run that was
+    killed leaves one that the next run into the same output removes. ``pages``: the shadow pages' paths
+    in ``site``, when the caller has listed them."""
+    walk = site.with_name(f".{site.name}{_IN_NAME_ORDER}{output.name}")
     _remove(walk)
     root = os.fspath(walk)
     made = {root}
@@ -626,7 +628,7 @@ def _in_name_order(site: Path, pages: Collection[str] | None = None) -> Path:
 def _pagefind(site: Path, output: Path, pages: Collection[str] | None = None) -> None:
     """Pagefind run over the shadow pages of ``site`` (given in the order of their names:
     ``_in_name_order``), its index written into ``output``."""
-    walk = _in_name_order(site, pages)
+    walk = _in_name_order(site, output, pages)
     try:
         _pagefind_over(walk, output)
     finally:

@@ -207,7 +207,7 @@ def test_the_index_is_the_same_whatever_order_the_workspace_was_filled_in(listed
     urls = [url for part in ["", *parts] for url in _fragment_urls(listed_as_made / "out1" / part).values()]
     assert sorted(urls) == sorted(f"/p{i}.html" for i in range(40))
     assert files(listed_as_made / "out1") == files(listed_as_made / "cold")
-    assert not list(listed_as_made.glob("**/*-theo-ten"))  # the folders in name order are gone after each run
+    assert not list(listed_as_made.glob("**/*-theo-ten*"))  # the folders in name order are gone after each run
 
 
 def test_parts_left_empty_a_stopped_build_and_planted_links_are_handled(site, tmp_path, monkeypatch):
