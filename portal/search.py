@@ -628,6 +628,8 @@ def _in_name_order(site: Path, output: Path, pages: Collection[str] | None = Non
 def _pagefind(site: Path, output: Path, pages: Collection[str] | None = None) -> None:
     """Pagefind run over the shadow pages of ``site`` (given in the order of their names:
     ``_in_name_order``), its index written into ``output``."""
+    if _STOPPING.is_set():  # (checked again as the run starts: _pagefind_over)
+        raise IndexStopped()
     walk = _in_name_order(site, output, pages)
     try:
         _pagefind_over(walk, output)
