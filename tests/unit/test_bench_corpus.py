@@ -7,6 +7,7 @@ three systems are given the same content, and that the report says what it measu
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -223,7 +224,7 @@ def test_each_sizes_folder_is_removed_only_once_every_size_is_timed(tmp_path, mo
     made: list[Path] = []
     seen_while_timing: list[list[bool]] = []
 
-    def bench_size(count, search, runs, settings, only, keep, out, hugo, later=None, shape=None):
+    def bench_size(count, search, runs, settings, only, keep, out, hugo, later=None, shape=None, given=None):
         seen_while_timing.append([folder.exists() for folder in made])
         folder = tmp_path / f"bench-compare-{count}"
         (folder / "trash").mkdir(parents=True)
@@ -236,3 +237,96 @@ def test_each_sizes_folder_is_removed_only_once_every_size_is_timed(tmp_path, mo
     assert compare.run([1000, 10000], preview=0, report=tmp_path / "report.json", out=lambda *a: None) == 0
     assert seen_while_timing == [[], [True]]
     assert made and not [folder for folder in made if folder.exists()]
+
+
+# ---- a corpus of one's own (--corpus) -----------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _given(folder: Path = ROOT / "content") -> systems.Given:
+    return compare.given_corpus(folder, ROOT / "pelicanconf.py")
+
+
+def test_a_corpus_of_ones_own_is_given_to_the_three_systems_as_the_portal_reads_it(tmp_path, monkeypatch):
+    """The sample site as the corpus: the portal gets the folder as it is; Pelican and Hugo every article, at
+    the same path, with the title, date, slug, tags, summary and body the portal reads, and the images; the
+    three edit the same article; Pelican builds every article of it."""
+    from portal.model.entry import validate
+
+    monkeypatch.setattr(systems.shutil, "which", lambda name: None)
+    given = _given()
+    sources = sorted(p.relative_to(ROOT / "content").as_posix() for kind in model.KINDS
+                     for p in (ROOT / "content" / kind).rglob("*.md"))
+    assert [a.source for a in given.articles] == sorted(sources, key=lambda s: (s.split("/")[0], s)) and sources
+    portal, pelican, hugo = systems.prepare(tmp_path, len(given.articles), False, ROOT / "pelicanconf.py",
+                                            given=given)
+    mine = {p.relative_to(portal.content).as_posix(): p.read_bytes() for p in portal.content.rglob("*") if p.is_file()}
+    assert mine == {p.relative_to(ROOT / "content").as_posix(): p.read_bytes()
+                    for p in (ROOT / "content").rglob("*") if p.is_file()}
+    for rel in sources:
+        entry = validate((ROOT / "content" / rel).read_text(encoding="utf-8"), rel, rel.split("/")[0],
+                         ROOT / "content")
+        v = entry.values
+        q_fields, q_body = _front_matter(pelican.site / "content" / rel)
+        h_fields, h_body = _hugo(hugo.site / "content" / rel)
+        assert q_fields["Title"] == h_fields["title"] == " ".join(v["title"].split())
+        assert q_fields["Slug"] == h_fields["slug"] == v["slug"]
+        assert q_fields["Date"] == f"{v['date']:%Y-%m-%d %H:%M}" and h_fields["date"] == v["date"]
+        assert h_fields["tags"] == list(v.get("tags") or []) == (_tags(q_fields["Tags"]) if "Tags" in q_fields else [])
+        assert q_fields["Summary"] == " ".join(v["summary"].split()) and h_fields["summary"] == v["summary"]
+        assert h_fields["categories"] == [rel.split("/")[0]]
+        assert q_body.strip("\n") == h_body.strip("\n") == entry.body.strip("\n")
+    images = sorted(p.name for p in (ROOT / "content" / "images").rglob("*") if p.is_file())
+    assert images and sorted(p.name for p in (pelican.site / "content" / "images").rglob("*") if p.is_file()) == images
+    assert sorted(p.name for p in (hugo.site / "static" / "images").rglob("*") if p.is_file()) == images
+    edited = corpus.edited_article(len(given.articles), articles=given.articles)
+    assert edited.kind == model.NEWS
+    for system in (portal, pelican, hugo):
+        assert system.edited.relative_to(system.edited.parents[1]).as_posix() == edited.source
+        corpus.edit_article(system.edited, "1")
+        assert "(sửa 1)" in system.edited.read_text(encoding="utf-8")
+    built = subprocess.run([sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "out"],
+                           cwd=pelican.site, capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    pages = {p.relative_to(pelican.site / "out").as_posix() for p in (pelican.site / "out").rglob("*.html")}
+    assert {f"{a.slug}.html" for a in given.articles} <= pages  # Pelican's default: every article at the top
+
+
+def test_a_title_written_in_another_case_or_spacing_is_edited_too(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("title:Tiêu đề\nSlug: a\n\nThân bài.\n", encoding="utf-8")
+    corpus.edit_article(path, "1")
+    assert path.read_text(encoding="utf-8").startswith("title:Tiêu đề (sửa 1)\n")
+
+
+def test_a_corpus_the_portal_would_refuse_stops_the_benchmark_naming_the_file_the_field_and_the_fix(tmp_path):
+    bad = tmp_path / "bad"
+    (bad / "tin-tuc").mkdir(parents=True)
+    (bad / "tin-tuc" / "a.md").write_text("Title: Tin\nDate: hôm qua\nSlug: tin\nSummary: Tóm tắt.\n"
+                                          "Authors: Tin: An\n\nThân bài.\n", encoding="utf-8")
+    with pytest.raises(corpus.CorpusError) as refused:
+        _given(bad)
+    message = str(refused.value)
+    assert "--corpus" in message and "tin-tuc/a.md:2" in message and '"Date"' in message
+    assert "2026-11-26 09:30" in message  # the fix: how to write it
+    with pytest.raises(corpus.CorpusError, match="no such folder"):
+        compare.given_corpus(tmp_path / "missing", ROOT / "pelicanconf.py", "en")
+    (tmp_path / "empty" / "tin-tuc").mkdir(parents=True)
+    with pytest.raises(corpus.CorpusError, match="no article"):
+        compare.given_corpus(tmp_path / "empty", ROOT / "pelicanconf.py", "en")
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["bench", "compare", "--corpus", "content", "--sizes", "10"], "without --sizes"),
+    (["bench", "compare", "--runs", "abc"], "'abc': write a whole number of 0 or more"),
+    (["bench", "compare", "--paragraphs", "0"], "'0': write a whole number from 1 to 200"),
+    (["bench", "compare", "--sizes", "1k"], "--sizes 1k: write article counts"),
+])
+def test_the_benchmark_says_what_is_wrong_with_its_arguments_in_the_language_asked(argv, said, capsys):
+    from portal.cli import main
+
+    try:
+        status = main(["--lang", "en", *argv])
+    except SystemExit as stop:  # the argument parser's own error
+        status = stop.code
+    assert status == 2 and said in capsys.readouterr().err
