@@ -10,9 +10,10 @@ written never disagree.
 
 Encoding is the slow part and must give the same bytes on every build: each copy is kept in a
 cache folder under a name made of the SHA-256 of the original's bytes and the recipe (width,
-quality), so a rebuild copies bytes instead of encoding them, and a changed picture is encoded
-again. Pixels are turned upright first (a phone photo's EXIF orientation), and no metadata is
-copied (a photo's GPS position stays out of the published copies).
+quality, libwebp's effort), so a rebuild copies bytes instead of encoding them, and a changed picture
+is encoded again; the build encodes the pictures missing from the cache on every core
+(plugins/responsive_images), each decoded once for all its copies. Pixels are turned upright first (a phone
+photo's EXIF orientation), and no metadata is copied (a photo's GPS position stays out of the published copies).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ from .paths import image_variant
 
 WIDTHS = (360, 720, 1280)
 QUALITY = 80
+# libwebp's effort (cwebp -m): 4 is its own default. Measured on a 1600 x 900 photo, the three copies are
+# 1-2 % larger than at 6, its slowest, and encoded 2-4 times faster (132 ms against 327 ms).
+METHOD = 4
 RASTER = ("image/png", "image/jpeg", "image/webp")  # what Pillow reads and a smaller copy helps
 
 
@@ -56,37 +60,61 @@ def srcset(found: list[Variant], prefix: str) -> str:
 
 def encode(data: bytes, width: int, quality: int = QUALITY) -> bytes:
     """The picture `width` pixels wide, upright, as WebP, without metadata."""
+    return encode_widths(data, [width], quality)[width]
+
+
+def encode_widths(data: bytes, widths: Sequence[int], quality: int = QUALITY) -> dict[int, bytes]:
+    """The picture at each of `widths` (``encode``), decoded once: each copy is resized from the same
+    upright pixels, so it has the bytes ``encode`` gives it alone."""
     from PIL import Image, ImageOps
 
+    copies = {}
     with Image.open(io.BytesIO(data)) as original:
         picture = ImageOps.exif_transpose(original)
         if picture.mode not in ("RGB", "RGBA"):
             alpha = "A" in picture.getbands() or "transparency" in picture.info
             picture = picture.convert("RGBA" if alpha else "RGB")
-        height = max(1, round(picture.height * width / picture.width))
-        if (width, height) != picture.size:
-            picture = picture.resize((width, height), Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        picture.save(out, "WEBP", quality=quality, method=6)
-        return out.getvalue()
+        for width in widths:
+            height = max(1, round(picture.height * width / picture.width))
+            copy = picture if (width, height) == picture.size else \
+                picture.resize((width, height), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            copy.save(out, "WEBP", quality=quality, method=METHOD)
+            copies[width] = out.getvalue()
+    return copies
 
 
-def cache_name(data: bytes, width: int, quality: int) -> str:
-    return f"{hashlib.sha256(data).hexdigest()}-{width}w-q{quality}.webp"
+def cache_name(digest: str, width: int, quality: int) -> str:
+    """A copy's name in the cache: the SHA-256 of the original's bytes and the recipe."""
+    return f"{digest}-{width}w-q{quality}-m{METHOD}.webp"
 
 
-def make(data: bytes, width: int, quality: int, cache: Path | None) -> tuple[bytes, bool]:
-    """The copy's bytes, from the cache when it holds them; and whether it had to be encoded."""
-    cached = cache / cache_name(data, width, quality) if cache else None
-    if cached is not None and cached.is_file():
-        return cached.read_bytes(), False
-    encoded = encode(data, width, quality)
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(encoded)
-        os.replace(tmp, cached)  # two builds at once never see half a file
-    return encoded, True
+def cached(data: bytes, widths: Sequence[int], quality: int, cache: Path | None) -> dict[int, bytes]:
+    """The copies of ``data`` the cache holds, by width."""
+    if cache is None:
+        return {}
+    digest = hashlib.sha256(data).hexdigest()
+    found = {}
+    for width in widths:
+        try:
+            found[width] = (cache / cache_name(digest, width, quality)).read_bytes()
+        except OSError:  # not there (or unreadable: encoded again, and written anew)
+            continue
+    return found
+
+
+def make(data: bytes, widths: Sequence[int], quality: int, cache: Path | None) -> dict[int, bytes]:
+    """The copies of ``data`` at ``widths`` that the cache does not hold, encoded and put in it."""
+    encoded = encode_widths(data, widths, quality)
+    if cache is not None:
+        digest = hashlib.sha256(data).hexdigest()
+        cache.mkdir(parents=True, exist_ok=True)
+        for width, copy in encoded.items():
+            target = cache / cache_name(digest, width, quality)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(copy)
+            os.replace(tmp, target)  # two builds at once never see half a file
+    return encoded
 
 
 # ---- pictures in an article's body -----------------------------------------------------------------

@@ -18,7 +18,10 @@ None: no cache, every build encodes).
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from pelican import signals
@@ -125,17 +128,50 @@ def write_variants(generators) -> None:
     quality = setting(settings, "RESPONSIVE_IMAGE_QUALITY")
     content, out, cache = Path(settings["PATH"]), Path(settings["OUTPUT_PATH"]), cache_folder(settings)
     images = pictures(published_views(generators), settings)
-    encoded = 0
+    # the copies the cache holds are written at once; the pictures with copies to encode, on every core
+    missing: list[tuple[ImageFile, list[image_variants.Variant]]] = []
     for image in images:
         found = image_variants.variants(image, widths)
         if not found:
             continue
         data = (content / image.path).read_bytes()
+        copies = image_variants.cached(data, [v.width for v in found], quality, cache)
         for variant in found:
-            copy, fresh = image_variants.make(data, variant.width, quality, cache)
-            write_file(out / variant.path, copy)
-            encoded += fresh
-    log.info("responsive_images: %d pictures, %d copies encoded (the rest from %s)", len(images), encoded, cache)
+            if variant.width in copies:
+                write_file(out / variant.path, copies[variant.width])
+        if len(copies) < len(found):
+            missing.append((image, [v for v in found if v.width not in copies]))
+    jobs = [(str(content / image.path), [v.width for v in todo], quality, cache) for image, todo in missing]
+    for (_, todo), copies in zip(missing, _encoded(jobs, _workers(settings, len(jobs))), strict=True):
+        for variant in todo:
+            write_file(out / variant.path, copies[variant.width])
+    log.info("responsive_images: %d pictures, %d copies encoded (the rest from %s)", len(images),
+             sum(len(todo) for _, todo in missing), cache)
+
+
+def _workers(settings: dict, jobs: int) -> int:
+    """How many processes encode ``jobs`` pictures: the build's (PORTAL_WORKERS: 0 one per CPU), one in a
+    process that runs threads (the live preview's server: forking it is not safe) or for one picture."""
+    if jobs < 2 or threading.active_count() > 1:
+        return 1
+    return max(1, min(jobs, int(settings.get("PORTAL_WORKERS") or os.cpu_count() or 1)))
+
+
+def _encode(job: tuple[str, list[int], int, Path | None]) -> dict[int, bytes]:
+    """One picture's missing copies (a worker process's job): read, encoded, put in the cache."""
+    path, widths, quality, cache = job
+    return image_variants.make(Path(path).read_bytes(), widths, quality, cache)
+
+
+def _encoded(jobs: list, workers: int) -> Iterator[dict[int, bytes]]:
+    """Each job's copies, in the order of ``jobs``; on ``workers`` forked processes when more than one
+    (each picture is a fifth of a second or more of one core: a site's first build, or an archive
+    imported with its pictures, has thousands)."""
+    if workers < 2:
+        yield from map(_encode, jobs)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_encode, jobs)
 
 
 def register() -> None:

@@ -1,10 +1,21 @@
 """portal.image_variants on an article's body: the site's pictures get their size and WebP copies,
-after the sanitiser, from the files alone; anything else is left as the sanitiser wrote it."""
+after the sanitiser, from the files alone; anything else is left as the sanitiser wrote it. And the
+copies themselves: each picture decoded once for all its widths, the same bytes as one at a time, and the
+pictures missing from the cache encoded on several processes, in order."""
 
 from __future__ import annotations
 
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+from portal import image_variants
 from portal.image_variants import body_image_paths, local_path, responsive_body
 from portal.images import ImageFile
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PHOTO = ImageFile("images/anh.png", 1600, 900, 120_000, "image/png")
 SMALL = ImageFile("images/nho.png", 300, 200, 9_000, "image/png")
@@ -60,3 +71,56 @@ def test_the_paths_a_body_shows():
     assert local_path("images/anh.png") is None  # Pelican has made every link of the site absolute
     assert local_path("/") is None
     assert local_path("https://example.org/images/anh.png", "https://antoanthongtin.laocai.gov.vn") is None
+
+
+def _photo(width: int = 640, height: int = 360) -> bytes:
+    from PIL import Image
+
+    picture = Image.effect_noise((width // 8, height // 8), 50).convert("RGB").resize((width, height))
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def test_the_copies_of_a_picture_decoded_once_are_the_bytes_of_each_made_alone(tmp_path):
+    data = _photo()
+    together = image_variants.encode_widths(data, [160, 320, 640], 80)
+    assert together == {w: image_variants.encode(data, w, 80) for w in (160, 320, 640)}
+    assert all(copy[:4] == b"RIFF" and copy[8:12] == b"WEBP" for copy in together.values())
+    # made once, then read from the cache, under a name with the whole recipe
+    assert image_variants.cached(data, [160, 320], 80, tmp_path) == {}
+    assert image_variants.make(data, [160, 320], 80, tmp_path) == {160: together[160], 320: together[320]}
+    assert image_variants.cached(data, [160, 320, 640], 80, tmp_path) == {160: together[160], 320: together[320]}
+    assert all(f"-q80-m{image_variants.METHOD}.webp" in p.name for p in tmp_path.iterdir())
+    assert not list(tmp_path.glob(".*"))  # no temporary file left
+
+
+def _plugin():
+    sys.path.insert(0, str(ROOT / "plugins"))
+    try:
+        import responsive_images  # as Pelican loads it
+    finally:
+        sys.path.remove(str(ROOT / "plugins"))
+    return responsive_images
+
+
+def test_the_pictures_to_encode_are_shared_by_the_build_processes_and_come_back_in_order(monkeypatch, tmp_path):
+    plugin = _plugin()
+
+    def make(data, widths, quality, cache):  # (inherited by the forked processes)
+        time.sleep(0.05)
+        return {w: f"{data.decode()}:{w}:{os.getpid()}".encode() for w in widths}
+
+    monkeypatch.setattr(image_variants, "make", make)
+    for n in range(6):
+        (tmp_path / f"{n}.jpg").write_bytes(f"anh{n}".encode())
+    jobs = [(str(tmp_path / f"{n}.jpg"), [360, 720], 80, None) for n in range(6)]
+    copies = list(plugin._encoded(jobs, 2))
+    assert [sorted(c) for c in copies] == [[360, 720]] * 6
+    made = [c[360].decode().split(":") for c in copies]
+    assert [m[0] for m in made] == [f"anh{n}" for n in range(6)]  # each picture's own, in order
+    assert len({m[2] for m in made}) == 2 and str(os.getpid()) not in {m[2] for m in made}
+    alone = list(plugin._encoded(jobs, 1))
+    assert {c[360].decode().split(":")[2] for c in alone} == {str(os.getpid())}
+    assert plugin._workers({"PORTAL_WORKERS": 0}, 1) == 1 and plugin._workers({"PORTAL_WORKERS": 1}, 50) == 1
+    assert plugin._workers({"PORTAL_WORKERS": 0}, 50) == min(50, os.cpu_count() or 1)
