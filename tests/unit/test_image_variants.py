@@ -6,9 +6,9 @@ pictures missing from the cache encoded on several processes, in order."""
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import sys
-import time
 from pathlib import Path
 
 from portal import image_variants
@@ -107,8 +107,12 @@ def _plugin():
 def test_the_pictures_to_encode_are_shared_by_the_build_processes_and_come_back_in_order(monkeypatch, tmp_path):
     plugin = _plugin()
 
+    # the first two pictures wait for each other: two processes encode, however slowly the second starts
+    both = [multiprocessing.get_context("fork").Barrier(2)]  # (emptied for the run in this process)
+
     def make(data, widths, quality, cache):  # (inherited by the forked processes)
-        time.sleep(0.05)
+        if both and data in (b"anh0", b"anh1"):
+            both[0].wait(timeout=60)
         return {w: f"{data.decode()}:{w}:{os.getpid()}".encode() for w in widths}
 
     monkeypatch.setattr(image_variants, "make", make)
@@ -120,6 +124,7 @@ def test_the_pictures_to_encode_are_shared_by_the_build_processes_and_come_back_
     made = [c[360].decode().split(":") for c in copies]
     assert [m[0] for m in made] == [f"anh{n}" for n in range(6)]  # each picture's own, in order
     assert len({m[2] for m in made}) == 2 and str(os.getpid()) not in {m[2] for m in made}
+    both.clear()
     alone = list(plugin._encoded(jobs, 1))
     assert {c[360].decode().split(":")[2] for c in alone} == {str(os.getpid())}
     assert plugin._workers({"PORTAL_WORKERS": 0}, 1) == 1 and plugin._workers({"PORTAL_WORKERS": 1}, 50) == 1
