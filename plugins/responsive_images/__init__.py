@@ -28,7 +28,9 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from portal import image_variants
+from portal.checks import display
 from portal.images import ImageFile, read_image
+from portal.model import ContentErrors, Problem
 from portal.outputs import write_file
 from portal.settings import SettingsError, require_after_articles
 
@@ -127,14 +129,24 @@ def write_variants(generators) -> None:
     widths = setting(settings, "RESPONSIVE_IMAGE_WIDTHS")
     quality = setting(settings, "RESPONSIVE_IMAGE_QUALITY")
     content, out, cache = Path(settings["PATH"]), Path(settings["OUTPUT_PATH"]), cache_folder(settings)
-    images = pictures(published_views(generators), settings)
+    views = published_views(generators)
+    images = pictures(views, settings)
+    problems: list[Problem] = []
     # the copies the cache holds are written at once; the pictures with copies to encode, on every core
     missing: list[tuple[ImageFile, list[image_variants.Variant]]] = []
     for image in images:
         found = image_variants.variants(image, widths)
         if not found:
             continue
-        data = (content / image.path).read_bytes()
+        if image.width * (image.height or 0) > image_variants.MOST_PIXELS:
+            problems.append(_problem(content, image, views, "image_pixels", width=image.width, height=image.height,
+                                     limit=image_variants.MOST_PIXELS // 1_000_000))
+            continue
+        try:
+            data = (content / image.path).read_bytes()
+        except OSError as error:
+            problems.append(_problem(content, image, views, "image_damaged", error=error.strerror or error))
+            continue
         copies = image_variants.cached(data, [v.width for v in found], quality, cache)
         for variant in found:
             if variant.width in copies:
@@ -142,11 +154,25 @@ def write_variants(generators) -> None:
         if len(copies) < len(found):
             missing.append((image, [v for v in found if v.width not in copies]))
     jobs = [(str(content / image.path), [v.width for v in todo], quality, cache) for image, todo in missing]
-    for (_, todo), copies in zip(missing, _encoded(jobs, _workers(settings, len(jobs))), strict=True):
+    for (image, todo), copies in zip(missing, _encoded(jobs, _workers(settings, len(jobs))), strict=True):
+        if isinstance(copies, str):  # the picture could not be read
+            problems.append(_problem(content, image, views, "image_damaged", error=copies))
+            continue
         for variant in todo:
             write_file(out / variant.path, copies[variant.width])
+    if problems:
+        raise ContentErrors(problems, settings.get("PORTAL_LANG", "vi"))
     log.info("responsive_images: %d pictures, %d copies encoded (the rest from %s)", len(images),
              sum(len(todo) for _, todo in missing), cache)
+
+
+def _problem(content: Path, image: ImageFile, views: list, code: str, **params) -> Problem:
+    """What is wrong with a picture, and the articles that show it (the first three)."""
+    users = [v.source_file for v in views if v.image is not None and v.image.path == image.path]
+    users += [v.source_file for v in views if image.path in BODY_IMAGES and v.source_file not in users
+              and image.path in image_variants.body_image_paths(v.body_html, "")]
+    shown = ", ".join(u for u in users[:3] if u) + (" …" if len(users) > 3 else "")
+    return Problem(display(content / image.path, content), None, None, None, code, {**params, "used_by": shown or "—"})
 
 
 def _workers(settings: dict, jobs: int) -> int:
@@ -157,13 +183,19 @@ def _workers(settings: dict, jobs: int) -> int:
     return max(1, min(jobs, int(settings.get("PORTAL_WORKERS") or os.cpu_count() or 1)))
 
 
-def _encode(job: tuple[str, list[int], int, Path | None]) -> dict[int, bytes]:
-    """One picture's missing copies (a worker process's job): read, encoded, put in the cache."""
+def _encode(job: tuple[str, list[int], int, Path | None]) -> dict[int, bytes] | str:
+    """One picture's missing copies (a worker process's job): read, encoded, put in the cache; or why the
+    picture could not be read (a file cut short, not the picture its name says, a decompression bomb)."""
     path, widths, quality, cache = job
-    return image_variants.make(Path(path).read_bytes(), widths, quality, cache)
+    try:
+        return image_variants.make(Path(path).read_bytes(), widths, quality, cache)
+    except MemoryError:
+        raise
+    except Exception as error:  # noqa: BLE001 (Pillow raises many kinds for a damaged file: each is the file's)
+        return str(error) or type(error).__name__
 
 
-def _encoded(jobs: list, workers: int) -> Iterator[dict[int, bytes]]:
+def _encoded(jobs: list, workers: int) -> Iterator[dict[int, bytes] | str]:
     """Each job's copies, in the order of ``jobs``; on ``workers`` forked processes when more than one
     (each picture is a fifth of a second or more of one core: a site's first build, or an archive
     imported with its pictures, has thousands)."""

@@ -172,6 +172,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file is outside the kind folders ({kinds}). Fix: move it into one of them.",
     ),
     # ---- invoke check (portal.checker) -------------------------------------------
+    "image_damaged": (
+        "Không đọc được ảnh này để làm các bản nhỏ cho điện thoại ({error}): tệp bị hỏng, thiếu một phần, hoặc "
+        "không phải ảnh như tên tệp nói. Cách sửa: mở ảnh bằng một chương trình sửa ảnh rồi lưu lại (PNG hoặc "
+        "JPEG), hoặc chép lại tệp gốc; dùng ở: {used_by}.",
+        "This picture cannot be read to make its small copies for phones ({error}): the file is damaged, cut "
+        "short, or not the picture its name says. Fix: open it in an image editor and save it again (PNG or "
+        "JPEG), or copy the original file again; used by: {used_by}.",
+    ),
+    "image_pixels": (
+        "Ảnh này quá nhiều điểm ảnh ({width} × {height}, tối đa {limit} triệu điểm ảnh): làm các bản nhỏ sẽ cần "
+        "hàng trăm MB bộ nhớ. Cách sửa: lưu một bản nhỏ hơn, rộng tối đa 4000 điểm ảnh; dùng ở: {used_by}.",
+        "This picture has too many pixels ({width} × {height}, at most {limit} million): making its small "
+        "copies would take hundreds of MB of memory. Fix: save a smaller copy, at most 4,000 pixels wide; "
+        "used by: {used_by}.",
+    ),
     "image_no_alt": (
         "Ảnh {path} không có mô tả cho người khiếm thị. Cách sửa: viết mô tả trong ngoặc vuông, "
         "ví dụ ![Đại biểu dự hội nghị]({path} \"Chú thích. Nguồn ảnh: …\").",

@@ -299,3 +299,30 @@ def test_text_that_looks_like_an_attribute_stays_text_in_the_feeds(fixture_conte
         assert not [el for el in tree.iter() if isinstance(el.tag, str) and any(a.startswith("on") for a in el.attrib)]
         details = [el for el in tree.iter() if el.tag == "details"]
         assert details and details[0].get("title") == "a/"  # as written: the text was never re-parsed
+
+
+# ---- pictures that cannot be made small ------------------------------------------------------------------
+def test_a_damaged_picture_and_a_decompression_bomb_stop_the_build_naming_each_and_who_shows_it(
+        fixture_content, previous_output):
+    """A lead picture cut short (its header says its size, its pixels end early) and a body picture of 81
+    million pixels in a few kilobytes: each is named with the articles that show it and what to do; the
+    build stops with output/ untouched, on every core as on one."""
+    from PIL import Image
+
+    output, before = previous_output
+    lead = fixture_content / "images" / "anh-thu.png"
+    lead.write_bytes(lead.read_bytes()[: len(lead.read_bytes()) // 2])
+    Image.new("1", (9000, 9000)).save(fixture_content / "images" / "khong-lo.png")
+    assert (fixture_content / "images" / "khong-lo.png").stat().st_size < 100_000
+    Image.effect_noise((800, 450), 40).convert("RGB").save(fixture_content / "images" / "tot.jpg")  # a good one
+    append_body(fixture_content, '![Bản đồ](images/khong-lo.png "Bản đồ khu vực. Nguồn ảnh: Sở")\n\n'
+                '![Hội trường](images/tot.jpg "Hội trường. Nguồn ảnh: Sở")\n')
+    for workers in (2, 1):  # two pictures to encode on two processes; then, one in the cache, in the build alone
+        built = run_build(fixture_content, output, search=False, extra_settings={"PORTAL_WORKERS": workers})
+        stopped_untouched(built, output, before)
+        assert "content/images/anh-thu.png: [lỗi] Không đọc được ảnh này để làm các bản nhỏ" in built.stderr
+        assert "mở ảnh bằng một chương trình sửa ảnh rồi lưu lại" in built.stderr
+        assert f"dùng ở: content/canh-bao/2026-11-20-lo-hong-exchange.md, content/{NEWS}" in built.stderr
+        assert ("content/images/khong-lo.png: [lỗi] Ảnh này quá nhiều điểm ảnh (9000 × 9000, tối đa 60 triệu "
+                "điểm ảnh)") in built.stderr
+        assert f"rộng tối đa 4000 điểm ảnh; dùng ở: content/{NEWS}." in built.stderr

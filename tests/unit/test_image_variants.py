@@ -127,5 +127,11 @@ def test_the_pictures_to_encode_are_shared_by_the_build_processes_and_come_back_
     both.clear()
     alone = list(plugin._encoded(jobs, 1))
     assert {c[360].decode().split(":")[2] for c in alone} == {str(os.getpid())}
+    # how many: the build's processes, for two pictures or more, in a process without threads (the suite's
+    # own servers run threads in this one: the build's process, which runs none, is told so here)
+    monkeypatch.setattr(plugin.threading, "active_count", lambda: 1)
     assert plugin._workers({"PORTAL_WORKERS": 0}, 1) == 1 and plugin._workers({"PORTAL_WORKERS": 1}, 50) == 1
     assert plugin._workers({"PORTAL_WORKERS": 0}, 50) == min(50, os.cpu_count() or 1)
+    assert plugin._workers({"PORTAL_WORKERS": 3}, 2) == 2
+    monkeypatch.setattr(plugin.threading, "active_count", lambda: 2)  # the live preview's server
+    assert plugin._workers({"PORTAL_WORKERS": 0}, 50) == 1
