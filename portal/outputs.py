@@ -274,12 +274,13 @@ def inputs_digest(inputs: tuple) -> bytes | None:
     return _keyed[0].inputs_digest(inputs)  # type: ignore[attr-defined]
 
 
-def write_keyed(path: Path, inputs: tuple, make: Callable[[], bytes]) -> None:
+def write_keyed(path: Path, inputs: tuple, make: Callable[[], bytes]) -> bool:
     """Write the bytes ``make()`` gives, unless the output a build replaces has this file made from the
     same ``inputs`` (whatever ``make`` reads besides the settings and code: an article's view, digested
     without its links to other articles, a value of the settings): then it is linked from there,
     ``make`` not called. Outside a build, or for inputs ``portal.renders`` cannot digest, it is made.
-    Raises ``Stopped``, writing nothing, once the ``stop`` given to ``keyed_by`` says so."""
+    Raises ``Stopped``, writing nothing, once the ``stop`` given to ``keyed_by`` says so. True when made,
+    False when linked."""
     if _stop is not None and _stop():
         raise Stopped()
     if _keyed is not None:
@@ -292,12 +293,12 @@ def write_keyed(path: Path, inputs: tuple, make: Callable[[], bytes]) -> None:
                 keys.linked(name)  # type: ignore[attr-defined]
                 _record(path)
                 _keyed_count["linked"] += 1
-                return
+                return False
             _keyed_count["made"] += 1
             write_file(path, make())
             if key is not None:
                 keys.stamped(name, key, target)  # type: ignore[attr-defined]
-            return
+            return True
         before = _before(path)
         if key is not None and before is not None and keys.unchanged(name, key, before):  # type: ignore[attr-defined]
             _make_folder(path.parent)
@@ -306,11 +307,12 @@ def write_keyed(path: Path, inputs: tuple, make: Callable[[], bytes]) -> None:
                 keys.linked(name)  # type: ignore[attr-defined]
                 _record(path)
                 _keyed_count["linked"] += 1
-                return
+                return False
             except OSError:  # another file system, or written already: made and written
                 pass
     _keyed_count["made"] += 1
     write_file(path, make())
+    return True
 
 
 def _record(path: Path) -> None:

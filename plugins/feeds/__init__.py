@@ -107,7 +107,7 @@ def write_feeds(generators, writer_=None) -> None:
     def render(feed: cat.Feed, fmt: str, chosen: list) -> Callable[[], bytes]:
         return lambda: renderers[fmt](settings, feed, [item_of(v) for v in chosen])
 
-    count = 0
+    count = made = 0
     for feed in catalogue.feeds:
         # a feed's items are the first `limit` that it selects, and the scan stops there (a tag feed of a large
         # site finds its 100 items among the newest few hundred articles, not all 10,000)
@@ -116,11 +116,12 @@ def write_feeds(generators, writer_=None) -> None:
             # made from the feed (its selection by name: the catalogue's code is in the key), its items' views
             # and the settings: a feed the output this build replaces made from the same is linked from there
             # (a rebuild after one edit renders only the feeds the article is in)
-            write_keyed(out / feed.path(fmt), (feed, fmt, *chosen), render(feed, fmt, chosen))
+            made += write_keyed(out / feed.path(fmt), (feed, fmt, *chosen), render(feed, fmt, chosen))
             count += 1
     for opml_list in catalogue.opml_lists:  # for people: no feed reader gets an item twice from one list
         write_file(out / opml_list.path, opml.render(settings, opml_list))
-    log.info("feeds: wrote %d feeds and %d OPML lists", count, len(catalogue.opml_lists))
+    log.info("feeds: %d feeds (%d made, %d linked from the previous output) and %d OPML lists", count, made,
+             count - made, len(catalogue.opml_lists))
 
 
 def register() -> None:
