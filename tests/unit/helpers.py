@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import sys
+from pathlib import Path
 
 from portal import model
 from portal.view import ArticleView, TagRef, build_view
@@ -56,3 +59,13 @@ def view_of(text: str, kind: str, now: dt.datetime = NOW, body_html: str = "<p>N
     tags = [TagRef(t, model.make_slug(t), f"the/{model.make_slug(t)}/") for t in entry.values.get("tags", [])]
     return build_view(entry, url=f"{kind}/{entry.values['slug']}.html", body_html=body_html, tags=tags, now=now,
                       content_root=".", lang=lang, translate=lambda text: text)
+
+
+def plugin(name: str):
+    """A plugin of plugins/, imported by its folder's name, as Pelican loads it."""
+    folder = str(Path(__file__).resolve().parents[2] / "plugins")
+    sys.path.insert(0, folder)
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(folder)

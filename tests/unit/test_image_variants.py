@@ -8,8 +8,9 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
-import sys
 from pathlib import Path
+
+import helpers
 
 from portal import image_variants
 from portal.image_variants import body_image_paths, local_path, responsive_body
@@ -95,17 +96,8 @@ def test_the_copies_of_a_picture_decoded_once_are_the_bytes_of_each_made_alone(t
     assert not list(tmp_path.glob(".*"))  # no temporary file left
 
 
-def _plugin():
-    sys.path.insert(0, str(ROOT / "plugins"))
-    try:
-        import responsive_images  # as Pelican loads it
-    finally:
-        sys.path.remove(str(ROOT / "plugins"))
-    return responsive_images
-
-
 def test_the_pictures_to_encode_are_shared_by_the_build_processes_and_come_back_in_order(monkeypatch, tmp_path):
-    plugin = _plugin()
+    plugin = helpers.plugin("responsive_images")
 
     # the first two pictures wait for each other: two processes encode, however slowly the second starts
     both = [multiprocessing.get_context("fork").Barrier(2)]  # (emptied for the run in this process)

@@ -12,6 +12,7 @@ import types
 import unicodedata
 from pathlib import Path
 
+import helpers
 import pytest
 from unidecode import unidecode
 
@@ -76,17 +77,8 @@ def test_a_shadow_page_holds_each_word_once_as_written():
     assert text.count("ứng") == 2 and "ung" not in text.split() and "Doi" not in text
 
 
-def _plugin():
-    sys.path.insert(0, str(ROOT / "plugins"))
-    try:
-        import search as plugin  # plugins/search, as Pelican loads it
-    finally:
-        sys.path.remove(str(ROOT / "plugins"))
-    return plugin
-
-
 def test_without_an_index_the_plugin_makes_no_record_and_runs_nothing(monkeypatch, tmp_path):
-    plugin = _plugin()
+    plugin = helpers.plugin("search")
     monkeypatch.setattr(plugin, "record", lambda *a: pytest.fail("a record was made"))
     monkeypatch.setattr(plugin, "write_index", lambda *a: pytest.fail("Pagefind ran"))
     gen = types.SimpleNamespace(settings={"SEARCH_INDEX": False, "OUTPUT_PATH": str(tmp_path)}, articles=[])
@@ -134,7 +126,7 @@ def test_records_are_written_one_at_a_time_and_pagefind_gets_the_allocator_setti
 
 
 def test_the_plugin_hands_pagefind_its_records_lazily_in_url_order(monkeypatch, tmp_path):
-    plugin = _plugin()
+    plugin = helpers.plugin("search")
     made, given = [], []
     monkeypatch.setattr(plugin, "record", lambda view, lang: made.append(view.url) or {"url": "/" + view.url})
 
@@ -238,10 +230,10 @@ def test_a_memory_for_the_runs_together_pagefind_cannot_keep_stops_the_build_nam
     pelican = types.SimpleNamespace(settings={"SEARCH_INDEX": True, "SEARCH_MEMORY_MIB": value,
                                               "PLUGINS": ["articles", "search"]})
     with pytest.raises(SettingsError, match="SEARCH_MEMORY_MIB"):
-        _plugin().check_settings(pelican)
+        helpers.plugin("search").check_settings(pelican)
     for good in (None, 31, 2048):
-        _plugin().check_settings(types.SimpleNamespace(settings={"SEARCH_INDEX": True, "SEARCH_MEMORY_MIB": good,
-                                                                 "PLUGINS": ["articles", "search"]}))
+        helpers.plugin("search").check_settings(types.SimpleNamespace(
+            settings={"SEARCH_INDEX": True, "SEARCH_MEMORY_MIB": good, "PLUGINS": ["articles", "search"]}))
 
 
 @pytest.mark.parametrize("value", ["600", True, 0, -5, 30, float("nan"), float("inf")])
@@ -251,13 +243,13 @@ def test_a_part_budget_pagefind_cannot_keep_stops_the_build_naming_the_setting(v
     pelican = types.SimpleNamespace(settings={"SEARCH_INDEX": True, "SEARCH_PART_MIB": value,
                                               "PLUGINS": ["articles", "search"]})
     with pytest.raises(SettingsError, match="SEARCH_PART_MIB"):
-        _plugin().check_settings(pelican)
+        helpers.plugin("search").check_settings(pelican)
 
 
 def test_a_part_budget_of_more_than_pagefinds_own_share_or_none_is_taken():
     for value in (search.PAGEFIND_OWN_MIB + 0.01, 600, None):
-        _plugin().check_settings(types.SimpleNamespace(settings={"SEARCH_INDEX": True, "SEARCH_PART_MIB": value,
-                                                                 "PLUGINS": ["articles", "search"]}))
+        helpers.plugin("search").check_settings(types.SimpleNamespace(
+            settings={"SEARCH_INDEX": True, "SEARCH_PART_MIB": value, "PLUGINS": ["articles", "search"]}))
 
 
 def test_pagefind_runs_as_its_own_program_not_through_the_python_wrapper(monkeypatch, tmp_path):
