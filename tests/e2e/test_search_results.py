@@ -42,7 +42,7 @@ Summary: Người dùng nên bật cập nhật để vá lỗi kịp thời.
 Authors: Tin: Phòng An ninh mạng
 
 Bật cập nhật tự động. Máy tính tự động tải bản vá. Điện thoại cũng tự động cập nhật.
-Ứng dụng hoạt động ổn định. Hệ thống vận hành tự động.
+Ứng dụng hoạt động ổn định. Hệ thống vận hành tự động. Nên đổi mật khẩu định kỳ.
 """,
     "canh-bao/2025-03-10-gia-mao-ngan-hang.md": """Title: Cảnh báo tin nhắn giả mạo ngân hàng
 Date: 2025-03-10 08:00
@@ -58,6 +58,22 @@ Withdrawn: 2025-03-11 09:00 | Phát hành nhầm.
 
 Nội dung cảnh báo.
 """,
+    "tin-tuc/2026-11-14-tap-trung.md": """Title: Tập huấn tập trung kỹ năng nhận diện tin giả
+Date: 2026-11-14 08:00
+Slug: tap-huan-tap-trung-nhan-dien-tin-gia
+Summary: Lớp tập huấn tập trung cho cán bộ xã.
+Authors: Tin: Phòng Tham mưu
+
+Lớp tập huấn tập trung giúp cán bộ nhận diện tin giả và lừa đảo. Học viên tập nhận diện, tập báo cáo, tập xử lý.
+""",
+    "tin-tuc/2026-11-15-doi-moi.md": """Title: Đổi mới cách theo dõi sự cố
+Date: 2026-11-15 08:00
+Slug: doi-moi-cach-theo-doi-su-co
+Summary: Các đơn vị thay đổi cách theo dõi sự cố.
+Authors: Tin: Phòng Tham mưu
+
+Thay đổi quy trình, đổi phần mềm theo dõi, đổi ca trực. Một đội kỹ thuật trực đêm, ghi lại các vụ lừa đảo.
+""",
 }
 
 
@@ -72,8 +88,12 @@ def build_site(base, **settings):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    built = build_site(tmp_path_factory.mktemp("search-results"))
+def built(tmp_path_factory):
+    return build_site(tmp_path_factory.mktemp("search-results"))
+
+
+@pytest.fixture(scope="module")
+def served(built):
     with StaticServer(built.output) as server:
         yield server
 
@@ -133,6 +153,42 @@ def test_the_word_as_typed_ranks_first(served, page):
     assert found[0] == COUNCIL, found
     assert AUTOMATIC in found  # "động" folds to "dong" as well: found, after
     assert search(page, served, "động")[0] == AUTOMATIC
+
+
+def _words(built, url: str) -> str | None:
+    """An article's own words as a reader sees them (title, lead, body), lower case; None for another page."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((built.output / url.lstrip("/")).read_text(encoding="utf-8"), "html.parser")
+    parts = [soup.select_one("article h1"), soup.select_one("article p.lead"), soup.select_one("article div.body")]
+    if not all(parts):
+        return None
+    return " ".join(" ".join(part.get_text(" ") for part in parts).lower().split())
+
+
+def _says(built, url: str, words: str) -> bool:
+    """Whether the article at ``url`` says every word of ``words`` as written (case apart)."""
+    text = _words(built, url) or ""
+    return all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text) for w in words.lower().split())
+
+
+@pytest.mark.parametrize("query, mixed", [("diễn tập", True), ("đội", True), ("Đồng", True), ("lừa đảo", False),
+                                          ("tập huấn", False)])
+def test_every_page_saying_the_words_as_typed_comes_before_any_other(built, served, page, query, mixed):
+    """Pagefind's own bonus for the spelling typed is weaker than how often a word is said, and it reads one
+    spelling a page (a page saying "đổi" and "đội" may get none): the pages saying every word as typed are
+    listed first, all of them, before any page found by the words without their marks."""
+    found = search(page, served, query)
+    exact = [_says(built, url, query) for url in found]
+    assert any(exact) and (not all(exact)) == mixed, (query, list(zip(found, exact, strict=True)))
+    assert exact == sorted(exact, reverse=True), (query, list(zip(found, exact, strict=True)))
+
+
+def test_a_quoted_phrase_finds_every_article_saying_it(built, served, page):
+    found = set(search(page, served, '"lừa đảo"'))
+    urls = ["/" + p.relative_to(built.output).as_posix() for p in built.output.glob("*/*.html")]
+    saying = {url for url in urls if "lừa đảo" in (_words(built, url) or "")}
+    assert len(saying) >= 3 and saying <= found, sorted(saying - found)
 
 
 def test_a_query_without_diacritics_still_finds_every_spelling(served, page):

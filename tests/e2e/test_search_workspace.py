@@ -100,7 +100,7 @@ def test_a_rebuild_indexes_what_changed_and_publishes_the_cold_index(site, tmp_p
     now = stamps(out / "pagefind")
     shared = [name for name in now if name.startswith("fragment/") and now[name][0] == served.get(name, (0,))[0]]
     assert len(shared) == pages - 1
-    assert any("Từkhoámới".encode() in gzip.decompress(p.read_bytes()) for p in fragments.iterdir())  # indexed
+    assert any(b"Tukhoamoi" in gzip.decompress(p.read_bytes()) for p in fragments.iterdir())  # folded, indexed
     # the output replaced was not written into: its files are as they were
     (previous,) = tmp_path.glob(".out.previous-*")
     assert stamps(previous / "pagefind") == served

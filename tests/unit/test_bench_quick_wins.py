@@ -1,15 +1,22 @@
-"""The speed-ups the benchmark measured change no byte: feed entries reused across feeds (docs/benchmarks.md)."""
+"""The speed-ups the benchmark measured change no byte: feed entries reused across feeds, search text folded
+with a table (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from helpers import DRILL, WARNING, view_of
+from unidecode import unidecode
 
 from portal import model
+from portal.bench.corpus import bench_articles
 from portal.feeds import catalogue, writer
 from portal.feeds.catalogue import ATOM, RSS
 from portal.feeds.items import build_item
+from portal.search import _FOLD_BLOCKS, fold
 
+ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = {"SITENAME": "Cổng", "SITE_SHORTNAME": "Cổng", "PORTAL_SITEURL_ABSOLUTE": "https://example.vn",
             "TAG_URL": "the/{slug}/", "CATEGORY_URL": "{slug}/", "PLUGINS": ["articles", "feeds", "cap_alerts"],
             "SITE_CONTACT": {"email": "a@example.vn"}, "SITE_OWNER": "Sở <TT&TT>"}
@@ -56,3 +63,26 @@ def test_an_entry_is_serialised_once_per_format(monkeypatch):
     # once per format and kind of feed (whole text; summary: a tag's)
     assert sorted(made) == sorted({(fmt, f.full_content, i.id) for f in cat.feeds for i in items if f.select(i.view)
                                    for fmt in (RSS, ATOM)})
+
+
+def _texts() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for folder in ("content", "tests/data")
+             for p in (ROOT / folder).rglob("*.md")]
+    texts += [f"{a.title} {a.summary} {a.byline} {' '.join(a.tags)} {a.body}" for a in bench_articles(30)]
+    return texts
+
+
+def test_folding_with_the_table_is_unidecode_on_the_sample_and_the_corpus():
+    texts = _texts()
+    assert len(texts) > 30
+    assert [fold(t) for t in texts] == [unidecode(t) for t in texts]
+
+
+def test_folding_with_the_table_is_unidecode_for_every_character_it_holds_and_others():
+    for low, high in _FOLD_BLOCKS:
+        chars = "".join(chr(c) for c in range(low, high))
+        assert fold(chars) == unidecode(chars)
+    for text in ("Đồng Văn", "diễn tập", "Nguyễn Thị Ánh", "a\u0301", "“Bảo mật” – 2026…", "Привет, Đà Lạt",
+                 "東京 và Hà Nội", "\U0001F600 ok", "\u00a0\u200b"):
+        assert fold(text) == unidecode(text), text
+    assert fold("Đồng") == "Dong" and fold("diễn tập") == "dien tap"

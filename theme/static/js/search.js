@@ -1,8 +1,7 @@
-// Search page. The index holds the words as written (portal/search.py); Pagefind matches them without their
-// marks and gives a page with the spelling typed a bonus (diacriticSimilarity), here large enough that what
-// matched as typed comes first: "Đồng" lists a page saying "Đồng" before one saying only "động", though both
-// are "dong" without their marks; "dong" finds both. A letter with no mark to strip (Đ, ø, ß…) is written as
-// the letters typed for it, in the query as in the index (LETTERS, the same as portal/search.py's).
+// Search page. The index holds every word folded to ASCII and, for a word written with diacritics, the
+// word as written too (portal/search.py). With Pagefind's exactDiacritics on, a query is run as typed and
+// folded ("Đồng" and "dong"), and what matched as typed comes first: "Đồng" lists a page saying "Đồng"
+// before one saying only "động", though both fold to "dong"; "dong" still finds both.
 // A warning shows its severity and status in words, from trang-thai.json beside the index (never searched).
 // Results are drawn in one step into a region of reserved height (site.css): nothing on screen moves. The first
 // ten are drawn, the status line says how many were found, and a button draws ten more. The address keeps
@@ -25,18 +24,8 @@
   var statuses = {}; // url -> {severity, severity_label, status, status_label} (portal/search.py, STATUS_FILE)
   var latest = 0; // the newest search: a slower, older one never overwrites it
 
-  var LETTERS = {"Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "Æ": "AE",
-    "æ": "ae", "Œ": "OE", "œ": "oe", "ß": "ss", "Þ": "Th", "þ": "th", "Ħ": "H", "ħ": "h", "ı": "i"};
-  var LETTER = new RegExp("[" + Object.keys(LETTERS).join("") + "]", "g");
-  // A diacritic spelled as typed multiplies a word's score by 1 + this: a page with "Đồng" once before one with
-  // "động" five times and "Đồng" in no title, as an exact match should come first. (Pagefind's default, 0.8, is
-  // weaker than how often a word is said.)
-  var AS_TYPED = 100;
-
-  // The query as the index holds its words: NFC (some keyboards type "ồ" as "o" and two combining marks),
-  // each of LETTERS as its letters.
-  function indexed(text) {
-    return text.normalize("NFC").replace(LETTER, function (c) { return LETTERS[c]; });
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D");
   }
 
   // A file of the index, by its path relative to pagefind.js.
@@ -48,11 +37,10 @@
     if (!pagefind) {
       pagefind = import(form.dataset.pagefind).then(function (pf) {
         // Pagefind searches every metadata field. Those a result shows (title, lead, kind, identifier) hold
-        // the words as written, whose "Đ" a query (written "D") does not match: they weigh nothing, and
-        // Pagefind's title boost goes to title_words, the title's indexed words (portal/search.py, TITLE_WORDS).
-        var ranking = { metaWeights: { title: 0, lead: 0, kind: 0, identifier: 0, title_words: 5 },
-          diacriticSimilarity: AS_TYPED };
-        var options = { exactDiacritics: false, ranking: ranking };
+        // the words as written, which a folded query does not match: they weigh nothing, and Pagefind's title
+        // boost goes to title_words, the title folded and as written (portal/search.py, TITLE_WORDS).
+        var ranking = { metaWeights: { title: 0, lead: 0, kind: 0, identifier: 0, title_words: 5 } };
+        var options = { exactDiacritics: true, ranking: ranking };
         var words = fetch(beside("trang-thai.json"))
           .then(function (r) { return r.ok ? r.json() : {}; })
           .then(function (found) { statuses = found; })
@@ -78,9 +66,20 @@
     return pagefind;
   }
 
-  // Every result, by score: what matched as typed first.
+  // The results of the query as typed, then those of the folded query not already listed.
   function find(pf, query) {
-    return pf.search(indexed(query)).then(function (search) { return search.results; });
+    var folded = fold(query);
+    var queries = folded === query ? [query] : [query, folded];
+    return Promise.all(queries.map(function (q) { return pf.search(q); })).then(function (searches) {
+      var seen = {};
+      var merged = [];
+      searches.forEach(function (search) {
+        search.results.forEach(function (r) {
+          if (!seen[r.id]) { seen[r.id] = true; merged.push(r); }
+        });
+      });
+      return merged;
+    });
   }
 
   function element(tag, className, text) {
@@ -210,9 +209,12 @@
   input.addEventListener("input", function () {
     clearTimeout(typing);
     typing = setTimeout(function () {
-      var q = input.value.trim();
+      var q = input.value.trim().normalize("NFC");
       if (!q) return;
-      load().then(function (pf) { return pf.preload(indexed(q)); }).catch(function () {});
+      var folded = fold(q);
+      load().then(function (pf) {
+        return Promise.all((folded === q ? [q] : [q, folded]).map(function (t) { return pf.preload(t); }));
+      }).catch(function () {});
     }, 300);
   });
 
