@@ -131,10 +131,14 @@ def write_variants(generators) -> None:
     content, out, cache = Path(settings["PATH"]), Path(settings["OUTPUT_PATH"]), cache_folder(settings)
     views = published_views(generators)
     images = pictures(views, settings)
+    lang = settings.get("PORTAL_LANG", "vi")
     problems: list[Problem] = []
     # the copies the cache holds are written at once; the pictures with copies to encode, on every core
     missing: list[tuple[ImageFile, list[image_variants.Variant]]] = []
     for image in images:
+        if image.media_type in _SIZED and not image.width:  # not the picture its name says, or cut short
+            problems.append(_problem(content, image, views, "image_damaged", error=_NO_SIZE[lang == "en"]))
+            continue
         found = image_variants.variants(image, widths)
         if not found:
             continue
@@ -161,9 +165,15 @@ def write_variants(generators) -> None:
         for variant in todo:
             write_file(out / variant.path, copies[variant.width])
     if problems:
-        raise ContentErrors(problems, settings.get("PORTAL_LANG", "vi"))
+        raise ContentErrors(problems, lang)
     log.info("responsive_images: %d pictures, %d copies encoded (the rest from %s)", len(images),
              sum(len(todo) for _, todo in missing), cache)
+
+
+# pictures whose header always gives their size: one that gives none is not what its name says, or is cut short
+# (a page would show a broken picture)
+_SIZED = (*image_variants.RASTER, "image/gif")
+_NO_SIZE = ("tệp không cho biết kích thước ảnh", "the file gives no picture size")
 
 
 def _problem(content: Path, image: ImageFile, views: list, code: str, **params) -> Problem:

@@ -326,3 +326,16 @@ def test_a_damaged_picture_and_a_decompression_bomb_stop_the_build_naming_each_a
         assert ("content/images/khong-lo.png: [lỗi] Ảnh này quá nhiều điểm ảnh (9000 × 9000, tối đa 60 triệu "
                 "điểm ảnh)") in built.stderr
         assert f"rộng tối đa 4000 điểm ảnh; dùng ở: content/{NEWS}." in built.stderr
+
+
+@pytest.mark.parametrize("data", [b"", b"<html>not a picture</html>", b"\xff\xd8\xff\xe0" + bytes(146)])
+def test_a_picture_whose_file_gives_no_size_stops_the_build(fixture_content, previous_output, data):
+    """An empty file, a page saved under a picture's name, a JPEG cut after its first bytes: each would be a
+    broken picture on two pages; the build stops, naming it and the articles that show it."""
+    output, before = previous_output
+    (fixture_content / "images" / "anh-thu.png").write_bytes(data)
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert ("content/images/anh-thu.png: [lỗi] Không đọc được ảnh này để làm các bản nhỏ cho điện thoại (tệp không "
+            "cho biết kích thước ảnh)") in built.stderr
+    assert f"dùng ở: content/canh-bao/2026-11-20-lo-hong-exchange.md, content/{NEWS}" in built.stderr
