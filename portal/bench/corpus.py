@@ -259,9 +259,10 @@ class CorpusError(ValueError):
 
 
 def read_corpus(content: Path, settings: dict, lang: str = "vi") -> list[BenchArticle]:
-    """The articles of ``content``, a content folder in the portal's format, in the order of their paths. It is
-    checked first as a build checks it (``settings``: the portal's, with PATH set to it): an error stops the
-    benchmark with the portal's own report, naming each file, field and fix."""
+    """The articles of ``content`` that the portal publishes (not a draft, not dated after the benchmark's
+    clock), a content folder in the portal's format, in the order of their paths. It is checked first as a
+    build checks it (``settings``: the portal's, with PATH set to it): an error stops the benchmark with the
+    portal's own report, naming each file, field and fix."""
     from ..model.entry import validate
     from ..tools.check import check
 
@@ -269,9 +270,11 @@ def read_corpus(content: Path, settings: dict, lang: str = "vi") -> list[BenchAr
         return en if lang == "en" else vi
 
     if not content.is_dir():
-        raise CorpusError(say(f"--corpus {content}: không có thư mục này; ghi thư mục nội dung của cổng "
+        what = say("đây là một tệp, không phải thư mục", "this is a file, not a folder") if content.exists() \
+            else say("không có thư mục này", "no such folder")
+        raise CorpusError(say(f"--corpus {content}: {what}; ghi thư mục nội dung của cổng "
                               "(có các thư mục tin-tuc/, canh-bao/…)",
-                              f"--corpus {content}: no such folder; name a content folder in the portal's format "
+                              f"--corpus {content}: {what}; name a content folder in the portal's format "
                               "(with tin-tuc/, canh-bao/… in it)"))
     problems, _ = check(content, settings, now=dt.datetime.fromisoformat(PORTAL_NOW), lang=lang,
                         build_errors_only=True)
@@ -281,6 +284,7 @@ def read_corpus(content: Path, settings: dict, lang: str = "vi") -> list[BenchAr
                               "(portal check cho biết thêm):\n",
                               f"--corpus {content}: the portal cannot build this corpus; fix the errors below "
                               "(portal check says more):\n") + model.report(errors, lang))
+    now = dt.datetime.fromisoformat(PORTAL_NOW)
     articles = []
     for kind in sorted(model.KINDS):
         folder = content / kind
@@ -291,14 +295,18 @@ def read_corpus(content: Path, settings: dict, lang: str = "vi") -> list[BenchAr
             rel = path.relative_to(content).as_posix()
             entry = validate(path.read_text(encoding="utf-8"), rel, kind, content)
             v = entry.values
+            if v.get("status") == "draft" or v["date"] > now:
+                continue  # not published by the portal (a draft, or embargoed until its date): nor by the others
             byline = v.get("authors")
             articles.append(BenchArticle(
                 len(articles), kind, v.get("slug") or model.make_slug(v["title"]), v["title"], v["date"],
                 tuple(v.get("tags") or ()), v.get("summary") or "", byline.text if byline else "",
                 tuple(byline.names) if byline else (), entry.body.strip("\n"), (), rel))
     if not articles:
-        raise CorpusError(say(f"--corpus {content}: không có bài nào (các tệp .md trong "
-                              f"{', '.join(sorted(model.KINDS))})",
-                              f"--corpus {content}: no article in it (.md files in "
-                              f"{', '.join(sorted(model.KINDS))})"))
+        raise CorpusError(say(f"--corpus {content}: không có bài nào được xuất bản (các tệp .md trong "
+                              f"{', '.join(sorted(model.KINDS))}, không phải bản nháp, ngày đăng không sau "
+                              f"{PORTAL_NOW[:10]})",
+                              f"--corpus {content}: no published article in it (.md files in "
+                              f"{', '.join(sorted(model.KINDS))}, not drafts, dated no later than "
+                              f"{PORTAL_NOW[:10]})"))
     return articles

@@ -7,6 +7,7 @@ three systems are given the same content, and that the report says what it measu
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 import tomllib
@@ -312,7 +313,7 @@ def test_a_corpus_the_portal_would_refuse_stops_the_benchmark_naming_the_file_th
     with pytest.raises(corpus.CorpusError, match="no such folder"):
         compare.given_corpus(tmp_path / "missing", ROOT / "pelicanconf.py", "en")
     (tmp_path / "empty" / "tin-tuc").mkdir(parents=True)
-    with pytest.raises(corpus.CorpusError, match="no article"):
+    with pytest.raises(corpus.CorpusError, match="no published article"):
         compare.given_corpus(tmp_path / "empty", ROOT / "pelicanconf.py", "en")
 
 
@@ -321,6 +322,12 @@ def test_a_corpus_the_portal_would_refuse_stops_the_benchmark_naming_the_file_th
     (["bench", "compare", "--runs", "abc"], "'abc': write a whole number of 0 or more"),
     (["bench", "compare", "--paragraphs", "0"], "'0': write a whole number from 1 to 200"),
     (["bench", "compare", "--sizes", "1k"], "--sizes 1k: write article counts"),
+    (["bench", "compare", "--corpus", "content", "--paragraphs", "8"], "without --sizes, --paragraphs"),
+    (["bench", "compare", "--corpus", "content", "--preview-size", "10"], "without --sizes, --paragraphs"),
+    (["bench", "compare", "--corpus", " "], "--corpus FOLDER goes with compare only"),
+    (["bench", "compare", "--corpus", "pyproject.toml"], "this is a file, not a folder"),
+    (["bench", "compare", "--systems", "portal,nosuch"], "write one or more of portal, pelican, hugo"),
+    (["bench", "compare", "--timeout", "abc"], "'abc': write a number of seconds above 0"),
 ])
 def test_the_benchmark_says_what_is_wrong_with_its_arguments_in_the_language_asked(argv, said, capsys):
     from portal.cli import main
@@ -330,3 +337,23 @@ def test_the_benchmark_says_what_is_wrong_with_its_arguments_in_the_language_ask
     except SystemExit as stop:  # the argument parser's own error
         status = stop.code
     assert status == 2 and said in capsys.readouterr().err
+
+
+def test_a_corpus_gives_the_others_only_what_the_portal_publishes(tmp_path):
+    """A draft and an article dated after the benchmark's clock are built by none of the three, and the
+    rebuild never edits one of them."""
+    import shutil
+
+    folder = tmp_path / "content"
+    shutil.copytree(ROOT / "content", folder)
+    news = sorted((folder / model.NEWS).glob("*.md"))
+    everything = len(_given(folder).articles)
+    draft, future = news[len(news) // 2], news[len(news) // 2 + 1]
+    draft.write_text(draft.read_text(encoding="utf-8").replace("\n\n", "\nStatus: draft\n\n", 1), encoding="utf-8")
+    text = future.read_text(encoding="utf-8")
+    future.write_text(re.sub(r"^Date: .*$", "Date: 2027-06-01 08:00", text, count=1, flags=re.M), encoding="utf-8")
+    given = _given(folder)
+    sources = {a.source for a in given.articles}
+    assert len(given.articles) == everything - 2
+    assert draft.relative_to(folder).as_posix() not in sources and future.relative_to(folder).as_posix() not in sources
+    assert corpus.edited_article(len(given.articles), articles=given.articles).source in sources
