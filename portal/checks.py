@@ -22,10 +22,11 @@ from urllib.parse import unquote, urlsplit
 from . import body, model
 from .clock import build_time
 from .content_tree import link_problems, size_problem, static_problems
+from .images import unsized
 from .model import Problem
 from .paths import SitePaths
 
-BUILD_STOPPING = ("missing_image", "broken_link")  # body checks the build applies too
+BUILD_STOPPING = ("missing_image", "image_unsized", "broken_link")  # body checks the build applies too
 SUMMARY_FEED_LIMIT = 300  # characters; the model's help for Summary says "dưới 300 ký tự"
 GUESS_NOTE = "# ĐOÁN:"  # written by portal.importer above a guessed value
 ACTIVE_PHRASES = re.compile(r"\b(?:vẫn\s+còn|vẫn\s+đang|đang\s+còn|còn|đang)\s+(?:có\s+)?hiệu\s+lực\b", re.IGNORECASE)
@@ -334,6 +335,9 @@ class Checker:
         elif target is False:
             rel = self._static_rel(path, src)
             out.append(Problem(e.path, line, None, None, "missing_image", {"path": f"content/{rel}"}))
+        elif target is True and unsized(self.content / self._static_rel(path, src)):
+            rel = self._static_rel(path, src)
+            out.append(Problem(e.path, line, None, None, "image_unsized", {"path": f"content/{rel}"}))
         return out
 
     def _link(self, e: model.Entry, path: Path, line: int, href: str) -> list[Problem]:

@@ -36,3 +36,19 @@ def read_image(content_root: str | Path, rel: str) -> ImageFile:
     except (OSError, ValueError):
         pass
     return ImageFile(rel, width, height, size, mimetypes.guess_type(rel)[0] or "application/octet-stream")
+
+
+# pictures whose header always says their size: one that says none is empty, cut short, or not the picture its
+# name says, and a page would show it broken
+SIZED = ("image/png", "image/jpeg", "image/webp", "image/gif")
+
+
+def unsized(file: Path) -> bool:
+    """Whether ``file``, a picture by its name whose header always gives its size, gives none."""
+    if mimetypes.guess_type(file.name)[0] not in SIZED:
+        return False
+    try:
+        w, h = imagesize.get(str(file))
+    except (OSError, ValueError):
+        return True
+    return not (w > 0 and h > 0)

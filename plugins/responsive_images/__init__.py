@@ -29,7 +29,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from portal import image_variants
 from portal.checks import display
-from portal.images import ImageFile, read_image
+from portal.images import SIZED, ImageFile, read_image
 from portal.model import ContentErrors, Problem
 from portal.outputs import write_file
 from portal.settings import SettingsError, require_after_articles
@@ -136,8 +136,11 @@ def write_variants(generators) -> None:
     # the copies the cache holds are written at once; the pictures with copies to encode, on every core
     missing: list[tuple[ImageFile, list[image_variants.Variant]]] = []
     for image in images:
-        if image.media_type in _SIZED and not image.width:  # not the picture its name says, or cut short
-            problems.append(_problem(content, image, views, "image_damaged", error=_NO_SIZE[lang == "en"]))
+        if image.media_type in SIZED and not image.width:  # gone, empty, cut short, not the picture its name says
+            # (the checks say so at the article's line; an article read from the parse cache is not read again)
+            code = "image_unsized" if (content / image.path).is_file() else "missing_image"
+            problems += [Problem(user, None, None, None, code, {"path": f"content/{image.path}"})
+                         for user in _users(image, views)]
             continue
         found = image_variants.variants(image, widths)
         if not found:
@@ -170,17 +173,16 @@ def write_variants(generators) -> None:
              sum(len(todo) for _, todo in missing), cache)
 
 
-# pictures whose header always gives their size: one that gives none is not what its name says, or is cut short
-# (a page would show a broken picture)
-_SIZED = (*image_variants.RASTER, "image/gif")
-_NO_SIZE = ("tệp không cho biết kích thước ảnh", "the file gives no picture size")
+def _users(image: ImageFile, views: list) -> list[str]:
+    """The articles that show ``image``: as their lead picture, then in their body."""
+    users = [v.source_file for v in views if v.image is not None and v.image.path == image.path]
+    return users + [v.source_file for v in views if image.path in BODY_IMAGES and v.source_file not in users
+                    and image.path in image_variants.body_image_paths(v.body_html, "")]
 
 
 def _problem(content: Path, image: ImageFile, views: list, code: str, **params) -> Problem:
     """What is wrong with a picture, and the articles that show it (the first three)."""
-    users = [v.source_file for v in views if v.image is not None and v.image.path == image.path]
-    users += [v.source_file for v in views if image.path in BODY_IMAGES and v.source_file not in users
-              and image.path in image_variants.body_image_paths(v.body_html, "")]
+    users = _users(image, views)
     shown = ", ".join(u for u in users[:3] if u) + (" …" if len(users) > 3 else "")
     return Problem(display(content / image.path, content), None, None, None, code, {**params, "used_by": shown or "—"})
 

@@ -111,6 +111,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không tìm thấy tệp ảnh {path}. Cách sửa: chép ảnh vào đúng chỗ đó hoặc sửa đường dẫn.",
         "Image file {path} does not exist. Fix: copy the image there or correct the path.",
     ),
+    "image_unsized": (
+        "Tệp ảnh {path} không cho biết kích thước ảnh: tệp rỗng, bị cắt, hoặc không phải ảnh như tên tệp nói; "
+        "trang sẽ hiện ảnh hỏng. Cách sửa: mở ảnh bằng một chương trình sửa ảnh rồi lưu lại (PNG hoặc JPEG), "
+        "hoặc chép lại tệp gốc.",
+        "Image file {path} gives no picture size: it is empty, cut short, or not the picture its name says; "
+        "pages would show it broken. Fix: open it in an image editor and save it again (PNG or JPEG), or copy "
+        "the original file again.",
+    ),
     "image_needs": (
         "Ảnh đại diện cần có trường \"{field}\". Cách sửa: thêm dòng \"{field}: …\".",
         "A lead image needs the field \"{field}\". Fix: add a line \"{field}: …\".",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from unidecode import unidecode
 
+from ..images import unsized
 from .fields import (
     BOOL,
     BYLINE,
@@ -205,6 +206,8 @@ def _image(text: str, lines: list[str], root: Path | None) -> str:
         raise BadValue("bad_image_path")
     if root is not None and not (root / rel).is_file():
         raise BadValue("missing_image", path=f"content/{rel}")
+    if root is not None and unsized(root / rel):
+        raise BadValue("image_unsized", path=f"content/{rel}")
     return rel
 
 

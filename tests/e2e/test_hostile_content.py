@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -329,13 +330,45 @@ def test_a_damaged_picture_and_a_decompression_bomb_stop_the_build_naming_each_a
 
 
 @pytest.mark.parametrize("data", [b"", b"<html>not a picture</html>", b"\xff\xd8\xff\xe0" + bytes(146)])
-def test_a_picture_whose_file_gives_no_size_stops_the_build(fixture_content, previous_output, data):
+def test_a_picture_whose_file_gives_no_size_stops_the_build_and_the_check(fixture_content, previous_output, data):
     """An empty file, a page saved under a picture's name, a JPEG cut after its first bytes: each would be a
-    broken picture on two pages; the build stops, naming it and the articles that show it."""
+    broken picture on two pages. The check and the build name it at each line that shows it, as a lead
+    picture and in a body; the build stops."""
     output, before = previous_output
     (fixture_content / "images" / "anh-thu.png").write_bytes(data)
+    said = "Tệp ảnh content/images/anh-thu.png không cho biết kích thước ảnh: tệp rỗng, bị cắt, hoặc không phải ảnh"
     built = run_build(fixture_content, output, search=False)
     stopped_untouched(built, output, before)
-    assert ("content/images/anh-thu.png: [lỗi] Không đọc được ảnh này để làm các bản nhỏ cho điện thoại (tệp không "
-            "cho biết kích thước ảnh)") in built.stderr
-    assert f"dùng ở: content/canh-bao/2026-11-20-lo-hong-exchange.md, content/{NEWS}" in built.stderr
+    # at the lead's line, or (an article read from the parse cache: its fields are not checked again) the body's
+    assert said in built.stderr and "content/canh-bao/2026-11-20-lo-hong-exchange.md:" in built.stderr, built.stderr
+    checked = check(fixture_content)
+    assert checked.returncode == 1
+    for where in ("lo-hong-exchange.md:7: [lỗi]", "lo-hong-exchange.md:29: [lỗi] Tệp ảnh", f"{NEWS}:9: [lỗi]"):
+        assert where in checked.stdout, checked.stdout
+    assert "chép lại tệp gốc" in checked.stdout
+
+
+@pytest.mark.parametrize("change", ["removed", "emptied"])
+def test_a_lead_picture_removed_after_a_build_stops_the_rebuild_as_it_stops_a_cold_build(fixture_content, tmp_path,
+                                                                                          change):
+    """The parse cache keeps an article's checked fields; its lead picture is the file system's. A picture shown
+    only as an article's lead, removed or emptied after a build, stops the next build (it was published as a
+    broken picture), as it stops a build without the cache."""
+    news = fixture_content / NEWS
+    shutil.copy(fixture_content / "images" / "anh-thu.png", fixture_content / "images" / "rieng.png")
+    news.write_text(news.read_text(encoding="utf-8").replace("Image: images/anh-thu.png", "Image: images/rieng.png"),
+                    encoding="utf-8")
+    output = tmp_path / "output"
+    assert run_build(fixture_content, output, search=False).returncode == 0
+    before = tree_digest(output)
+    if change == "removed":
+        (fixture_content / "images" / "rieng.png").unlink()
+    else:
+        (fixture_content / "images" / "rieng.png").write_bytes(b"")
+    code = "Không tìm thấy tệp ảnh" if change == "removed" else "Tệp ảnh"
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert f"{code} content/images/rieng.png" in built.stderr and f"content/{NEWS}" in built.stderr, built.stderr
+    cold = run_build(fixture_content, tmp_path / "cold", search=False,
+                     extra_settings={"PORTAL_PARSE_CACHE": str(tmp_path / "empty-cache")})
+    assert cold.returncode == 1 and f"content/{NEWS}:9: [lỗi] trường \"Image\"" in cold.stderr, cold.stderr
