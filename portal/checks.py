@@ -22,11 +22,11 @@ from urllib.parse import unquote, urlsplit
 from . import body, model
 from .clock import build_time
 from .content_tree import link_problems, size_problem, static_problems
-from .images import unsized
+from .images import header_problem
 from .model import Problem
 from .paths import SitePaths
 
-BUILD_STOPPING = ("missing_image", "image_unsized", "broken_link")  # body checks the build applies too
+BUILD_STOPPING = ("missing_image", "image_unsized", "image_pixels", "broken_link")  # body checks the build applies too
 SUMMARY_FEED_LIMIT = 300  # characters; the model's help for Summary says "dưới 300 ký tự"
 GUESS_NOTE = "# ĐOÁN:"  # written by portal.importer above a guessed value
 ACTIVE_PHRASES = re.compile(r"\b(?:vẫn\s+còn|vẫn\s+đang|đang\s+còn|còn|đang)\s+(?:có\s+)?hiệu\s+lực\b", re.IGNORECASE)
@@ -335,10 +335,41 @@ class Checker:
         elif target is False:
             rel = self._static_rel(path, src)
             out.append(Problem(e.path, line, None, None, "missing_image", {"path": f"content/{rel}"}))
-        elif target is True and unsized(self.content / self._static_rel(path, src)):
-            rel = self._static_rel(path, src)
-            out.append(Problem(e.path, line, None, None, "image_unsized", {"path": f"content/{rel}"}))
+        elif target is True:
+            file = self._picture_file(path, src)
+            found = header_problem(file) if file is not None else None
+            if found is not None:
+                shown = display(file, self.content)
+                out.append(Problem(e.path, line, None, None, found[0], {"path": shown, "used_by": e.path, **found[1]}))
         return out
+
+    def _picture_file(self, path: Path, src: str) -> Path | None:
+        """The file of the site a body's picture shows, found as ``_resolve`` finds it; None when it is not one
+        file of content/ (another site, a page)."""
+        src = src.strip()
+        candidates = []
+        for prefix in ("{static}", "{attach}", "{filename}"):
+            if src.startswith(prefix):
+                ref = unquote(urlsplit(src[len(prefix):]).path)
+                candidates.append((self.content if ref.startswith("/") else path.parent) / ref.lstrip("/"))
+                if not ref.startswith("/") and "/" in ref:
+                    candidates.append(self.content / ref)
+                break
+        else:
+            parts = urlsplit(src)
+            if parts.scheme or parts.netloc:
+                return None
+            candidates.append(self.content / unquote(parts.path).lstrip("/").removeprefix("./"))
+        root = self.content.resolve()
+        for candidate in candidates:
+            try:
+                resolved = candidate.resolve()
+                resolved.relative_to(root)
+            except (OSError, ValueError):
+                continue
+            if resolved.is_file():
+                return resolved
+        return None
 
     def _link(self, e: model.Entry, path: Path, line: int, href: str) -> list[Problem]:
         if self._resolve(path, href, static=False) is False:

@@ -37,9 +37,6 @@ QUALITY = 80
 # libwebp's effort (cwebp -m): 4 is its own default. Measured on a 1600 x 900 photo, the three copies are
 # 1-2 % larger than at 6, its slowest, and encoded 2-4 times faster (132 ms against 327 ms).
 METHOD = 4
-# A picture of more pixels is refused (plugins/responsive_images): decoded, 60 million pixels take 180 MB, and
-# a small file can claim far more (a "decompression bomb"). A 50-megapixel camera's photo is within it.
-MOST_PIXELS = 60_000_000
 RASTER = ("image/png", "image/jpeg", "image/webp")  # what Pillow reads and a smaller copy helps
 
 

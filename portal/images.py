@@ -41,14 +41,23 @@ def read_image(content_root: str | Path, rel: str) -> ImageFile:
 # pictures whose header always says their size: one that says none is empty, cut short, or not the picture its
 # name says, and a page would show it broken
 SIZED = ("image/png", "image/jpeg", "image/webp", "image/gif")
+# A picture of more pixels is refused: decoded, 60 million pixels take 180 MB, and a small file can claim far
+# more (a "decompression bomb"). A 50-megapixel camera's photo is within it.
+MOST_PIXELS = 60_000_000
 
 
-def unsized(file: Path) -> bool:
-    """Whether ``file``, a picture by its name whose header always gives its size, gives none."""
-    if mimetypes.guess_type(file.name)[0] not in SIZED:
-        return False
+def header_problem(file: Path) -> tuple[str, dict] | None:
+    """What its header says is wrong with the picture ``file`` (a problem code and its values), read without
+    decoding it: no size where its kind always gives one, or more pixels than ``MOST_PIXELS``."""
+    media_type = mimetypes.guess_type(file.name)[0]
+    if media_type not in SIZED:
+        return None
     try:
         w, h = imagesize.get(str(file))
     except (OSError, ValueError):
-        return True
-    return not (w > 0 and h > 0)
+        return "image_unsized", {}
+    if not (w > 0 and h > 0):
+        return "image_unsized", {}
+    if w * h > MOST_PIXELS:
+        return "image_pixels", {"width": int(w), "height": int(h), "limit": MOST_PIXELS // 1_000_000}
+    return None

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +30,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from portal import image_variants
 from portal.checks import display
-from portal.images import SIZED, ImageFile, read_image
+from portal.images import MOST_PIXELS, SIZED, ImageFile, read_image
 from portal.model import ContentErrors, Problem
 from portal.outputs import write_file
 from portal.settings import SettingsError, require_after_articles
@@ -145,9 +146,9 @@ def write_variants(generators) -> None:
         found = image_variants.variants(image, widths)
         if not found:
             continue
-        if image.width * (image.height or 0) > image_variants.MOST_PIXELS:
+        if image.width * (image.height or 0) > MOST_PIXELS:
             problems.append(_problem(content, image, views, "image_pixels", width=image.width, height=image.height,
-                                     limit=image_variants.MOST_PIXELS // 1_000_000))
+                                     limit=MOST_PIXELS // 1_000_000, path=f"content/{image.path}"))
             continue
         try:
             data = (content / image.path).read_bytes()
@@ -204,7 +205,8 @@ def _encode(job: tuple[str, list[int], int, Path | None]) -> dict[int, bytes] | 
     except MemoryError:
         raise
     except Exception as error:  # noqa: BLE001 (Pillow raises many kinds for a damaged file: each is the file's)
-        return str(error) or type(error).__name__
+        # without the address of an object Pillow names ("cannot identify image file <_io.BytesIO … at 0x…>")
+        return re.sub(r"\s*<[^<>]*\bat 0x[0-9a-fA-F]+>", "", str(error)).strip() or type(error).__name__
 
 
 def _encoded(jobs: list, workers: int) -> Iterator[dict[int, bytes] | str]:

@@ -189,9 +189,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "JPEG), or copy the original file again; used by: {used_by}.",
     ),
     "image_pixels": (
-        "Ảnh này quá nhiều điểm ảnh ({width} × {height}, tối đa {limit} triệu điểm ảnh): làm các bản nhỏ sẽ cần "
-        "hàng trăm MB bộ nhớ. Cách sửa: lưu một bản nhỏ hơn, rộng tối đa 4000 điểm ảnh; dùng ở: {used_by}.",
-        "This picture has too many pixels ({width} × {height}, at most {limit} million): making its small "
+        "Ảnh {path} có quá nhiều điểm ảnh ({width} × {height}, tối đa {limit} triệu điểm ảnh): làm các bản nhỏ sẽ "
+        "cần hàng trăm MB bộ nhớ. Cách sửa: lưu một bản nhỏ hơn, rộng tối đa 4000 điểm ảnh; dùng ở: {used_by}.",
+        "Picture {path} has too many pixels ({width} × {height}, at most {limit} million): making its small "
         "copies would take hundreds of MB of memory. Fix: save a smaller copy, at most 4,000 pixels wide; "
         "used by: {used_by}.",
     ),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from unidecode import unidecode
 
-from ..images import unsized
+from ..images import header_problem
 from .fields import (
     BOOL,
     BYLINE,
@@ -206,8 +206,9 @@ def _image(text: str, lines: list[str], root: Path | None) -> str:
         raise BadValue("bad_image_path")
     if root is not None and not (root / rel).is_file():
         raise BadValue("missing_image", path=f"content/{rel}")
-    if root is not None and unsized(root / rel):
-        raise BadValue("image_unsized", path=f"content/{rel}")
+    found = header_problem(root / rel) if root is not None else None
+    if found is not None:
+        raise BadValue(found[0], path=f"content/{rel}", used_by=f"Image: {rel}", **found[1])
     return rel
 
 
