@@ -207,8 +207,12 @@ def cmd_bench(args) -> int:
                 f"portal bench: --sizes {args.sizes}: write article counts separated by commas, e.g. 1000,10000"),
               file=sys.stderr)
         return 2
+    if args.corpus is not None and not args.corpus.strip():
+        print(T("portal bench: --corpus: ghi tên thư mục nội dung, ví dụ --corpus content",
+                "portal bench: --corpus: write the content folder's name, e.g. --corpus content"), file=sys.stderr)
+        return 2
     if args.corpus is not None and (args.what != "compare" or args.sizes or args.paragraphs is not None
-                                    or args.varied_text or args.preview_size is not None or not args.corpus.strip()):
+                                    or args.varied_text or args.preview_size is not None):
         print(T("portal bench: --corpus THƯ_MỤC chỉ dùng với compare, không kèm --sizes, --paragraphs, --varied-text "
                 "hay --preview-size (bộ bài và số bài là của thư mục)",
                 "portal bench: --corpus FOLDER goes with compare only, without --sizes, --paragraphs, --varied-text "

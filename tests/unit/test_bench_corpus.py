@@ -324,7 +324,7 @@ def test_a_corpus_the_portal_would_refuse_stops_the_benchmark_naming_the_file_th
     (["bench", "compare", "--sizes", "1k"], "--sizes 1k: write article counts"),
     (["bench", "compare", "--corpus", "content", "--paragraphs", "8"], "without --sizes, --paragraphs"),
     (["bench", "compare", "--corpus", "content", "--preview-size", "10"], "without --sizes, --paragraphs"),
-    (["bench", "compare", "--corpus", " "], "--corpus FOLDER goes with compare only"),
+    (["bench", "compare", "--corpus", " "], "--corpus: write the content folder's name"),
     (["bench", "compare", "--corpus", "pyproject.toml"], "this is a file, not a folder"),
     (["bench", "compare", "--systems", "portal,nosuch"], "write one or more of portal, pelican, hugo"),
     (["bench", "compare", "--timeout", "abc"], "'abc': write a number of seconds above 0"),
