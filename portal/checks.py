@@ -347,29 +347,15 @@ class Checker:
         """The file of the site a body's picture shows, found as ``_resolve`` finds it; None when it is not one
         file of content/ (another site, a page)."""
         src = src.strip()
-        candidates = []
         for prefix in ("{static}", "{attach}", "{filename}"):
             if src.startswith(prefix):
-                ref = unquote(urlsplit(src[len(prefix):]).path)
-                candidates.append((self.content if ref.startswith("/") else path.parent) / ref.lstrip("/"))
-                if not ref.startswith("/") and "/" in ref:
-                    candidates.append(self.content / ref)
-                break
-        else:
-            parts = urlsplit(src)
-            if parts.scheme or parts.netloc:
-                return None
-            candidates.append(self.content / unquote(parts.path).lstrip("/").removeprefix("./"))
-        root = self.content.resolve()
-        for candidate in candidates:
-            try:
-                resolved = candidate.resolve()
-                resolved.relative_to(root)
-            except (OSError, ValueError):
-                continue
-            if resolved.is_file():
-                return resolved
-        return None
+                ref = src[len(prefix):]
+                found = self._content_file(path, ref)
+                if found is None and not ref.startswith("/") and "/" in ref:
+                    found = self._content_file(path, "/" + ref)
+                return found
+        parts = urlsplit(src)
+        return None if parts.scheme or parts.netloc else self._content_file(path, "/" + parts.path.lstrip("/"))
 
     def _link(self, e: model.Entry, path: Path, line: int, href: str) -> list[Problem]:
         if self._resolve(path, href, static=False) is False:
@@ -388,16 +374,18 @@ class Checker:
 
     def _content_target(self, path: Path, ref: str) -> bool:
         """{filename}/{static}: "/x" from content/, "x" from the file's folder (Pelican's rule)."""
+        return not unquote(urlsplit(ref).path) or self._content_file(path, ref) is not None
+
+    def _content_file(self, path: Path, ref: str) -> Path | None:
+        """The file of content/ a {filename}/{static} reference leads to (``_content_target``), resolved."""
         rel = unquote(urlsplit(ref).path)
-        if not rel:
-            return True
         base = self.content if rel.startswith("/") else path.parent
         target = (base / rel.lstrip("/")).resolve()
         try:
             target.relative_to(self.content.resolve())
         except ValueError:
-            return False
-        return target.is_file()
+            return None
+        return target if target.is_file() else None
 
     def _resolve(self, path: Path, href: str, static: bool) -> bool | str | None:
         """True: found; False: leads nowhere; "external": another site; None: not ours to judge."""
