@@ -37,7 +37,9 @@ SITE_CONTACT = {
 }
 SITEURL = ""
 PORTAL_PRODUCTION_URL = "https://antoanthongtin.laocai.gov.vn"  # SITEURL in publishconf.py
-PORTAL_LANG = "vi"  # interface and error messages: "vi" or "en"
+PORTAL_LANG = "vi"  # the site's language and the build's messages: "vi" or "en"
+# PORTAL_MESSAGES_LANG = "en"  # the build's messages (content errors) in another language than the site's;
+# `portal build --lang en` sets it for one build
 
 # ---- time and language ------------------------------------------------------
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -128,7 +130,7 @@ ASSET_FINGERPRINT = True
 SITEMAP_SAVE_AS = "sitemap.xml"  # "" for none
 SITEMAP_EXCLUDE = []  # output paths left out besides 404.html and the search page
 ROBOTS_SAVE_AS = "robots.txt"  # "" when the web server serves its own
-# plugins/responsive_images: WebP copies of each lead image (images/x.360w.webp…) for srcset, so a phone
+# plugins/responsive_images: WebP copies of each lead image (images/x.png.360w.webp…) for srcset, so a phone
 # downloads the size it shows; encoded once, kept by content hash in the cache (relative to the project)
 RESPONSIVE_IMAGE_WIDTHS = [360, 720, 1280]
 RESPONSIVE_IMAGE_QUALITY = 80

@@ -25,6 +25,7 @@ from typing import NoReturn
 from .settings import DEFAULT_SETTINGS, PUBLISH_SETTINGS, SettingsError, parse_overrides
 
 LANG = "vi"
+ASKED: str | None = None  # the language asked (--lang, or PORTAL_LANG in the environment); None: the site's
 
 
 def T(vi: str, en: str) -> str:  # noqa: N802 - reads as the text it returns
@@ -32,13 +33,13 @@ def T(vi: str, en: str) -> str:  # noqa: N802 - reads as the text it returns
     return en if LANG == "en" else vi
 
 
-def _wants_english(argv: list[str]) -> bool:
+def _asked_lang(argv: list[str]) -> str | None:
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
-            return argv[i + 1] == "en"
+            return argv[i + 1]
         if arg.startswith("--lang="):
-            return arg.split("=", 1)[1] == "en"
-    return os.environ.get("PORTAL_LANG") == "en"
+            return arg.split("=", 1)[1]
+    return os.environ.get("PORTAL_LANG") or None
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -102,6 +103,8 @@ def _content_arg(p: argparse.ArgumentParser) -> None:
 
 def _overrides(args) -> dict:
     overrides = parse_overrides(getattr(args, "overrides", []))
+    if ASKED in ("vi", "en"):  # the build's messages (content errors) in the language asked, the site in its own
+        overrides.setdefault("PORTAL_MESSAGES_LANG", ASKED)
     if getattr(args, "content", None) is not None:
         overrides["PATH"] = str(args.content.resolve())
     return overrides
@@ -400,10 +403,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global LANG
+    global LANG, ASKED
     program = argv is None  # the command itself (python -m portal, the portal script), not a caller in Python
     argv = list(sys.argv[1:] if argv is None else argv)
-    LANG = "en" if _wants_english(argv) else "vi"
+    ASKED = _asked_lang(argv)
+    LANG = "en" if ASKED == "en" else "vi"
     args = parser().parse_args(argv)
     try:
         code = args.func(args)

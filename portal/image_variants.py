@@ -3,7 +3,7 @@
 A lead image, or a picture of the site in an article's body (``responsive_body``), W pixels wide
 gets a WebP copy at each width of RESPONSIVE_IMAGE_WIDTHS (360, 720 and 1280 by default), none
 wider than W (W itself stands in for the widths above it), beside the original: images/x.png ->
-images/x.360w.webp, x.720w.webp… (portal.paths.image_variant). The page offers them with srcset and
+images/x.png.360w.webp, x.png.720w.webp… (portal.paths.image_variant). The page offers them with srcset and
 sizes; the original stays for feeds, CAP, link previews and browsers without WebP. Which copies
 exist follows from the picture's width alone (`variants`), so the srcset of a page and the files
 written never disagree.
@@ -42,7 +42,7 @@ RASTER = ("image/png", "image/jpeg", "image/webp")  # what Pillow reads and a sm
 
 @dataclass(frozen=True)
 class Variant:
-    path: str  # relative to the site root, e.g. images/x.360w.webp
+    path: str  # relative to the site root, e.g. images/x.png.360w.webp
     width: int
 
 
@@ -54,7 +54,7 @@ def variants(image: ImageFile | None, widths: Sequence[int] = WIDTHS) -> list[Va
 
 
 def srcset(found: list[Variant], prefix: str) -> str:
-    """'/images/x.360w.webp 360w, /images/x.720w.webp 720w' (prefix: SITEURL)."""
+    """'/images/x.png.360w.webp 360w, /images/x.png.720w.webp 720w' (prefix: SITEURL)."""
     return ", ".join(f"{prefix}/{quote(v.path)} {v.width}w" for v in found)
 
 
@@ -71,6 +71,8 @@ def encode_widths(data: bytes, widths: Sequence[int], quality: int = QUALITY) ->
     copies = {}
     with Image.open(io.BytesIO(data)) as original:
         picture = ImageOps.exif_transpose(original)
+        if picture.mode.startswith("I"):  # 16-bit grey (PNG): 0-65535 scaled to 0-255, not clipped to white
+            picture = picture.convert("I").point(lambda v: v * (255 / 65535)).convert("L")
         if picture.mode not in ("RGB", "RGBA"):
             alpha = "A" in picture.getbands() or "transparency" in picture.info
             picture = picture.convert("RGBA" if alpha else "RGB")

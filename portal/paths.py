@@ -44,12 +44,10 @@ def fingerprinted(rel: str, digest: str) -> str:
 
 
 def image_variant(rel: str, width: int) -> str:
-    """images/x.png and 360 -> images/x.360w.webp: a lead image's smaller copy, beside the original
-    (plugins/responsive_images); the "w" keeps it clear of any name staff would give a picture."""
-    folder, _, name = rel.rpartition("/")
-    stem, dot, _ext = name.rpartition(".")
-    name = f"{stem if dot and stem else name}.{width}w.webp"
-    return f"{folder}/{name}" if folder else name
+    """images/x.png and 360 -> images/x.png.360w.webp: a picture's smaller copy, beside the original
+    (plugins/responsive_images). The original's whole name is kept, so x.png and x.webp in one folder
+    get copies of their own; a file of the site that has a copy's name stops the build."""
+    return f"{rel}.{width}w.webp"
 
 
 def csaf_filename(tracking_id: str) -> str:

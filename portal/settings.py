@@ -38,7 +38,7 @@ def parse_overrides(pairs: list[str] | None) -> dict:
 
 # Settings a plugin reads with a default, which a settings file may leave out.
 OPTIONAL = ("PORTAL_NOW", "PORTAL_WORKERS", "PORTAL_TRUST_FILE_TIMES", "PORTAL_SEARCH_RECORDS", "FEED_DOMAIN",
-            "SEARCH_MEMORY_MIB",
+            "SEARCH_MEMORY_MIB", "PORTAL_MESSAGES_LANG",
             "PORTAL_SITEURL_ABSOLUTE",
             "RATINGS_MANIFEST_SAVE_AS",
             "RATINGS_PRIVACY_SAVE_AS")
@@ -93,6 +93,12 @@ def _read(read_settings, settings_file: Path, overrides: dict | None) -> dict:
             raise SettingsError(f"Không có thư mục nội dung {content} (content folder not found). Cách sửa: chỉ "
                                 "rõ --content THƯ_MỤC, hoặc PATH trong tệp cấu hình") from problem
         raise SettingsError(f"{settings_file}: {problem}") from problem
+
+
+def messages_lang(settings: dict) -> str:
+    """The language of what the build tells the person running it (content errors, the stop): PORTAL_MESSAGES_LANG,
+    which ``portal build --lang en`` sets, else the site's own, PORTAL_LANG."""
+    return str(settings.get("PORTAL_MESSAGES_LANG") or settings.get("PORTAL_LANG") or "vi")
 
 
 def require_after_articles(settings: dict, plugin: str) -> None:

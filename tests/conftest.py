@@ -37,7 +37,7 @@ class Built:
 
 def run_build(content: Path, output: Path, now: str | None = SAMPLE_NOW,
               settings: Path | None = None, extra_env: dict | None = None,
-              extra_settings: dict | None = None, search: bool = True) -> Built:
+              extra_settings: dict | None = None, search: bool = True, args: tuple[str, ...] = ()) -> Built:
     """Build `content` with the project's settings into `output`, as `portal build` does.
 
     Settings change only through --set (search=False skips the search index, 3 s a build,
@@ -50,7 +50,7 @@ def run_build(content: Path, output: Path, now: str | None = SAMPLE_NOW,
     sets = [arg for name, value in overrides.items() for arg in ("--set", f"{name}={json.dumps(value)}")]
     proc = subprocess.run(
         [sys.executable, "-m", "portal", "build", "--settings", str(settings or ROOT / "pelicanconf.py"),
-         "--output", str(output), *sets],
+         "--output", str(output), *sets, *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     return Built(proc.returncode, proc.stdout, proc.stderr, output, content)
 

@@ -56,6 +56,9 @@ def check_settings(pelican) -> None:
     lang = settings.get("PORTAL_LANG", DEFAULTS["PORTAL_LANG"])
     if lang not in LANGS:
         raise SettingsError(f"articles: PORTAL_LANG = {lang!r} in the settings; use one of {', '.join(LANGS)}")
+    said = settings.get("PORTAL_MESSAGES_LANG")
+    if said is not None and said not in LANGS:
+        raise SettingsError(f"articles: PORTAL_MESSAGES_LANG = {said!r} in the settings; use one of {', '.join(LANGS)}")
     for name in ("SITENAME", "SITEURL"):
         if name not in settings:
             raise SettingsError(f"articles: setting {name} is missing from pelicanconf.py")

@@ -8,6 +8,7 @@ import datetime as dt
 from portal import model
 from portal.clock import build_time
 from portal.model import Problem
+from portal.settings import messages_lang
 
 
 class BuildState:
@@ -24,7 +25,7 @@ class BuildState:
         self.withheld_images: set[str] = set()
         self.published_images: set[str] = set()
         self.problems: list[Problem] = []
-        self.lang: str = settings.get("PORTAL_LANG", "vi")
+        self.lang: str = messages_lang(settings)  # of the messages (the site's: PORTAL_LANG)
         self.now: dt.datetime = build_time(settings)
 
     def add_entry(self, entry: model.Entry) -> None:

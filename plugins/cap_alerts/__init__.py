@@ -31,7 +31,7 @@ from portal.clock import build_time
 from portal.model import ContentErrors
 from portal.outputs import output_step, write_file, write_keyed
 from portal.paths import SitePaths
-from portal.settings import SettingsError, require_after_articles
+from portal.settings import SettingsError, messages_lang, require_after_articles
 from portal.urls import absolute, site_base
 
 log = logging.getLogger("cap_alerts")
@@ -101,7 +101,7 @@ def write_alerts(generators) -> None:
     record = Record(settings)
     problems = record.problems([a.entry for a in articles_gen.articles], now)
     if problems:
-        raise ContentErrors(problems, lang)
+        raise ContentErrors(problems, messages_lang(settings))
     current: list[tuple[messages.Message, str]] = []
     written = 0
     for view in (a.view for a in articles_gen.articles):

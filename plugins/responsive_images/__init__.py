@@ -33,7 +33,7 @@ from portal.checks import display
 from portal.images import MOST_PIXELS, SIZED, ImageFile, read_image
 from portal.model import ContentErrors, Problem
 from portal.outputs import write_file
-from portal.settings import SettingsError, require_after_articles
+from portal.settings import SettingsError, messages_lang, require_after_articles
 
 log = logging.getLogger("responsive_images")
 DEFAULTS = {
@@ -132,7 +132,7 @@ def write_variants(generators) -> None:
     content, out, cache = Path(settings["PATH"]), Path(settings["OUTPUT_PATH"]), cache_folder(settings)
     views = published_views(generators)
     images = pictures(views, settings)
-    lang = settings.get("PORTAL_LANG", "vi")
+    lang = messages_lang(settings)
     problems: list[Problem] = []
     # the copies the cache holds are written at once; the pictures with copies to encode, on every core
     missing: list[tuple[ImageFile, list[image_variants.Variant]]] = []
@@ -145,6 +145,11 @@ def write_variants(generators) -> None:
             continue
         found = image_variants.variants(image, widths)
         if not found:
+            continue
+        taken = [v for v in found if os.path.lexists(content / v.path)]
+        if taken:  # a file of the site has a copy's name: one of the two would be published
+            problems += [Problem(display(content / v.path, content), None, None, None, "image_copy_name",
+                                 {"path": f"content/{v.path}", "original": f"content/{image.path}"}) for v in taken]
             continue
         if image.width * (image.height or 0) > MOST_PIXELS:
             problems.append(_problem(content, image, views, "image_pixels", width=image.width, height=image.height,

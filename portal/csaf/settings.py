@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..settings import SettingsError
+from ..settings import SettingsError, messages_lang
 from ..urls import DEFAULT_NAMESPACE, site_base
 
 # CSAF 2.0 section 3.2.1.8.1
@@ -145,7 +145,7 @@ def _key(s: dict, lang: str) -> Path | None:
 
 def read_settings(s: dict) -> CsafSettings:
     """The CSAF settings, or a SettingsError naming the setting and the fix."""
-    lang = str(s.get("PORTAL_LANG") or "vi")
+    lang = messages_lang(s)  # of the messages only: a CSAF document's language is its own
     namespace = str(s.get("FEEDS_NAMESPACE") or DEFAULT_NAMESPACE)
     return CsafSettings(
         base=site_base(s), lang=lang, site_name=str(s.get("SITENAME") or ""),

@@ -188,6 +188,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "short, or not the picture its name says. Fix: open it in an image editor and save it again (PNG or "
         "JPEG), or copy the original file again; used by: {used_by}.",
     ),
+    "image_copy_name": (
+        "Tệp {path} trùng tên với bản nhỏ cho điện thoại mà trang tự làm cho ảnh {original}; một trong hai sẽ bị "
+        "ghi đè. Cách sửa: đổi tên tệp {path} (tên kết thúc bằng .<số>w.webp dành cho các bản nhỏ).",
+        "File {path} has the name of the small copy for phones the site makes of picture {original}; one would "
+        "overwrite the other. Fix: rename {path} (names ending in .<number>w.webp are kept for the small copies).",
+    ),
     "image_pixels": (
         "Ảnh {path} có quá nhiều điểm ảnh ({width} × {height}, tối đa {limit} triệu điểm ảnh): làm các bản nhỏ sẽ "
         "cần hàng trăm MB bộ nhớ. Cách sửa: lưu một bản nhỏ hơn, rộng tối đa 4000 điểm ảnh; dùng ở: {used_by}.",

@@ -165,19 +165,19 @@ def test_lead_images_get_webp_copies_offered_with_srcset_and_sizes(big_image_sit
 
     out = big_image_site.output
     for width, height in ((360, 202), (720, 405), (1280, 720)):
-        with Image.open(out / f"images/anh-lon.{width}w.webp") as copy:
+        with Image.open(out / f"images/anh-lon.png.{width}w.webp") as copy:
             assert copy.format == "WEBP" and copy.size[0] == width and abs(copy.size[1] - height) <= 1
             assert "exif" not in copy.info
     page = soup(out, NEWS)
     source = page.select_one("figure.lead-image picture source")
     assert source["type"] == "image/webp"
-    assert source["srcset"] == ("/images/anh-lon.360w.webp 360w, /images/anh-lon.720w.webp 720w, "
-                                "/images/anh-lon.1280w.webp 1280w")
+    assert source["srcset"] == ("/images/anh-lon.png.360w.webp 360w, /images/anh-lon.png.720w.webp 720w, "
+                                "/images/anh-lon.png.1280w.webp 1280w")
     assert source["sizes"] == "(min-width: 48rem) 46rem, calc(100vw - 2rem)"
     img = page.select_one("figure.lead-image picture img")
     assert (img["src"], img["width"], img["height"]) == ("/images/anh-lon.png", "1600", "900")  # the fallback
     # a small picture gets no copy wider than itself (the fixture's own image is 64 px wide)
-    assert sorted(p.name for p in out.glob("images/anh-thu.*")) == ["anh-thu.64w.webp", "anh-thu.png"]
+    assert sorted(p.name for p in out.glob("images/anh-thu.*")) == ["anh-thu.png", "anh-thu.png.64w.webp"]
 
 
 def on_a_360px_phone(site, browser, scale: int, path: str, look):
@@ -196,7 +196,7 @@ def on_a_360px_phone(site, browser, scale: int, path: str, look):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("scale, expected", [(1, "anh-lon.360w.webp"), (2, "anh-lon.720w.webp")])
+@pytest.mark.parametrize("scale, expected", [(1, "anh-lon.png.360w.webp"), (2, "anh-lon.png.720w.webp")])
 def test_a_360px_phone_downloads_the_small_copy(big_image_site, browser, scale, expected):
     shown, requested = on_a_360px_phone(big_image_site, browser, scale, NEWS, lambda page: page.evaluate(
         "document.querySelector('figure.lead-image img').currentSrc"))
@@ -204,8 +204,8 @@ def test_a_360px_phone_downloads_the_small_copy(big_image_site, browser, scale, 
     assert shown.endswith(expected)
 
 
-WIDE_SRCSET = ("/images/anh-rong.360w.webp 360w, /images/anh-rong.720w.webp 720w, "
-               "/images/anh-rong.1280w.webp 1280w")
+WIDE_SRCSET = ("/images/anh-rong.png.360w.webp 360w, /images/anh-rong.png.720w.webp 720w, "
+               "/images/anh-rong.png.1280w.webp 1280w")
 
 
 def test_pictures_in_a_body_get_their_size_and_the_webp_copies_too(big_image_site):
@@ -213,7 +213,7 @@ def test_pictures_in_a_body_get_their_size_and_the_webp_copies_too(big_image_sit
 
     out = big_image_site.output
     for width in (360, 720, 1280):
-        with Image.open(out / f"images/anh-rong.{width}w.webp") as copy:
+        with Image.open(out / f"images/anh-rong.png.{width}w.webp") as copy:
             assert copy.format == "WEBP" and copy.size == (width, width // 2)
     figure = soup(out, DRILL).select_one("article .body figure")
     assert [child.name for child in figure.find_all(recursive=False)] == ["picture", "figcaption"]
@@ -228,7 +228,7 @@ def test_pictures_in_a_body_get_their_size_and_the_webp_copies_too(big_image_sit
     assert inline.source["srcset"] == WIDE_SRCSET and (inline.img["width"], inline.img["height"]) == ("2000", "1000")
     # the small picture in the warning's body: its size and its one copy (it is 64 px wide)
     small = soup(out, "canh-bao/lo-hong-nghiem-trong-exchange-server.html").select_one("article .body picture")
-    assert small.source["srcset"] == "/images/anh-thu.64w.webp 64w" and small.img["width"] == "64"
+    assert small.source["srcset"] == "/images/anh-thu.png.64w.webp 64w" and small.img["width"] == "64"
     # every body picture of every page has its size, so nothing moves while it loads
     for rel in html_pages(out):
         for body_img in soup(out, rel).select(".body img"):
@@ -242,11 +242,11 @@ def test_feeds_keep_the_body_as_sanitised(big_image_site):
     assert with_photo, "no feed carries the drill's body"
     for feed in with_photo:
         text = feed.read_text(encoding="utf-8")
-        assert "srcset" not in text and "anh-rong.360w" not in text and "picture" not in text, feed.name
+        assert "srcset" not in text and "anh-rong.png.360w" not in text and "picture" not in text, feed.name
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("scale, expected", [(1, "anh-rong.360w.webp"), (2, "anh-rong.720w.webp")])
+@pytest.mark.parametrize("scale, expected", [(1, "anh-rong.png.360w.webp"), (2, "anh-rong.png.720w.webp")])
 def test_a_360px_phone_downloads_the_small_copy_of_a_body_picture(big_image_site, browser, scale, expected):
     def look(page):
         body_img = page.locator("article .body figure img")
@@ -272,17 +272,17 @@ def test_rebuilds_take_the_copies_from_the_cache_and_give_the_same_bytes(big_ima
     assert len(list(cache.glob("*.webp"))) == 7
     again = run_build(big_image_site.content, tmp_path / "again", now="2026-11-26T10:00:00+07:00", search=False)
     assert again.returncode == 0, again.stderr
-    for rel in ("images/anh-lon.360w.webp", "images/anh-lon.1280w.webp", "sitemap.xml", "robots.txt"):
+    for rel in ("images/anh-lon.png.360w.webp", "images/anh-lon.png.1280w.webp", "sitemap.xml", "robots.txt"):
         assert (tmp_path / "again" / rel).read_bytes() == (first / rel).read_bytes(), rel
     # the cache is what a rebuild reads: a copy changed there is what the next build publishes
-    lead = (first / "images" / "anh-lon.360w.webp").read_bytes()  # (the folder's order is the file system's)
+    lead = (first / "images" / "anh-lon.png.360w.webp").read_bytes()  # (the folder's order is the file system's)
     entry = next(p for p in cache.glob("*-360w-q80-m*.webp") if p.read_bytes() == lead)
     original = entry.read_bytes()
     entry.write_bytes(b"RIFF-from-the-cache")
     try:
         third = run_build(big_image_site.content, tmp_path / "third", search=False)
         assert third.returncode == 0, third.stderr
-        assert (tmp_path / "third/images/anh-lon.360w.webp").read_bytes() == b"RIFF-from-the-cache"
+        assert (tmp_path / "third/images/anh-lon.png.360w.webp").read_bytes() == b"RIFF-from-the-cache"
     finally:
         entry.write_bytes(original)
 

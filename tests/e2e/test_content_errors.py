@@ -125,6 +125,24 @@ def test_messages_in_english_by_a_setting(fixture_content, tmp_path):
     assert "Build stopped: nothing was published" in built.stderr
 
 
+@pytest.mark.parametrize("asked", [{"args": ("--lang", "en")}, {"extra_env": {"PORTAL_LANG": "en"}}])
+def test_a_build_asked_in_english_says_its_content_errors_in_english_and_keeps_the_site_vietnamese(
+        fixture_content, tmp_path, asked):
+    """An operator who reads English builds a Vietnamese site: `portal build --lang en` (or PORTAL_LANG=en in
+    the environment) tells what is wrong in English; the pages stay in the site's language."""
+    edit(fixture_content, WARNING, "Severity: nghiêm trọng", "Severity: huge")
+    built = run_build(fixture_content, tmp_path / "output", search=False, **asked)
+    assert built.returncode == 1
+    assert (f"content/{WARNING}:12: [error] field \"Severity\" value \"huge\": Unknown severity. "
+            "Fix: use one of: thấp, trung bình, cao, nghiêm trọng.") in built.stderr, built.stderr
+    assert "Build stopped: nothing was published" in built.stderr and "[lỗi]" not in built.stderr
+    edit(fixture_content, WARNING, "Severity: huge", "Severity: nghiêm trọng")
+    built = run_build(fixture_content, tmp_path / "output", search=False, **asked)
+    assert built.returncode == 0, built.stderr
+    page = (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="vi"' in page and "Cảnh báo" in page
+
+
 def test_a_file_outside_the_kind_folders_is_an_error(fixture_content, tmp_path):
     (fixture_content / "tin-tuc" / "nhap").mkdir()
     shutil.copy(fixture_content / NEWS, fixture_content / "tin-tuc" / "nhap" / "x.md")

@@ -358,6 +358,42 @@ def test_a_picture_whose_file_gives_no_size_stops_the_build_and_the_check(fixtur
     assert "chép lại tệp gốc" in checked.stdout
 
 
+@pytest.mark.parametrize("copy_name", ["images/anh-thu.png.64w.webp", "images/anh-thu.webp.64w.webp"])  # 64 px wide
+def test_pictures_of_one_name_get_copies_of_their_own_and_a_file_with_a_copys_name_stops_the_build(
+        fixture_content, previous_output, copy_name):
+    """x.png and x.webp in one folder are two pictures: each page offers copies of its own picture. A file of
+    the site named as one of a picture's copies would be published in its place, or replace it: the build
+    stops and names both."""
+    from PIL import Image
+
+    output, before = previous_output
+    lead = fixture_content / "images" / "anh-thu.png"
+    with Image.open(lead) as picture:
+        width = picture.width
+    Image.new("RGB", (width, 40), (200, 20, 20)).save(fixture_content / "images" / "anh-thu.webp")  # red
+    append_body(fixture_content, '![Ảnh đỏ](images/anh-thu.webp "Ảnh đỏ")\n')
+    (fixture_content / copy_name).write_bytes(b"RIFF-not-a-copy")
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert (f"content/{copy_name}: [lỗi] Tệp content/{copy_name} trùng tên với bản nhỏ cho điện thoại mà trang tự "
+            f"làm cho ảnh content/{copy_name.rsplit('.', 2)[0]};") in built.stderr, built.stderr
+    assert f"Cách sửa: đổi tên tệp content/{copy_name}" in built.stderr
+
+    (fixture_content / copy_name).unlink()
+    built = run_build(fixture_content, output, search=False)
+    assert built.returncode == 0, built.stderr
+    page = BeautifulSoup((output / NEWS_PAGE).read_text(encoding="utf-8"), "html.parser")
+    offered = {img["src"]: img.find_previous_sibling("source")["srcset"] for img in page.select("picture img")}
+    assert set(offered) >= {"/images/anh-thu.png", "/images/anh-thu.webp"}, offered
+    for src, srcset in offered.items():
+        copies = [c.split()[0] for c in srcset.split(", ")]
+        assert copies and all(c.startswith(src + ".") for c in copies), (src, srcset)
+        for copy in copies:
+            with Image.open(output / copy.lstrip("/")) as made:
+                red = made.convert("RGB").getpixel((made.width // 2, made.height // 2))
+            assert (red[0] > 150 and red[1] < 80) == src.endswith(".webp"), (copy, red)
+
+
 @pytest.mark.parametrize("change", ["removed", "emptied"])
 def test_a_lead_picture_removed_after_a_build_stops_the_rebuild_as_it_stops_a_cold_build(fixture_content, tmp_path,
                                                                                           change):

@@ -29,8 +29,8 @@ def test_a_photo_in_a_figure_gets_a_picture_with_its_copies_and_its_size():
     body = ('<figure><img alt="Đại biểu &gt; khách mời" loading="lazy" src="/images/anh.png">'
             '<figcaption>Quang cảnh.</figcaption></figure>')
     assert responsive_body(body, IMAGES) == (
-        '<figure><picture><source type="image/webp" srcset="/images/anh.360w.webp 360w, '
-        f'/images/anh.720w.webp 720w, /images/anh.1280w.webp 1280w" {SIZES}>'
+        '<figure><picture><source type="image/webp" srcset="/images/anh.png.360w.webp 360w, '
+        f'/images/anh.png.720w.webp 720w, /images/anh.png.1280w.webp 1280w" {SIZES}>'
         '<img alt="Đại biểu &gt; khách mời" loading="lazy" src="/images/anh.png" width="1600" height="900">'
         '</picture><figcaption>Quang cảnh.</figcaption></figure>')
 
@@ -38,7 +38,7 @@ def test_a_photo_in_a_figure_gets_a_picture_with_its_copies_and_its_size():
 def test_an_absolute_siteurl_is_the_site_and_copies_are_never_wider_than_the_picture():
     body = '<p>Xem <img src="https://antoanthongtin.laocai.gov.vn/images/nho.png" alt="Sơ đồ"> bên dưới.</p>'
     out = responsive_body(body, IMAGES, "https://antoanthongtin.laocai.gov.vn")
-    assert 'srcset="https://antoanthongtin.laocai.gov.vn/images/nho.300w.webp 300w"' in out
+    assert 'srcset="https://antoanthongtin.laocai.gov.vn/images/nho.png.300w.webp 300w"' in out
     assert out.startswith("<p>Xem <picture>") and out.endswith("</picture> bên dưới.</p>")
     assert 'width="300" height="200"' in out
 
@@ -127,3 +127,20 @@ def test_the_pictures_to_encode_are_shared_by_the_build_processes_and_come_back_
     assert plugin._workers({"PORTAL_WORKERS": 3}, 2) == 2
     monkeypatch.setattr(plugin.threading, "active_count", lambda: 2)  # the live preview's server
     assert plugin._workers({"PORTAL_WORKERS": 0}, 50) == 1
+
+
+def test_a_16_bit_grey_picture_keeps_its_greys_in_its_copies():
+    """A 16-bit greyscale PNG (a scanner's, a chart tool's) holds 0-65535: its copies show the same greys,
+    not every pixel clipped to white."""
+    from PIL import Image
+
+    for mode in ("I;16", "I;16B"):
+        grey = Image.linear_gradient("L").resize((256, 64)).convert("I").point(lambda v: v * 257).convert(mode)
+        out = io.BytesIO()
+        grey.save(out, "PNG")
+        with Image.open(io.BytesIO(out.getvalue())) as read:
+            assert read.mode.startswith("I")
+        copy = image_variants.encode(out.getvalue(), 128)
+        with Image.open(io.BytesIO(copy)) as made:
+            column = [made.convert("L").getpixel((made.width // 2, y)) for y in (2, made.height // 2, made.height - 3)]
+        assert column[0] < 30 and 100 < column[1] < 160 and column[2] > 220, (mode, column)
