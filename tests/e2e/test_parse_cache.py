@@ -142,8 +142,9 @@ def test_results_are_kept_in_files_only_while_building(fixture_content, tmp_path
         for run in ("a", "b"):
             assert build(fixture_content, tmp_path / run, cache, "--set", "PORTAL_WORKERS=2").returncode == 0
             left = sorted(p.name for p in cache.iterdir())
-            # the pack, the pages' keys, the neighbours' positions, the compiled templates
-            kept = [*cached_files(cache), *cache.glob("pages-*.keys"), cache / "neighbours.pickle", cache / "templates"]
+            # the pack, the pages' keys, the neighbours' positions, the compiled templates and their names
+            kept = [*cached_files(cache), *cache.glob("pages-*.keys"), cache / "neighbours.pickle", cache / "templates",
+                    cache / "templates.analysed"]
             assert left == sorted([running.name, young.name, *(p.name for p in kept)])
             compiled = [p.name for p in (cache / "templates").iterdir()]
             assert len(compiled) > 10 and not [name for name in compiled if name.endswith(".tmp")]

@@ -168,3 +168,40 @@ def test_no_key_is_kept_when_a_source_file_changed_while_the_build_ran(tmp_path)
     template.write_text(template.read_text(encoding="utf-8").removesuffix("<!-- x -->"), encoding="utf-8")
     os.utime(template, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
     assert not build_ends()
+
+
+def test_the_first_build_of_an_output_finds_the_templates_any_build_analysed_and_no_other(tmp_path):
+    """A template's names are worked out once for its source and the syntax that parses it: the first build
+    of another output (a test's, a new release folder) reads them; an edited template, or one parsed
+    with other delimiters, is analysed again."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    settings = {"PORTAL_PARSE_CACHE": str(cache), "PORTAL_PAGE_KEYS": str(cache / "pending")}
+    templates = {"base.html": "{{ SITENAME }}{% block body %}{% endblock %}",
+                 "article.html": "{% extends 'base.html' %}{% block body %}{{ article.title }}{% endblock %}"}
+    parsed: list[str] = []
+
+    def env(sources: dict[str, str], **syntax) -> jinja2.Environment:
+        made = jinja2.Environment(loader=jinja2.DictLoader(sources), autoescape=True, **syntax)
+        real = made.parse
+        made.parse = lambda source, name=None, filename=None: parsed.append(name) or real(source, name, filename)
+        return made
+
+    envs = [env(templates), env(templates)]  # (each kept alive: the keys know an environment by its id)
+    first = renders.PageKeys(settings, str(tmp_path / "out1"))
+    assert first.names_read(envs[0].get_template("article.html")) == ("SITENAME", "article")
+    assert sorted(parsed) == ["article.html", "base.html"]
+    first.save_pending()
+    parsed.clear()
+    second = renders.PageKeys(settings, str(tmp_path / "out2"))  # another output, never built
+    assert second.names_read(envs[1].get_template("article.html")) == ("SITENAME", "article")
+    assert parsed == []
+    envs.append(env({**templates, "base.html": "{{ SITENAME }}{{ banner }}{% block body %}{% endblock %}"}))
+    assert second.names_read(envs[-1].get_template("article.html")) == ("SITENAME", "article", "banner")
+    assert parsed == ["base.html"]
+    parsed.clear()
+    other = env({"a.html": "<% if x %>{{ y }}<% endif %>"}, block_start_string="<%", block_end_string="%>")
+    plain = env({"a.html": "<% if x %>{{ y }}<% endif %>"})
+    assert second.names_read(other.get_template("a.html")) == ("x", "y")
+    assert second.names_read(plain.get_template("a.html")) == ("y",)
+    assert parsed == ["a.html", "a.html"]
