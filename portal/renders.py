@@ -485,7 +485,8 @@ def _rule_for(t: type) -> Callable[[Digests, Any], bytes] | None:  # noqa: C901 
 # ---- the keys of a build, and those of the build before ------------------------------------------------
 VOLATILE = {"OUTPUT_PATH", "PORTAL_PREVIOUS_OUTPUT", "PORTAL_SEARCH_RECORDS", "PORTAL_PARSE_CACHE",
             "PORTAL_PAGE_KEYS", "PORTAL_NOW", "PORTAL_TRUST_FILE_TIMES", "PORTAL_WORKERS", "PORTAL_FINGERPRINT",
-            "PORTAL_SOURCES", "PORTAL_FRESH_READY_FD", "PORTAL_RECORDS_READY_FD", "SEARCH_MEMORY_MIB"}
+            "PORTAL_SOURCES", "PORTAL_FRESH_READY_FD", "PORTAL_RECORDS_READY_FD", "SEARCH_MEMORY_MIB",
+            "PORTAL_TEMPLATE_FINGERPRINT"}
 
 
 # every library whose version can change the bytes of an output (pages, feeds, CAP, CSAF, calendars, pictures)
@@ -495,6 +496,14 @@ LIBRARIES = ("pelican", "jinja2", "markupsafe", "markdown", "nh3", "feedgen", "i
 
 def fingerprint(settings: dict) -> str:
     """Everything a page depends on besides its context: code, theme, settings, library versions."""
+    return fingerprints(settings)[0]
+
+
+def fingerprints(settings: dict) -> tuple[str, str]:
+    """``fingerprint``, and the same without where the content folder is (PATH), for the compiled
+    templates (``portal.template_cache``): a filter Jinja runs when it compiles never reads the
+    content (the cache would then be stale after an edit in the same folder), so a site's copy in
+    another folder (a test's, a benchmark's) finds its templates compiled."""
     digest = hashlib.sha256(sys.version.encode())
     for dist in LIBRARIES:
         try:
@@ -507,8 +516,10 @@ def fingerprint(settings: dict) -> str:
     for file in _source_files(settings):
         digest.update(str(file).encode() + b"\0" + file.read_bytes())
     wanted = {k: v for k, v in settings.items() if k not in VOLATILE}
+    anywhere = digest.copy()
     digest.update(_stable(wanted, 0).encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()[:32]
+    anywhere.update(_stable({k: v for k, v in wanted.items() if k != "PATH"}, 0).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32], anywhere.hexdigest()[:32]
 
 
 def _source_files(settings: dict) -> list[Path]:

@@ -10,8 +10,9 @@ read half of one).
 A compiled template is found again only for the same template (its name and file), the same source
 (Jinja checks a digest of it: an edited template is compiled again), the same compiler options of the
 environment (``trim_blocks``, the block strings, autoescape, extensions…), which Jinja's own key leaves
-out, and the same build fingerprint (``portal.renders.fingerprint``: the portal's code, its plugins and
-theme, the settings, the versions of Python, Jinja and the other libraries). The fingerprint matters:
+out, and the same build fingerprint (``portal.renders.fingerprints``: the portal's code, its plugins and
+theme, the settings but where the content folder is, the versions of Python, Jinja and the other
+libraries). The fingerprint matters:
 Jinja resolves filters when it compiles, and runs one with constant arguments then, baking its result
 into the code (``{{ 4.25 | decimal }}`` is "4,3" in Vietnamese, "4.3" in English). Like Python's
 ``__pycache__``, the folder is the build's own: its files are loaded as code.
@@ -116,10 +117,10 @@ def template_cache(settings: dict) -> TemplateCache | None:
         return None
     known = _SALTS.get(id(settings))
     if known is None or known[0] is not settings:
-        from .renders import fingerprint
+        from .renders import fingerprints
 
-        known = _SALTS[id(settings)] = (
-            settings, f"{settings.get('PORTAL_FINGERPRINT') or fingerprint(settings)} jinja {jinja2.__version__}")
+        salt = settings.get("PORTAL_TEMPLATE_FINGERPRINT") or fingerprints(settings)[1]
+        known = _SALTS[id(settings)] = (settings, f"{salt} jinja {jinja2.__version__}")
     folder = os.path.abspath(Path(str(where)) / "templates")
     if (folder, known[1]) not in _CACHES:
         try:

@@ -390,7 +390,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
     if settings["PORTAL_PAGE_KEYS"]:
         # code, theme and settings before Pelican reads a template: the page keys stand for these, and are
         # not kept when a source file changed before the build ends (renders.commit)
-        settings["PORTAL_FINGERPRINT"] = renders.fingerprint(settings)
+        settings["PORTAL_FINGERPRINT"], settings["PORTAL_TEMPLATE_FINGERPRINT"] = renders.fingerprints(settings)
         settings["PORTAL_SOURCES"] = renders.sources_stamp(settings, settings["PORTAL_FINGERPRINT"])
     apart = threading.active_count() == 1 and settings.get("PORTAL_WORKERS") != 1
     workspace = None  # the search index's folder kept between builds (portal.search.Workspace)

@@ -98,6 +98,22 @@ def test_code_baked_from_a_filter_is_not_kept_across_settings(tmp_path):
     assert shown == ["4,2", "4.2", "4,2"]
 
 
+def test_a_copy_of_the_site_in_another_folder_finds_its_templates_compiled(tmp_path):
+    """Where the content folder is (PATH) is no part of the compiled code: a copy of the site elsewhere (a
+    test's, a benchmark's) compiles nothing again. Any other setting still keys it."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "list.html").write_text(SOURCE, encoding="utf-8")
+    compiled_each = []
+    for path, lang in (("/srv/a/content", "vi"), ("/tmp/b/content", "vi"), ("/tmp/b/content", "en")):
+        settings = {"PORTAL_PARSE_CACHE": str(tmp_path / "cache"), "THEME": str(templates), "PATH": path,
+                    "PORTAL_LANG": lang}
+        env, compiled = environment(template_cache(settings), templates)
+        env.get_template("list.html").render(items=["a"])
+        compiled_each.append(compiled)
+    assert compiled_each == [["list.html"], [], ["list.html"]]
+
+
 def test_without_a_parse_cache_nothing_is_kept(tmp_path):
     assert template_cache({"PORTAL_PARSE_CACHE": ""}) is None
     blocked = tmp_path / "file"
