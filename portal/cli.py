@@ -129,7 +129,7 @@ def _content_folder(args) -> Path:
 def cmd_check(args) -> int:
     from .tools import check
 
-    return check.run(args.settings, _overrides(args), lang=args.lang, only=args.only,
+    return check.run(args.settings, _overrides(args), lang=ASKED if ASKED in ("vi", "en") else None, only=args.only,
                      build_errors_only=args.build_errors_only)
 
 

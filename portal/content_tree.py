@@ -18,6 +18,7 @@ foreignObject, external reference or DTD.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from lxml import etree
 from .model import Problem
 
 STATIC_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".pdf")
+# the name of a picture's smaller copy (portal.paths.image_variant: x.png -> x.png.360w.webp), kept for the copies
+COPY_NAME = re.compile(r"(?P<original>.+\.(?:png|jpe?g|webp))\.[0-9]+w\.webp", re.IGNORECASE)
 MAX_SVG_BYTES = 2_000_000
 MAX_ARTICLE_BYTES = 2_000_000  # a long article is 50 kB; more is a paste gone wrong, or an attack
 _SVG_ACTIVE = {"script", "foreignobject", "iframe", "object", "embed", "handler", "listener", "animate", "set",
@@ -143,6 +146,11 @@ def published_file_problem(source: Path, published_as: Path, content: Path) -> P
         folder = published_as.parts[0] if len(published_as.parts) > 1 else "content"
         return Problem(shown, None, None, None, "static_type",
                        {"folder": folder, "types": ", ".join(t[1:].upper() for t in STATIC_TYPES)})
+    copy = COPY_NAME.fullmatch(published_as.name)
+    if copy and os.path.lexists(source.parent / copy["original"]):  # one of the two would be published
+        original = (published_as.parent / copy["original"]).as_posix()
+        return Problem(shown, None, None, None, "image_copy_name",
+                       {"path": f"content/{published_as.as_posix()}", "original": f"content/{original}"})
     if published_as.suffix.lower() == ".svg":
         why = svg_danger(source)
         if why:

@@ -486,7 +486,7 @@ def _rule_for(t: type) -> Callable[[Digests, Any], bytes] | None:  # noqa: C901 
 VOLATILE = {"OUTPUT_PATH", "PORTAL_PREVIOUS_OUTPUT", "PORTAL_SEARCH_RECORDS", "PORTAL_PARSE_CACHE",
             "PORTAL_PAGE_KEYS", "PORTAL_NOW", "PORTAL_TRUST_FILE_TIMES", "PORTAL_WORKERS", "PORTAL_FINGERPRINT",
             "PORTAL_SOURCES", "PORTAL_FRESH_READY_FD", "PORTAL_RECORDS_READY_FD", "SEARCH_MEMORY_MIB",
-            "PORTAL_TEMPLATE_FINGERPRINT"}
+            "PORTAL_TEMPLATE_FINGERPRINT", "PORTAL_MESSAGES_LANG"}
 
 
 # every library whose version can change the bytes of an output (pages, feeds, CAP, CSAF, calendars, pictures)

@@ -148,7 +148,7 @@ def write_variants(generators) -> None:
             continue
         taken = [v for v in found if os.path.lexists(content / v.path)]
         if taken:  # a file of the site has a copy's name: one of the two would be published
-            problems += [Problem(display(content / v.path, content), None, None, None, "image_copy_name",
+            problems += [Problem(str(Path(content.name) / v.path), None, None, None, "image_copy_name",
                                  {"path": f"content/{v.path}", "original": f"content/{image.path}"}) for v in taken]
             continue
         if image.width * (image.height or 0) > MOST_PIXELS:

@@ -189,10 +189,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "JPEG), or copy the original file again; used by: {used_by}.",
     ),
     "image_copy_name": (
-        "Tệp {path} trùng tên với bản nhỏ cho điện thoại mà trang tự làm cho ảnh {original}; một trong hai sẽ bị "
-        "ghi đè. Cách sửa: đổi tên tệp {path} (tên kết thúc bằng .<số>w.webp dành cho các bản nhỏ).",
-        "File {path} has the name of the small copy for phones the site makes of picture {original}; one would "
-        "overwrite the other. Fix: rename {path} (names ending in .<number>w.webp are kept for the small copies).",
+        "Tên {path} trùng với tên bản nhỏ cho điện thoại mà trang tự làm cho ảnh {original}; một trong hai sẽ bị "
+        "ghi đè. Cách sửa: đổi tên {path} (tên ảnh thêm .<số>w.webp dành cho các bản nhỏ).",
+        "{path} has the name of the small copy for phones the site makes of picture {original}; one would "
+        "overwrite the other. Fix: rename {path} (a picture's name followed by .<number>w.webp is kept for the "
+        "small copies).",
     ),
     "image_pixels": (
         "Ảnh {path} có quá nhiều điểm ảnh ({width} × {height}, tối đa {limit} triệu điểm ảnh): làm các bản nhỏ sẽ "

@@ -23,7 +23,7 @@ from ..clock import build_time
 from ..model import ContentErrors
 from ..outputs import same_bytes
 from ..search import IndexFailed
-from ..settings import SettingsError, load
+from ..settings import SettingsError, load, messages_lang
 
 log = logging.getLogger("portal.build")
 
@@ -381,6 +381,7 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
         shutil.rmtree(folder, ignore_errors=True)
     packed_listing(fresh).unlink(missing_ok=True)  # a build of the same number, stopped before its end
     settings = load(settings_file, {**(overrides or {}), "OUTPUT_PATH": str(fresh)})
+    _SAID[0] = messages_lang(settings)  # the command's own lines in the language of the build's messages
     check_output_folder(settings["PATH"], output)
     settings["PORTAL_NOW"] = build_time(settings).isoformat()
     previous = output if output.is_dir() else previous
@@ -631,9 +632,13 @@ def _stop_parsing_ahead() -> None:
         pass  # the articles plugin was never loaded
 
 
+_SAID = ["vi"]  # the language of the build's messages (settings.messages_lang), once its settings are read
+
+
 def run(settings_file: Path, output: Path, overrides: dict | None = None, verbose: bool = False) -> int:
     """The command: build, print what happened, return the exit status."""
     setup_logging(verbose)
+    _SAID[0] = str((overrides or {}).get("PORTAL_MESSAGES_LANG") or "vi")  # (settings not read yet)
     started = time.monotonic()
     if threading.current_thread() is threading.main_thread():
         from ..live.jobs import stop_children_on_terminate
@@ -642,16 +647,18 @@ def run(settings_file: Path, output: Path, overrides: dict | None = None, verbos
     try:
         build(settings_file, output, overrides)
     except SystemExit as stop:  # SIGTERM: every build process stopped, the unfinished folders removed
-        print(stopped("vi", output), file=sys.stderr)
+        print(stopped(_SAID[0], output), file=sys.stderr)
         return int(stop.code or 1)
     except ContentErrors as errors:
         print(errors, file=sys.stderr)
         print(stopped(errors.lang, output), file=sys.stderr)
         return 1
     except (BuildFailed, SettingsError) as failed:
-        print(f"{failed}\n{stopped('vi', output)}", file=sys.stderr)
+        print(f"{failed}\n{stopped(_SAID[0], output)}", file=sys.stderr)
         return 1
-    print(f"Đã xây dựng trang vào {output}/ trong {time.monotonic() - started:.1f} giây.")
+    took = time.monotonic() - started
+    print(f"Built the site into {output}/ in {took:.1f} s." if _SAID[0] == "en" else
+          f"Đã xây dựng trang vào {output}/ trong {took:.1f} giây.")
     return 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..checks import Checker, display
 from ..model import Problem, report
-from ..settings import load
+from ..settings import load, messages_lang
 
 
 def check(content: Path, settings: dict, now: dt.datetime | None = None, lang: str = "vi",
@@ -33,10 +33,12 @@ def summary_line(problems: list[Problem], files: int, lang: str = "vi") -> str:
     return f"Đã kiểm tra {files} tệp: không có lỗi nào. Có thể xuất bản."
 
 
-def run(settings_file: Path, overrides: dict | None = None, lang: str = "vi", only: list[Path] | None = None,
+def run(settings_file: Path, overrides: dict | None = None, lang: str | None = None, only: list[Path] | None = None,
         build_errors_only: bool = False) -> int:
-    """The command: print the report and the summary; 1 when there is an error."""
+    """The command: print the report and the summary; 1 when there is an error. ``lang``: the language of
+    the messages (None: the build's, ``settings.messages_lang``)."""
     settings = load(settings_file, overrides)
+    lang = lang or messages_lang(settings)
     content = Path(settings["PATH"])
     if not content.is_dir():
         print(f"Lỗi: không có thư mục nội dung {content}." if lang == "vi" else f"Error: no content folder {content}.",

@@ -42,7 +42,7 @@ from ..checks import Checker, content_files
 from ..clock import build_time
 from ..model import ContentErrors, report
 from ..paths import SitePaths
-from ..settings import PUBLISH_SETTINGS, SettingsError, load
+from ..settings import PUBLISH_SETTINGS, SettingsError, load, messages_lang
 from .build import BuildFailed, build, keep_unchanged, setup_logging
 from .check import summary_line
 
@@ -272,13 +272,14 @@ def publish(base: Path, settings: Path = PUBLISH_SETTINGS, overrides: dict | Non
         content_root = Path(conf["PATH"])
         now = build_time(conf)
         out(f"1/4 Kiểm tra nội dung trong {content_root} (giờ xuất bản: {now:%Y-%m-%d %H:%M})…")
-        checker = Checker(content_root, conf, now)
+        lang = messages_lang(conf)  # the content's problems in the language asked (the steps' lines: Vietnamese)
+        checker = Checker(content_root, conf, now, lang)
         problems, files = checker.run()
         if any(p.level == "error" for p in problems):
-            raise PublishError(report(problems) + "\n\n" + summary_line(problems, files)
+            raise PublishError(report(problems, lang) + "\n\n" + summary_line(problems, files, lang)
                                + "\nChưa xuất bản gì: trang đang phục vụ giữ nguyên.")
         if problems:
-            out(f"    {summary_line(problems, files)} (chạy invoke check để xem)")
+            out(f"    {summary_line(problems, files, lang)} (chạy invoke check để xem)")
         release = new_release_path(base)
         out(f"2/4 Xây dựng bằng {settings.name} vào {release.relative_to(base)}/ …")
         started = time.monotonic()

@@ -139,6 +139,7 @@ def test_a_build_asked_in_english_says_its_content_errors_in_english_and_keeps_t
     edit(fixture_content, WARNING, "Severity: huge", "Severity: nghiêm trọng")
     built = run_build(fixture_content, tmp_path / "output", search=False, **asked)
     assert built.returncode == 0, built.stderr
+    assert f"Built the site into {tmp_path / 'output'}/ in " in built.stdout, built.stdout
     page = (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="vi"' in page and "Cảnh báo" in page
 

@@ -358,12 +358,14 @@ def test_a_picture_whose_file_gives_no_size_stops_the_build_and_the_check(fixtur
     assert "chép lại tệp gốc" in checked.stdout
 
 
-@pytest.mark.parametrize("copy_name", ["images/anh-thu.png.64w.webp", "images/anh-thu.webp.64w.webp"])  # 64 px wide
+@pytest.mark.parametrize("copy_name", ["images/anh-thu.png.64w.webp", "images/anh-thu.webp.64w.webp",
+                                       "images/anh-thu.png.2000w.webp"])  # (64 px wide: its copy is 64w)
 def test_pictures_of_one_name_get_copies_of_their_own_and_a_file_with_a_copys_name_stops_the_build(
         fixture_content, previous_output, copy_name):
     """x.png and x.webp in one folder are two pictures: each page offers copies of its own picture. A file of
     the site named as one of a picture's copies would be published in its place, or replace it: the build
-    stops and names both."""
+    and the check stop it, naming both (whatever the width: a picture shown only by an article published
+    later, or other widths in the settings, would meet it then)."""
     from PIL import Image
 
     output, before = previous_output
@@ -375,9 +377,11 @@ def test_pictures_of_one_name_get_copies_of_their_own_and_a_file_with_a_copys_na
     (fixture_content / copy_name).write_bytes(b"RIFF-not-a-copy")
     built = run_build(fixture_content, output, search=False)
     stopped_untouched(built, output, before)
-    assert (f"content/{copy_name}: [lỗi] Tệp content/{copy_name} trùng tên với bản nhỏ cho điện thoại mà trang tự "
-            f"làm cho ảnh content/{copy_name.rsplit('.', 2)[0]};") in built.stderr, built.stderr
-    assert f"Cách sửa: đổi tên tệp content/{copy_name}" in built.stderr
+    said = (f"content/{copy_name}: [lỗi] Tên content/{copy_name} trùng với tên bản nhỏ cho điện thoại mà trang tự "
+            f"làm cho ảnh content/{copy_name.rsplit('.', 2)[0]};")
+    assert said in built.stderr and f"Cách sửa: đổi tên content/{copy_name}" in built.stderr, built.stderr
+    checked = check(fixture_content)
+    assert checked.returncode == 1 and said in checked.stdout, checked.stdout
 
     (fixture_content / copy_name).unlink()
     built = run_build(fixture_content, output, search=False)

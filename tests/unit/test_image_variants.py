@@ -92,7 +92,9 @@ def test_the_copies_of_a_picture_decoded_once_are_the_bytes_of_each_made_alone(t
     assert image_variants.cached(data, [160, 320], 80, tmp_path) == {}
     assert image_variants.make(data, [160, 320], 80, tmp_path) == {160: together[160], 320: together[320]}
     assert image_variants.cached(data, [160, 320, 640], 80, tmp_path) == {160: together[160], 320: together[320]}
-    assert all(f"-q80-m{image_variants.METHOD}.webp" in p.name for p in tmp_path.iterdir())
+    # (the recipe's version too: a copy made by an encoder that gave other pixels is never taken)
+    recipe = f"-q80-m{image_variants.METHOD}-r{image_variants.RECIPE}.webp"
+    assert all(p.name.endswith(recipe) for p in tmp_path.iterdir())
     assert not list(tmp_path.glob(".*"))  # no temporary file left
 
 
@@ -144,3 +146,21 @@ def test_a_16_bit_grey_picture_keeps_its_greys_in_its_copies():
         with Image.open(io.BytesIO(copy)) as made:
             column = [made.convert("L").getpixel((made.width // 2, y)) for y in (2, made.height // 2, made.height - 3)]
         assert column[0] < 30 and 100 < column[1] < 160 and column[2] > 220, (mode, column)
+
+
+def test_a_16_bit_grey_pictures_transparent_grey_stays_transparent():
+    """A 16-bit grey PNG may name one grey as transparent (tRNS): its copies show that part clear, as the
+    original does in a browser, not black."""
+    from PIL import Image
+
+    grey = Image.linear_gradient("L").resize((64, 64)).convert("I").point(lambda v: v * 257).convert("I;16")
+    pixels = grey.load()
+    for y in range(10):
+        for x in range(64):
+            pixels[x, y] = 1000  # a band of the transparent grey
+    out = io.BytesIO()
+    grey.save(out, "PNG", transparency=1000)
+    with Image.open(io.BytesIO(image_variants.encode(out.getvalue(), 64))) as made:
+        rgba = made.convert("RGBA")
+        assert rgba.getpixel((30, 4))[3] == 0 and rgba.getpixel((30, 40))[3] == 255
+        assert 130 < rgba.getpixel((30, 40))[0] < 190

@@ -205,3 +205,12 @@ def test_the_first_build_of_an_output_finds_the_templates_any_build_analysed_and
     assert second.names_read(other.get_template("a.html")) == ("x", "y")
     assert second.names_read(plain.get_template("a.html")) == ("y",)
     assert parsed == ["a.html", "a.html"]
+
+
+def test_the_language_of_the_build_messages_changes_no_output(tmp_path):
+    """`portal build --lang en` says its errors in English; the pages, feeds and compiled templates are the
+    same: nothing is rendered again for it."""
+    settings = {"THEME": str(tmp_path), "PATH": str(tmp_path / "content"), "PORTAL_LANG": "vi"}
+    asked = {**settings, "PORTAL_MESSAGES_LANG": "en"}
+    assert renders.fingerprints(asked) == renders.fingerprints(settings)
+    assert renders.fingerprint({**settings, "PORTAL_LANG": "en"}) != renders.fingerprint(settings)
