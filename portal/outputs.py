@@ -377,3 +377,20 @@ def written() -> None:
     """Every page and output step is written (``plugins/articles`` ``write_pages``)."""
     if _when_written is not None:
         _when_written()
+
+
+_when_records_whole: Callable[[], None] | None = None  # called when the search records are whole, if earlier
+
+
+def when_records_whole(callback: Callable[[], None] | None) -> None:
+    """From now on call ``callback`` when the search step says its records are whole while pages are still
+    being written (``records_whole``); None: nothing."""
+    global _when_records_whole
+    _when_records_whole = callback
+
+
+def records_whole() -> None:
+    """The search records are whole, and there is memory for Pagefind beside the pages still being written
+    (``plugins/search``): the build command may index them already."""
+    if _when_records_whole is not None:
+        _when_records_whole()

@@ -182,8 +182,10 @@ def _in_build_process(settings: dict, ready: tuple[int, int] | None, records: tu
 
 
 def _records_written(settings: dict) -> None:
-    """In the build process, once every page and output step is written: tell the command, on the pipe
-    PORTAL_RECORDS_READY_FD, that the search records are whole (it indexes them while this process ends)."""
+    """In the build process, once every page and output step is written, or as soon as the search step has
+    written its records when there is memory for Pagefind beside the pages being written
+    (``outputs.records_whole``): tell the command, on the pipe PORTAL_RECORDS_READY_FD, that the search
+    records are whole (it indexes them while this process goes on, or ends). Said once."""
     fd = settings.get("PORTAL_RECORDS_READY_FD")
     if isinstance(fd, int):
         with contextlib.suppress(OSError):  # the command stopped: its end of the pipe is closed
@@ -371,8 +373,9 @@ def build(settings_file: Path, output: Path, overrides: dict | None = None, prev
 
     The build clock is fixed once here (PORTAL_NOW), so every plugin agrees on it. Pelican runs in
     a process of its own when this one runs no thread. Pagefind, the other large user of memory, indexes
-    the search records it left once that process has written every page (its page-writing processes
-    have ended), while it ends and gives back the model's memory (``_EarlyIndex``)."""
+    the search records it left as soon as they are whole when the memory allows it beside the pages being
+    written (a small site: ``plugins/search``), else once that process has written every page (its
+    page-writing processes have ended), while it ends and gives back the model's memory (``_EarlyIndex``)."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     fresh = output.with_name(f".{output.name}.new-{os.getpid()}")
@@ -579,6 +582,7 @@ def _run_pelican(settings: dict) -> None:
     logging.getLogger().addHandler(counter)
     signals.all_generators_finalized.connect(_fresh_ready)  # before anything is written: connected first
     outputs.when_written(functools.partial(_records_written, settings))  # the command may index them already
+    outputs.when_records_whole(functools.partial(_records_written, settings))  # or sooner, memory allowing
     signals.all_generators_finalized.connect(_freeze_model)  # before the plugins' receivers
     outputs.link_unchanged(settings["OUTPUT_PATH"], settings.get("PORTAL_PREVIOUS_OUTPUT"),
                            packed=settings.get("PRECOMPRESS", True))
@@ -599,6 +603,7 @@ def _run_pelican(settings: dict) -> None:
         signals.all_generators_finalized.disconnect(_freeze_model)
         signals.all_generators_finalized.disconnect(_fresh_ready)
         outputs.when_written(None)
+        outputs.when_records_whole(None)
         gc.unfreeze()
         gc.set_threshold(*thresholds)
         logging.getLogger().removeHandler(counter)

@@ -182,3 +182,23 @@ def test_a_build_stopped_while_pagefind_runs_ends_its_runs_and_starts_no_other(t
     assert not [pid for pid in runs if process_alive(int(pid))]  # none left running
     assert _tree(out) == before
     assert not list(tmp_path.glob(".out.new-*")) and not list(tmp_path.glob(".out.search-*"))
+
+
+def test_a_small_sites_index_starts_beside_its_pages_and_a_large_ones_after_them_alike(tmp_path):
+    """The records of a site whose index fits in memory beside the build's processes are indexed while the
+    pages are still being written; with too little memory for that (SEARCH_MEMORY_MIB), once every page is
+    written, as a large site's are. The two builds publish the same bytes."""
+    from conftest import run_build
+
+    content, _, _ = _site(tmp_path)
+    said = "search: Pagefind indexes the records beside the pages still being written"
+    early = run_build(content, tmp_path / "early", args=("--verbose", "--set", "PORTAL_WORKERS=2"))
+    assert early.returncode == 0, early.stderr
+    late = run_build(content, tmp_path / "late", args=("--verbose", "--set", "PORTAL_WORKERS=2", "--set",
+                                                       "SEARCH_MEMORY_MIB=31"))
+    assert late.returncode == 0, late.stderr
+    assert said in early.stdout + early.stderr and said not in late.stdout + late.stderr
+    # the page writers were still at work when Pagefind started: the records came before the last page
+    log = early.stdout + early.stderr
+    assert log.index(said) < log.index("pages: ")
+    assert _tree(tmp_path / "early") == _tree(tmp_path / "late")
