@@ -178,6 +178,10 @@ PAGEFIND_MALLOC_CONF = "dirty_decay_ms:0,muzzy_decay_ms:0"
 # About 40 bytes a byte of the pages, and some of its own: an estimate on the safe side of each.
 PAGEFIND_BYTES_PER_BYTE = 40
 PAGEFIND_OWN_MIB = 30
+# On varied text (every article its own words) Pagefind takes more: 56 bytes a byte measured (2,000 and 4,500
+# articles of the benchmark's --varied-text). Where a wrong guess would take the whole build over its memory
+# (Pagefind run beside the page writers: plugins/search), the estimate is this much larger.
+PAGEFIND_MOST_BYTES_PER_BYTE = 64
 # SEARCH_PART_MIB's default: with the build's own process, a peak within the 1 GB a small server has. As few
 # parts as fit: a query fetches its words' pieces of the index from every part (through nginx over HTTP/2,
 # on a throttled 3G link, a narrow query came 0.8 s later with two parts than with one, 0.3 s later again
@@ -389,9 +393,9 @@ def shadow_pages(folder: Path) -> dict[str, os.stat_result]:
     return found
 
 
-def pagefind_mib(size: int) -> float:
+def pagefind_mib(size: int, per_byte: float = PAGEFIND_BYTES_PER_BYTE) -> float:
     """Pagefind's peak for shadow pages of `size` bytes in all (the estimate above)."""
-    return PAGEFIND_OWN_MIB + size * PAGEFIND_BYTES_PER_BYTE / 2**20
+    return PAGEFIND_OWN_MIB + size * per_byte / 2**20
 
 
 def parts(pages: dict[str, os.stat_result], part_mib: float | None) -> int:

@@ -29,6 +29,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from portal.outputs import inputs_digest, output_step, records_whole
 from portal.search import (
     MEMORY_MIB,
+    PAGEFIND_MOST_BYTES_PER_BYTE,
     PAGEFIND_OWN_MIB,
     PART_MIB,
     kept_record,
@@ -122,21 +123,22 @@ def _records(views: list, folder: Path, lang: str) -> Iterator[dict]:
 
 def _room_for_pagefind(settings: dict, folder: Path) -> bool:
     """Whether Pagefind may index the records now, while this process and its page writers still run: one
-    run (not parts), whose estimated peak (``pagefind_mib``) and the build's, counted as this process's
-    peak for it and for each page writer (they share most of it: on the safe side), stay within
-    SEARCH_MEMORY_MIB. A small site's index is then ready as its pages are (1,000 articles: 0.3 s of a
-    4 s build); a large one's waits for the writers to end, as before."""
+    run (not parts), whose peak, estimated on the large side (varied text: ``PAGEFIND_MOST_BYTES_PER_BYTE``),
+    and the build's, counted as this process's peak for it and for each page writer (they share most of
+    it), stay within SEARCH_MEMORY_MIB (None: no bound). A small site's index is then ready as its pages
+    are (1,000 articles: 0.2 s of a 4 s build); a large one's waits for the writers to end, as before."""
     import resource
 
     memory_mib = settings.get("SEARCH_MEMORY_MIB", MEMORY_MIB)
+    writers = int(settings.get("PORTAL_WORKERS") or os.cpu_count() or 1)
+    build_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 * (1 + writers)  # (KiB on Linux)
+    if memory_mib is not None and build_mib >= memory_mib:
+        return False  # (the shadow pages are not even listed)
     pages = shadow_pages(folder)
     if parts(pages, settings.get("SEARCH_PART_MIB", PART_MIB)) > 1:
         return False
-    if memory_mib is None:
-        return True
-    writers = int(settings.get("PORTAL_WORKERS") or os.cpu_count() or 1)
-    build_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 * (1 + writers)
-    return build_mib + pagefind_mib(sum(st.st_size for st in pages.values())) <= memory_mib
+    size = sum(st.st_size for st in pages.values())
+    return memory_mib is None or build_mib + pagefind_mib(size, PAGEFIND_MOST_BYTES_PER_BYTE) <= memory_mib
 
 
 def _regular(path: Path) -> bool:

@@ -11,7 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURE_SITE, ROOT, process_alive
+
+from portal.bench.corpus import generate_articles
 
 NOW = "2026-11-26T09:00:00+07:00"
 
@@ -24,6 +27,7 @@ from portal.tools import build as b
 
 OUT, CONTENT, CACHE = Path({out!r}), Path({content!r}), Path({cache!r})
 MARK = OUT.parent / "index-started"
+EXTRA = {{}}  # more settings (a test's)
 
 def alive(pid):
     try:
@@ -34,7 +38,7 @@ def alive(pid):
 
 def run():
     b.build(Path("pelicanconf.py"), OUT, {{"PATH": str(CONTENT), "PORTAL_PARSE_CACHE": str(CACHE),
-                                         "PORTAL_WORKERS": 2}})
+                                         "PORTAL_WORKERS": 2, **EXTRA}})
 
 def run_failing():
     try:
@@ -99,8 +103,10 @@ print("SEEN", seen)
     assert (out / "pagefind" / "pagefind-entry.json").is_file()
 
 
-def test_a_build_that_fails_after_its_records_publishes_nothing_and_leaves_no_folder(tmp_path):
-    """The build process fails after Pagefind has started on its records: the command waits for Pagefind's
+@pytest.mark.parametrize("extra", ["{}", "{'SEARCH_MEMORY_MIB': 31}"], ids=["beside-the-pages", "after-them"])
+def test_a_build_that_fails_after_its_records_publishes_nothing_and_leaves_no_folder(tmp_path, extra):
+    """The build process fails after Pagefind has started on its records (beside the pages being written, as
+    for a small site, or once they are: too little memory for both): the command waits for Pagefind's
     runs to end before it removes the new folder, the failure is reported, the live output is the last
     one, and nothing of the failed build is left beside it."""
     content, out, cache = _site(tmp_path)
@@ -119,8 +125,7 @@ def told(settings):
     wait_for_mark()
     raise RuntimeError("hỏng sau khi ghi")
 search.index_records, b._records_written = index_records, told
-run_failing()
-"""
+""" + f"EXTRA.update({extra})\nrun_failing()\n"
     _failed_with(_run(script), "hỏng sau khi ghi")
     assert _tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == \
@@ -186,19 +191,32 @@ def test_a_build_stopped_while_pagefind_runs_ends_its_runs_and_starts_no_other(t
 
 def test_a_small_sites_index_starts_beside_its_pages_and_a_large_ones_after_them_alike(tmp_path):
     """The records of a site whose index fits in memory beside the build's processes are indexed while the
-    pages are still being written; with too little memory for that (SEARCH_MEMORY_MIB), once every page is
-    written, as a large site's are. The two builds publish the same bytes."""
-    from conftest import run_build
-
-    content, _, _ = _site(tmp_path)
-    said = "search: Pagefind indexes the records beside the pages still being written"
-    early = run_build(content, tmp_path / "early", args=("--verbose", "--set", "PORTAL_WORKERS=2"))
-    assert early.returncode == 0, early.stderr
-    late = run_build(content, tmp_path / "late", args=("--verbose", "--set", "PORTAL_WORKERS=2", "--set",
-                                                       "SEARCH_MEMORY_MIB=31"))
-    assert late.returncode == 0, late.stderr
-    assert said in early.stdout + early.stderr and said not in late.stdout + late.stderr
-    # the page writers were still at work when Pagefind started: the records came before the last page
-    log = early.stdout + early.stderr
-    assert log.index(said) < log.index("pages: ")
-    assert _tree(tmp_path / "early") == _tree(tmp_path / "late")
+    pages are still being written (by the page-writing processes: enough pages for two); with too little
+    memory for that (SEARCH_MEMORY_MIB), once every page is written, as a large site's are. The two
+    builds publish the same bytes."""
+    content, out, cache = _site(tmp_path)
+    generate_articles(content, 120)
+    script = PRELUDE.format(out=str(out), content=str(content), cache=str(cache)) + """
+from portal import outputs
+real_index, real_written = search.index_records, outputs.written
+def index_records(*args, **kwargs):
+    MARK.write_text("x")
+    return real_index(*args, **kwargs)
+def written():  # in the build process, every page written: had the command started the index already?
+    deadline = time.monotonic() + (20 if not EXTRA else 2)
+    while not MARK.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    (OUT.parent / "started-before-the-last-page").write_text(str(MARK.exists()))
+    real_written()
+search.index_records, outputs.written = index_records, written
+"""
+    said = tmp_path / "started-before-the-last-page"
+    for extra, expected in (("{}", "True"), ("{'SEARCH_MEMORY_MIB': 31}", "False")):
+        shutil.rmtree(out, ignore_errors=True)
+        (tmp_path / "index-started").unlink(missing_ok=True)
+        proc = _run(script + f"EXTRA.update({extra})\nrun()\n")
+        assert proc.returncode == 0, proc.stderr
+        assert said.read_text() == expected, (extra, proc.stdout + proc.stderr)
+        if expected == "True":
+            early = _tree(out)
+    assert _tree(out) == early
