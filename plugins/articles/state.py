@@ -25,6 +25,7 @@ class BuildState:
         self.withheld_images: set[str] = set()
         self.published_images: set[str] = set()
         self.problems: list[Problem] = []
+        self._said: set[tuple[Problem, str]] = set()
         self.lang: str = messages_lang(settings)  # of the messages (the site's: PORTAL_LANG)
         self.now: dt.datetime = build_time(settings)
 
@@ -33,7 +34,12 @@ class BuildState:
         self.problems.extend(entry.problems)
 
     def add_problem(self, problem: Problem) -> None:
-        self.problems.append(problem)
+        """``problem``, once: a file of a static folder is judged when the build starts and again among the
+        files Pelican copies (``check_copied_files``, which also sees those linked from elsewhere)."""
+        said = (problem, problem.message())
+        if said not in self._said:
+            self._said.add(said)
+            self.problems.append(problem)
 
 
 STATE = BuildState()

@@ -380,6 +380,7 @@ def test_pictures_of_one_name_get_copies_of_their_own_and_a_file_with_a_copys_na
     said = (f"content/{copy_name}: [lỗi] Tên content/{copy_name} trùng với tên bản nhỏ cho điện thoại mà trang tự "
             f"làm cho ảnh content/{copy_name.rsplit('.', 2)[0]};")
     assert said in built.stderr and f"Cách sửa: đổi tên content/{copy_name}" in built.stderr, built.stderr
+    assert built.stderr.count(said) == 1  # (judged as a file of images/ and as a file Pelican copies: said once)
     checked = check(fixture_content)
     assert checked.returncode == 1 and said in checked.stdout, checked.stdout
 
