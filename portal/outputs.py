@@ -188,7 +188,12 @@ def write_file(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{path}.gz")
     if _previous is None:
-        path.write_bytes(data)
+        if _keyed is not None and _keyed[2]:  # the live preview's folder, served as it is written: whole files
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        else:
+            path.write_bytes(data)
         _pack(path, data)
     else:
         path.unlink(missing_ok=True)  # never write through a link into the previous output

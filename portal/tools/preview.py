@@ -448,7 +448,7 @@ class Handlers:
 
     async def other_file(self, name: str, target: Path):
         """Pictures, styles and scripts at once; what a save may change (feeds, CAP…) once written."""
-        from starlette.responses import FileResponse, HTMLResponse, Response
+        from starlette.responses import HTMLResponse, Response
 
         preview = self.preview
         if preview.site is not None and preview.site.has_page(name):  # a template's file (the rating script)
@@ -461,16 +461,37 @@ class Handlers:
         ready = preview.ready_for(name)
         while preview.updating.is_set() or not ready():
             await asyncio.sleep(0.02)
-        try:
-            found = target.is_file()
-        except OSError:
-            found = False
-        if found:
-            return FileResponse(target, headers=NO_STORE)
+        from starlette.concurrency import run_in_threadpool
+
+        data = await run_in_threadpool(read_whole, target)
+        if data is not None:
+            kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return Response(data, media_type=kind, headers=NO_STORE)
         text = await self.rendered("404.html")
         if text is None:
             return Response("Not found", status_code=404)
         return HTMLResponse(preview.inject(text), status_code=404, headers=NO_STORE)
+
+
+def read_whole(path: Path) -> bytes | None:
+    """The bytes of the file ``path`` as one open file holds them (None: no such file). The folder is
+    written while it is served: a file replaced between a look at its size and its reading was sent
+    with the old size and the new bytes, which the browser refuses (ERR_CONTENT_LENGTH_MISMATCH)."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a pipe's name never blocks the server
+    except OSError:  # none, a folder, a name too long, no permission
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            return file.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def make_app(preview: Preview):
