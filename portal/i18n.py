@@ -59,6 +59,16 @@ def format_month(value: dt.datetime, lang: str = "vi") -> str:
     return f"{MONTHS_EN[d.month - 1]} {d.year}" if lang == "en" else f"Tháng {d.month}/{d.year}"
 
 
+def format_period(numbers: tuple | list, lang: str = "vi") -> str:
+    """A period archive's name from Pelican's ``period_num``: (year,), (year, month) or (year, month, day)."""
+    parts = [int(n) for n in numbers or ()]
+    if len(parts) >= 3:
+        return f"{parts[2]:02d}/{parts[1]:02d}/{parts[0]}"
+    if len(parts) == 2:
+        return f"{MONTHS_EN[parts[1] - 1]} {parts[0]}" if lang == "en" else f"Tháng {parts[1]}/{parts[0]}"
+    return f"{parts[0]}" if parts else ""
+
+
 def format_decimal(value: float, lang: str = "vi", digits: int = 1) -> str:
     """'4,3' in Vietnamese (the decimal comma), '4.3' in English; rounded to `digits` places."""
     text = f"{value:.{digits}f}"

@@ -8,11 +8,16 @@ A page's key is a digest of everything its template can read, worked out without
 - the value of each of those names on this page (its local context, else the environment's
   globals), digested once per object and build (``Digests``). An article (Pelican's object or its
   view) is digested whole: every field of its view (body, typed values, facts, status and published
-  revisions by the build clock, lead image with its size), its address, and the whole of the views it
-  links to (newer, older, related) one step away. A list is its items' digests, a tag its name and
-  address, a paginator's page its items and number;
+  revisions by the build clock, lead image with its size), its address, and, when the page's render
+  read a view's links, the whole of the views it links to (newer, older, related) one step away. A list
+  is its items' digests, a tag its name and address, a paginator's page its items and number (another
+  listing page's items only when the render read them: ``portal.reads``);
 - a fingerprint of everything else: the code of the portal and its plugins, the theme's files, the
   settings, the versions of Python and the libraries that render.
+
+Whether a render read a view's links or another listing page's items is noted as it runs
+(``portal.reads``), and said by the page's key (``_ALONE``): the next build computes the key as the
+previous render read, which the same inputs read again.
 
 A rebuild computes each page's key; when it equals the key the previous build saved for that file
 and the previous output's file is still the very file that build left (its inode, size and time),
@@ -51,7 +56,8 @@ from typing import Any
 
 log = logging.getLogger("portal.renders")
 
-MAGIC = b"portal page keys 2\n"
+MAGIC = b"portal page keys 3\n"
+_ALONE = 1  # a page key's lowest bit: the key digests each view without the views it links to
 _STAMP = struct.Struct("<QQq")  # a file's inode, size and modification time (ns)
 _ARTICLE_STATE: list[Callable[[Any], Any]] = []  # per-article state of helpers (a view -> a value)
 
@@ -89,10 +95,8 @@ class TemplateNames:
             source = self.env.loader.get_source(self.env, name)[0]
             digest = _h(self._parsing, source.encode("utf-8", "surrogatepass"))
             if digest not in self.analysed:
-                from jinja2 import meta
-
                 ast = self.env.parse(source, name)
-                self.analysed[digest] = (_looked_up(ast), tuple(meta.find_referenced_templates(ast)))
+                self.analysed[digest] = (_looked_up(ast), tuple(_referenced(ast)))
             self._own[name] = self.analysed[digest]
         return self._own[name]
 
@@ -125,6 +129,10 @@ class TemplateNames:
                 for ref in refs:
                     if ref is None:  # named at run time: any template of the theme
                         todo.extend(self.env.list_templates())
+                    elif ref.startswith(_PATTERN):  # named at run time between a fixed start and end
+                        start, _, end = ref[1:].partition(_PATTERN)
+                        todo.extend(t for t in self.env.list_templates() if t.startswith(start) and t.endswith(end)
+                                    and len(t) >= len(start) + len(end))
                     else:
                         todo.append(ref)
         except Exception as err:  # noqa: BLE001 (not analysed: rendered every time)
@@ -146,6 +154,27 @@ def _parsing(env) -> bytes:
     syntax = (env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string,
               env.comment_start_string, env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix)
     return _h(_THIS_CODE[0], jinja2.__version__.encode(), repr(sorted(env.extensions)).encode(), repr(syntax).encode())
+
+
+_PATTERN = "\0"  # a reference named at run time: _PATTERN, its fixed start, _PATTERN, its fixed end
+
+
+def _referenced(ast):
+    """The templates ``ast`` extends, includes and imports (``jinja2.meta.find_referenced_templates``), where
+    a name made at run time from a fixed start (``"partials/page-" ~ slug ~ ".html"``) is that start and its
+    fixed end, if any (``_PATTERN``): a template's loader never gives a name outside them (no ``..``), so
+    the templates named so are among those of the theme with that start and end; None: any template."""
+    from jinja2 import meta, nodes
+
+    for node in ast.find_all((nodes.Extends, nodes.FromImport, nodes.Import, nodes.Include)):
+        name = node.template
+        if isinstance(name, nodes.Concat) and len(name.nodes) > 1 and isinstance(name.nodes[0], nodes.Const) \
+                and isinstance(name.nodes[0].value, str) and name.nodes[0].value:
+            last = name.nodes[-1]
+            end = last.value if isinstance(last, nodes.Const) and isinstance(last.value, str) else ""
+            yield f"{_PATTERN}{name.nodes[0].value}{_PATTERN}{end}"
+        else:
+            yield from meta.find_referenced_templates(nodes.Template([node]))
 
 
 def _looked_up(ast) -> frozenset[str]:
@@ -192,16 +221,26 @@ class Digests:
     """The digest of each value pages read, once per object and build (the model does not change
     while pages are written; each object is kept alive, so its id names no other)."""
 
-    def __init__(self, settings: dict) -> None:
+    def __init__(self, settings: dict, links: bool = True) -> None:
         self.settings = settings
+        # ``links``: a view is digested with the views it links to (newer, older, related); False: alone,
+        # for a page whose render reads no link (``portal.view.links_read``)
+        self.links = links
         # digests by the object's id; every object digested is kept alive (_alive), so no id names another
         self._by_id: dict[int, bytes] = {}
         self._own: dict[int, bytes] = {}
+        self._described: dict[int, bytes] = {}
         self._alive: list[Any] = []
         self._out = io.BytesIO()
         self._pickler = _Pickler(self._out, self)
         self._active: set[int] = set()
         self._rules = _rules()
+
+    def without_links(self) -> Digests:
+        """A twin that digests a view alone (``links`` False), sharing what does not depend on it."""
+        twin = Digests(self.settings, links=False)
+        twin._own, twin._described, twin._rules = self._own, self._described, self._rules
+        return twin
 
     def name(self, name: str, value: Any) -> bytes:
         """A context entry: a setting's own value is in the fingerprint."""
@@ -264,6 +303,8 @@ class Digests:
         return digest
 
     def view(self, view: Any) -> bytes:
+        if not self.links:
+            return _h(b"view alone", self.own(view))
         links = [view.newer_in_kind, view.older_in_kind, *view.related]
         return _h(b"view", self.own(view), *(self.own(v) if v is not None else b"-" for v in links),
                   str(len(view.related)).encode())
@@ -271,10 +312,15 @@ class Digests:
     def content(self, item: Any) -> bytes:
         """Pelican's article or page: what describes it, its view, its translations."""
         view = getattr(item, "view", None)
-        described = [type(item).__name__, str(getattr(item, "source_path", "")),
-                     *(str(getattr(item, name, None)) for name in
-                       ("url", "save_as", "slug", "lang", "status", "template", "in_default_lang", "title"))]
-        parts = [repr(described).encode("utf-8", "surrogatepass")]
+        described = self._described.get(id(item))
+        if described is None:
+            described = self._described[id(item)] = repr([
+                type(item).__name__, str(getattr(item, "source_path", "")),
+                *(str(getattr(item, name, None)) for name in
+                  ("url", "save_as", "slug", "lang", "status", "template", "in_default_lang", "title"))
+            ]).encode("utf-8", "surrogatepass")
+            self._alive.append(item)
+        parts = [described]
         if view is not None:
             parts.append(self.view(view))
         else:  # no view (a draft): what it was read as
@@ -402,13 +448,19 @@ def _url_wrapper(d: Digests, value: Any) -> bytes:
 
 
 def _paginator(d: Digests, value: Any) -> bytes:
-    """Its size and shape (what the pages' links are made of); each page's items are in that page's
-    own digest."""
-    return _h(b"paginator", d.value(value.name), d.value(value.url),
-              repr((value.count, value.num_pages, value.per_page, value.orphans)).encode())
+    """Its size and shape (what the pages' links are made of), and every item of the listing, unless
+    the page's render read none but its own page's (``Digests.links`` False: ``portal.reads``)."""
+    shape = _h(b"paginator", d.value(value.name), d.value(value.url),
+               repr((value.count, value.num_pages, value.per_page, value.orphans)).encode())
+    return _h(shape, d.value(value.object_list)) if d.links else shape
 
 
 def _page(d: Digests, value: Any) -> bytes:
+    """A listing page: its items, number and paginator; for a page whose render read no other page's
+    items (``Digests.links`` False, ``portal.reads``), another page's items are left out (a page's own
+    are digested apart: ``PageKeys.key``)."""
+    if not d.links:
+        return _h(b"page", d.value(value.name), str(value.number).encode(), d.value(value.paginator))
     return _h(b"page", d.value(value.name), str(value.number).encode(), d.value(value.object_list),
               d.value(value.paginator))
 
@@ -612,8 +664,10 @@ class PageKeys:
         self.settings = settings
         self.fingerprint = stamp or settings.get("PORTAL_FINGERPRINT") or fingerprint(settings)
         self.digests = Digests(settings)
+        self.alone = self.digests.without_links()  # for the pages whose render read no view's link
         self.names: dict[int, TemplateNames] = {}
-        self._shared: dict[int, tuple[dict, dict[str, bytes]]] = {}  # the model does not change while pages are written
+        # the model does not change while pages are written: one digest a name of a context and a kind of key
+        self._shared: dict[tuple[int, bool], tuple[dict, dict[str, bytes]]] = {}
         self.keys: dict[str, bytes] = {}
         self.unknown: dict[str, int] = {}
         self.linked_elsewhere = 0
@@ -667,18 +721,26 @@ class PageKeys:
                     with contextlib.suppress(Unknown):
                         digests.value(value)
 
-    def key(self, name: str, template: Any, own: dict, context: dict) -> bytes | None:
-        """The page's key: ``own`` is what its local context holds over ``context`` (``Job.own_context``)."""
+    def key(self, name: str, template: Any, own: dict, context: dict, links: bool | None = None) -> bytes | None:
+        """The page's key: ``own`` is what its local context holds over ``context`` (``Job.own_context``).
+
+        ``links``: whether its render read a view's link to other views (``portal.view.links_read``): the
+        key then digests each view with the views it links to, else each view alone. None: as the
+        previous build's key of the page says (its render is the same, so it reads the same), and with
+        links when there is none. The key's lowest bit says which (``_ALONE``)."""
         wanted = self._names(template)
         if wanted is None:
             self.unknown["template"] = self.unknown.get("template", 0) + 1
             return None
-        digests = self.digests
+        if links is None:
+            was = self.previous.get(name)
+            links = not (was is not None and was[0] & _ALONE)
+        digests = self.digests if links else self.alone
         parts = [template.name.encode(), name.encode("utf-8", "surrogatepass")]
         glob = template.environment.globals
-        shared = self._shared.get(id(context))  # one digest a name of a context many pages share
+        shared = self._shared.get((id(context), links))  # one digest a name of a context many pages share
         if shared is None or shared[0] is not context:
-            shared = self._shared[id(context)] = (context, {})
+            shared = self._shared[(id(context), links)] = (context, {})
         known = shared[1]
         var = ""
         try:
@@ -693,13 +755,28 @@ class PageKeys:
                 elif var in glob:
                     known[var] = var.encode() + b":" + digests.value(glob[var])
                     parts.append(known[var])
+            if not links:  # the items of the listing pages it shows (others' are left out: _page)
+                from .reads import own_pages
+
+                parts.extend(b"items=" + digests.value(page.object_list) for page in own_pages(own))
         except Unknown as err:
             what = f"{var}: {err}"
             self.unknown[what] = self.unknown.get(what, 0) + 1
             return None
         key = _h(*parts)
+        key = bytes(((key[0] & ~_ALONE) | (0 if links else _ALONE),)) + key[1:]
         self.keys[name] = key
         return key
+
+    def rendered(self, name: str, template: Any, own: dict, context: dict, links_read: bool) -> None:
+        """The page ``name`` was just rendered, its render reading a view's link or not (``links_read``):
+        its key is that kind of key. A page keyed before its render with links whose render read none
+        gets a key without them (an edit of a view it lists no longer renders it again because of that
+        view's neighbours); a page keyed without links whose render read one (a template or a helper
+        that reads them only for some values) gets a key with them, which alone is right."""
+        key = self.keys.get(name)
+        if key is None or bool(key[0] & _ALONE) == links_read:
+            self.key(name, template, own, context, links=links_read)
 
     def output_key(self, name: str, inputs: tuple) -> bytes | None:
         """The key of an output file other than a page (``outputs.write_keyed``): a view among

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import facts, model
+from . import facts, model, reads
 from .clock import EPOCH
 from .facts import Row, Translate
 from .images import ImageFile, read_image
@@ -121,6 +121,34 @@ class ArticleView:
 
     def rows_except(self, *keys: str) -> tuple[Row, ...]:
         return tuple(r for r in self.rows if r.key not in keys)
+
+
+LINKS = ("newer_in_kind", "older_in_kind", "related")  # a view's links to other views
+
+
+class _Link:
+    """One of a view's links to other views (``LINKS``), as a field whose reading is noted in the
+    thread that reads it (``portal.reads``): a page whose render read none is the same page whatever
+    the linked views hold (``portal.renders`` then leaves them out of its key)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, view: Any, owner: type | None = None) -> Any:
+        if view is None:
+            return self
+        reads.note_link()
+        try:
+            return view.__dict__[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+
+    def __set__(self, view: Any, value: Any) -> None:
+        view.__dict__[self.name] = value
+
+
+for _name in LINKS:  # after @dataclass: its __init__ sets them through the descriptor
+    setattr(ArticleView, _name, _Link(_name))
 
 
 def build_view(entry: model.Entry, *, url: str, body_html: str, tags: list[TagRef], now: dt.datetime,

@@ -102,6 +102,7 @@ def add_template_helpers(generator) -> None:
         datetime_vi=lambda d: i18n.format_datetime(d, lang),  # noqa: E731
         date_vi=lambda d: i18n.format_date(d, lang),
         month_vi=lambda d: i18n.format_month(d, lang),
+        period_vi=lambda numbers: i18n.format_period(numbers, lang),  # a period archive's period_num
         isodate=i18n.isodate,
         decimal=lambda x, digits=1: i18n.format_decimal(x, lang, digits),  # "4,3"
         short_url=short_url_html,
@@ -252,7 +253,20 @@ def enrich(generators) -> None:
         active_warnings=active,
         banner_warnings=[BannerWarning.of(v) for v in severe],  # the banner: the most severe first
         active_severe_warnings=severe,  # the page the banner links to lists exactly these
+        **index_counts(articles_gen),
     )
+
+
+def index_counts(articles_gen) -> dict:
+    """What the index of tags and of months print, and nothing more: each tag (``TagRef``) with how many
+    articles it holds, by slug; each month's archive as Pelican made it (its ``period_num``, address and
+    how many articles), newest first. Their pages' keys (``portal.renders``) then read these, not every
+    article: an edit of an article's text no longer renders them again."""
+    tags = sorted(((TagRef(t.name, t.slug, t.url), len(items)) for t, items in articles_gen.tags.items()),
+                  key=lambda pair: pair[0].slug.lower())
+    months = sorted(((tuple(a["period_num"]), a["url"], len(a["dates"]))
+                     for a in getattr(articles_gen, "period_archives", {}).get("month", ())), reverse=True)
+    return {"tag_counts": tags, "month_archives": months}
 
 
 def let_go_of_sources() -> None:

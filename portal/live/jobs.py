@@ -29,7 +29,9 @@ from pelican.paginator import Paginator
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import Writer
 
-from .. import outputs
+from .. import outputs, reads
+
+reads.install()  # Pelican's listing pages say when their items are read
 
 log = logging.getLogger("portal.build")
 
@@ -134,7 +136,11 @@ class RecordingWriter(Writer):
         local = job.local_context(name, page_num, names)
         if local["localsiteurl"]:
             job.context["localsiteurl"] = local["localsiteurl"]
-        return job.template.render(local), local
+        reads.start()  # what the template reads beyond the page's own values (portal.reads)
+        try:
+            return job.template.render(local), local
+        finally:
+            reads.stop()
 
     def write(self, name: str, announce: bool = True) -> bool:
         """Render ``name`` into the output folder as Pelican would, sending ``content_written``
@@ -189,9 +195,11 @@ class BuildWriter(RecordingWriter):
     def _kept(self, name: str) -> bool:
         """Whether the page's key is the one the previous build rendered into the previous output's
         file, now linked here (``portal.renders``); its key is noted either way."""
+        if not self.previous or name not in self.keys.previous:  # rendered: keyed then (PageKeys.rendered)
+            return False
         job, page_num = self.pages[name]
         key = self.keys.key(name, job.template, job.own_context(name, page_num), job.context)
-        if key is None or not self.previous:
+        if key is None:
             return False
         try:
             before = sanitised_join(self.previous, name)
@@ -230,6 +238,10 @@ class BuildWriter(RecordingWriter):
             return True
         names = self.keys.names_read(self.pages[name][0].template) if self.keys is not None else None
         text, local = self.render(name, names)
+        if self.keys is not None:
+            job, page_num = self.pages[name]
+            own = job.own_context(name, page_num)
+            self.keys.rendered(name, job.template, own, job.context, reads.beyond(own))
         path = sanitised_join(self.output_path, name)
         self._folder_of(path)
         data = text.encode("utf-8")

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import outputs, renders
+from .. import outputs, reads, renders
 from ..clock import build_time
 from .cache import ReadCache
 from .jobs import Job, RecordingWriter
@@ -412,14 +412,18 @@ class LiveSite:
         from pelican.utils import sanitised_join
 
         job, page_num = writer.pages[name]
-        key = keys.key(name, job.template, job.own_context(name, page_num), job.context)
+        key = keys.key(name, job.template, job.own_context(name, page_num), job.context) if name in keys.previous \
+            else None
         path = sanitised_join(writer.output_path, name)
         if key is not None and keys.unchanged(name, key, path):
             keys.linked(name)
             signals.content_written.send(path, context=job.announced_context(name, page_num))
             return
-        writer.write(name)
+        writer.write(name)  # (what content_written's receivers read counts too: on the safe side)
         self.rendered += 1
+        own = job.own_context(name, page_num)
+        keys.rendered(name, job.template, own, job.context, reads.beyond(own))
+        key = keys.keys.get(name)
         if key is not None:
             keys.stamped(name, key, path)
 

@@ -85,7 +85,7 @@ def test_a_rebuild_renders_what_changed_and_publishes_the_cold_build(tmp_path):
     edited = next(p for p in files if "/tin-tuc/" in p.as_posix())
     slug = edited.stem[11:]
     edited.write_text(edited.read_text(encoding="utf-8").replace("Title: ", "Title: Đã sửa ", 1), encoding="utf-8")
-    build(content, out, cache)
+    rendered = build(content, out, cache)
     # a title moves no article and changes no tag: the neighbours' positions are still the ones kept
     # (the parse cache, written again after an edit, leaves them in the folder they share)
     assert (cache / "neighbours.pickle").stat().st_ino == neighbours
@@ -95,6 +95,9 @@ def test_a_rebuild_renders_what_changed_and_publishes_the_cold_build(tmp_path):
     assert any(name.endswith(f"/{slug}.html") for name in fresh)
     assert all("Đã sửa" in site[name].decode() for name in fresh if name.endswith(f"/{slug}.html"))
     assert 0 < len(fresh) < len(now) // 5
+    # and only the pages that print it: not a listing page beside the one that lists it, not every page
+    # listing one of its neighbours, not the index of tags or months, not a page of the site's own
+    assert rendered == len(fresh)
 
     # a warning's title: its CAP messages and CSAF document are made again, and the banner on every page
     warning = content / "canh-bao" / "2026-11-20-lo-hong-exchange.md"
@@ -355,3 +358,57 @@ def test_a_rebuild_on_one_process_links_the_feeds_cap_csaf_and_calendars_it_woul
     edited.write_text(edited.read_text(encoding="utf-8").replace("Title: ", "Title: Sửa ", 1), encoding="utf-8")
     linked, again = keyed("--set", "PORTAL_WORKERS=1")
     assert linked + again == made and 0 < again < made / 2  # the feeds the news article is in
+
+
+def test_a_theme_that_reads_further_than_its_page_is_rendered_when_that_changes(tmp_path):
+    """A page whose render read no article's neighbours or related articles, and no listing page's items
+    but its own, is keyed without them (portal.reads); one whose render read them, even for some values
+    only, is keyed with them, and follows an edit of what it read."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    files = generate_articles(content, 60)
+
+    def site_with(name: str, old: str, new: str):
+        theme = tmp_path / f"theme-{name}"
+        shutil.copytree(ROOT / "theme", theme)
+        listing = theme / "templates" / "listing.html"
+        text = listing.read_text(encoding="utf-8")
+        assert old in text
+        listing.write_text(text.replace(old, new, 1), encoding="utf-8")
+        out, cache, theme_set = tmp_path / f"out-{name}", tmp_path / f"cache-{name}", ("--set", f'THEME="{theme}"')
+        build(content, out, cache, NOW, *theme_set)
+
+        def edit_and_compare(path: Path, mark: str) -> dict[str, bytes]:
+            path.write_text(path.read_text(encoding="utf-8").replace("Title: ", f"Title: {mark} ", 1),
+                            encoding="utf-8")
+            build(content, out, cache, NOW, *theme_set)
+            cold = tmp_path / f"cold-{mark}"
+            build(content, cold, None, NOW, *theme_set)
+            a, b = tree(out), tree(cold)
+            assert sorted(a) == sorted(b)
+            assert [name for name in a if a[name] != b[name]] == []
+            return {name: data.decode() for name, data in a.items() if name.endswith(".html")}
+        return edit_and_compare
+
+    # a news article's listing card names the article before it, a drill's none
+    edit_and_compare = site_with("older", "{{ card(a.view, 'h2') }}", "{{ card(a.view, 'h2') }}{% if a.view.kind == "
+                                 "'tin-tuc' and a.view.older_in_kind %}<p class=older>{{ a.view.older_in_kind.title }}"
+                                 "</p>{% endif %}")
+    news = sorted(p for p in files if "/tin-tuc/" in p.as_posix())
+    site = edit_and_compare(news[len(news) // 2], "Tin-sua")
+    assert any("<p class=older>Tin-sua " in text for name, text in site.items() if name.startswith("tin-tuc/"))
+
+    # every listing page names the first article of the page after it
+    edit_and_compare = site_with("next", "{{ pagination(", "{% if articles_next_page %}<p class=next>"
+                                 "{{ articles_next_page.object_list[0].title }}</p>{% endif %}{{ pagination(")
+    first_on = {}
+    for name, text in site.items():
+        if name.startswith("the/") and "/trang-" in name:
+            titles = re.findall(r'<h2[^>]*><a [^>]*>([^<]+)</a>', text)
+            if titles:
+                first_on[name] = titles[0]
+    assert first_on, "a tag with a second page"
+    title = sorted(first_on.items())[0][1]
+    article = next(p for p in files if f"Title: {title}" in p.read_text(encoding="utf-8"))
+    site = edit_and_compare(article, "Dau-trang")
+    assert any(f"<p class=next>Dau-trang {title}" in text for text in site.values())

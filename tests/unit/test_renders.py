@@ -33,6 +33,70 @@ def test_a_template_reads_what_it_and_every_template_it_pulls_in_read():
     assert names.of("missing.html") is None  # not analysed: rendered on every build
 
 
+def test_an_include_named_from_a_fixed_start_reads_only_the_templates_with_that_start():
+    env = env_of({
+        "page.html": "{{ page.title }}{% include 'partials/page-' ~ page.slug ~ '.html' ignore missing %}",
+        "partials/page-a.html": "{{ alpha }}",
+        "partials/page-b/c.html": "{{ gamma }}",
+        "partials/other.html": "{{ beta }}",
+        "partials/page-a.txt": "{{ delta }}",
+        "any.html": "{% include 'x-' ~ name %}{% include ('y' + name) %}",
+        "x-1.html": "{{ one }}",
+    })
+    names = renders.TemplateNames(env, {})
+    assert names.of("page.html") == {"page", "alpha", "gamma"}
+    # a name that does not start fixed ("y" + name is not a join of texts): any template
+    assert names.of("any.html") >= {"name", "one", "alpha", "beta", "gamma", "delta", "page"}
+
+
+def test_a_view_alone_leaves_out_the_views_it_links_to():
+    a, b = view_of(WARNING, model.WARNING), view_of(DRILL, model.DRILL)
+    a.older_in_kind = b
+    with_links = renders.Digests({})
+    alone = with_links.without_links()
+    first, first_alone = with_links.value(a), alone.value(a)
+    b2 = view_of(DRILL.replace("Title: ", "Title: Khác ", 1), model.DRILL)
+    a.older_in_kind = b2
+    assert renders.Digests({}).value(a) != first
+    assert renders.Digests({}).without_links().value(a) == first_alone  # a page that read no link
+
+
+def test_reading_a_link_or_another_pages_items_is_noted_in_the_thread_that_renders():
+    import threading
+
+    from pelican.paginator import Paginator
+
+    from portal import reads
+
+    reads.install()
+    a, b = view_of(WARNING, model.WARNING), view_of(DRILL, model.DRILL)
+    a.older_in_kind = b
+    paginator = Paginator("the/x/index.html", "the/x/", [a, b, a], {"PAGINATION_PATTERNS": [],
+                                                                    "DEFAULT_ORPHANS": 0}, 1)
+    own = {"articles_page": paginator.page(2), "articles_previous_page": paginator.page(1),
+           "articles_next_page": paginator.page(3)}
+    again = paginator.page(2)  # its own page, made again (making a page reads the paginator's items)
+    reads.start()
+    _ = a.title, own["articles_page"].object_list, again.object_list
+    reads.stop()
+    assert not reads.beyond(own)
+    for read in (lambda: a.older_in_kind, lambda: a.related, lambda: own["articles_next_page"].object_list,
+                 lambda: paginator.object_list):
+        reads.start()
+        read()
+        reads.stop()
+        assert reads.beyond(own)
+    reads.start()
+    seen = []
+    other = threading.Thread(target=lambda: seen.append(a.older_in_kind))  # another thread's render
+    other.start()
+    other.join()
+    reads.stop()
+    assert seen == [b] and not reads.beyond(own)
+    _ = a.newer_in_kind  # after stop: not noted
+    assert not reads.beyond(own)
+
+
 def digested(view, file_digest):
     """A view as the build makes it: with its file's digest (the reader's), or without (pickled whole)."""
     if file_digest:
@@ -214,3 +278,13 @@ def test_the_language_of_the_build_messages_changes_no_output(tmp_path):
     asked = {**settings, "PORTAL_MESSAGES_LANG": "en"}
     assert renders.fingerprints(asked) == renders.fingerprints(settings)
     assert renders.fingerprint({**settings, "PORTAL_LANG": "en"}) != renders.fingerprint(settings)
+
+
+@pytest.mark.parametrize(("numbers", "vi", "en"), [((2021, 3), "Tháng 3/2021", "March 2021"), ((2021,), "2021", "2021"),
+                                                   ((2021, 3, 7), "07/03/2021", "07/03/2021"), ((), "", "")])
+def test_a_period_archive_is_named_from_its_numbers_alone(numbers, vi, en):
+    """The month archives' pages name their period from Pelican's period_num, not from their articles (which
+    their keys would then read: an edit of any article of the month rendered every page of it)."""
+    from portal.i18n import format_period
+
+    assert (format_period(numbers), format_period(numbers, "en")) == (vi, en)
