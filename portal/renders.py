@@ -49,6 +49,7 @@ import os
 import pickle
 import struct
 import sys
+import threading
 import types
 from collections.abc import Callable
 from pathlib import Path, PurePath
@@ -94,6 +95,8 @@ class TemplateNames:
         if name not in self._own:
             source = self.env.loader.get_source(self.env, name)[0]
             digest = _h(self._parsing, source.encode("utf-8", "surrogatepass"))
+            if digest not in self.analysed and digest in _COMPILED:  # found as Jinja compiled it for this build
+                self.analysed[digest] = _COMPILED[digest]
             if digest not in self.analysed:
                 ast = self.env.parse(source, name)
                 self.analysed[digest] = (_looked_up(ast), tuple(_referenced(ast)))
@@ -142,6 +145,49 @@ class TemplateNames:
 
 
 _THIS_CODE: list[bytes] = []
+# each template's names and references (TemplateNames.analysed's values) found while Jinja compiled it, by the
+# digest of what parses it and of its source: a build that compiles its templates (the first, or one after a
+# change of the theme) finds them without parsing and walking each template a second time
+_COMPILED: dict[bytes, tuple[frozenset[str], tuple]] = {}
+_COMPILING = threading.local()  # the digest of the source being compiled in this thread
+
+
+def name_while_compiling(env) -> None:
+    """From now on, Jinja's compilation of a template of ``env`` also finds what ``TemplateNames`` needs of it
+    (``_COMPILED``): its code generator notes the names each frame looks up, as ``_looked_up`` does."""
+    if getattr(env, "_portal_naming", False):
+        return
+    from jinja2.compiler import CodeGenerator
+
+    class Naming(env.code_generator_class if issubclass(env.code_generator_class, CodeGenerator) else CodeGenerator):
+        def enter_frame(self, frame) -> None:
+            super().enter_frame(frame)
+            found = getattr(self, "_portal_names", None)
+            if found is None:
+                found = self._portal_names = set()
+            found.update(param for action, param in frame.symbols.loads.values() if action == "resolve")
+
+        def visit_Template(self, node, frame=None) -> None:  # noqa: N802 (Jinja's name)
+            super().visit_Template(node, frame)
+            digest = getattr(_COMPILING, "digest", None)
+            if digest is not None:
+                _COMPILED[digest] = (frozenset(getattr(self, "_portal_names", ())), tuple(_referenced(node)))
+
+    parsing = _parsing(env)
+    compile_source = env.compile
+
+    def compile(source, name=None, filename=None, raw=False, defer_init=False):  # noqa: A001 (Jinja's name)
+        if not isinstance(source, str):
+            return compile_source(source, name, filename, raw, defer_init)
+        _COMPILING.digest = _h(parsing, source.encode("utf-8", "surrogatepass"))
+        try:
+            return compile_source(source, name, filename, raw, defer_init)
+        finally:
+            _COMPILING.digest = None
+
+    env.code_generator_class = Naming
+    env.compile = compile
+    env._portal_naming = True
 
 
 def _parsing(env) -> bytes:

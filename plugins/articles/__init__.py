@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from portal import body, i18n, model, outputs, pelican_speedups
+from portal import body, i18n, model, outputs, pelican_speedups, renders
 from portal.checks import Checker
 from portal.clock import build_time, next_date_after
 from portal.content_tree import link_problems, published_file_problem, static_problems
@@ -94,6 +94,7 @@ def add_template_helpers(generator) -> None:
     generator.env.auto_reload = False
     # compiled once, kept in the parse cache's folder (portal.template_cache)
     generator.env.bytecode_cache = template_cache(settings)
+    renders.name_while_compiling(generator.env)  # what the page keys need of a template, found as it compiles
     # JSON-LD as UTF-8, not \u escapes (a third of its bytes); < > & ' are still escaped for HTML
     generator.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     if isinstance(generator.env.loader, jinja2.ChoiceLoader) and not isinstance(generator.env.loader, Unindented):

@@ -288,3 +288,28 @@ def test_a_period_archive_is_named_from_its_numbers_alone(numbers, vi, en):
     from portal.i18n import format_period
 
     assert (format_period(numbers), format_period(numbers, "en")) == (vi, en)
+
+
+def test_a_template_compiled_for_the_build_is_not_analysed_again(monkeypatch):
+    """Jinja's compilation of a template finds the names the page keys need (renders.name_while_compiling):
+    the same as the analysis of its source, which a build that compiles its templates no longer runs."""
+    templates = {
+        "base.html": "{{ SITENAME }}{% block body %}{% endblock %}{% include 'part.html' %}",
+        "part.html": "{{ banner }}{% import 'macros.html' as m %}{{ m.card(x) }}"
+                     "{% for a in items %}{{ a }}{% endfor %}",
+        "macros.html": "{% macro card(a) %}{{ a.title }}{{ kinds }}{% endmacro %}",
+        "article.html": "{% extends 'base.html' %}{% block body %}{% set v = article.view %}{{ v.title }}"
+                        "{% include 'partials/page-' ~ v.slug ~ '.html' ignore missing %}{% endblock %}",
+        "partials/page-a.html": "{{ alpha }}",
+    }
+    analysed = renders.TemplateNames(env_of(templates), {})
+    expected = {name: analysed.of(name) for name in templates}
+    env = env_of(templates)
+    env.globals["kinds"] = {}
+    renders.name_while_compiling(env)
+    for name in templates:
+        env.get_template(name)  # compiled, as a build's generators load them
+    monkeypatch.setattr(renders, "_looked_up", lambda ast: pytest.fail("analysed again"))
+    compiled = renders.TemplateNames(env, {})
+    assert {name: compiled.of(name) for name in templates} == expected
+    assert compiled.of("article.html") == {"SITENAME", "banner", "x", "items", "article", "kinds", "alpha"}
