@@ -188,10 +188,13 @@ def _records_written(settings: dict) -> None:
     records are whole (it indexes them while this process goes on, or ends). Said once."""
     fd = settings.get("PORTAL_RECORDS_READY_FD")
     if isinstance(fd, int):
-        with contextlib.suppress(OSError):  # the command stopped: its end of the pipe is closed
-            os.write(fd, b"1")
-            os.close(fd)
         settings["PORTAL_RECORDS_READY_FD"] = None
+        try:
+            with contextlib.suppress(OSError):  # the command stopped: its end of the pipe is closed
+                os.write(fd, b"1")
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 class _EarlyIndex:
