@@ -48,8 +48,10 @@ def _which(page: Any) -> tuple:
 def own_pages(own: dict) -> list[Any]:
     """The listing pages a page shows the items of, among its own values: Pelican names each
     ``<name>_page`` (``articles_page``), the pages around it ``<name>_previous_page`` and ``…_next_page``."""
+    from pelican.paginator import Page
+
     return [value for name, value in own.items()
-            if name.endswith("_page") and not name.endswith(NEIGHBOUR_PAGES) and value is not None]
+            if name.endswith("_page") and not name.endswith(NEIGHBOUR_PAGES) and isinstance(value, Page)]
 
 
 def beyond(own: dict) -> bool:

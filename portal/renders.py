@@ -215,12 +215,22 @@ def _referenced(ast):
     for node in ast.find_all((nodes.Extends, nodes.FromImport, nodes.Import, nodes.Include)):
         name = node.template
         if isinstance(name, nodes.Concat) and len(name.nodes) > 1 and isinstance(name.nodes[0], nodes.Const) \
-                and isinstance(name.nodes[0].value, str) and name.nodes[0].value:
+                and isinstance(name.nodes[0].value, str):
             last = name.nodes[-1]
             end = last.value if isinstance(last, nodes.Const) and isinstance(last.value, str) else ""
-            yield f"{_PATTERN}{name.nodes[0].value}{_PATTERN}{end}"
+            yield f"{_PATTERN}{name.nodes[0].value}{_PATTERN}{end}" if _kept_whole(name.nodes[0].value, end) else None
         else:
             yield from meta.find_referenced_templates(nodes.Template([node]))
+
+
+def _kept_whole(start: str, end: str) -> bool:
+    """Whether every name a loader makes of ``start ~ anything ~ end`` starts with ``start`` and ends with
+    ``end`` as the theme lists its templates. A loader drops empty and ``.`` parts of a name (Jinja's
+    ``split_template_path``: ``/partials/x``, ``partials//x`` and ``./partials/x`` are ``partials/x``) and
+    refuses ``..``: so ``start``'s whole parts must be none of those, nor its last part, cut by the value
+    (``page-`` of ``partials/page-``), empty, ``.`` or ``..``; ``end`` must hold no ``/`` and be neither."""
+    *whole, cut = start.split("/")
+    return all(part not in ("", ".", "..") for part in [*whole, cut]) and "/" not in end and end not in (".", "..")
 
 
 def _looked_up(ast) -> frozenset[str]:
@@ -822,6 +832,7 @@ class PageKeys:
         that reads them only for some values) gets a key with them, which alone is right."""
         key = self.keys.get(name)
         if key is None or bool(key[0] & _ALONE) == links_read:
+            self.keys.pop(name, None)  # (a key of the other kind is never kept: none, when it cannot be made)
             self.key(name, template, own, context, links=links_read)
 
     def output_key(self, name: str, inputs: tuple) -> bytes | None:

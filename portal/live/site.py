@@ -419,7 +419,7 @@ class LiveSite:
             keys.linked(name)
             signals.content_written.send(path, context=job.announced_context(name, page_num))
             return
-        writer.write(name)  # (what content_written's receivers read counts too: on the safe side)
+        writer.write(name)
         self.rendered += 1
         own = job.own_context(name, page_num)
         keys.rendered(name, job.template, own, job.context, reads.beyond(own))

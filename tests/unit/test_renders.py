@@ -49,6 +49,20 @@ def test_an_include_named_from_a_fixed_start_reads_only_the_templates_with_that_
     assert names.of("any.html") >= {"name", "one", "alpha", "beta", "gamma", "delta", "page"}
 
 
+@pytest.mark.parametrize("start", ["/partials/page-", "./partials/page-", "partials//page-", "partials/./page-",
+                                   "partials/", "partials/.", ""])
+def test_a_name_the_loader_would_clean_up_may_be_any_template(tmp_path, start):
+    """Jinja's file loader drops empty and "." parts of a name: "/partials/page-" ~ slug loads partials/page-<slug>,
+    which no listed name starts with; such an include reads what any template reads."""
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials" / "page-a.html").write_text("{{ alpha }}")
+    (tmp_path / "page.html").write_text("{% include '" + start + "' ~ page.slug ~ '.html' ignore missing %}")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)))
+    assert env.get_template("page.html").render(page={"slug": "a" if start.endswith("-") else "page-a"}, alpha="A") \
+        in ("A", "")
+    assert "alpha" in renders.TemplateNames(env, {}).of("page.html")
+
+
 def test_a_view_alone_leaves_out_the_views_it_links_to():
     a, b = view_of(WARNING, model.WARNING), view_of(DRILL, model.DRILL)
     a.older_in_kind = b
@@ -313,3 +327,20 @@ def test_a_template_compiled_for_the_build_is_not_analysed_again(monkeypatch):
     compiled = renders.TemplateNames(env, {})
     assert {name: compiled.of(name) for name in templates} == expected
     assert compiled.of("article.html") == {"SITENAME", "banner", "x", "items", "article", "kinds", "alpha"}
+
+
+def test_a_render_that_read_links_never_keeps_a_key_without_them():
+    """A page keyed without links (as its previous render read none) whose render now read one gets a key with
+    them; when that key cannot be made (a linked view holding a value no rule knows), it gets none."""
+    env = env_of({"a.html": "{{ v.title }}{% if flag %}{{ v.related[0].title }}{% endif %}"})
+    template = env.get_template("a.html")
+    a, r = view_of(WARNING, model.WARNING), view_of(DRILL, model.DRILL)
+    a.source_digest, r.source_digest = "x" * 32, ""  # the related view is digested whole…
+    r.values = {**r.values, "odd": lambda: 0}  # …and holds a value no rule knows
+    a.related = [r]
+    keys = renders.PageKeys({}, None, stamp="s")
+    alone = keys.key("a.html", template, {"v": a, "flag": True}, {}, links=False)
+    keys.previous["a.html"] = alone + b"\0" * 24  # the previous render read no link
+    assert keys.key("a.html", template, {"v": a, "flag": True}, {}) == alone  # keyed as the previous render read
+    keys.rendered("a.html", template, {"v": a, "flag": True}, {}, links_read=True)
+    assert "a.html" not in keys.keys
