@@ -55,7 +55,15 @@ def default_base() -> Path:
 
 
 class PublishError(Exception):
-    """Publishing stopped; the site being served is unchanged (message in Vietnamese)."""
+    """Publishing stopped; the site being served is unchanged (message in the language of the messages)."""
+
+    lang = "vi"  # that language, once the settings are read
+
+
+def _t(lang: str, vi: str, en: str) -> str:
+    """A line for the person publishing, in the language of the build's messages (``messages_lang``: Vietnamese,
+    or English with ``--lang en``)."""
+    return en if lang == "en" else vi
 
 
 def releases_dir(base: Path) -> Path:
@@ -121,10 +129,11 @@ def switch_to(base: Path, release: Path) -> None:
 
 
 class _Lock:
-    def __init__(self, base: Path):
+    def __init__(self, base: Path, lang: str = "vi"):
         base.mkdir(parents=True, exist_ok=True)
         self.path = base / ".publish.lock"
         self.fh = None
+        self.lang = lang
 
     def __enter__(self):
         self.fh = self.path.open("w")
@@ -132,7 +141,8 @@ class _Lock:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             self.fh.close()
-            raise PublishError("Một lần xuất bản khác đang chạy. Cách sửa: đợi lần đó xong rồi chạy lại.") from exc
+            raise PublishError(_t(self.lang, "Một lần xuất bản khác đang chạy. Cách sửa: đợi lần đó xong rồi chạy lại.",
+                                  "Another publish is running. Fix: wait until it ends, then run it again.")) from exc
         return self
 
     def __exit__(self, *exc):
@@ -165,7 +175,7 @@ def _outside(path: Path, root: Path) -> bool:
     return not _real(path).is_relative_to(_real(root))
 
 
-def links_in_release(release: Path) -> list[str]:
+def links_in_release(release: Path, lang: str = "vi") -> list[str]:
     """Every symbolic link in a release, as a problem naming it and the fix.
 
     nginx follows links, so a link in a release can serve any file of the server. A
@@ -179,6 +189,13 @@ def links_in_release(release: Path) -> list[str]:
                 continue
             rel = path.relative_to(release).as_posix()
             target = os.readlink(path)
+            if lang == "en":
+                where = (f"out of the release, to {_real(path)}: the web server would serve that file"
+                         if _outside(path, release) else
+                         f"to {target}: a static site needs no link, and a release may hold none")
+                problems.append(f"{rel}: is a symbolic link {where}. Fix: remove the link from content/ (copy the "
+                                "file itself there to publish it), then publish again.")
+                continue
             where = (f"trỏ ra ngoài bản phát hành, tới {_real(path)}: máy chủ web sẽ phục vụ tệp đó"
                      if _outside(path, release) else
                      f"tới {target}: trang tĩnh không cần liên kết nào, bản phát hành không được chứa liên kết")
@@ -187,14 +204,16 @@ def links_in_release(release: Path) -> list[str]:
     return problems
 
 
-def verify_release(release: Path, entries: list[model.Entry], now: dt.datetime, paths: SitePaths) -> list[str]:
+def verify_release(release: Path, entries: list[model.Entry], now: dt.datetime, paths: SitePaths,
+                   lang: str = "vi") -> list[str]:
     """What must be true of a release before readers see it."""
-    problems = links_in_release(release)
+    problems = links_in_release(release, lang)
     for needed in ("index.html", "404.html"):
         if not (release / needed).is_file():
-            problems.append(f"Thiếu tệp {needed} trong bản phát hành.")
+            problems.append(_t(lang, f"Thiếu tệp {needed} trong bản phát hành.", f"The release has no {needed}."))
     if (release / "drafts").exists():
-        problems.append("Bản phát hành có thư mục drafts/ (bản nháp bị lộ).")
+        problems.append(_t(lang, "Bản phát hành có thư mục drafts/ (bản nháp bị lộ).",
+                           "The release has a drafts/ folder (drafts would be public)."))
     for e in entries:
         if e.kind == model.PAGE or not e.get("slug"):
             continue
@@ -202,13 +221,15 @@ def verify_release(release: Path, entries: list[model.Entry], now: dt.datetime, 
         page = release / rel
         hidden = e.get("status") == "draft" or (e.get("date") and e.get("date") > now)
         if hidden and page.exists():
-            problems.append(f"{e.path}: bài chưa đến ngày đăng hoặc là bản nháp nhưng đã có trang {rel}.")
+            problems.append(_t(lang, f"{e.path}: bài chưa đến ngày đăng hoặc là bản nháp nhưng đã có trang {rel}.",
+                               f"{e.path}: a draft, or an article not yet due, has a page: {rel}."))
         elif not hidden and e.ok and not page.exists():
-            problems.append(f"{e.path}: thiếu trang {rel} trong bản phát hành.")
+            problems.append(_t(lang, f"{e.path}: thiếu trang {rel} trong bản phát hành.",
+                               f"{e.path}: its page {rel} is missing from the release."))
     return problems
 
 
-def _record_issued(conf: dict, release: Path, entries: list[model.Entry], out) -> None:
+def _record_issued(conf: dict, release: Path, entries: list[model.Entry], out, lang: str = "vi") -> None:
     """Messages now live are issued: their bytes go into the record, never to change (portal.cap.record)."""
     if not (SitePaths(conf).cap_enabled() or SitePaths(conf).csaf_enabled()):
         return
@@ -218,15 +239,19 @@ def _record_issued(conf: dict, release: Path, entries: list[model.Entry], out) -
         record = Record(conf)
         added = record.capture(release, entries) + record.capture_csaf(release)
     except OSError as err:  # the site is live; say what to do, never undo the publish
-        out(f"    CẢNH BÁO: không ghi được bản lưu thông điệp đã phát hành vào {issued_path(conf)} ({err}). "
-            "Cách sửa: kiểm tra quyền ghi thư mục đó rồi chạy lại invoke publish.")
+        out(_t(lang, f"    CẢNH BÁO: không ghi được bản lưu thông điệp đã phát hành vào {issued_path(conf)} ({err}). "
+                     "Cách sửa: kiểm tra quyền ghi thư mục đó rồi chạy lại invoke publish.",
+               f"    WARNING: the record of issued messages could not be written to {issued_path(conf)} ({err}). "
+               "Fix: check that the folder can be written, then run invoke publish again."))
         return
     if added:
-        out(f"    Đã lưu {len(added)} thông điệp CAP / CSAF vừa phát hành vào {issued_path(conf)}/ "
-            f"({', '.join(added)}): hãy commit thư mục này cùng nội dung.")
+        out(_t(lang, f"    Đã lưu {len(added)} thông điệp CAP / CSAF vừa phát hành vào {issued_path(conf)}/ "
+                     f"({', '.join(added)}): hãy commit thư mục này cùng nội dung.",
+               f"    Kept {len(added)} CAP / CSAF messages just issued in {issued_path(conf)}/ ({', '.join(added)}): "
+               "commit that folder with the content."))
 
 
-def _tell_hub(conf: dict, before: Path | None, after: Path, out) -> None:
+def _tell_hub(conf: dict, before: Path | None, after: Path, out, lang: str = "vi") -> None:
     """WebSub: tell the hub (WEBSUB_HUB) which feeds changed; a failure is said, never undoes the publish."""
     from ..urls import site_base
     from ..websub import changed_feeds, hub_url, ping
@@ -236,13 +261,15 @@ def _tell_hub(conf: dict, before: Path | None, after: Path, out) -> None:
         return
     topics = changed_feeds(before, after, site_base(conf), conf)
     if not topics:
-        out("    WebSub: không nguồn tin nào thay đổi, không cần báo hub.")
+        out(_t(lang, "    WebSub: không nguồn tin nào thay đổi, không cần báo hub.",
+               "    WebSub: no feed changed, the hub is not told."))
         return
     problems = ping(hub, topics)
     for problem in problems:
-        out(f"    CẢNH BÁO: {problem}")
+        out(_t(lang, f"    CẢNH BÁO: {problem}", f"    WARNING: {problem}"))
     if not problems:
-        out(f"    WebSub: đã báo hub {hub} {len(topics)} nguồn tin vừa thay đổi.")
+        out(_t(lang, f"    WebSub: đã báo hub {hub} {len(topics)} nguồn tin vừa thay đổi.",
+               f"    WebSub: told the hub {hub} of {len(topics)} changed feeds."))
 
 
 def prune(base: Path, keep: int = KEEP, also_keep: tuple[Path | None, ...] = ()) -> list[Path]:
@@ -267,21 +294,36 @@ def publish(base: Path, settings: Path = PUBLISH_SETTINGS, overrides: dict | Non
             keep: int = KEEP, out=print) -> Path:
     base = base.resolve()
     overrides = dict(overrides or {})
-    with _Lock(base):
+    lang = str(overrides.get("PORTAL_MESSAGES_LANG") or "vi")  # (the settings not read yet)
+    said = [lang]  # the language of its lines, once the settings are read
+    try:
+        return _publish(base, settings, overrides, keep, out, said)
+    except PublishError as stopped:
+        stopped.lang = said[0]
+        raise
+
+
+def _publish(base: Path, settings: Path, overrides: dict, keep: int, out, said: list[str]) -> Path:
+    lang = said[0]
+    with _Lock(base, lang):
         conf = load(settings, overrides)
+        lang = said[0] = messages_lang(conf)  # every line and problem in the language asked (the site in its own)
+        unchanged = _t(lang, "\nChưa xuất bản gì: trang đang phục vụ giữ nguyên.",
+                       "\nNothing was published: the site served is unchanged.")
         content_root = Path(conf["PATH"])
         now = build_time(conf)
-        out(f"1/4 Kiểm tra nội dung trong {content_root} (giờ xuất bản: {now:%Y-%m-%d %H:%M})…")
-        lang = messages_lang(conf)  # the content's problems in the language asked (the steps' lines: Vietnamese)
+        out(_t(lang, f"1/4 Kiểm tra nội dung trong {content_root} (giờ xuất bản: {now:%Y-%m-%d %H:%M})…",
+               f"1/4 Checking the content in {content_root} (publishing time: {now:%Y-%m-%d %H:%M})…"))
         checker = Checker(content_root, conf, now, lang)
         problems, files = checker.run()
         if any(p.level == "error" for p in problems):
-            raise PublishError(report(problems, lang) + "\n\n" + summary_line(problems, files, lang)
-                               + "\nChưa xuất bản gì: trang đang phục vụ giữ nguyên.")
+            raise PublishError(report(problems, lang) + "\n\n" + summary_line(problems, files, lang) + unchanged)
         if problems:
-            out(f"    {summary_line(problems, files, lang)} (chạy invoke check để xem)")
+            out(_t(lang, f"    {summary_line(problems, files, lang)} (chạy invoke check để xem)",
+                   f"    {summary_line(problems, files, lang)} (run invoke check to see them)"))
         release = new_release_path(base)
-        out(f"2/4 Xây dựng bằng {settings.name} vào {release.relative_to(base)}/ …")
+        out(_t(lang, f"2/4 Xây dựng bằng {settings.name} vào {release.relative_to(base)}/ …",
+               f"2/4 Building with {settings.name} into {release.relative_to(base)}/ …"))
         started = time.monotonic()
         release.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -291,66 +333,81 @@ def publish(base: Path, settings: Path = PUBLISH_SETTINGS, overrides: dict | Non
             # not made again (portal.renders), as `portal build` does in place
             build(settings, release, {**overrides, "PORTAL_NOW": now.isoformat()}, previous=current_release(base))
         except ContentErrors as errors:
-            raise PublishError(f"{errors}\nChưa xuất bản gì: trang đang phục vụ giữ nguyên.") from errors
+            raise PublishError(f"{errors}{unchanged}") from errors
         except BuildFailed as failed:
             shutil.rmtree(release, ignore_errors=True)
-            raise PublishError(f"Xây dựng thất bại:\n{failed}\nChưa xuất bản gì: trang đang phục vụ giữ nguyên.") \
+            raise PublishError(_t(lang, "Xây dựng thất bại:\n", "The build failed:\n") + f"{failed}{unchanged}") \
                 from failed
-        out(f"    xong trong {time.monotonic() - started:.1f} giây.")
-        out("3/4 Kiểm tra bản phát hành (trang chủ, bản nháp, bài hẹn giờ, liên kết symlink)…")
+        out(_t(lang, f"    xong trong {time.monotonic() - started:.1f} giây.",
+               f"    done in {time.monotonic() - started:.1f} s."))
+        out(_t(lang, "3/4 Kiểm tra bản phát hành (trang chủ, bản nháp, bài hẹn giờ, liên kết symlink)…",
+               "3/4 Checking the release (home page, drafts, scheduled articles, symbolic links)…"))
         entries = [e for path in content_files(content_root) if (e := checker.read(path)[0]) is not None]
-        wrong = verify_release(release, entries, now, SitePaths(conf))
+        wrong = verify_release(release, entries, now, SitePaths(conf), lang)
         if wrong:
             shutil.rmtree(release, ignore_errors=True)
-            raise PublishError("Bản phát hành không đạt:\n  " + "\n  ".join(wrong)
-                               + "\nChưa xuất bản gì: trang đang phục vụ giữ nguyên.")
+            raise PublishError(_t(lang, "Bản phát hành không đạt:\n  ", "The release failed its checks:\n  ")
+                               + "\n  ".join(wrong) + unchanged)
         previous = current_release(base)
         if previous is not None:
             keep_unchanged(previous, release, link=True)  # same bytes: same file, same Last-Modified and ETag
         switch_to(base, release)
-        _record_issued(conf, release, entries, out)
-        _tell_hub(conf, previous, release, out)
+        _record_issued(conf, release, entries, out, lang)
+        _tell_hub(conf, previous, release, out, lang)
         removed = prune(base, keep, also_keep=(previous,))
-        out(f"4/4 Đã chuyển trang đang phục vụ sang bản mới: {base / 'current'} → {release.relative_to(base)}")
+        out(_t(lang, f"4/4 Đã chuyển trang đang phục vụ sang bản mới: {base / 'current'} → {release.relative_to(base)}",
+               f"4/4 The site served is now the new release: {base / 'current'} → {release.relative_to(base)}"))
         before = release_before(all_releases(base), release)
         if before:
-            out(f"    Bản trước ({before.name}) vẫn giữ: invoke rollback để quay lại.")
+            out(_t(lang, f"    Bản trước ({before.name}) vẫn giữ: invoke rollback để quay lại.",
+                   f"    The release before ({before.name}) is kept: invoke rollback serves it again."))
         if previous and previous != before and previous.is_dir():
-            out(f"    Bản đang phục vụ đến lúc này ({previous.name}) cũng giữ: invoke rollback --to {previous.name}.")
+            out(_t(lang, f"    Bản đang phục vụ đến lúc này ({previous.name}) cũng giữ: "
+                         f"invoke rollback --to {previous.name}.",
+                   f"    The release served until now ({previous.name}) is kept too: "
+                   f"invoke rollback --to {previous.name}."))
         if removed:
-            out(f"    Đã xóa {len(removed)} bản phát hành cũ (giữ {keep} bản gần nhất, bản đang phục vụ "
-                "và bản trước nó).")
+            out(_t(lang, f"    Đã xóa {len(removed)} bản phát hành cũ (giữ {keep} bản gần nhất, bản đang phục vụ "
+                         "và bản trước nó).",
+                   f"    Removed {len(removed)} old releases (kept the {keep} newest, the one served and the one "
+                   "before it)."))
         return release
 
 
-def rollback(base: Path, to: str | None = None, out=print) -> Path:
+def rollback(base: Path, to: str | None = None, out=print, lang: str = "vi") -> Path:
     base = base.resolve()
-    with _Lock(base):
+    with _Lock(base, lang):
         current = current_release(base)
         releases = all_releases(base)
         if to:
             target = releases_dir(base) / to
             if target not in releases:
-                names = ", ".join(p.name for p in releases) or "không có"
-                raise PublishError(f'Không có bản phát hành "{to}". Các bản đang giữ: {names}.')
+                names = ", ".join(p.name for p in releases) or _t(lang, "không có", "none")
+                raise PublishError(_t(lang, f'Không có bản phát hành "{to}". Các bản đang giữ: {names}.',
+                                      f'There is no release "{to}". The releases kept: {names}.'))
         elif current is None:
             if not releases:
-                raise PublishError("Chưa có bản phát hành nào để quay lại. Cách sửa: chạy invoke publish.")
+                raise PublishError(_t(lang, "Chưa có bản phát hành nào để quay lại. Cách sửa: chạy invoke publish.",
+                                      "There is no release to go back to. Fix: run invoke publish."))
             target = releases[-1]
         else:
             target = release_before(releases, current)
             if target is None:
-                names = ", ".join(p.name for p in releases) or "không có"
-                raise PublishError(f"Không có bản phát hành nào cũ hơn bản đang phục vụ ({current.name}) để quay "
-                                   f"lại. Các bản đang giữ: {names}. Cách sửa: chọn một bản bằng "
-                                   "invoke rollback --to TÊN.")
+                names = ", ".join(p.name for p in releases) or _t(lang, "không có", "none")
+                raise PublishError(_t(
+                    lang, f"Không có bản phát hành nào cũ hơn bản đang phục vụ ({current.name}) để quay lại. Các bản "
+                          f"đang giữ: {names}. Cách sửa: chọn một bản bằng invoke rollback --to TÊN.",
+                    f"No release older than the one served ({current.name}) is kept. The releases kept: {names}. "
+                    "Fix: choose one with invoke rollback --to NAME."))
         switch_to(base, target)
         try:
-            _tell_hub(load(PUBLISH_SETTINGS), current, target, out)  # the feeds served changed back
+            _tell_hub(load(PUBLISH_SETTINGS), current, target, out, lang)  # the feeds served changed back
         except SettingsError:
             pass  # rollback never fails for want of settings
-        out(f"Đã quay lại bản phát hành {target.name}" + (f" (trước đó: {current.name})." if current else "."))
-        out("Lần xuất bản sau (invoke publish) sẽ tạo bản mới từ nội dung hiện tại.")
+        out(_t(lang, f"Đã quay lại bản phát hành {target.name}" + (f" (trước đó: {current.name})." if current else "."),
+               f"Back to the release {target.name}" + (f" (before: {current.name})." if current else ".")))
+        out(_t(lang, "Lần xuất bản sau (invoke publish) sẽ tạo bản mới từ nội dung hiện tại.",
+               "The next publish (invoke publish) makes a new release from the content as it is."))
         return target
 
 
@@ -360,15 +417,16 @@ def run_publish(base: Path | None, settings: Path = PUBLISH_SETTINGS, overrides:
     try:
         publish(base or default_base(), settings, overrides, keep)
     except (PublishError, SettingsError) as err:
-        print(f"\nKHÔNG XUẤT BẢN ĐƯỢC:\n{err}", file=sys.stderr)
+        lang = getattr(err, "lang", None) or str((overrides or {}).get("PORTAL_MESSAGES_LANG") or "vi")
+        print(_t(lang, f"\nKHÔNG XUẤT BẢN ĐƯỢC:\n{err}", f"\nNOT PUBLISHED:\n{err}"), file=sys.stderr)
         return 1
     return 0
 
 
-def run_rollback(base: Path | None, to: str | None = None) -> int:
+def run_rollback(base: Path | None, to: str | None = None, lang: str = "vi") -> int:
     try:
-        rollback(base or default_base(), to)
+        rollback(base or default_base(), to, lang=lang)
     except PublishError as err:
-        print(f"Lỗi: {err}", file=sys.stderr)
+        print(_t(lang, f"Lỗi: {err}", f"Error: {err}"), file=sys.stderr)
         return 1
     return 0

@@ -224,3 +224,28 @@ def test_content_linking_outside_content_publishes_nothing(fixture_content, tmp_
     assert served(base) == before
     assert list((base / "releases").iterdir()) == [before]
     assert not [p for p in (base / "releases").rglob("*") if p.is_file() and b"root:$6$" in p.read_bytes()]
+
+
+@pytest.mark.hostile
+def test_publish_and_rollback_speak_english_when_asked(fixture_content, tmp_path):
+    """`--lang en`: every line of a publish and a rollback, and what stops them, in English; the site stays
+    Vietnamese."""
+    base = tmp_path / "www"
+    done = publish(base, fixture_content, "2026-11-26T09:00:00+07:00", "--lang", "en")
+    assert done.returncode == 0, done.stdout + done.stderr
+    for line in ("1/4 Checking the content in", "2/4 Building with", "3/4 Checking the release",
+                 "4/4 The site served is now the new release"):
+        assert line in done.stdout
+    assert not any(word in done.stdout for word in ("Kiểm tra", "Xây dựng", "bản phát hành"))
+    assert 'lang="vi"' in (served(base) / "index.html").read_text(encoding="utf-8")
+    bad = fixture_content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("Date: ", "Date: ngày mai ", 1), encoding="utf-8")
+    stopped = publish(base, fixture_content, "2026-11-26T09:30:00+07:00", "--lang", "en")
+    assert stopped.returncode == 1
+    assert "NOT PUBLISHED" in stopped.stderr and "2026-11-10-tap-huan.md:2" in stopped.stderr
+    assert "Nothing was published: the site served is unchanged." in stopped.stderr
+    assert "KHÔNG" not in stopped.stderr and "Chưa xuất bản" not in stopped.stderr
+    missing = rollback(base, "--to", "khong-co", "--lang", "en")
+    assert missing.returncode == 1 and 'Error: There is no release "khong-co"' in missing.stderr
+    alone = rollback(base, "--lang", "en")
+    assert alone.returncode == 1 and "No release older than the one served" in alone.stderr
