@@ -130,11 +130,26 @@ def static_problems(content: Path, static_paths: list[str] | tuple[str, ...]) ->
                 continue
             seen.add(real)
             dirs.sort()
+            for name in dirs:  # a folder (or a link to one) named as a picture's copy: the copy could not be made
+                problem = copy_name_problem(Path(top) / name, Path(top, name).relative_to(content), content)
+                if problem:
+                    problems.append(problem)
             for name in sorted(names):
                 problem = published_file_problem(Path(top) / name, Path(top, name).relative_to(content), content)
                 if problem:
                     problems.append(problem)
     return problems
+
+
+def copy_name_problem(source: Path, published_as: Path, content: Path) -> Problem | None:
+    """A file, folder or link of content/ named as one of a picture's copies (``x.png.360w.webp`` beside
+    ``x.png``): one of the two would be published in the other's place, or the copy could not be made."""
+    copy = COPY_NAME.fullmatch(published_as.name)
+    if copy is None or not os.path.lexists(source.parent / copy["original"]):
+        return None
+    original = (published_as.parent / copy["original"]).as_posix()
+    return Problem(str(Path(content.name) / published_as), None, None, None, "image_copy_name",
+                   {"path": f"content/{published_as.as_posix()}", "original": f"content/{original}"})
 
 
 def published_file_problem(source: Path, published_as: Path, content: Path) -> Problem | None:
@@ -146,11 +161,9 @@ def published_file_problem(source: Path, published_as: Path, content: Path) -> P
         folder = published_as.parts[0] if len(published_as.parts) > 1 else "content"
         return Problem(shown, None, None, None, "static_type",
                        {"folder": folder, "types": ", ".join(t[1:].upper() for t in STATIC_TYPES)})
-    copy = COPY_NAME.fullmatch(published_as.name)
-    if copy and os.path.lexists(source.parent / copy["original"]):  # one of the two would be published
-        original = (published_as.parent / copy["original"]).as_posix()
-        return Problem(shown, None, None, None, "image_copy_name",
-                       {"path": f"content/{published_as.as_posix()}", "original": f"content/{original}"})
+    copied = copy_name_problem(source, published_as, content)
+    if copied:
+        return copied
     if published_as.suffix.lower() == ".svg":
         why = svg_danger(source)
         if why:

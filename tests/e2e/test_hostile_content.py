@@ -423,3 +423,23 @@ def test_a_lead_picture_removed_after_a_build_stops_the_rebuild_as_it_stops_a_co
     cold = run_build(fixture_content, tmp_path / "cold", search=False,
                      extra_settings={"PORTAL_PARSE_CACHE": str(tmp_path / "empty-cache")})
     assert cold.returncode == 1 and f"content/{NEWS}:9: [lỗi] trường \"Image\"" in cold.stderr, cold.stderr
+
+
+@pytest.mark.parametrize("kind", ["folder", "link to a folder"])
+def test_a_folder_with_a_copys_name_stops_the_check_and_the_build(fixture_content, previous_output, kind):
+    """A folder of content/ named as a picture's copy (images/anh-thu.png.360w.webp/, beside anh-thu.png): the copy
+    could not be written where the folder is published. The check says so as the build does, once."""
+    output, before = previous_output
+    name = "images/anh-thu.png.360w.webp"
+    if kind == "folder":
+        (fixture_content / name).mkdir()
+        (fixture_content / name / "ghi-chu.png").write_bytes((fixture_content / "images" / "anh-thu.png").read_bytes())
+    else:
+        (fixture_content / "images" / "thu-muc").mkdir()
+        (fixture_content / name).symlink_to("thu-muc")
+    said = f"content/{name}: [lỗi] Tên content/{name} trùng với tên bản nhỏ cho điện thoại"
+    checked = check(fixture_content)
+    assert checked.returncode == 1 and checked.stdout.count(said) == 1, checked.stdout
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    assert built.stderr.count(said) == 1, built.stderr
