@@ -161,7 +161,7 @@ def cmd_publish(args) -> int:
 def cmd_rollback(args) -> int:
     from .tools import publish
 
-    return publish.run_rollback(args.base, args.to, lang="en" if ASKED == "en" else "vi")
+    return publish.run_rollback(args.base, args.to, lang=ASKED if ASKED in ("vi", "en") else None)
 
 
 def cmd_serve(args) -> int:

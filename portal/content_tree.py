@@ -145,7 +145,7 @@ def copy_name_problem(source: Path, published_as: Path, content: Path) -> Proble
     """A file, folder or link of content/ named as one of a picture's copies (``x.png.360w.webp`` beside
     ``x.png``): one of the two would be published in the other's place, or the copy could not be made."""
     copy = COPY_NAME.fullmatch(published_as.name)
-    if copy is None or not os.path.lexists(source.parent / copy["original"]):
+    if copy is None or not os.path.isfile(source.parent / copy["original"]):  # (a picture: a file, or a link to one)
         return None
     original = (published_as.parent / copy["original"]).as_posix()
     return Problem(str(Path(content.name) / published_as), None, None, None, "image_copy_name",

@@ -16,6 +16,7 @@ import contextlib
 import functools
 import os
 import stat
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -189,9 +190,7 @@ def write_file(path: Path, data: bytes) -> None:
             os.unlink(f"{path}.gz")
     if _previous is None:
         if _keyed is not None and _keyed[2]:  # the live preview's folder, served as it is written: whole files
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+            write_whole(path, data)
         else:
             path.write_bytes(data)
         _pack(path, data)
@@ -202,6 +201,21 @@ def write_file(path: Path, data: bytes) -> None:
             path.write_bytes(data)
             _pack(path, data)
     _record(path)
+
+
+def write_whole(path: Path | str, data: bytes) -> None:
+    """``data`` written beside ``path``, then renamed over it: whoever reads ``path`` meanwhile reads the old file
+    or the new one, whole. The file beside has a short name of its own (a name near the file system's longest
+    would be too long with a suffix) and is removed when the writing fails."""
+    tmp = os.path.join(os.path.dirname(os.path.abspath(path)), f".portal-{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 _packing: set[str] | None = None  # the files whose .gz copy was made as they were written: see pack_as_written

@@ -95,9 +95,13 @@ def changed_feeds(old_release: Path | None, new_release: Path, site_url: str,
 
 # ---- telling the hub ------------------------------------------------------------------------
 class _Failure(Exception):
-    def __init__(self, reason: str, retry: bool, reachable: bool = True):
+    def __init__(self, reason: str, retry: bool, reachable: bool = True, reason_en: str = ""):
         super().__init__(reason)
         self.reason, self.retry, self.reachable = reason, retry, reachable
+        self.reason_en = reason_en or reason
+
+    def said(self, lang: str) -> str:
+        return self.reason_en if lang == "en" else self.reason
 
 
 def _notify(hub: str, topic: str, timeout: float) -> None:
@@ -110,16 +114,18 @@ def _notify(hub: str, topic: str, timeout: float) -> None:
             answer.read(65536)
     except urllib.error.HTTPError as e:
         e.close()
-        raise _Failure(f"hub trả lời HTTP {e.code}", retry=e.code in RETRY_STATUSES) from None
+        raise _Failure(f"hub trả lời HTTP {e.code}", retry=e.code in RETRY_STATUSES,
+                       reason_en=f"the hub answered HTTP {e.code}") from None
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, "reason", e)
         if isinstance(e, TimeoutError) or isinstance(reason, TimeoutError):
-            text = f"hub không trả lời trong {timeout:g} giây"
+            text, text_en = f"hub không trả lời trong {timeout:g} giây", f"no answer from the hub in {timeout:g} s"
         else:
-            text = f"không kết nối được tới hub ({reason})"
-        raise _Failure(text, retry=True, reachable=False) from None
+            text, text_en = f"không kết nối được tới hub ({reason})", f"the hub could not be reached ({reason})"
+        raise _Failure(text, retry=True, reachable=False, reason_en=text_en) from None
     except Exception as e:  # a malformed answer: a ping never stops a publish
-        raise _Failure(f"hub trả lời không đúng giao thức HTTP ({type(e).__name__})", retry=True) from None
+        raise _Failure(f"hub trả lời không đúng giao thức HTTP ({type(e).__name__})", retry=True,
+                       reason_en=f"the hub's answer was not HTTP ({type(e).__name__})") from None
 
 
 def _deliver(hub: str, topic: str, attempts: int, timeout: float, backoff: float) -> _Failure | None:
@@ -140,34 +146,45 @@ def _deliver(hub: str, topic: str, attempts: int, timeout: float, backoff: float
 
 ADVICE = (f"Trang vẫn được xuất bản bình thường; người theo dõi nhận bản mới khi phần mềm của họ tự tải lại "
           f"nguồn tin. Kiểm tra {SETTING} và đường mạng tới hub, rồi xuất bản lại nếu cần báo ngay.")
+ADVICE_EN = (f"The site is published all the same; subscribers get the new version when their software fetches the "
+             f"feeds again. Check {SETTING} and the network path to the hub, then publish again if they must be "
+             "told at once.")
 
 
 def ping(hub: str, topics: list[str], attempts: int = 3, timeout: float = 10.0,
-         backoff: float = 1.0) -> list[str]:
+         backoff: float = 1.0, lang: str = "vi") -> list[str]:
     """Tell the WebSub hub that each topic (a feed's absolute URL) changed.
 
     One POST per topic, asked again after backoff, 2×backoff… seconds while the hub is
     unreachable or answers 408/425/429/5xx, up to `attempts` times in all. Never raises:
-    returns what did not go through, one Vietnamese sentence per cause naming the topics
-    and the fix, for the operator; an empty list when the hub took every topic. When the
+    returns what did not go through, one sentence per cause naming the topics and the fix,
+    for the operator (in Vietnamese, or English: ``lang``); an empty list when the hub took
+    every topic. When the
     hub cannot be reached at all, the topics left are not tried one by one (each would
     wait `timeout` again): they are reported with it."""
     topics = list(dict.fromkeys(topics))  # each topic once, in order
     if not topics:
         return []
-    bad = hub_problem(hub) if hub else "chưa có địa chỉ hub"
+    bad = hub_problem(hub) if hub else ("no hub address" if lang == "en" else "chưa có địa chỉ hub")
     if bad:
-        return [f"WebSub: chưa báo cho hub {len(topics)} nguồn tin đã đổi: {bad}."]
+        return [f"WebSub: {len(topics)} changed feeds were not told to the hub: {bad}." if lang == "en" else
+                f"WebSub: chưa báo cho hub {len(topics)} nguồn tin đã đổi: {bad}."]
     failed: dict[str, list[str]] = {}  # what went wrong -> the topics it stopped
     for done, topic in enumerate(topics):
         failure = _deliver(hub, topic, max(1, int(attempts)), timeout, backoff)
         if failure is None:
             continue
-        tries = f"sau {max(1, int(attempts))} lần thử" if failure.retry else "không thử lại"
-        cause = f"{failure.reason} ({tries})"
+        if lang == "en":
+            tries = f"after {max(1, int(attempts))} attempts" if failure.retry else "not tried again"
+        else:
+            tries = f"sau {max(1, int(attempts))} lần thử" if failure.retry else "không thử lại"
+        cause = f"{failure.said(lang)} ({tries})"
         if not failure.reachable:
             failed.setdefault(cause, []).extend(topics[done:])
             break
         failed.setdefault(cause, []).append(topic)
+    if lang == "en":
+        return [f"WebSub: the hub {hub} was not told of {len(stopped)} feeds: {cause}: {', '.join(stopped)}. "
+                f"{ADVICE_EN}" for cause, stopped in failed.items()]
     return [f"WebSub: hub {hub} chưa nhận thông báo cho {len(stopped)} nguồn tin: {cause}: "
             f"{', '.join(stopped)}. {ADVICE}" for cause, stopped in failed.items()]

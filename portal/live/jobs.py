@@ -156,10 +156,7 @@ class RecordingWriter(Writer):
             pass
         if changed:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            tmp = f"{path}.tmp-{os.getpid()}"
-            with open(tmp, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(tmp, path)
+            outputs.write_whole(path, text.encode("utf-8"))
         if announce:
             signals.content_written.send(path, context=local)
         return changed

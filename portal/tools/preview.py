@@ -462,10 +462,16 @@ class Handlers:
         while preview.updating.is_set() or not ready():
             await asyncio.sleep(0.02)
         from starlette.concurrency import run_in_threadpool
+        from starlette.responses import StreamingResponse
 
-        data = await run_in_threadpool(read_whole, target)
-        if data is not None:
+        opened = await run_in_threadpool(open_file, target)
+        if opened is not None:
             kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            fd, size = opened
+            if size > WHOLE:  # the bytes of the file opened, as they are read: never all in memory
+                return StreamingResponse(chunks_of(fd, size), media_type=kind,
+                                         headers={**NO_STORE, "Content-Length": str(size)})
+            data = await run_in_threadpool(lambda: b"".join(chunks_of(fd, size)))
             return Response(data, media_type=kind, headers=NO_STORE)
         text = await self.rendered("404.html")
         if text is None:
@@ -473,25 +479,57 @@ class Handlers:
         return HTMLResponse(preview.inject(text), status_code=404, headers=NO_STORE)
 
 
-def read_whole(path: Path) -> bytes | None:
-    """The bytes of the file ``path`` as one open file holds them (None: no such file). The folder is
-    written while it is served: a file replaced between a look at its size and its reading was sent
-    with the old size and the new bytes, which the browser refuses (ERR_CONTENT_LENGTH_MISMATCH)."""
+def open_file(path: Path) -> tuple[int, int] | None:
+    """An open descriptor of the regular file ``path`` and its size, or None (no such file, a folder, a pipe:
+    never waited on). The folder is written while it is served: what is sent is the file that was opened,
+    whole, with its own size. A file replaced between a look at its size and its reading was sent with the
+    old size and the new bytes, which the browser refuses (ERR_CONTENT_LENGTH_MISMATCH)."""
     import stat
 
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a pipe's name never blocks the server
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:  # none, a folder, a name too long, no permission
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as file:
-            return file.read()
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode):
+            return fd, info.st_size
     except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def read_whole(path: Path) -> bytes | None:
+    """The bytes of the file ``path`` as one open file holds them (``open_file``), or None."""
+    opened = open_file(path)
+    if opened is None:
         return None
+    fd, size = opened
+    try:
+        return b"".join(chunks_of(fd, size, close=False))
     finally:
         os.close(fd)
+
+
+CHUNK = 1 << 16
+WHOLE = 1 << 20  # a file up to this size is read at once; a larger one (a PDF) is sent as it is read
+
+
+def chunks_of(fd: int, size: int, close: bool = True):
+    """The ``size`` bytes of the open file ``fd`` (fewer, should it be cut short meanwhile), in pieces; the
+    descriptor closed at the end (``close``)."""
+    try:
+        done = 0
+        while done < size:
+            piece = os.pread(fd, min(CHUNK, size - done), done)
+            if not piece:
+                return
+            done += len(piece)
+            yield piece
+    finally:
+        if close:
+            os.close(fd)
 
 
 def make_app(preview: Preview):

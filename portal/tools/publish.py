@@ -264,7 +264,7 @@ def _tell_hub(conf: dict, before: Path | None, after: Path, out, lang: str = "vi
         out(_t(lang, "    WebSub: không nguồn tin nào thay đổi, không cần báo hub.",
                "    WebSub: no feed changed, the hub is not told."))
         return
-    problems = ping(hub, topics)
+    problems = ping(hub, topics, lang=lang)
     for problem in problems:
         out(_t(lang, f"    CẢNH BÁO: {problem}", f"    WARNING: {problem}"))
     if not problems:
@@ -423,7 +423,13 @@ def run_publish(base: Path | None, settings: Path = PUBLISH_SETTINGS, overrides:
     return 0
 
 
-def run_rollback(base: Path | None, to: str | None = None, lang: str = "vi") -> int:
+def run_rollback(base: Path | None, to: str | None = None, lang: str | None = None) -> int:
+    """``lang``: the language asked (--lang); None: the publish settings' (``messages_lang``), as publish speaks."""
+    if lang is None:
+        try:
+            lang = messages_lang(load(PUBLISH_SETTINGS))
+        except SettingsError:
+            lang = "vi"  # rollback never fails for want of settings
     try:
         rollback(base or default_base(), to, lang=lang)
     except PublishError as err:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import threading
 
+import pytest
+
 from portal.tools.preview import read_whole
 
 
@@ -41,3 +43,36 @@ def test_a_file_replaced_while_it_is_served_is_one_version_or_the_other(tmp_path
         stop.set()
         writer.join()
     assert all(data in versions for data in seen)
+
+
+def test_a_large_file_is_sent_as_read_from_the_file_opened(tmp_path):
+    from portal.tools.preview import WHOLE, chunks_of, open_file
+
+    target = tmp_path / "bao-cao.pdf"
+    first = bytes(range(256)) * (WHOLE // 128)  # 2 MiB
+    target.write_bytes(first)
+    fd, size = open_file(target)
+    sent = chunks_of(fd, size)
+    head = next(sent)
+    replacement = tmp_path / ".new"
+    replacement.write_bytes(b"x" * 10)
+    os.replace(replacement, target)  # replaced while it is sent: the file opened is sent, whole
+    assert head + b"".join(sent) == first and size == len(first)
+    with pytest.raises(OSError):
+        os.fstat(fd)  # closed once sent
+    assert open_file(tmp_path) is None
+
+
+def test_a_file_of_the_preview_is_put_in_place_whole_even_with_the_longest_name(tmp_path):
+    from portal import outputs
+
+    longest = tmp_path / ("a" * 250 + ".ics")  # 254 bytes: the file system's longest name is 255
+    outputs.write_whole(longest, b"BEGIN:VCALENDAR")
+    assert longest.read_bytes() == b"BEGIN:VCALENDAR"
+    before = longest.stat().st_ino
+    outputs.write_whole(longest, b"END:VCALENDAR")
+    assert longest.read_bytes() == b"END:VCALENDAR" and longest.stat().st_ino != before  # a new file, renamed
+    (tmp_path / "thu-muc").mkdir()
+    with pytest.raises(OSError):
+        outputs.write_whole(tmp_path / "thu-muc", b"x")  # a folder in the way: nothing left beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([longest.name, "thu-muc"])

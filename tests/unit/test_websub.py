@@ -61,6 +61,20 @@ def test_a_refusal_is_final_and_not_asked_again():
     assert len(problems) == 1 and "HTTP 400" in problems[0] and "không thử lại" in problems[0]
 
 
+def test_what_did_not_reach_the_hub_is_said_in_english_when_asked():
+    with RecordingHub([503, 503, 400]) as hub:
+        problems = ping(hub.url, [A, B], attempts=2, lang="en", **QUICK)
+    assert len(problems) == 2, problems
+    assert "the hub answered HTTP 503 (after 2 attempts)" in problems[0] and A in problems[0]
+    assert "the hub answered HTTP 400 (not tried again)" in problems[1] and B in problems[1]
+    down = closed_port_url()
+    problems += ping(down, [C], lang="en", **QUICK) + ping("ftp://hub", [C], lang="en")
+    assert "the hub could not be reached" in problems[2] and "not told of 1 feeds" in problems[2]
+    assert "WEBSUB_HUB" in problems[2] and "changed feeds were not told to the hub" in problems[3]
+    for said in problems:
+        assert not any(word in said for word in ("chưa", "lần thử", "không thử lại", "Trang vẫn")), said
+
+
 def test_a_hub_that_is_down_is_reported_not_raised():
     down = closed_port_url()
     problems = ping(down, [A, B, C], attempts=2, **QUICK)
