@@ -301,11 +301,15 @@ class Preview:
                 continue
             self.finish_wanted.clear()
             if self.site is not None and self.ok:
+                update = self.site.current
                 try:
                     self.site.finish()
                 except Exception as err:  # noqa: BLE001
                     self.out(f"[{time.strftime('%H:%M:%S')}] Không ghi được thư mục xem trước: "
                              f"{type(err).__name__}: {err}")
+                    if update is not None:  # the files wait for nothing more: served as the folder holds them
+                        update.static_ready.set()
+                        update.files_ready.set()
 
 
     # ---- serving ---------------------------------------------------------------------

@@ -76,3 +76,35 @@ def test_a_file_of_the_preview_is_put_in_place_whole_even_with_the_longest_name(
     with pytest.raises(OSError):
         outputs.write_whole(tmp_path / "thu-muc", b"x")  # a folder in the way: nothing left beside it
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([longest.name, "thu-muc"])
+
+
+def test_a_round_that_cannot_write_the_folder_leaves_no_request_waiting(tmp_path):
+    """A feed or a picture is served once the round has written it; a round that failed (a full disk, a name
+    the file system refuses) says so in the terminal, and the files are served as the folder holds them."""
+    from portal.live.site import Update
+    from portal.tools.preview import Preview
+
+    class Site:
+        settings: dict = {}
+        current = Update.__new__(Update)
+
+        def finish(self):
+            raise OSError(28, "No space left on device")
+
+    said: list[str] = []
+    preview = Preview(tmp_path / "pelicanconf.py", {}, tmp_path / "site", [], out=said.append)
+    preview.site, preview.ok = Site(), True
+    Site.current.static_ready, Site.current.files_ready = threading.Event(), threading.Event()
+    Site.current.finished = threading.Event()
+    assert not preview.ready_for("nguon-tin/tat-ca.atom.xml")()
+    preview.finish_wanted.set()
+    finisher = threading.Thread(target=preview.finish_loop)
+    finisher.start()
+    try:
+        assert Site.current.files_ready.wait(5)
+    finally:
+        preview.stop.set()
+        finisher.join()
+    assert preview.ready_for("nguon-tin/tat-ca.atom.xml")() and preview.ready_for("images/anh.png")()
+    assert any("No space left on device" in line for line in said)
+    assert not Site.current.finished.is_set()
