@@ -76,7 +76,7 @@ def install() -> None:
 
 
 class _Items:
-    """``object_list`` of a listing page or a paginator, its reading noted (``note_items``)."""
+    """``object_list`` of a listing page or a paginator, its reading noted (``beyond`` reads it)."""
 
     def __init__(self, which) -> None:
         self.which = which

@@ -280,7 +280,7 @@ class Digests:
     def __init__(self, settings: dict, links: bool = True) -> None:
         self.settings = settings
         # ``links``: a view is digested with the views it links to (newer, older, related); False: alone,
-        # for a page whose render reads no link (``portal.view.links_read``)
+        # for a page whose render reads no link (``portal.reads``)
         self.links = links
         # digests by the object's id; every object digested is kept alive (_alive), so no id names another
         self._by_id: dict[int, bytes] = {}
@@ -780,8 +780,8 @@ class PageKeys:
     def key(self, name: str, template: Any, own: dict, context: dict, links: bool | None = None) -> bytes | None:
         """The page's key: ``own`` is what its local context holds over ``context`` (``Job.own_context``).
 
-        ``links``: whether its render read a view's link to other views (``portal.view.links_read``): the
-        key then digests each view with the views it links to, else each view alone. None: as the
+        ``links``: whether its render read a view's link, or another listing page's items (``portal.reads``):
+        the key then digests each view with the views it links to, else each view alone. None: as the
         previous build's key of the page says (its render is the same, so it reads the same), and with
         links when there is none. The key's lowest bit says which (``_ALONE``)."""
         wanted = self._names(template)

@@ -266,7 +266,7 @@ def index_counts(articles_gen) -> dict:
     tags = sorted(((TagRef(t.name, t.slug, t.url), len(items)) for t, items in articles_gen.tags.items()),
                   key=lambda pair: pair[0].slug.lower())
     months = sorted(((tuple(a["period_num"]), a["url"], len(a["dates"]))
-                     for a in getattr(articles_gen, "period_archives", {}).get("month", ())), reverse=True)
+                     for a in articles_gen.period_archives.get("month", ())), reverse=True)
     return {"tag_counts": tags, "month_archives": months}
 
 

@@ -504,18 +504,6 @@ def open_file(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def read_whole(path: Path) -> bytes | None:
-    """The bytes of the file ``path`` as one open file holds them (``open_file``), or None."""
-    opened = open_file(path)
-    if opened is None:
-        return None
-    fd, size = opened
-    try:
-        return b"".join(chunks_of(fd, size, close=False))
-    finally:
-        os.close(fd)
-
-
 CHUNK = 1 << 16
 WHOLE = 1 << 20  # a file up to this size is read at once; a larger one (a PDF) is sent as it is read
 

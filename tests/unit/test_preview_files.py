@@ -7,7 +7,13 @@ import threading
 
 import pytest
 
-from portal.tools.preview import read_whole
+from portal.tools.preview import chunks_of, open_file
+
+
+def read_whole(path):
+    """What the preview sends of ``path``: the bytes of the file it opened, or None (not found)."""
+    opened = open_file(path)
+    return None if opened is None else b"".join(chunks_of(*opened))
 
 
 def test_a_file_is_read_whole_and_anything_else_is_not_found(tmp_path):
@@ -46,7 +52,7 @@ def test_a_file_replaced_while_it_is_served_is_one_version_or_the_other(tmp_path
 
 
 def test_a_large_file_is_sent_as_read_from_the_file_opened(tmp_path):
-    from portal.tools.preview import WHOLE, chunks_of, open_file
+    from portal.tools.preview import WHOLE
 
     target = tmp_path / "bao-cao.pdf"
     first = bytes(range(256)) * (WHOLE // 128)  # 2 MiB
