@@ -79,6 +79,19 @@ STATIC_SUFFIXES = {".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".av
                    ".woff", ".woff2", ".map"}
 
 
+def settle_memory() -> None:
+    """Once the folder is written after a save (nothing else to do until the next one): what the models before
+    left is collected, and what is left (the model, kept until the next save) is put out of the garbage
+    collector's walks. A full collection walks every object: 0.4 s at 10,000 articles, which fell at any
+    moment (a template saved waited for one in 0.4 s out of 0.5). It now falls here, once a save, where no
+    one waits; the collections between two saves walk what is new."""
+    import gc
+
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class Preview:
     """The state shared by the watcher, the finisher and the web server."""
 
@@ -303,7 +316,8 @@ class Preview:
             if self.site is not None and self.ok:
                 update = self.site.current
                 try:
-                    self.site.finish()
+                    if self.site.finish() and not self.finish_wanted.is_set():
+                        settle_memory()
                 except Exception as err:  # noqa: BLE001
                     self.out(f"[{time.strftime('%H:%M:%S')}] Không ghi được thư mục xem trước: "
                              f"{type(err).__name__}: {err}")

@@ -114,3 +114,25 @@ def test_a_round_that_cannot_write_the_folder_leaves_no_request_waiting(tmp_path
     assert preview.ready_for("nguon-tin/tat-ca.atom.xml")() and preview.ready_for("images/anh.png")()
     assert any("No space left on device" in line for line in said)
     assert not Site.current.finished.is_set()
+
+
+def test_once_a_save_is_written_the_garbage_is_collected_and_the_model_left_out_of_later_walks():
+    import gc
+    import weakref
+
+    from portal.tools.preview import settle_memory
+
+    class Node:
+        pass
+
+    old = Node()
+    old.self = old  # a model a save replaced: held only by its own cycles
+    gone = weakref.ref(old)
+    kept = Node()
+    del old
+    try:
+        settle_memory()
+        assert gone() is None  # collected
+        assert gc.get_freeze_count() > 0 and gc.is_tracked(kept)  # the rest: out of the collector's walks
+    finally:
+        gc.unfreeze()
