@@ -270,7 +270,6 @@ _ATOMS = {str, int, float, bool, type(None), bytes}
 # made for one page (a listing's page and its slice of articles): digested again rather than kept alive
 # by the memo (at 10,000 articles, 12,000 of them)
 _PER_PAGE: set[type] = set()
-_LINKS = ("newer_in_kind", "older_in_kind", "related")
 
 
 class Digests:
@@ -352,7 +351,9 @@ class Digests:
                         view.body_html.encode("utf-8", "surrogatepass"),
                         repr((clock, view.tags, view.image, states)).encode("utf-8", "surrogatepass"))
         else:
-            fields = [getattr(view, f.name) for f in dataclasses.fields(view) if f.name not in _LINKS]
+            from .view import LINKS
+
+            fields = [getattr(view, f.name) for f in dataclasses.fields(view) if f.name not in LINKS]
             digest = self.pickled([*fields, states])
         self._own[id(view)] = digest
         self._alive.append(view)

@@ -52,18 +52,20 @@ class Job:
     override: bool
     paginators: dict[str, Paginator] = field(default_factory=dict)
 
-    def local_context(self, name: str, page_num: int | None, names: tuple[str, ...] | None = None) -> dict:
+    def local_context(self, name: str, page_num: int | None, names: tuple[str, ...] | None = None,
+                      own: dict | None = None) -> dict:
         """What Pelican's Writer passes to the template for the file ``name`` (``page_num`` from 0).
 
         ``names``: every name the template (with all it extends, includes and imports) can look up
         (``portal.renders.TemplateNames``, which the page keys rest on): only those of the shared
-        context are passed, not its hundreds of settings, which Jinja would copy again for the page."""
+        context are passed, not its hundreds of settings, which Jinja would copy again for the page.
+        ``own``: ``own_context``'s answer, when the caller has it already."""
         if names is None:
             local = self.context.copy()
         else:
             context = self.context
             local = {n: context[n] for n in names if n in context}
-        local.update(self.own_context(name, page_num))
+        local.update(self.own_context(name, page_num) if own is None else own)
         return local
 
     def announced_context(self, name: str, page_num: int | None) -> collections.ChainMap:
@@ -129,11 +131,11 @@ class RecordingWriter(Writer):
         self.pages[name] = (job, page_num)
 
     # ---- rendering -----------------------------------------------------------------------
-    def render(self, name: str, names: tuple[str, ...] | None = None) -> tuple[str, dict]:
-        """The text of the page ``name`` (a key of ``pages``) and its local context (``names``: see
+    def render(self, name: str, names: tuple[str, ...] | None = None, own: dict | None = None) -> tuple[str, dict]:
+        """The text of the page ``name`` (a key of ``pages``) and its local context (``names``, ``own``: see
         ``Job.local_context``)."""
         job, page_num = self.pages[name]
-        local = job.local_context(name, page_num, names)
+        local = job.local_context(name, page_num, names, own)
         if local["localsiteurl"]:
             job.context["localsiteurl"] = local["localsiteurl"]
         reads.start()  # what the template reads beyond the page's own values (portal.reads)
@@ -233,11 +235,12 @@ class BuildWriter(RecordingWriter):
                 signals.content_written.send(sanitised_join(self.output_path, name),
                                              context=job.announced_context(name, page_num))
             return True
-        names = self.keys.names_read(self.pages[name][0].template) if self.keys is not None else None
-        text, local = self.render(name, names)
+        job, page_num = self.pages[name]
+        names = own = None
+        if self.keys is not None:  # the page's own values once, for its render and its key
+            names, own = self.keys.names_read(job.template), job.own_context(name, page_num)
+        text, local = self.render(name, names, own)
         if self.keys is not None:
-            job, page_num = self.pages[name]
-            own = job.own_context(name, page_num)
             self.keys.rendered(name, job.template, own, job.context, reads.beyond(own))
         path = sanitised_join(self.output_path, name)
         self._folder_of(path)
@@ -247,7 +250,6 @@ class BuildWriter(RecordingWriter):
                 out.write(data)
         if announce:
             if names is not None:  # the receivers read the whole context, as Pelican gives it
-                job, page_num = self.pages[name]
                 local = job.announced_context(name, page_num)
             signals.content_written.send(path, context=local)
         return True

@@ -522,9 +522,9 @@ CHUNK = 1 << 16
 WHOLE = 1 << 20  # a file up to this size is read at once; a larger one (a PDF) is sent as it is read
 
 
-def chunks_of(fd: int, size: int, close: bool = True):
+def chunks_of(fd: int, size: int):
     """The ``size`` bytes of the open file ``fd`` (fewer, should it be cut short meanwhile), in pieces; the
-    descriptor closed at the end (``close``)."""
+    descriptor closed at the end."""
     try:
         done = 0
         while done < size:
@@ -534,8 +534,7 @@ def chunks_of(fd: int, size: int, close: bool = True):
             done += len(piece)
             yield piece
     finally:
-        if close:
-            os.close(fd)
+        os.close(fd)
 
 
 def make_app(preview: Preview):
