@@ -40,7 +40,7 @@ import threading
 import time
 from pathlib import Path
 
-from ..settings import SettingsError, load
+from ..settings import SettingsError, load, messages_lang
 from . import shown
 
 PREFIX = "/__preview/"
@@ -96,8 +96,9 @@ class Preview:
     """The state shared by the watcher, the finisher and the web server."""
 
     def __init__(self, settings: Path, overrides: dict, output: Path, watch: list[Path], out=None,
-                 content: Path | None = None, restart: list[Path] | None = None):
+                 content: Path | None = None, restart: list[Path] | None = None, lang: str = "vi"):
         out = out or (lambda text: print(text, flush=True))  # a log file sees each line at once
+        self.lang = lang  # of the terminal's lines and the error page (the build's messages: PORTAL_MESSAGES_LANG)
         self.content = content
         self.settings = settings
         self.overrides = overrides
@@ -116,6 +117,9 @@ class Preview:
         self.updating = threading.Event()  # the model is being rebuilt: pages wait for it
         self.finish_wanted = threading.Event()
 
+    def t(self, vi: str, en: str) -> str:
+        return en if self.lang == "en" else vi
+
     # ---- the model -------------------------------------------------------------------------
     def open_site(self) -> None:
         from ..live import LiveSite
@@ -127,8 +131,9 @@ class Preview:
         with self.lock:
             self.ok, self.error = False, error
             self.version += 1
-        self.out(f"[{time.strftime('%H:%M:%S')}] {reason}LỖI — trang xem trước hiển thị lỗi này cho tới khi bạn sửa "
-                 f"và lưu tệp:\n{error}\n")
+        self.out(f"[{time.strftime('%H:%M:%S')}] {reason}" + self.t(
+            "LỖI — trang xem trước hiển thị lỗi này cho tới khi bạn sửa và lưu tệp",
+            "ERROR — the preview shows it on every page until the file is fixed and saved") + f":\n{error}\n")
 
     def build(self, reason: str = "", quick: tuple[str, str] | None = None) -> bool:
         """Bring the model up to date; the open page reloads unless the quick page was already right."""
@@ -147,7 +152,7 @@ class Preview:
             return False
         except Exception as err:  # noqa: BLE001 (a plugin's failure is shown, the server keeps running)
             self.overlay = {}
-            self._failed(reason, describe_error(err))
+            self._failed(reason, describe_error(err, self.lang))
             return False
         finally:
             self.updating.clear()
@@ -160,8 +165,11 @@ class Preview:
                 self.version += 1
         self.finish_wanted.set()
         stamp = time.strftime("%H:%M:%S")
-        self.out(f"[{stamp}] {reason}Đã xây dựng lại trong {seconds:.1f} giây ({len(update.writer.pages)} trang, "
-                 f"đọc lại {self.site.cache.misses} tệp) — trình duyệt sẽ tự tải lại.")
+        pages, read = len(update.writer.pages), self.site.cache.misses
+        self.out(f"[{stamp}] {reason}" + self.t(
+            f"Đã xây dựng lại trong {seconds:.1f} giây ({pages} trang, đọc lại {read} tệp) — trình duyệt sẽ tự "
+            "tải lại.",
+            f"Rebuilt in {seconds:.1f} s ({pages} pages, {read} files read again): the browser reloads by itself."))
         self.site.cache.misses = 0
         return True
 
@@ -187,8 +195,10 @@ class Preview:
         with self.lock:
             self.overlay = {page[0]: page[1]}
             self.version += 1
-        self.out(f"[{time.strftime('%H:%M:%S')}] {reason}trang {page[0]} cập nhật trong "
-                 f"{(time.monotonic() - started) * 1000:.0f} ms; đang cập nhật các trang khác…")
+        ms = (time.monotonic() - started) * 1000
+        self.out(f"[{time.strftime('%H:%M:%S')}] {reason}" + self.t(
+            f"trang {page[0]} cập nhật trong {ms:.0f} ms; đang cập nhật các trang khác…",
+            f"page {page[0]} updated in {ms:.0f} ms; updating the other pages…"))
         return page
 
     def restart_problem(self, paths: list[Path]) -> str:
@@ -199,28 +209,31 @@ class Preview:
         try:
             load(self.settings, self.overrides)
         except SettingsError as problem:
-            return f"Lỗi cấu hình {shown(self.settings)}: {problem}"
+            return self.t("Lỗi cấu hình", "Settings error in") + f" {shown(self.settings)}: {problem}"
         except Exception as err:  # noqa: BLE001 (a Python error in the settings file)
-            where = f" dòng {err.lineno}" if getattr(err, "lineno", None) else ""
-            return f"Lỗi trong tệp cấu hình {shown(self.settings)}{where}: {type(err).__name__}: {err}"
+            where = self.t(" dòng ", ", line ") + str(err.lineno) if getattr(err, "lineno", None) else ""
+            return (self.t("Lỗi trong tệp cấu hình", "Error in the settings file") +
+                    f" {shown(self.settings)}{where}: {type(err).__name__}: {err}")
         for path in paths:
             if path.suffix == ".py" and path.is_file():
                 try:
                     py_compile.compile(str(path), doraise=True)
                 except py_compile.PyCompileError as err:
-                    return f"Lỗi cú pháp trong {shown(path)}: {err.msg}"
+                    return self.t("Lỗi cú pháp trong", "Syntax error in") + f" {shown(path)}: {err.msg}"
         return ""
 
     def changed(self, paths: list[Path]) -> None:
         names = sorted({shown(p) for p in paths if p.exists()}) or sorted({shown(p) for p in paths})
-        reason = f"Đã lưu: {', '.join(names[:3])}{' …' if len(names) > 3 else ''} → "
+        reason = self.t("Đã lưu", "Saved") + f": {', '.join(names[:3])}{' …' if len(names) > 3 else ''} → "
         if any(p.resolve() == r or r in p.resolve().parents for p in paths for r in self.restart
                if p.suffix in (".py", "")):
             problem = self.restart_problem(paths)
             if problem:  # keep serving, show what to fix; the next save tries again
                 self._failed(reason, problem)
                 return
-            self.out(f"[{time.strftime('%H:%M:%S')}] {reason}cấu hình hoặc mã plugin đã đổi: khởi động lại xem trước…")
+            self.out(f"[{time.strftime('%H:%M:%S')}] {reason}" + self.t(
+                "cấu hình hoặc mã plugin đã đổi: khởi động lại xem trước…",
+                "the settings or a plugin's code changed: restarting the preview…"))
             restart_process()
         if self.retemplate(paths, reason):
             return
@@ -249,7 +262,7 @@ class Preview:
             update = self.site.retemplate()
         except Exception as err:  # noqa: BLE001 (a template that does not compile: shown, the server keeps running)
             self.overlay = {}
-            self._failed(reason, describe_error(err))
+            self._failed(reason, describe_error(err, self.lang))
             return True
         finally:
             self.updating.clear()
@@ -261,8 +274,10 @@ class Preview:
             self.ok, self.error, self.last_seconds = True, "", seconds
             self.version += 1
         self.finish_wanted.set()
-        self.out(f"[{time.strftime('%H:%M:%S')}] {reason}mẫu giao diện đã đổi: {len(update.writer.pages)} trang "
-                 f"dùng mẫu mới sau {seconds * 1000:.0f} ms — trình duyệt sẽ tự tải lại.")
+        pages, ms = len(update.writer.pages), seconds * 1000
+        self.out(f"[{time.strftime('%H:%M:%S')}] {reason}" + self.t(
+            f"mẫu giao diện đã đổi: {pages} trang dùng mẫu mới sau {ms:.0f} ms — trình duyệt sẽ tự tải lại.",
+            f"templates changed: {pages} pages use them after {ms:.0f} ms; the browser reloads by itself."))
         return True
 
     def watch_loop(self) -> None:
@@ -319,8 +334,9 @@ class Preview:
                     if self.site.finish() and not self.finish_wanted.is_set():
                         settle_memory()
                 except Exception as err:  # noqa: BLE001
-                    self.out(f"[{time.strftime('%H:%M:%S')}] Không ghi được thư mục xem trước: "
-                             f"{type(err).__name__}: {err}")
+                    self.out(f"[{time.strftime('%H:%M:%S')}] " + self.t(
+                        "Không ghi được thư mục xem trước", "The preview's folder could not be written") +
+                        f": {type(err).__name__}: {err}")
                     if update is not None:  # the files wait for nothing more: served as the folder holds them
                         update.static_ready.set()
                         update.files_ready.set()
@@ -337,30 +353,46 @@ class Preview:
 
     def error_page(self, error: str | None = None) -> str:
         error = self.error if error is None else error
+        t = self.t
+        advice = t("Có lỗi trong nội dung. Sửa theo hướng dẫn dưới đây rồi lưu tệp: trang này sẽ tự tải lại.",
+                   "There is an error. Fix it as said below and save the file: this page reloads by itself.")
         return (
-            '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+            f'<!doctype html><html lang="{t("vi", "en")}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>Lỗi xây dựng trang — xem trước</title><link rel="stylesheet" href="{PREFIX}preview.css">'
+            f'<title>{t("Lỗi xây dựng trang — xem trước", "Build error — preview")}</title>'
+            f'<link rel="stylesheet" href="{PREFIX}preview.css">'
             f'<link rel="icon" href="{PREFIX}icon.svg" type="image/svg+xml">'
             '</head><body class="preview-error"><main>'
-            "<h1>Chưa xây dựng được trang xem trước</h1>"
-            "<p>Có lỗi trong nội dung. Sửa theo hướng dẫn dưới đây rồi lưu tệp: trang này sẽ tự tải lại.</p>"
+            f'<h1>{t("Chưa xây dựng được trang xem trước", "The preview could not be built")}</h1>'
+            f"<p>{advice}</p>"
             f'<pre id="preview-error">{html.escape(error)}</pre>'
             f"</main>{self.script_tag()}</body></html>")
 
+    def building_page(self) -> str:
+        t = self.t
+        return (f'<!doctype html><html lang="{t("vi", "en")}"><head><meta charset="utf-8">'
+                f'<title>{t("Đang xây dựng…", "Building…")}</title></head>'
+                f'<body><p>{t("Đang xây dựng trang xem trước…", "Building the preview…")}</p>{self.script_tag()}'
+                "</body></html>")
 
-def describe_error(err: BaseException) -> str:
-    """A template's or a plugin's failure in a line a person can act on: where, then what."""
+
+def describe_error(err: BaseException, lang: str = "vi") -> str:
+    """A template's or a plugin's failure in a line a person can act on: where, then what (in ``lang``)."""
     import traceback
 
     import jinja2
 
     if isinstance(err, jinja2.TemplateSyntaxError):
         where = err.filename or err.name or "?"
+        if lang == "en":
+            return f"Error in the template {shown(Path(where))}, line {err.lineno}: {err.message}"
         return f"Lỗi trong mẫu giao diện {shown(Path(where))}, dòng {err.lineno}: {err.message}"
     frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename.endswith((".html", ".xml", ".j2"))]
     if frames:
         last = frames[-1]
+        if lang == "en":
+            return (f"Error rendering a page with the template {shown(Path(last.filename))}, line {last.lineno}: "
+                    f"{type(err).__name__}: {err}")
         return (f"Lỗi khi dựng trang bằng mẫu {shown(Path(last.filename))}, dòng {last.lineno}: "
                 f"{type(err).__name__}: {err}")
     return f"{type(err).__name__}: {err}"
@@ -429,9 +461,7 @@ class Handlers:
         if preview.ok is False and is_html:
             return HTMLResponse(preview.error_page(), status_code=500, headers=NO_STORE)
         if preview.ok is None and is_html:
-            return HTMLResponse('<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Đang xây dựng…'
-                                f'</title></head><body><p>Đang xây dựng trang xem trước…</p>{preview.script_tag()}'
-                                "</body></html>", headers=NO_STORE)
+            return HTMLResponse(preview.building_page(), headers=NO_STORE)
         if is_html:
             return await self.html_page(name)
         return await self.other_file(name, root / name)
@@ -459,7 +489,8 @@ class Handlers:
                 if text is None:
                     code, text = 404, await self.rendered("404.html")
             except Exception as err:  # noqa: BLE001 (a template's mistake: shown, fixed, reloaded)
-                return HTMLResponse(preview.error_page(describe_error(err)), status_code=500, headers=NO_STORE)
+                return HTMLResponse(preview.error_page(describe_error(err, preview.lang)), status_code=500,
+                                    headers=NO_STORE)
             if text is None:
                 return Response("Not found", status_code=404)
         return HTMLResponse(preview.inject(text), status_code=code, headers=NO_STORE)
@@ -557,6 +588,11 @@ def run(port: int = 8000, settings: Path = Path("pelicanconf.py"), overrides: di
     from ..model import parse_datetime
 
     overrides = dict(overrides or {})
+    lang = messages_lang(overrides) if overrides.get("PORTAL_MESSAGES_LANG") else "vi"  # until the settings are read
+
+    def t(vi: str, en: str) -> str:
+        return en if lang == "en" else vi
+
     overrides.setdefault("PORTAL_SITEURL_ABSOLUTE", f"http://{host}:{port}")  # feeds point at this server
     if not search:
         overrides["SEARCH_INDEX"] = False  # Pagefind adds seconds to every save; not needed to proofread
@@ -564,15 +600,18 @@ def run(port: int = 8000, settings: Path = Path("pelicanconf.py"), overrides: di
         try:
             clock = parse_datetime(now)
         except ValueError:
-            print(f'Lỗi: thời điểm --now "{now}" không hợp lệ. Cách sửa: viết dạng 2026-12-20 09:00.', file=sys.stderr)
+            print(t(f'Lỗi: thời điểm --now "{now}" không hợp lệ. Cách sửa: viết dạng 2026-12-20 09:00.',
+                    f'Error: --now "{now}" is not a valid time. Fix: write it as 2026-12-20 09:00.'), file=sys.stderr)
             return 2
         os.environ["PORTAL_NOW"] = now  # every build sees this clock (scheduled articles, expiries)
-        print(f"Đồng hồ xem trước: {clock:%Y-%m-%d %H:%M} (bài hẹn giờ trước thời điểm này sẽ hiện)")
+        print(t(f"Đồng hồ xem trước: {clock:%Y-%m-%d %H:%M} (bài hẹn giờ trước thời điểm này sẽ hiện)",
+                f"Preview clock: {clock:%Y-%m-%d %H:%M} (articles scheduled before it are shown)"))
     try:
         conf = load(settings, overrides)
     except SettingsError as problem:
-        print(f"Lỗi: {problem}", file=sys.stderr)
+        print(t("Lỗi", "Error") + f": {problem}", file=sys.stderr)
         return 2
+    lang = messages_lang(conf)  # the site's own language unless one was asked
     content = Path(conf["PATH"])
     overrides["PATH"] = str(content)
     output = output or Path("var/preview/site")
@@ -581,16 +620,17 @@ def run(port: int = 8000, settings: Path = Path("pelicanconf.py"), overrides: di
     try:
         check_output_folder(content, output)
     except SettingsError as problem:
-        print(f"Lỗi: {problem}", file=sys.stderr)
+        print(t("Lỗi", "Error") + f": {problem}", file=sys.stderr)
         return 2
     watch = [content] if content_only else [content, Path(conf["THEME"]), *map(Path, conf.get("PLUGIN_PATHS", [])),
                                             settings]
     restart = [settings, *map(Path, conf.get("PLUGIN_PATHS", [])), Path(__file__).resolve().parents[1]]
-    preview = Preview(settings, overrides, output, watch, content=content, restart=restart)
-    print(f"Xem trước: http://{host}:{port}/  (Ctrl+C để dừng)")
-    print(f"Theo dõi thay đổi trong: {', '.join(shown(p) for p in preview.watch)}")
+    preview = Preview(settings, overrides, output, watch, content=content, restart=restart, lang=lang)
+    print(t("Xem trước", "Preview") + f": http://{host}:{port}/  " + t("(Ctrl+C để dừng)", "(Ctrl+C to stop)"))
+    print(t("Theo dõi thay đổi trong", "Watching for changes in") + f": {', '.join(shown(p) for p in preview.watch)}")
+
     def first_then_watch() -> None:
-        preview.build("Lần đầu: ")
+        preview.build(t("Lần đầu: ", "First build: "))
         preview.watch_loop()
 
     threading.Thread(target=first_then_watch, name="preview-watch", daemon=True).start()
@@ -601,5 +641,5 @@ def run(port: int = 8000, settings: Path = Path("pelicanconf.py"), overrides: di
         uvicorn.Server(config).run()
     finally:
         preview.stop.set()
-        print("Đã dừng xem trước.")
+        print(t("Đã dừng xem trước.", "Preview stopped."))
     return 0

@@ -111,6 +111,30 @@ def test_broken_file_shows_its_error_and_the_server_keeps_running(server):
     assert get(url + "/tin-tuc/")[0] == 200
 
 
+@pytest.mark.hostile
+@pytest.mark.parametrize("server", [{"args": ["--lang", "en"]}], indirect=True)
+def test_under_lang_en_the_error_page_and_the_terminal_speak_english(server):
+    url, path = server["url"], server["content"] / ARTICLE
+    good = path.read_text(encoding="utf-8")
+    version = status(url)["version"]
+    path.write_text(good.replace("Date: 2026-11-10", "Date: 2026-13-10", 1), encoding="utf-8")
+    wait_for(lambda: status(url)["version"] > version and status(url)["ok"] is False)
+    code, page = get(url + "/tin-tuc/")
+    assert code == 500
+    soup = BeautifulSoup(page, "html.parser")
+    assert soup.html["lang"] == "en"
+    assert soup.h1.get_text() == "The preview could not be built"
+    text = soup.get_text()
+    assert "2026-11-10-tap-huan.md:2" in text and "Not a valid date and time" in text
+    assert "Ngày giờ" not in text and "Chưa xây dựng" not in text
+    terminal = server["log"].read_text(encoding="utf-8")
+    assert "First build: Rebuilt in" in terminal and "Watching for changes in" in terminal
+    assert "ERROR" in terminal and "Not a valid date and time" in terminal and "LỖI" not in terminal
+    path.write_text(good, encoding="utf-8")
+    wait_for(lambda: status(url)["ok"] is True)
+    assert get(url + "/tin-tuc/")[0] == 200
+
+
 @pytest.mark.browser
 def test_open_page_refreshes_after_a_save(server, browser):
     url, path = server["url"], server["content"] / ARTICLE
