@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from html import unescape as html_unescape
 from urllib.parse import urljoin, urlsplit
 
-import html5lib
 import nh3
 from markdown import Markdown
 
@@ -175,6 +174,8 @@ class _Inspector:
             self.findings.append(Finding(code, needle, params, level))
 
     def feed(self, html: str) -> None:
+        import html5lib  # (here: 10 ms to import, and a body the strict scan reads is never inspected)
+
         fragment = html5lib.parseFragment(html, namespaceHTMLElements=False)
         for element in fragment.iter():
             if not isinstance(element.tag, str) or element.tag == "DOCUMENT_FRAGMENT":

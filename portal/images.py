@@ -12,8 +12,6 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-import imagesize
-
 
 @dataclass(frozen=True)
 class ImageFile:
@@ -25,6 +23,8 @@ class ImageFile:
 
 
 def read_image(content_root: str | Path, rel: str) -> ImageFile:
+    import imagesize  # (here: a build that reads no picture does not import it)
+
     file = Path(content_root) / rel
     width = height = None
     size = 0
@@ -52,6 +52,8 @@ def header_problem(file: Path) -> tuple[str, dict] | None:
     media_type = mimetypes.guess_type(file.name)[0]
     if media_type not in SIZED:
         return None
+    import imagesize
+
     try:
         w, h = imagesize.get(str(file))
     except (OSError, ValueError):
