@@ -104,17 +104,49 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
                 os.unlink(tmp)
 
 
+class MemoryTemplateCache(jinja2.BytecodeCache):
+    """Compiled templates kept in this process for one build's settings, when there is no parse cache (a cold
+    build, a build with ``PORTAL_PARSE_CACHE = ""``). A build has an environment for each of Pelican's
+    generators and one for the ratings' files, and each compiled every template it renders: base.html four
+    times (13-30 ms each), 41 compilations in all, 200 ms of a build at 1,000 articles. Each environment
+    now finds the code another one compiled, for the same source and compiler options (the same key as
+    ``TemplateCache``'s, but for the fingerprint: one process, one settings object, the same code)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, tuple[str, object]] = {}
+
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> Bucket:
+        bucket = Bucket(environment, f"{name}\0{filename or ''}\0{compiler_options(environment)}",
+                        self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        found = self.codes.get(bucket.key)
+        if found is not None and found[0] == bucket.checksum:
+            bucket.code = found[1]  # a code object: never changed, shared by every template made from it
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if bucket.code is not None:
+            self.codes[bucket.key] = (bucket.checksum, bucket.code)
+
+    def clear(self) -> None:
+        self.codes.clear()
+
+
+_MEMORY: dict[int, tuple[dict, MemoryTemplateCache]] = {}  # a settings object -> (itself, its compiled templates)
 _CACHES: dict[tuple[str, str], TemplateCache | None] = {}
 _SALTS: dict[int, tuple[dict, str]] = {}  # a settings object -> (itself, its fingerprint)
 KEPT = 1000  # compiled templates kept at most (each change of code or settings adds a set of them)
 
 
-def template_cache(settings: dict) -> TemplateCache | None:
-    """The build's cache of compiled templates, in the parse cache's folder; None without one (or when
-    the folder cannot be made)."""
+def template_cache(settings: dict) -> TemplateCache | MemoryTemplateCache:
+    """The build's cache of compiled templates, in the parse cache's folder; without one (or when the folder
+    cannot be made), kept in this process for this settings object."""
     where = settings.get("PORTAL_PARSE_CACHE")
     if not where:
-        return None
+        return _memory(settings)
     known = _SALTS.get(id(settings))
     if known is None or known[0] is not settings:
         from .renders import fingerprints
@@ -132,4 +164,13 @@ def template_cache(settings: dict) -> TemplateCache | None:
             _CACHES[folder, known[1]] = TemplateCache(folder, known[1])
         except OSError:
             _CACHES[folder, known[1]] = None
-    return _CACHES[folder, known[1]]
+    return _CACHES[folder, known[1]] or _memory(settings)
+
+
+def _memory(settings: dict) -> MemoryTemplateCache:
+    known = _MEMORY.get(id(settings))
+    if known is None or known[0] is not settings:
+        if len(_MEMORY) >= 8:  # the settings of earlier builds in this process (the live preview's)
+            _MEMORY.clear()
+        known = _MEMORY[id(settings)] = (settings, MemoryTemplateCache())
+    return known[1]

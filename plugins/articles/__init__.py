@@ -337,13 +337,17 @@ def parse_ahead(generator) -> None:
     """The articles' files, given to the worker processes in the order Pelican will read them (the
     order of ``get_files``' set, the same for the same files in one process), as soon as the
     articles' generator exists: Pelican reads each file while the workers parse the next ones. The
-    few pages are read by the build itself."""
+    pages' files come last, as Pelican reads them after the articles: the build itself then sets up no
+    Markdown of its own (its extensions found and imported, their patterns compiled: 50 ms on the build's
+    one busy core, between the parsing and the page writing)."""
     workers = _Pages.workers
     if workers < 2:
         return
     settings = generator.settings
-    files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
-    paths = [p for p in (os.path.join(generator.path, f) for f in files) if p.endswith(".md") and _regular(p)]
+    files = [*generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"]),
+             *generator.get_files(settings["PAGE_PATHS"], exclude=settings["PAGE_EXCLUDES"])]
+    paths = [p for p in (os.path.join(generator.path, f) for f in dict.fromkeys(files))
+             if p.endswith(".md") and _regular(p)]
     given = prefetch(settings, paths, workers)
     log.info("Đọc trước %d tệp trên %d tiến trình; các tệp khác lấy từ bộ nhớ đệm hoặc đọc khi cần "
              "(files parsed ahead by worker processes)", given, workers)

@@ -114,8 +114,26 @@ def test_a_copy_of_the_site_in_another_folder_finds_its_templates_compiled(tmp_p
     assert compiled_each == [["list.html"], [], ["list.html"]]
 
 
-def test_without_a_parse_cache_nothing_is_kept(tmp_path):
-    assert template_cache({"PORTAL_PARSE_CACHE": ""}) is None
+@pytest.mark.parametrize("where", ["", "file"])
+def test_without_a_parse_cache_nothing_is_kept_but_a_builds_environments_compile_each_template_once(tmp_path, where):
+    """No parse cache (or a file where its folder should be: nothing written there): the compiled code is
+    kept in memory, for one settings object, and every environment of the build finds it. Another
+    settings object compiles again: a filter Jinja ran while compiling may give another result."""
     blocked = tmp_path / "file"
     blocked.write_text("", encoding="utf-8")
-    assert template_cache({"PORTAL_PARSE_CACHE": str(blocked)}) is None  # a file where the folder should be
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "list.html").write_text(SOURCE, encoding="utf-8")
+    settings = {"PORTAL_PARSE_CACHE": str(blocked) if where else "", "THEME": str(templates)}
+    cache = template_cache(settings)
+    assert not isinstance(cache, TemplateCache) and template_cache(settings) is cache
+    compiled_each = []
+    for each in (cache, template_cache(settings), template_cache(dict(settings))):
+        env, compiled = environment(each, templates)
+        assert env.get_template("list.html").render(items=["a"]).split() == ["<li>a</li>"]
+        compiled_each.append(compiled)
+    assert compiled_each == [["list.html"], [], ["list.html"]]
+    (templates / "list.html").write_text(SOURCE.replace("<li>", "<li class=x>"), encoding="utf-8")
+    edited, compiled = environment(template_cache(settings), templates)
+    assert "class=x" in edited.get_template("list.html").render(items=["a"]) and compiled == ["list.html"]
+    assert blocked.read_text(encoding="utf-8") == ""
