@@ -203,11 +203,13 @@ def table(result: dict) -> str:
             continue
         lines.append(f"{label:<22}" + "".join(_cell(s.get(key), w, f) for _, key, w, f in COLUMNS)
                      + ("  (FAILED)" if "error" in s else ""))
-    for name, r in result["ratios"].items():
-        if name.endswith("targets"):
-            continue
+    rows = [(name, r) for name, r in result["ratios"].items() if not name.endswith("targets")]
+    for name, r in rows:
         lines.append(f"{name:<22}" + "".join(
             _cell(r.get(key), w, ".2f") if key in r else f"{'':>{w}}" for _, key, w, _ in COLUMNS))
+    if rows:
+        lines.append("(each ratio against the same column of plain Pelican: its rebuild is the rebuild with its "
+                     "cache; the targets below take the rebuild against Pelican's cold build)")
     for name, r in result["ratios"].items():
         if name.endswith("targets"):
             lines.append(f"{name}: " + "; ".join(

@@ -192,6 +192,13 @@ def generate_articles(content: Path, count: int, shape: Shape = DEFAULT_SHAPE) -
             for a in bench_articles(count, shape)]
 
 
+def _pelican_list(items: tuple[str, ...]) -> str:
+    """Tags or names as Pelican reads them back, one for one: separated by ";" when one holds a comma
+    ("phòng, chống lừa đảo"), as Pelican then splits on ";" only."""
+    cleaned = [_line(item) for item in items]
+    return "; ".join(cleaned) if any("," in item for item in cleaned) else ", ".join(cleaned)
+
+
 def write_pelican_content(content: Path, count: int, shape: Shape = DEFAULT_SHAPE,
                           articles: list[BenchArticle] | None = None) -> list[Path]:
     """The same articles as plain Pelican Markdown: the folder is the category, as Pelican does by default.
@@ -199,8 +206,8 @@ def write_pelican_content(content: Path, count: int, shape: Shape = DEFAULT_SHAP
     written = []
     for a in bench_articles(count, shape) if articles is None else articles:
         meta = [f"Title: {_line(a.title)}", f"Date: {a.date:%Y-%m-%d %H:%M}", f"Slug: {a.slug}"]
-        meta += [f"Tags: {', '.join(_line(t) for t in a.tags)}"] if a.tags else []
-        meta += [f"Authors: {', '.join(_line(n) for n in a.authors)}"] if a.authors else []
+        meta += [f"Tags: {_pelican_list(a.tags)}"] if a.tags else []
+        meta += [f"Authors: {_pelican_list(a.authors)}"] if a.authors else []
         meta += [f"Summary: {_line(a.summary)}"] if a.summary else []
         written.append(_write(content / a.path, "\n".join(meta) + f"\n\n{a.body}\n"))
     return written

@@ -357,3 +357,18 @@ def test_a_corpus_gives_the_others_only_what_the_portal_publishes(tmp_path):
     assert len(given.articles) == everything - 2
     assert draft.relative_to(folder).as_posix() not in sources and future.relative_to(folder).as_posix() not in sources
     assert corpus.edited_article(len(given.articles), articles=given.articles).source in sources
+
+
+def test_pelican_reads_back_the_tags_and_names_it_is_given_even_with_a_comma_in_one(tmp_path):
+    """A tag may hold a comma in the portal ("phòng, chống lừa đảo", written with ";" between tags): Pelican
+    was given "a, b, c" and read three tags for two."""
+    from pelican.readers import ensure_metadata_list
+
+    base = corpus.bench_articles(1)[0]
+    for tags, authors in ((("phòng, chống lừa đảo", "an ninh mạng"), ("Tuấn Anh",)),
+                          (("an ninh mạng", "lừa đảo"), ("Phòng An ninh mạng và phòng, chống tội phạm", "Minh Hà"))):
+        article = corpus.BenchArticle(**{**base.__dict__, "tags": tags, "authors": authors})
+        (written,) = corpus.write_pelican_content(tmp_path / str(len(tags[0])), 0, articles=[article])
+        fields, _ = _front_matter(written)
+        assert ensure_metadata_list(fields["Tags"]) == list(tags)
+        assert ensure_metadata_list(fields["Authors"]) == list(authors)
