@@ -26,7 +26,8 @@ from .images import header_problem
 from .model import Problem
 from .paths import SitePaths
 
-BUILD_STOPPING = ("missing_image", "image_unsized", "image_pixels", "broken_link")  # body checks the build applies too
+BUILD_STOPPING = ("missing_image", "image_unsized", "image_pixels", "broken_link", "link_to_draft",
+                  "link_to_scheduled")  # body checks the build applies too
 SUMMARY_FEED_LIMIT = 300  # characters; the model's help for Summary says "dưới 300 ký tự"
 GUESS_NOTE = "# ĐOÁN:"  # written by portal.importer above a guessed value
 ACTIVE_PHRASES = re.compile(r"\b(?:vẫn\s+còn|vẫn\s+đang|đang\s+còn|còn|đang)\s+(?:có\s+)?hiệu\s+lực\b", re.IGNORECASE)
@@ -127,6 +128,7 @@ class Checker:
         self.lang = lang
         self.paths = SitePaths(settings)
         self.site = Site(content, site_hosts=site_hosts(settings))
+        self._unpublished: dict[Path, model.Entry] = {}  # (_collect_urls)
         self.settings = settings
         self._markdown = None
 
@@ -168,13 +170,29 @@ class Checker:
                     problems.extend(self.body_problems(entry))
         problems.extend(self._issued([e for e, _, _ in entries]))
         if build_errors_only:
-            return problems + model.check_collection([e for e, _, _ in entries]), len(files)
+            return problems + self.collection_problems([e for e, _, _ in entries]), len(files)
         problems.extend(self._stray_files())
-        problems.extend(model.check_collection([e for e, _, _ in entries]))
+        problems.extend(self.collection_problems([e for e, _, _ in entries]))
         self._collect_urls([e for e, _, _ in entries])
         for entry, path, text in entries:
             problems.extend(self.check_entry(entry, path, text))
         return problems, len(files)
+
+    def collection_problems(self, entries: list[model.Entry]) -> list[Problem]:
+        """The rules across files (``model.check_collection``), and a Slug that names a page the portal makes
+        itself (``SitePaths.reserved_pages``: slug "index" in a kind's folder, a page "nguon-tin"): the build
+        refuses both, so the check does."""
+        problems = model.check_collection(entries)
+        reserved = self.paths.reserved_pages()
+        for e in entries:
+            slug = e.get("slug")
+            if not slug:
+                continue
+            path = self.paths.page(slug) if e.kind == model.PAGE else self.paths.article(e.kind, slug, e.get("date"))
+            if posixpath.normpath(path) in reserved:
+                problems.append(Problem(e.path, e.lines.get("slug", 1), "Slug", slug, "slug_reserved",
+                                        {"other": "/" + path}))
+        return problems
 
     def _issued(self, entries: list[model.Entry]) -> list[Problem]:
         """What contradicts a CAP message already issued (portal.cap.record), as the build sees it."""
@@ -216,12 +234,20 @@ class Checker:
         return out
 
     # ---- what the site will hold ------------------------------------------------------
+    def _published(self, e: model.Entry) -> bool:
+        """Whether the build publishes ``e`` at its clock (not a draft, not dated after it)."""
+        date = e.get("date")
+        return e.get("status") != "draft" and (e.kind == model.PAGE or (date is not None and date <= self.now))
+
     def _collect_urls(self, entries: list[model.Entry]) -> None:
         paths = self.paths
         saved = set(paths.fixed_pages())
+        # the files of what the build does not publish now: a link to one leads nowhere (Pelican makes it
+        # /drafts/<slug>.html, which no build writes, and shows the hidden article's address)
+        self._unpublished = {(self.content.parent / e.path).resolve(): e for e in entries if not self._published(e)}
         for e in entries:
             slug = e.get("slug")
-            if not slug:
+            if not slug or not self._published(e):
                 continue
             if e.kind == model.PAGE:
                 saved.add(paths.page(slug))
@@ -358,8 +384,17 @@ class Checker:
         return None if parts.scheme or parts.netloc else self._content_file(path, "/" + parts.path.lstrip("/"))
 
     def _link(self, e: model.Entry, path: Path, line: int, href: str) -> list[Problem]:
-        if self._resolve(path, href, static=False) is False:
+        found = self._resolve(path, href, static=False)
+        if found is False:
             return [Problem(e.path, line, None, None, "broken_link", {"target": href})]
+        ref = href.strip()
+        if found is True and ref.startswith("{filename}") and self._published(e):
+            hidden = self._unpublished.get(self._content_file(path, ref[len("{filename}"):]))
+            if hidden is not None:
+                if hidden.get("status") == "draft" or hidden.get("date") is None:
+                    return [Problem(e.path, line, None, None, "link_to_draft", {"target": href})]
+                return [Problem(e.path, line, None, None, "link_to_scheduled",
+                                {"target": href, "date": f"{hidden.get('date'):%Y-%m-%d %H:%M}"})]
         return []
 
     # ---- resolution -----------------------------------------------------------------

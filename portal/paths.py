@@ -106,6 +106,11 @@ class SitePaths:
         pages.update(self.kind_index(kind) for kind in model.KINDS)
         return pages
 
+    def reserved_pages(self) -> set[str]:
+        """The pages the portal makes itself that an article's or a page's Slug could name (``fixed_pages``,
+        the ratings' privacy page): a Slug giving one of them is refused (portal.checks)."""
+        return self.fixed_pages() | ({self.ratings_privacy()} if self.ratings_privacy() else set())
+
     def static_folders(self) -> list[str]:
         return list(self.settings.get("STATIC_PATHS") or [])
 

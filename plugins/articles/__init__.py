@@ -168,20 +168,24 @@ def short_url_html(url: str) -> Markup:
 
 
 def stop_on_errors(settings: dict) -> None:
-    problems = STATE.problems + model.check_collection(STATE.entries)
+    checker = _checker(settings)
+    problems = STATE.problems + checker.collection_problems(STATE.entries)
     if not any(p.level == "error" for p in problems):
-        problems += body_link_errors(settings)
+        problems += body_link_errors(settings, checker)
     if any(p.level == "error" for p in problems):
         raise ContentErrors(problems, STATE.lang)
     if problems:  # warnings only: the build goes on, and says what to look at
         log.warning("%s", report(problems, STATE.lang))
 
 
-def body_link_errors(settings: dict) -> list:
+def _checker(settings: dict) -> Checker:
+    return Checker(Path(settings["PATH"]), settings, now=STATE.now, lang=STATE.lang)
+
+
+def body_link_errors(settings: dict, checker: Checker | None = None) -> list:
     """A body image or {filename} link that leads nowhere stops the build, as in `portal check`."""
-    content = Path(settings["PATH"])
-    checker = Checker(content, settings, now=STATE.now, lang=STATE.lang)
-    return checker.link_errors([(e, content.parent / e.path) for e in STATE.entries])
+    checker = checker or _checker(settings)
+    return checker.link_errors([(e, checker.content.parent / e.path) for e in STATE.entries])
 
 
 def attach_views(items: list, settings: dict) -> list:

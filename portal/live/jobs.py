@@ -125,10 +125,30 @@ class RecordingWriter(Writer):
                 raise JobConflict(f'Failed to overwrite "{name}" a second time (was previously overwritten)')
             return
         if name in self.pages and not job.override:
+            self._clash(name, job, self.pages[name][0])
             raise JobConflict(f'Failed to overwrite "{name}" as Pelican has already written to it previously')
         if job.override:
             self._overridden.add(name)
         self.pages[name] = (job, page_num)
+
+    def _clash(self, name: str, job: Job, other: Job) -> None:
+        """Two pages named one file, where at least one is an article's or a page's (a theme's own page, a
+        setting's address the checks cannot know): a content error on that file's Slug, naming the file."""
+        from ..model import ContentErrors, Problem
+        from ..settings import messages_lang
+
+        def entry_of(j: Job):
+            return getattr(j.kwargs.get("article") or j.kwargs.get("page"), "entry", None)
+
+        mine, theirs = entry_of(job), entry_of(other)
+        if mine is None and theirs is None:
+            return
+        if mine is None:
+            mine, theirs = theirs, None
+        what = theirs.path if theirs is not None else "/" + name
+        raise ContentErrors([Problem(mine.path, mine.lines.get("slug", 1), "Slug", mine.get("slug"),
+                                     "slug_reserved" if theirs is None else "duplicate_slug", {"other": what})],
+                            messages_lang(self.settings))
 
     # ---- rendering -----------------------------------------------------------------------
     def render(self, name: str, names: tuple[str, ...] | None = None, own: dict | None = None) -> tuple[str, dict]:

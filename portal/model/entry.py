@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,7 +172,14 @@ def drop_control_characters(text: str, path: str) -> tuple[str, list[Problem]]:
 
 
 def validate(text: str, path: str, kind: str, content_root: Path | None) -> Entry:
-    """Check one file and return its entry with every problem found in it."""
+    """Check one file and return its entry with every problem found in it.
+
+    The text is read in Unicode's composed form (NFC), as the web expects it: a keyboard that types
+    Vietnamese as letters and combining marks (Unikey's "tổ hợp", macOS) gives "nghiêm trọng" as other
+    code points, which looked the same in an error saying it is no severity, and made "Lào Cai" a
+    second tag with the first one's address."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     text, cleaned = drop_control_characters(text, path)
     fm = parse_front_matter(text, path)
     problems = cleaned + list(fm.problems)
@@ -253,6 +261,9 @@ def _check_relations(e: Entry) -> None:
         previous = rev.date
     if date and v.get("withdrawn") and v["withdrawn"].date < date:
         add("withdrawn", "before_date", date=date.strftime("%Y-%m-%d %H:%M"))
+    for tag in v.get("tags") or []:
+        if not make_slug(tag):  # "🔒": its page would be the tags' own folder
+            add("tags", "tag_without_slug", value=tag)
 
 
 def check_collection(entries: list[Entry]) -> list[Problem]:
@@ -276,11 +287,23 @@ def check_collection(entries: list[Entry]) -> list[Problem]:
     for e in entries:
         for tag in e.values.get("tags") or []:
             folded = make_slug(tag)
+            if not folded:
+                continue  # (tag_without_slug)
             first = tag_spellings.setdefault(folded, (tag, e))
             if first[0] != tag:
+                # "Lào Cai" and "lao cai" are one tag spelt two ways; "C++" and "C#" are two tags with one address
+                spelt = _spelling(first[0]) == _spelling(tag)
                 problems.append(Problem(e.path, e.lines.get("tags", 1), "Tags", tag,
-                                        "tag_spelling", {"other": first[0], "other_path": first[1].path}))
+                                        "tag_spelling" if spelt else "tag_same_slug",
+                                        {"other": first[0], "other_path": first[1].path, "slug": folded}))
     return problems
+
+
+def _spelling(tag: str) -> str:
+    """A tag without its accents, case and spacing: two tags alike so are one spelt two ways."""
+    from unidecode import unidecode
+
+    return " ".join(unidecode(tag.replace("đ", "d").replace("Đ", "D")).casefold().split())
 
 
 def published_events(values: dict[str, Any], now: dt.datetime) -> tuple[list[Revision], Revision | None]:

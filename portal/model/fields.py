@@ -66,8 +66,10 @@ FIELDS: tuple[Field, ...] = (
           "The lead paragraph, one to three sentences, under 300 characters.",
           "Sáng 26/11, Sở Thông tin và Truyền thông phối hợp với Công an tỉnh tổ chức hội nghị…", True, _ALL),
     Field("Authors", BYLINE, "Tác giả", "Byline",
-          "Dòng tác giả như trên báo: vai trò, dấu hai chấm, tên (nhiều tên cách nhau bằng dấu ;).",
-          "The byline: role, a colon, the names (several names separated by ;).",
+          "Dòng tác giả như trên báo: vai trò, dấu hai chấm, tên (nhiều tên cách nhau bằng dấu ; hoặc \"và\"; "
+          "tên cơ quan có chữ \"và\" thì giữ nguyên).",
+          "The byline: role, a colon, the names (several names separated by ; or \"và\"; an organisation's "
+          "name holding \"và\" stays whole).",
           "Tin, ảnh: Tuấn Anh", True),
     Field("Tags", LIST, "Từ khóa", "Tags",
           "Các từ khóa, cách nhau bằng dấu phẩy.", "Tags, separated by commas.",

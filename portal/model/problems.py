@@ -149,6 +149,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Đường dẫn này đã được dùng ở {other}. Cách sửa: đặt một Slug khác cho một trong hai bài.",
         "This slug is already used by {other}. Fix: give one of the two articles another Slug.",
     ),
+    "slug_too_long": (
+        "Đường dẫn dài {length} ký tự, quá {most}: tên tệp trên máy chủ có giới hạn. Cách sửa: dùng \"{suggestion}\".",
+        "This slug is {length} characters long, more than {most}: a server's file names have a limit. "
+        "Fix: use \"{suggestion}\".",
+    ),
+    "slug_reserved": (
+        "Đường dẫn này trùng với trang {other} mà cổng tự tạo. Cách sửa: đặt một Slug khác.",
+        "This slug gives the address of {other}, a page the portal makes itself. Fix: give it another Slug.",
+    ),
+    "tag_without_slug": (
+        "Từ khóa \"{value}\" không có chữ cái hay chữ số nào để làm đường dẫn. Cách sửa: viết từ khóa bằng chữ, "
+        "hoặc bỏ nó.",
+        "Tag \"{value}\" has no letter or digit to make its address from. Fix: write the tag in words, or drop it.",
+    ),
+    "tag_same_slug": (
+        "Từ khóa \"{value}\" có cùng đường dẫn \"{slug}\" với từ khóa khác \"{other}\" ở {other_path}. Cách sửa: "
+        "đổi một trong hai cho khác chữ (ví dụ thêm một từ).",
+        "Tag \"{value}\" gets the same address, \"{slug}\", as another tag, \"{other}\", in {other_path}. Fix: make "
+        "one of the two differ in its letters (add a word, for example).",
+    ),
     "duplicate_identifier": (
         "Số hiệu này đã được dùng ở {other}. Cách sửa: dùng số hiệu kế tiếp chưa dùng (invoke new canh-bao tự chọn).",
         "This identifier is already used by {other}. Fix: use the next free identifier (invoke new canh-bao picks one).",
@@ -219,6 +239,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cách sửa: tải ảnh về, chép vào content/images/ và viết images/ten-anh.jpg.",
         "Image loaded from another site ({path}): slow, may vanish or track readers. "
         "Fix: save it into content/images/ and write images/name.jpg.",
+    ),
+    "link_to_draft": (
+        "Liên kết \"{target}\" dẫn tới một bản nháp: trang đó không được đăng, người đọc sẽ gặp liên kết hỏng. "
+        "Cách sửa: bỏ liên kết, hoặc đăng bài kia (bỏ dòng Status: draft) cùng lúc.",
+        "Link \"{target}\" leads to a draft: that page is not published, and readers would find a dead link. "
+        "Fix: remove the link, or publish the other article (drop its Status: draft) at the same time.",
+    ),
+    "link_to_scheduled": (
+        "Liên kết \"{target}\" dẫn tới một bài hẹn đăng lúc {date}: tới lúc đó người đọc sẽ gặp liên kết hỏng. "
+        "Cách sửa: hẹn bài này đăng sau bài kia, hoặc bỏ liên kết tới lúc đó.",
+        "Link \"{target}\" leads to an article scheduled for {date}: until then readers would find a dead link. "
+        "Fix: schedule this article after the other one, or add the link then.",
     ),
     "broken_link": (
         "Liên kết \"{target}\" không dẫn tới bài viết, trang hay tệp nào của cổng. "

@@ -120,11 +120,32 @@ def make_slug(title: str) -> str:
     return cut if cut else text[:SLUG_MAX]
 
 
+# words an organisation's name starts with: its "và" is inside the name ("Sở Thông tin và Truyền thông")
+_ORGANISATION = re.compile(r"(?:Sở|Bộ|Phòng|Ban|Cục|Chi cục|Tổng cục|Vụ|Viện|Học viện|Trung tâm|Ủy ban|Uỷ ban|UBND|"
+                           r"Công an|Đội|Hội|Hiệp hội|Văn phòng|Trường|Báo|Đài|Tạp chí|Cổng|Công ty|Tập đoàn|"
+                           r"Ngân hàng|Bệnh viện|Tỉnh|Huyện|Xã|Thành phố)\b")
+
+
+def _names(text: str) -> list[str]:
+    """A byline's names: separated by ";" when it has one (as the field's help says), else by "và" between
+    people ("Tuấn Anh và Minh Hà"), never inside an organisation's name ("Sở Thông tin và Truyền thông",
+    "Phòng An ninh mạng và phòng, chống tội phạm…")."""
+    if ";" in text:
+        return [n.strip() for n in text.split(";")]
+    names: list[str] = []
+    for piece in re.split(r"\s+và\s+", text.strip()):
+        if names and (_ORGANISATION.match(names[-1]) or not piece[:1].isupper()):
+            names[-1] = f"{names[-1]} và {piece}"
+        else:
+            names.append(piece)
+    return names
+
+
 def parse_byline(text: str) -> Byline:
     role, sep, names = text.rpartition(":")
     if not sep:
         role, names = "", text
-    parts = tuple(n.strip() for n in re.split(r";|\s+và\s+", names) if n.strip())
+    parts = tuple(n for n in _names(names) if n)
     if not parts:
         raise BadValue("bad_byline")
     return Byline(text.strip(), role.strip(), parts)
@@ -156,9 +177,14 @@ def _matching(pattern: re.Pattern, code: str, **params: Any) -> Callable[[str, l
     return parse
 
 
+SLUG_LONGEST = 150  # a Slug written by hand: a file name holds 255 bytes, and the site adds to it (.html, .ics.gz…)
+
+
 def _slug(text: str, lines: list[str], root: Path | None) -> str:
     if not _SLUG_RE.match(text):
         raise BadValue("bad_slug", suggestion=make_slug(text) or "bai-viet")
+    if len(text) > SLUG_LONGEST:
+        raise BadValue("slug_too_long", length=len(text), most=SLUG_LONGEST, suggestion=make_slug(text))
     return text
 
 

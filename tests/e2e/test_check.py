@@ -166,3 +166,22 @@ def test_blank_line_inside_front_matter_and_wrong_extension(fixture_content):
     assert any(":6: [lỗi]" in x and "Authors: Tin: A" in x for x in lines)
     assert any("[cảnh báo] Tệp không có đuôi .md" in x and "2026-11-22-bai-moi.md" in x
                for x in section(done.stdout, "2026-11-22-bai-moi.md.txt"))
+
+
+@pytest.mark.hostile
+def test_the_check_refuses_what_the_build_refuses_a_slug_naming_the_portals_own_page(fixture_content):
+    """Two pages for one file stopped the build while the check said nothing: a page whose Slug names the
+    search page, a news article whose Slug names its kind's listing. The check names each file and field."""
+    page = fixture_content / "pages" / "gioi-thieu.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("Slug: gioi-thieu", "Slug: tim-kiem"), encoding="utf-8")
+    news = fixture_content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Slug: tap-huan-nhan-dien-lua-dao-truc-tuyen",
+                                                             "Slug: index"), encoding="utf-8")
+    done = check(fixture_content, lang="en")
+    assert done.returncode == 1
+    assert section(done.stdout, "pages/gioi-thieu.md") == [
+        'content/pages/gioi-thieu.md:2: [error] field "Slug" value "tim-kiem": This slug gives the address of '
+        "/tim-kiem.html, a page the portal makes itself. Fix: give it another Slug."]
+    assert section(done.stdout, "tin-tuc/2026-11-10-tap-huan.md") == [
+        'content/tin-tuc/2026-11-10-tap-huan.md:3: [error] field "Slug" value "index": This slug gives the address '
+        "of /tin-tuc/index.html, a page the portal makes itself. Fix: give it another Slug."]

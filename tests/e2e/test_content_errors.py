@@ -27,6 +27,14 @@ def duplicate(content: Path, rel: str, new_rel: str, old: str = "", new: str = "
         edit(content, new_rel, old, new)
 
 
+def link_to_unpublished(content: Path, change: tuple[str, str]) -> None:
+    """A copy of the news article, made a draft or scheduled (``change``), linked from the article itself."""
+    duplicate(content, NEWS, "tin-tuc/2026-11-12-chua-dang.md", "Slug: tap-huan-nhan-dien-lua-dao-truc-tuyen",
+              "Slug: bai-chua-dang")
+    edit(content, "tin-tuc/2026-11-12-chua-dang.md", *change)
+    edit(content, NEWS, "Nội dung tin.", "Nội dung tin. Xem [bài sau]({filename}2026-11-12-chua-dang.md).")
+
+
 # (id, how to break the fixture, expected lines: every fragment must appear in one line)
 CASES = [
     ("missing-title",
@@ -77,6 +85,38 @@ CASES = [
      lambda c: edit(c, WARNING, "Tags: lỗ hổng, Microsoft", "Tags: lỗ hổng, Microsoft, lua dao"),
      [f"content/{NEWS}:6: [lỗi] trường \"Tags\" giá trị \"lừa đảo\": Từ khóa \"lừa đảo\" trùng đường dẫn "
       f"với \"lua dao\" ở content/{WARNING} (chỉ khác dấu hoặc chữ hoa). Cách sửa: viết thống nhất là \"lua dao\"."]),
+    ("slug-of-a-kinds-listing",  # the build stopped on two pages for one file, with advice about memory
+     lambda c: edit(c, NEWS, "Slug: tap-huan-nhan-dien-lua-dao-truc-tuyen", "Slug: index"),
+     [f"content/{NEWS}:3: [lỗi] trường \"Slug\" giá trị \"index\": Đường dẫn này trùng với trang "
+      "/tin-tuc/index.html mà cổng tự tạo. Cách sửa: đặt một Slug khác."]),
+    ("slug-of-the-active-warnings",
+     lambda c: edit(c, WARNING, "Slug: lo-hong-nghiem-trong-exchange-server", "Slug: dang-hieu-luc"),
+     [f"content/{WARNING}:3: [lỗi] trường \"Slug\" giá trị \"dang-hieu-luc\": Đường dẫn này trùng với trang "
+      "/canh-bao/dang-hieu-luc.html mà cổng tự tạo."]),
+    ("page-slug-of-the-feeds-page",
+     lambda c: edit(c, "pages/gioi-thieu.md", "Slug: gioi-thieu", "Slug: nguon-tin"),
+     ["content/pages/gioi-thieu.md:2: [lỗi] trường \"Slug\" giá trị \"nguon-tin\": Đường dẫn này trùng với trang "
+      "/nguon-tin.html mà cổng tự tạo."]),
+    ("slug-too-long-for-a-file-name",  # the build failed on the file system's "File name too long"
+     lambda c: edit(c, NEWS, "Slug: tap-huan-nhan-dien-lua-dao-truc-tuyen",
+                    "Slug: " + "-".join(["tap-huan-nhan-dien-lua-dao-truc-tuyen"] * 7)),
+     [f"content/{NEWS}:3: [lỗi] trường \"Slug\"", "Đường dẫn dài 265 ký tự, quá 150",
+      "Cách sửa: dùng \"tap-huan-nhan-dien-lua-dao-truc-tuyen-tap-huan-nhan-dien-lua-dao-truc-tuyen-tap\"."]),
+    ("tag-without-letters",  # its page was the tags' own folder
+     lambda c: edit(c, NEWS, "Tags: lừa đảo, Microsoft", "Tags: lừa đảo, Microsoft, 🔒"),
+     [f"content/{NEWS}:6: [lỗi] trường \"Tags\"", "Từ khóa \"🔒\" không có chữ cái hay chữ số nào"]),
+    ("two-tags-sharing-an-address",  # not "the same tag spelt two ways": the fix said would merge them
+     lambda c: (edit(c, NEWS, "Tags: lừa đảo, Microsoft", "Tags: lừa đảo, C++"),
+                edit(c, WARNING, "Tags: lỗ hổng, Microsoft", "Tags: lỗ hổng, C#")),
+     [f"content/{NEWS}:6: [lỗi] trường \"Tags\" giá trị \"C++\": Từ khóa \"C++\" có cùng đường dẫn \"c\" với "
+      f"từ khóa khác \"C#\" ở content/{WARNING}."]),
+    ("link-to-a-draft",  # was a link to /drafts/bai-chua-dang.html, never written, naming the hidden article
+     lambda c: link_to_unpublished(c, ("Date: 2026-11-10 14:00", "Date: 2026-11-10 14:00\nStatus: draft")),
+     [f"content/{NEWS}:13: [lỗi] Liên kết \"{{filename}}2026-11-12-chua-dang.md\" dẫn tới một bản nháp"]),
+    ("link-to-a-scheduled-article",
+     lambda c: link_to_unpublished(c, ("Date: 2026-11-10 14:00", "Date: 2026-12-24 08:00")),
+     [f"content/{NEWS}:13: [lỗi] Liên kết \"{{filename}}2026-11-12-chua-dang.md\" dẫn tới một bài hẹn đăng lúc "
+      "2026-12-24 08:00"]),
     ("revision-before-publication",
      lambda c: edit(c, WARNING, "2026-11-21 10:00 | Bổ sung", "2026-11-19 10:00 | Bổ sung"),
      [f"content/{WARNING}:24: [lỗi] trường \"Revisions\" giá trị \"2026-11-19 10:00 | Bổ sung mã CVE-2026-21003.\"",

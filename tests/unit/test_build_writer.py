@@ -219,3 +219,28 @@ print(worker.exitcode, round(time.monotonic() - started, 1))
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     code, seconds = done.stdout.split()
     assert int(code) == -15 and float(seconds) < 2, done.stderr
+
+
+@pytest.mark.hostile
+def test_a_page_claiming_a_file_another_page_claims_is_a_content_error_naming_its_file(tmp_path):
+    """Where the checks cannot know a page's address (a theme's own page, a setting's address), two pages
+    for one file stop the build on the article's or page's Slug, naming its file (it said "Failed to
+    overwrite" and advised running again with less memory). Two pages of the theme's own keep the
+    error they had."""
+    from types import SimpleNamespace
+
+    from portal import model
+    from portal.live.jobs import JobConflict
+
+    entry = model.validate("Title: Liên hệ\nSlug: lien-he\n\nVăn bản.\n", "content/pages/lien-he.md", model.PAGE, None)
+    assert entry.ok
+    w = BuildWriter(str(tmp_path), settings={**DEFAULT_CONFIG, "PORTAL_LANG": "en"})
+    w.write_file("lien-he.html", ENV.from_string("x"), {}, template_name="lien-he")  # the theme's own page
+    with pytest.raises(model.ContentErrors) as stopped:
+        w.write_file("lien-he.html", ENV.from_string("y"), {}, page=SimpleNamespace(entry=entry))
+    assert str(stopped.value).splitlines()[3].strip() == (
+        'content/pages/lien-he.md:2: [error] field "Slug" value "lien-he": This slug gives the address of '
+        "/lien-he.html, a page the portal makes itself. Fix: give it another Slug.")
+    w.write_file("khac.html", ENV.from_string("x"), {})
+    with pytest.raises(JobConflict):
+        w.write_file("khac.html", ENV.from_string("y"), {})

@@ -43,6 +43,39 @@ def test_a_good_warning_parses_to_typed_values():
     assert e.body_line == 18
 
 
+@pytest.mark.hostile
+def test_vietnamese_typed_as_letters_and_combining_marks_reads_as_typed_composed():
+    """Unikey's "tổ hợp" mode and macOS type "ệ" as "e", a circumflex and a dot below: the same on screen,
+    other code points. The file reads as if typed composed (NFC): the severity is known, a tag is the
+    same tag, the title and body are what the web expects."""
+    import unicodedata
+
+    typed = GOOD_WARNING.replace("Severity: nghiem trong", "Severity: nghiêm trọng").replace(
+        "Summary: Tóm tắt.", "Summary: Tóm tắt.\nTags: Lào Cai, an ninh mạng")
+    decomposed = unicodedata.normalize("NFD", typed)
+    assert decomposed != typed
+    e = model.validate(decomposed, "content/canh-bao/x.md", model.WARNING, None)
+    assert e.ok, [p.format() for p in e.problems]
+    same = model.validate(unicodedata.normalize("NFC", typed), "content/canh-bao/x.md", model.WARNING, None)
+    assert e.values == same.values and e.body == same.body
+    assert e.values["severity"].cap == "Extreme" and e.values["tags"] == ["Lào Cai", "an ninh mạng"]
+    assert unicodedata.is_normalized("NFC", e.values["title"] + e.body)
+
+
+@pytest.mark.parametrize("byline,names", [
+    ("Tin, ảnh: Tuấn Anh và Minh Hà", ("Tuấn Anh", "Minh Hà")),
+    ("Tin: Tuấn Anh; Minh Hà", ("Tuấn Anh", "Minh Hà")),
+    # an organisation's "và" is inside its name: it was two authors, "Sở Thông tin" and "Truyền thông"
+    ("Tin: Sở Thông tin và Truyền thông", ("Sở Thông tin và Truyền thông",)),
+    ("Tin: Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",
+     ("Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",)),
+    ("Tin: Tuấn Anh và Bộ Khoa học và Công nghệ", ("Tuấn Anh", "Bộ Khoa học và Công nghệ")),
+    ("Tin: Bộ Khoa học và Công nghệ; Sở Y tế", ("Bộ Khoa học và Công nghệ", "Sở Y tế")),
+])
+def test_a_bylines_names_are_split_between_people_never_inside_an_organisations_name(byline, names):
+    assert model.parse_byline(byline).names == names
+
+
 @pytest.mark.parametrize("title,slug", [
     ("Đồng bộ dữ liệu 12/2025", "dong-bo-du-lieu-12-2025"),
     ("Hội nghị: \"An toàn\" & bảo mật!", "hoi-nghi-an-toan-bao-mat"),
