@@ -184,9 +184,12 @@ class Checker:
         refuses both, so the check does."""
         problems = model.check_collection(entries)
         reserved = self.paths.reserved_pages()
+        # a slug is a whole part of its address ("{category}/{slug}.html"): only one that is a part of a
+        # reserved page's address can name it (an address of another form clashes in the writer: portal.live.jobs)
+        parts = {part.rsplit(".", 1)[0] for page in reserved for part in page.split("/")}
         for e in entries:
             slug = e.get("slug")
-            if not slug:
+            if not slug or slug not in parts:
                 continue
             path = self.paths.page(slug) if e.kind == model.PAGE else self.paths.article(e.kind, slug, e.get("date"))
             if posixpath.normpath(path) in reserved:
