@@ -246,20 +246,28 @@ def enrich(generators) -> None:
     by_kind: dict[str, list] = {k: [] for k in model.KINDS}
     for v in views:
         by_kind.setdefault(v.kind, []).append(v)
-    active = [v for v in by_kind[model.WARNING] if v.is_active]
-    active.sort(key=lambda v: (v.severity.rank, v.date), reverse=True)
-    latest = {k: items[:LATEST_PER_KIND] for k, items in by_kind.items()}
-    # the home page lists active warnings first; below, only the earlier ones
-    latest[model.WARNING] = [v for v in by_kind[model.WARNING] if not v.is_active][:LATEST_PER_KIND]
-    severe = [v for v in active if v.severity.is_severe]
     articles_gen.context.update(
         articles_by_kind=by_kind,
-        latest_by_kind=latest,
-        active_warnings=active,
-        banner_warnings=[BannerWarning.of(v) for v in severe],  # the banner: the most severe first
-        active_severe_warnings=severe,  # the page the banner links to lists exactly these
+        **warning_lists(by_kind, {k: items[:LATEST_PER_KIND] for k, items in by_kind.items()}),
         **index_counts(articles_gen),
     )
+
+
+def warning_lists(by_kind: dict, latest: dict) -> dict:
+    """What pages show of the warnings in force, from the views by kind (newest first): the live preview
+    makes them again for a saved warning's own page when its state or severity changed."""
+    warnings = by_kind.get(model.WARNING, [])
+    active = [v for v in warnings if v.is_active]
+    active.sort(key=lambda v: (v.severity.rank, v.date), reverse=True)
+    severe = [v for v in active if v.severity.is_severe]
+    # the home page lists active warnings first; below, only the earlier ones
+    latest = {**latest, model.WARNING: [v for v in warnings if not v.is_active][:LATEST_PER_KIND]}
+    return {
+        "latest_by_kind": latest,
+        "active_warnings": active,
+        "banner_warnings": [BannerWarning.of(v) for v in severe],  # the banner: the most severe first
+        "active_severe_warnings": severe,  # the page the banner links to lists exactly these
+    }
 
 
 def index_counts(articles_gen) -> dict:

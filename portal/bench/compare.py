@@ -299,6 +299,7 @@ def _preview(count: int, edits: int, timeout: float, out, given: Given | None = 
             f"(saves: {', '.join(f'{x:.2f}' for x in r['save_to_page_s'])} s; of which rebuilding: "
             f"{', '.join(f'{x:.2f}' for x in r['rebuild_s'])} s; output folder level with a full build after "
             f"{', '.join(f'{x:.1f}' for x in r['written_s'])} s; target ≤ {TARGET_PREVIEW_S} s at 10,000)")
+        out(preview.follow_up_line(r, count))
     else:
         out(f"  preview at {count} articles: not measured: {r.get('error')}")
     return r
