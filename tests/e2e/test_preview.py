@@ -91,29 +91,9 @@ def test_pages_get_the_reload_script_but_the_built_files_do_not(server):
     assert "Lần đầu: Đã xây dựng lại" in server["log"].read_text(encoding="utf-8")
 
 
-@pytest.mark.hostile
-def test_broken_file_shows_its_error_and_the_server_keeps_running(server):
-    url, path = server["url"], server["content"] / ARTICLE
-    good = path.read_text(encoding="utf-8")
-    version = status(url)["version"]
-    path.write_text(good.replace("Date: 2026-11-10", "Date: 2026-13-10", 1), encoding="utf-8")
-    wait_for(lambda: status(url)["version"] > version and status(url)["ok"] is False)
-    code, page = get(url + "/tin-tuc/")
-    assert code == 500
-    text = BeautifulSoup(page, "html.parser").get_text()
-    assert "Chưa xây dựng được trang xem trước" in text
-    assert "2026-11-10-tap-huan.md:2" in text and "Ngày giờ không hợp lệ" in text
-    terminal = server["log"].read_text(encoding="utf-8")
-    assert "LỖI" in terminal and "Ngày giờ không hợp lệ" in terminal
-    assert server["proc"].poll() is None
-    path.write_text(good, encoding="utf-8")
-    wait_for(lambda: status(url)["ok"] is True)
-    assert get(url + "/tin-tuc/")[0] == 200
-
-
-@pytest.mark.hostile
-@pytest.mark.parametrize("server", [{"args": ["--lang", "en"]}], indirect=True)
-def test_under_lang_en_the_error_page_and_the_terminal_speak_english(server):
+def _broken_then_fixed(server, seen) -> None:
+    """A bad date saved: every page is the error page (``seen(soup, terminal)`` checks it and what the
+    terminal printed) and the server keeps running; fixed, the page comes back."""
     url, path = server["url"], server["content"] / ARTICLE
     good = path.read_text(encoding="utf-8")
     version = status(url)["version"]
@@ -122,17 +102,35 @@ def test_under_lang_en_the_error_page_and_the_terminal_speak_english(server):
     code, page = get(url + "/tin-tuc/")
     assert code == 500
     soup = BeautifulSoup(page, "html.parser")
-    assert soup.html["lang"] == "en"
-    assert soup.h1.get_text() == "The preview could not be built"
-    text = soup.get_text()
-    assert "2026-11-10-tap-huan.md:2" in text and "Not a valid date and time" in text
-    assert "Ngày giờ" not in text and "Chưa xây dựng" not in text
-    terminal = server["log"].read_text(encoding="utf-8")
-    assert "First build: Rebuilt in" in terminal and "Watching for changes in" in terminal
-    assert "ERROR" in terminal and "Not a valid date and time" in terminal and "LỖI" not in terminal
+    assert "2026-11-10-tap-huan.md:2" in soup.get_text()
+    seen(soup, server["log"].read_text(encoding="utf-8"))
+    assert server["proc"].poll() is None
     path.write_text(good, encoding="utf-8")
     wait_for(lambda: status(url)["ok"] is True)
     assert get(url + "/tin-tuc/")[0] == 200
+
+
+@pytest.mark.hostile
+def test_broken_file_shows_its_error_and_the_server_keeps_running(server):
+    def seen(soup, terminal):
+        assert "Chưa xây dựng được trang xem trước" in soup.get_text()
+        assert "Ngày giờ không hợp lệ" in soup.get_text()
+        assert "LỖI" in terminal and "Ngày giờ không hợp lệ" in terminal
+
+    _broken_then_fixed(server, seen)
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize("server", [{"args": ["--lang", "en"]}], indirect=True)
+def test_under_lang_en_the_error_page_and_the_terminal_speak_english(server):
+    def seen(soup, terminal):
+        assert soup.html["lang"] == "en" and soup.h1.get_text() == "The preview could not be built"
+        text = soup.get_text()
+        assert "Not a valid date and time" in text and "Ngày giờ" not in text and "Chưa xây dựng" not in text
+        assert "First build: Rebuilt in" in terminal and "Watching for changes in" in terminal
+        assert "ERROR" in terminal and "Not a valid date and time" in terminal and "LỖI" not in terminal
+
+    _broken_then_fixed(server, seen)
 
 
 @pytest.mark.browser
