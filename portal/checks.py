@@ -128,7 +128,8 @@ class Checker:
         self.lang = lang
         self.paths = SitePaths(settings)
         self.site = Site(content, site_hosts=site_hosts(settings))
-        self._unpublished: dict[Path, model.Entry] = {}  # (_collect_urls)
+        self._entries: list[model.Entry] = []  # (_collect_urls)
+        self._by_file: dict[Path, model.Entry] | None = None
         self.settings = settings
         self._markdown = None
 
@@ -184,17 +185,21 @@ class Checker:
         refuses both, so the check does."""
         problems = model.check_collection(entries)
         reserved = self.paths.reserved_pages()
-        # a slug is a whole part of its address ("{category}/{slug}.html"): only one that is a part of a
-        # reserved page's address can name it (an address of another form clashes in the writer: portal.live.jobs)
-        parts = {part.rsplit(".", 1)[0] for page in reserved for part in page.split("/")}
-        for e in entries:
+        pages: dict[str, model.Entry] = {}  # the pages' addresses, then the articles' (settings may mix them)
+        for e in sorted(entries, key=lambda e: (e.kind != model.PAGE, e.path)):
             slug = e.get("slug")
-            if not slug or slug not in parts:
+            if not slug:
                 continue
             path = self.paths.page(slug) if e.kind == model.PAGE else self.paths.article(e.kind, slug, e.get("date"))
-            if posixpath.normpath(path) in reserved:
+            path = posixpath.normpath(path)
+            if path in reserved:
                 problems.append(Problem(e.path, e.lines.get("slug", 1), "Slug", slug, "slug_reserved",
                                         {"other": "/" + path}))
+            elif e.kind == model.PAGE:
+                pages.setdefault(path, e)
+            elif path in pages:  # (two articles or two pages with one slug: model.check_collection)
+                problems.append(Problem(e.path, e.lines.get("slug", 1), "Slug", slug, "duplicate_slug",
+                                        {"other": pages[path].path}))
         return problems
 
     def _issued(self, entries: list[model.Entry]) -> list[Problem]:
@@ -239,15 +244,25 @@ class Checker:
     # ---- what the site will hold ------------------------------------------------------
     def _published(self, e: model.Entry) -> bool:
         """Whether the build publishes ``e`` at its clock (not a draft, not dated after it)."""
+        return self._shown_from(e) == self.now
+
+    def _shown_from(self, e: model.Entry) -> dt.datetime | None:
+        """From when the site shows ``e``: the build's clock, or its date when that is later (scheduled);
+        None for a draft (or an article without a date, which the model refuses)."""
+        if e.get("status") == "draft":
+            return None
+        if e.kind == model.PAGE:
+            return self.now
         date = e.get("date")
-        return e.get("status") != "draft" and (e.kind == model.PAGE or (date is not None and date <= self.now))
+        return None if date is None else max(date, self.now)
 
     def _collect_urls(self, entries: list[model.Entry]) -> None:
         paths = self.paths
         saved = set(paths.fixed_pages())
-        # the files of what the build does not publish now: a link to one leads nowhere (Pelican makes it
-        # /drafts/<slug>.html, which no build writes, and shows the hidden article's address)
-        self._unpublished = {(self.content.parent / e.path).resolve(): e for e in entries if not self._published(e)}
+        # each file's entry, for the links to it (``_link``): a link to what the site does not show yet leads
+        # nowhere (Pelican makes it /drafts/<slug>.html, which no build writes, and names the hidden article)
+        self._entries = entries
+        self._by_file = None
         for e in entries:
             slug = e.get("slug")
             if not slug or not self._published(e):
@@ -391,14 +406,27 @@ class Checker:
         if found is False:
             return [Problem(e.path, line, None, None, "broken_link", {"target": href})]
         ref = href.strip()
-        if found is True and ref.startswith("{filename}") and self._published(e):
-            hidden = self._unpublished.get(self._content_file(path, ref[len("{filename}"):]))
-            if hidden is not None:
-                if hidden.get("status") == "draft" or hidden.get("date") is None:
+        shown = self._shown_from(e)
+        if found is True and ref.startswith("{filename}") and shown is not None:
+            # a link from what the site shows (or will, scheduled) to what it will not show by then
+            target = self._entry_of(self._content_file(path, ref[len("{filename}"):]))
+            if target is not None:
+                since = self._shown_from(target)
+                if since is None:
                     return [Problem(e.path, line, None, None, "link_to_draft", {"target": href})]
-                return [Problem(e.path, line, None, None, "link_to_scheduled",
-                                {"target": href, "date": f"{hidden.get('date'):%Y-%m-%d %H:%M}"})]
+                if since > shown:
+                    return [Problem(e.path, line, None, None, "link_to_scheduled",
+                                    {"target": href, "date": f"{since:%Y-%m-%d %H:%M}"})]
         return []
+
+    def _entry_of(self, file: Path | None) -> model.Entry | None:
+        """The entry of a content file (resolved, as ``_content_file`` gives it), among those collected."""
+        if file is None:
+            return None
+        if self._by_file is None:  # (an entry's path starts with the content folder's name)
+            root = self.content.resolve()
+            self._by_file = {root.joinpath(*Path(e.path).parts[1:]): e for e in self._entries}
+        return self._by_file.get(file)
 
     # ---- resolution -----------------------------------------------------------------
     def _static_rel(self, path: Path, src: str) -> str:

@@ -116,7 +116,7 @@ def _follow_up_cases(edits: int, warning: tuple[Path, str] | None, article: tupl
     for n in range(edits):
         if warning is not None:
             path, url = warning
-            until = f"2099-01-{n + 1:02d} 08:00"
+            until = f"2099-{1 + n // 28:02d}-{1 + n % 28:02d} 08:00"  # a day of its own for each save
             cases.append(("warning", path, url,
                           lambda t, u=until: _set_field(_set_field(t, "Severity", "nghiêm trọng"), "Expires", u),
                           lambda c, u=until: f'datetime="{u.replace(" ", "T")}:00+07:00"' in c,
@@ -159,7 +159,9 @@ def _content(content: Path, count: int, given) -> tuple[Path, str, tuple[Path, s
         return target, f"tin-tuc/{target.stem.split('-', 3)[3]}.html", warning
     shutil.copytree(given.folder, content, symlinks=True)
     article = edited_article(count, articles=given.articles)
-    warnings = [a for a in given.articles if a.kind == "canh-bao"]
+    withdrawn = re.compile(r"^(?i:withdrawn)[ \t]*:", re.M)  # in force again by no change of its expiry
+    warnings = [a for a in given.articles if a.kind == "canh-bao"
+                and not withdrawn.search((content / a.path).read_text(encoding="utf-8-sig"))]
     chosen = warnings[len(warnings) // 2] if warnings else None
     return (content / article.path, f"{article.kind}/{article.slug}.html",
             (content / chosen.path, f"{chosen.kind}/{chosen.slug}.html") if chosen else None)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .fields import FIELDS_BY_KEY, fields_for, is_required
+from .fields import FIELDS_BY_KEY, IMAGE, URL, URLS, fields_for, is_required
 from .kinds import ACTIVE, EXPIRED, KINDS, PAGE, WITHDRAWN, Status
 from .problems import Problem
 from .values import IDENTIFIER_RE, BadValue, Revision, make_slug, parse_value
@@ -171,15 +171,22 @@ def drop_control_characters(text: str, path: str) -> tuple[str, list[Problem]]:
     return _XML_FORBIDDEN.sub("", text), problems
 
 
-def validate(text: str, path: str, kind: str, content_root: Path | None) -> Entry:
-    """Check one file and return its entry with every problem found in it.
+_AS_WRITTEN = (IMAGE, URL, URLS)  # a file's or a site's name: looked up as it is written
 
-    The text is read in Unicode's composed form (NFC), as the web expects it: a keyboard that types
-    Vietnamese as letters and combining marks (Unikey's "tổ hợp", macOS) gives "nghiêm trọng" as other
-    code points, which looked the same in an error saying it is no severity, and made "Lào Cai" a
-    second tag with the first one's address."""
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
+
+def _composed(raw: RawField, kind: str) -> RawField:
+    """A field's value in Unicode's composed form (NFC), as the web expects it: a keyboard that types
+    Vietnamese as letters and combining marks (Unikey's "tổ hợp", macOS) gives "nghiêm trọng" as other code
+    points, which looked the same in an error saying it is no severity, and made "Lào Cai" a second tag
+    with the first one's address. A name of a file or an address stays as written: a picture copied from
+    macOS has its name decomposed on the disk. (The body stays as written too: its links name files.)"""
+    if kind in _AS_WRITTEN or all(unicodedata.is_normalized("NFC", line) for line in raw.lines):
+        return raw
+    return RawField(raw.name, raw.line, [unicodedata.normalize("NFC", line) for line in raw.lines], raw.line_numbers)
+
+
+def validate(text: str, path: str, kind: str, content_root: Path | None) -> Entry:
+    """Check one file and return its entry with every problem found in it."""
     text, cleaned = drop_control_characters(text, path)
     fm = parse_front_matter(text, path)
     problems = cleaned + list(fm.problems)
@@ -203,7 +210,7 @@ def validate(text: str, path: str, kind: str, content_root: Path | None) -> Entr
                                         {"allowed": ", ".join(x.name for x in allowed.values())}))
             continue
         try:
-            values[key] = parse_value(f, raw, content_root)
+            values[key] = parse_value(f, _composed(raw, f.type), content_root)
             if values[key] == [] and is_required(f, kind):
                 raise BadValue("empty")
         except BadValue as bad:

@@ -126,15 +126,22 @@ _ORGANISATION = re.compile(r"(?:Sở|Bộ|Phòng|Ban|Cục|Chi cục|Tổng cụ
                            r"Ngân hàng|Bệnh viện|Tỉnh|Huyện|Xã|Thành phố)\b")
 
 
+def _person(text: str) -> bool:
+    """A person's name as bylines write it: one to four words, each capitalised ("Minh Hà", "CTV")."""
+    words = text.split()
+    return 0 < len(words) <= 4 and all(w[:1].isupper() for w in words)
+
+
 def _names(text: str) -> list[str]:
-    """A byline's names: separated by ";" when it has one (as the field's help says), else by "và" between
-    people ("Tuấn Anh và Minh Hà"), never inside an organisation's name ("Sở Thông tin và Truyền thông",
-    "Phòng An ninh mạng và phòng, chống tội phạm…")."""
+    """A byline's names: separated by ";" when it has one (as the field's help says), else by "và", but
+    for the "và" inside an organisation's name: after a name that starts as one does, a piece that
+    neither starts another organisation nor reads as a person's name ("Sở Thông tin và Truyền thông",
+    "Phòng An ninh mạng và phòng, chống tội phạm…"; but "Phòng PA05 và Minh Hà" are two)."""
     if ";" in text:
         return [n.strip() for n in text.split(";")]
     names: list[str] = []
     for piece in re.split(r"\s+và\s+", text.strip()):
-        if names and (_ORGANISATION.match(names[-1]) or not piece[:1].isupper()):
+        if names and _ORGANISATION.match(names[-1]) and not _ORGANISATION.match(piece) and not _person(piece):
             names[-1] = f"{names[-1]} và {piece}"
         else:
             names.append(piece)

@@ -185,3 +185,33 @@ def test_the_check_refuses_what_the_build_refuses_a_slug_naming_the_portals_own_
     assert section(done.stdout, "tin-tuc/2026-11-10-tap-huan.md") == [
         'content/tin-tuc/2026-11-10-tap-huan.md:3: [error] field "Slug" value "index": This slug gives the address '
         "of /tin-tuc/index.html, a page the portal makes itself. Fix: give it another Slug."]
+
+
+def test_an_article_scheduled_after_the_one_it_links_to_passes(fixture_content):
+    """A scheduled article may link to one scheduled earlier: by its own date the other is shown."""
+    news = fixture_content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    text = news.read_text(encoding="utf-8")
+    earlier = fixture_content / "tin-tuc" / "2026-11-12-truoc.md"
+    earlier.write_text(text.replace("Slug: tap-huan-nhan-dien-lua-dao-truc-tuyen", "Slug: bai-truoc").replace(
+        "Date: 2026-11-10 14:00", "Date: 2026-12-01 08:00"), encoding="utf-8")
+    news.write_text(text.replace("Date: 2026-11-10 14:00", "Date: 2026-12-02 08:00").replace(
+        "Nội dung tin.", "Nội dung tin. Xem [bài trước]({filename}2026-11-12-truoc.md)."), encoding="utf-8")
+    done = check(fixture_content)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.hostile
+def test_an_article_and_a_page_with_one_address_are_refused_by_the_check_as_by_the_build(fixture_content):
+    """Settings may put articles where the pages are ("{slug}.html"): an article with a page's slug then
+    names the page's file. The build refused it and the check did not."""
+    news = fixture_content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Slug: tap-huan-nhan-dien-lua-dao-truc-tuyen",
+                                                             "Slug: gioi-thieu"), encoding="utf-8")
+    env = {**os.environ, "PORTAL_NOW": NOW}
+    done = subprocess.run([sys.executable, "-m", "portal", "check", "--content", str(fixture_content), "--lang", "en",
+                           "--set", 'ARTICLE_SAVE_AS="{slug}.html"', "--set", 'ARTICLE_URL="{slug}.html"'],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert section(done.stdout, "tin-tuc/2026-11-10-tap-huan.md") == [
+        'content/tin-tuc/2026-11-10-tap-huan.md:3: [error] field "Slug" value "gioi-thieu": This slug is already used '
+        "by content/pages/gioi-thieu.md. Fix: give one of the two articles another Slug."]

@@ -117,6 +117,11 @@ CASES = [
      lambda c: link_to_unpublished(c, ("Date: 2026-11-10 14:00", "Date: 2026-12-24 08:00")),
      [f"content/{NEWS}:13: [lỗi] Liên kết \"{{filename}}2026-11-12-chua-dang.md\" dẫn tới một bài hẹn đăng lúc "
       "2026-12-24 08:00"]),
+    ("scheduled-article-linking-to-one-scheduled-later",  # passed the check, then stopped every build from its date
+     lambda c: (link_to_unpublished(c, ("Date: 2026-11-10 14:00", "Date: 2026-12-24 08:00")),
+                edit(c, NEWS, "Date: 2026-11-10 14:00", "Date: 2026-12-01 08:00")),
+     [f"content/{NEWS}:13: [lỗi] Liên kết \"{{filename}}2026-11-12-chua-dang.md\" dẫn tới một bài hẹn đăng lúc "
+      "2026-12-24 08:00"]),
     ("revision-before-publication",
      lambda c: edit(c, WARNING, "2026-11-21 10:00 | Bổ sung", "2026-11-19 10:00 | Bổ sung"),
      [f"content/{WARNING}:24: [lỗi] trường \"Revisions\" giá trị \"2026-11-19 10:00 | Bổ sung mã CVE-2026-21003.\"",
