@@ -130,6 +130,7 @@ class Checker:
         self.site = Site(content, site_hosts=site_hosts(settings))
         self._entries: list[model.Entry] = []  # (_collect_urls)
         self._by_file: dict[Path, model.Entry] | None = None
+        self._hidden: dict[str, model.Entry] = {}  # (_collect_urls)
         self.settings = settings
         self._markdown = None
 
@@ -263,9 +264,14 @@ class Checker:
         # nowhere (Pelican makes it /drafts/<slug>.html, which no build writes, and names the hidden article)
         self._entries = entries
         self._by_file = None
+        self._hidden = {}  # the address of each article or page the site does not show now
         for e in entries:
             slug = e.get("slug")
-            if not slug or not self._published(e):
+            if not slug:
+                continue
+            if not self._published(e):
+                page = paths.page(slug) if e.kind == model.PAGE else paths.article(e.kind, slug, e.get("date"))
+                self._hidden[page] = e
                 continue
             if e.kind == model.PAGE:
                 saved.add(paths.page(slug))
@@ -403,20 +409,25 @@ class Checker:
 
     def _link(self, e: model.Entry, path: Path, line: int, href: str) -> list[Problem]:
         found = self._resolve(path, href, static=False)
-        if found is False:
-            return [Problem(e.path, line, None, None, "broken_link", {"target": href})]
         ref = href.strip()
-        shown = self._shown_from(e)
-        if found is True and ref.startswith("{filename}") and shown is not None:
-            # a link from what the site shows (or will, scheduled) to what it will not show by then
+        target = None
+        if found is False:  # an address the site does not hold now: an article it will show later?
+            where, rel = self._site_path(path, ref, static=False)
+            target = self._hidden.get(rel.removesuffix("/")) if where == "site" else None
+            if target is None:
+                return [Problem(e.path, line, None, None, "broken_link", {"target": href})]
+        elif found is True and ref.startswith("{filename}"):
             target = self._entry_of(self._content_file(path, ref[len("{filename}"):]))
-            if target is not None:
-                since = self._shown_from(target)
-                if since is None:
-                    return [Problem(e.path, line, None, None, "link_to_draft", {"target": href})]
-                if since > shown:
-                    return [Problem(e.path, line, None, None, "link_to_scheduled",
-                                    {"target": href, "date": f"{since:%Y-%m-%d %H:%M}"})]
+        shown = self._shown_from(e)
+        if target is None or shown is None:  # (a draft's links: the draft is not shown)
+            return []
+        # a link from what the site shows (or will, scheduled) to what it will not show by then
+        since = self._shown_from(target)
+        if since is None:
+            return [Problem(e.path, line, None, None, "link_to_draft", {"target": href})]
+        if since > shown:
+            return [Problem(e.path, line, None, None, "link_to_scheduled",
+                            {"target": href, "date": f"{since:%Y-%m-%d %H:%M}"})]
         return []
 
     def _entry_of(self, file: Path | None) -> model.Entry | None:
@@ -467,14 +478,22 @@ class Checker:
                 return found
         if href.startswith("{"):
             return None  # {tag}, {category}, {index}: Pelican resolves these itself
+        where, rel = self._site_path(path, href, static)
+        if where != "site":
+            return where or None
+        return rel in self.site.urls or rel.rstrip("/") + "/" in self.site.urls
+
+    def _site_path(self, path: Path, href: str, static: bool) -> tuple[str, str]:
+        """("site", the path inside the site) for an address of this site whose files are judged;
+        ("external", "") for another site's picture; ("", "") for what is not ours to judge."""
         parts = urlsplit(href)
         if parts.scheme and parts.scheme not in ("http", "https"):
-            return None  # mailto:, tel:
+            return "", ""  # mailto:, tel:
         if parts.netloc and parts.netloc.lower() not in self.site.site_hosts:
-            return "external" if static else None
+            return ("external" if static else ""), ""
         rel = unquote(parts.path)
         if not rel and not parts.netloc:
-            return None
+            return "", ""
         if static and not parts.netloc and not rel.startswith("/"):
             # the figures extension links "images/x.png" from content/ (see portal.figures)
             rel = "/" + rel.removeprefix("./")
@@ -487,9 +506,7 @@ class Checker:
             rel = posixpath.normpath(posixpath.join(page_dir, rel))
         if rel.endswith("/") is False and href.rstrip().endswith("/") and rel:
             rel += "/"
-        if not self._checked_prefix(rel):
-            return None
-        return rel in self.site.urls or rel.rstrip("/") + "/" in self.site.urls
+        return ("site", rel) if self._checked_prefix(rel) else ("", "")
 
     def _url_dir(self, path: Path) -> str:
         """The folder of the page a file becomes: relative links in its body start there."""

@@ -215,3 +215,31 @@ def test_an_article_and_a_page_with_one_address_are_refused_by_the_check_as_by_t
     assert section(done.stdout, "tin-tuc/2026-11-10-tap-huan.md") == [
         'content/tin-tuc/2026-11-10-tap-huan.md:3: [error] field "Slug" value "gioi-thieu": This slug is already used '
         "by content/pages/gioi-thieu.md. Fix: give one of the two articles another Slug."]
+
+
+@pytest.mark.hostile
+def test_a_plain_link_to_what_the_site_does_not_show_yet_says_why(fixture_content):
+    """A link by address to a scheduled article or a draft leads nowhere today, and is refused as a link
+    to one (not as an address that names nothing); a draft's own links are not judged: it is not shown."""
+    news = fixture_content / "tin-tuc" / "2026-11-10-tap-huan.md"
+    text = news.read_text(encoding="utf-8")
+    variants = {
+        "2026-11-12-hen-gio.md": ("bai-hen-gio", "Date: 2026-12-05 09:30", "/tin-tuc/bai-nhap.html"),
+        "2026-11-13-nhap.md": ("bai-nhap", "Date: 2026-11-10 14:00\nStatus: draft", "/tin-tuc/bai-hen-gio.html"),
+    }
+    for name, (slug, date, link) in variants.items():
+        (fixture_content / "tin-tuc" / name).write_text(
+            text.replace("Slug: tap-huan-nhan-dien-lua-dao-truc-tuyen", f"Slug: {slug}")
+            .replace("Date: 2026-11-10 14:00", date).replace("Nội dung tin.", f"Nội dung tin. Xem [bài]({link})."),
+            encoding="utf-8")
+    news.write_text(text.replace("Nội dung tin.", "Nội dung tin. Xem [một](/tin-tuc/bai-hen-gio.html), "
+                                 "[hai](/tin-tuc/bai-nhap.html)."), encoding="utf-8")
+    done = check(fixture_content, lang="en")
+    assert done.returncode == 1
+    published = section(done.stdout, "tin-tuc/2026-11-10-tap-huan.md")
+    assert any('Link "/tin-tuc/bai-hen-gio.html" leads to an article scheduled for 2026-12-05 09:30' in line
+               for line in published), published
+    assert any('Link "/tin-tuc/bai-nhap.html" leads to a draft' in line for line in published), published
+    scheduled = section(done.stdout, "tin-tuc/2026-11-12-hen-gio.md")
+    assert len(scheduled) == 1 and 'Link "/tin-tuc/bai-nhap.html" leads to a draft' in scheduled[0]
+    assert "2026-11-13-nhap.md" not in done.stdout
