@@ -131,6 +131,7 @@ class Checker:
         self._entries: list[model.Entry] = []  # (_collect_urls)
         self._by_file: dict[Path, model.Entry] | None = None
         self._hidden: dict[str, model.Entry] = {}  # (_collect_urls)
+        self._addresses: dict[int, str | None] = {}  # (_address; the entries live as long as the checker)
         self.settings = settings
         self._markdown = None
 
@@ -188,11 +189,10 @@ class Checker:
         reserved = self.paths.reserved_pages()
         pages: dict[str, model.Entry] = {}  # the pages' addresses, then the articles' (settings may mix them)
         for e in sorted(entries, key=lambda e: (e.kind != model.PAGE, e.path)):
-            slug = e.get("slug")
-            if not slug:
+            address = self._address(e)
+            if address is None:
                 continue
-            path = self.paths.page(slug) if e.kind == model.PAGE else self.paths.article(e.kind, slug, e.get("date"))
-            path = posixpath.normpath(path)
+            path, slug = posixpath.normpath(address), e.get("slug")
             if path in reserved:
                 problems.append(Problem(e.path, e.lines.get("slug", 1), "Slug", slug, "slug_reserved",
                                         {"other": "/" + path}))
@@ -243,6 +243,16 @@ class Checker:
         return out
 
     # ---- what the site will hold ------------------------------------------------------
+    def _address(self, e: model.Entry) -> str | None:
+        """The file an article or a page becomes (ARTICLE_SAVE_AS, PAGE_SAVE_AS); None without a slug. Made
+        once for the checker's life: the build asks for it across files twice (collection_problems, links)."""
+        key = id(e)
+        if key not in self._addresses:
+            slug = e.get("slug")
+            self._addresses[key] = None if not slug else (
+                self.paths.page(slug) if e.kind == model.PAGE else self.paths.article(e.kind, slug, e.get("date")))
+        return self._addresses[key]
+
     def _published(self, e: model.Entry) -> bool:
         """Whether the build publishes ``e`` at its clock (not a draft, not dated after it)."""
         return self._shown_from(e) == self.now
@@ -266,18 +276,15 @@ class Checker:
         self._by_file = None
         self._hidden = {}  # the address of each article or page the site does not show now
         for e in entries:
-            slug = e.get("slug")
-            if not slug:
+            address = self._address(e)
+            if address is None:
                 continue
             if not self._published(e):
-                page = paths.page(slug) if e.kind == model.PAGE else paths.article(e.kind, slug, e.get("date"))
-                self._hidden[page] = e
+                self._hidden[address] = e
                 continue
-            if e.kind == model.PAGE:
-                saved.add(paths.page(slug))
-                continue
-            saved.add(paths.article(e.kind, slug, e.get("date")))
-            saved.update(paths.tag(model.make_slug(tag)) for tag in e.get("tags") or [])
+            saved.add(address)
+            if e.kind != model.PAGE:
+                saved.update(paths.tag(model.make_slug(tag)) for tag in e.get("tags") or [])
         for folder in paths.static_folders():
             base = self.content / folder
             if base.is_dir():
