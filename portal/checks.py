@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -356,7 +357,9 @@ class Checker:
             if m:
                 out.append(Problem(e.path, e.lines.get(key), model.FIELDS_BY_KEY[key].name, None,
                                    "expired_still_active", {"expires": shown, "phrase": m.group(0)}, level="warning"))
-        body = _visible_markdown(e.body)
+        # composed: the body stays as written, and a keyboard may type "ò" as "o" and a combining mark
+        # (NFC keeps every line break where it was, so the line found is the line written)
+        body = unicodedata.normalize("NFC", _visible_markdown(e.body))
         m = ACTIVE_PHRASES.search(body)
         if m:
             out.append(Problem(e.path, _line_at(body, m.start(), e.body_line), None, None,

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -122,9 +123,12 @@ def test_warnings_do_not_fail_the_check(fixture_content):
     assert "không có lỗi; có 2 cảnh báo" in done.stdout
 
 
-def test_expired_warning_still_called_active(fixture_content):
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_expired_warning_still_called_active(fixture_content, form):
+    """Typed composed, or as letters and combining marks (Unikey's "tổ hợp", macOS): found all the same."""
     path = fixture_content / "canh-bao" / "2025-03-02-ma-doc-usb.md"
-    text = path.read_text(encoding="utf-8").rstrip("\n") + "\n\nCảnh báo này vẫn còn hiệu lực.\n"
+    said = unicodedata.normalize(form, "Cảnh báo này vẫn còn hiệu lực.")
+    text = path.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{said}\n"
     path.write_text(text, encoding="utf-8")
     done = check(fixture_content)
     assert done.returncode == 0  # time passing must never block a scheduled publish
@@ -132,8 +136,8 @@ def test_expired_warning_still_called_active(fixture_content):
     line_no = len(text.splitlines())
     assert any(f":{line_no}: [cảnh báo]" in x and "đã hết hiệu lực từ 2025-06-30 23:59" in x
                and '"vẫn còn hiệu lực"' in x and "gia hạn Expires" in x for x in lines), lines
-    # before its expiry, the same words are right
-    assert "2025-03-02-ma-doc-usb.md" not in check(fixture_content, now="2025-04-01 08:00").stdout
+    if form == "NFC":  # before its expiry, the same words are right
+        assert "2025-03-02-ma-doc-usb.md" not in check(fixture_content, now="2025-04-01 08:00").stdout
 
 
 @pytest.mark.hostile
