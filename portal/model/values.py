@@ -126,10 +126,18 @@ _ORGANISATION = re.compile(r"(?:Sở|Bộ|Phòng|Ban|Cục|Chi cục|Tổng cụ
                            r"Ngân hàng|Bệnh viện|Tỉnh|Huyện|Xã|Thành phố)\b")
 
 
+# what follows "và" in the names of the state's ministries, departments and stations (before and after the
+# 2025 mergers): written capitalised ("Sở Thông tin và Truyền Thông") it would read as a person's name
+_SECOND_HALF = re.compile(r"(?:truyền thông|công nghệ|đào tạo|xã hội|du lịch|môi trường|phát triển nông thôn|"
+                          r"đầu tư|truyền hình|tôn giáo|trật tự|an toàn xã hội|nhân văn)(?:\s|,|$)")
+
+
 def _person(text: str) -> bool:
-    """A person's name as bylines write it: one to four words, each capitalised ("Minh Hà", "CTV")."""
+    """A person's name as bylines write it: one to four words, each capitalised ("Minh Hà", "CTV"), and not
+    the second half of an agency's name ("Truyền Thông", "Công Nghệ")."""
     words = text.split()
-    return 0 < len(words) <= 4 and all(w[:1].isupper() for w in words)
+    return (0 < len(words) <= 4 and all(w[:1].isupper() for w in words)
+            and not _SECOND_HALF.match(" ".join(words).lower()))
 
 
 def _names(text: str) -> list[str]:

@@ -88,6 +88,10 @@ def test_a_picture_whose_name_is_decomposed_on_the_disk_is_found(tmp_path):
     ("Tin: Tuấn Anh; Minh Hà", ("Tuấn Anh", "Minh Hà")),
     # an organisation's "và" is inside its name: it was two authors, "Sở Thông tin" and "Truyền thông"
     ("Tin: Sở Thông tin và Truyền thông", ("Sở Thông tin và Truyền thông",)),
+    ("Tin: Sở Thông tin và Truyền Thông", ("Sở Thông tin và Truyền Thông",)),  # capitalised as a name would be
+    ("Tin: Bộ Khoa học và Công Nghệ và Minh Hà", ("Bộ Khoa học và Công Nghệ", "Minh Hà")),
+    ("Tin: Sở Giáo dục và Đào Tạo tỉnh Lào Cai", ("Sở Giáo dục và Đào Tạo tỉnh Lào Cai",)),
+    ("Tin: Đài Phát thanh và Truyền Hình Lào Cai", ("Đài Phát thanh và Truyền Hình Lào Cai",)),
     ("Tin: Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",
      ("Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",)),
     ("Tin: Tuấn Anh và Bộ Khoa học và Công nghệ", ("Tuấn Anh", "Bộ Khoa học và Công nghệ")),
