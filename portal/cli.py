@@ -412,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = args.func(args)
     except SettingsError as problem:
-        print(f"{T('Lỗi', 'Error')}: {problem}", file=sys.stderr)
+        print(f"{T('Lỗi', 'Error')}: {problem.said(LANG)}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         code = 130

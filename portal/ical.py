@@ -80,17 +80,26 @@ def read_settings(settings: dict) -> CalendarSettings:
     """The calendars' settings, or a SettingsError that names the setting and the fix."""
     folder = str(settings.get("CALENDAR_PATH", "lich") or "").strip("/")
     if not _FOLDER_RE.match(folder):
-        raise SettingsError(f"calendars: CALENDAR_PATH = {settings.get('CALENDAR_PATH')!r} in the settings; "
+        raise SettingsError(f"calendars: CALENDAR_PATH = {settings.get('CALENDAR_PATH')!r} trong cấu hình không "
+                            'dùng được. Cách sửa: ghi tên thư mục chỉ gồm chữ thường không dấu, chữ số và dấu gạch '
+                            'ngang, ví dụ "lich"',
+                            f"calendars: CALENDAR_PATH = {settings.get('CALENDAR_PATH')!r} in the settings; "
                             'write a folder of lowercase letters, digits and hyphens, e.g. "lich"')
     days = settings.get("CALENDAR_RECENT_DAYS", DEFAULTS["CALENDAR_RECENT_DAYS"])
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise SettingsError(f"calendars: CALENDAR_RECENT_DAYS = {days!r} in the settings; use a whole number "
+        raise SettingsError(f"calendars: CALENDAR_RECENT_DAYS = {days!r} trong cấu hình không dùng được. Cách "
+                            "sửa: ghi một số ngày nguyên, từ 0 trở lên (sự kiện đã kết thúc còn trong lịch đăng ký "
+                            "bao lâu)",
+                            f"calendars: CALENDAR_RECENT_DAYS = {days!r} in the settings; use a whole number "
                             "of days, 0 or more (how long an ended event stays in the subscribed calendar)")
     contact = settings.get("SITE_CONTACT")
     email = str(contact.get("email") or "").strip() if isinstance(contact, dict) else ""
     email = email or None
     if email is not None and not _EMAIL_RE.match(email):
-        raise SettingsError(f"calendars: SITE_CONTACT['email'] = {email!r} in pelicanconf.py is not an e-mail "
+        raise SettingsError(f"calendars: SITE_CONTACT['email'] = {email!r} trong pelicanconf.py không phải địa "
+                            'chỉ thư điện tử. Cách sửa: ghi dạng "antoanthongtin@laocai.gov.vn" (đơn vị tổ chức '
+                            "của mọi sự kiện trong lịch), hoặc bỏ trống",
+                            f"calendars: SITE_CONTACT['email'] = {email!r} in pelicanconf.py is not an e-mail "
                             'address; write one like "antoanthongtin@laocai.gov.vn" (it is the ORGANIZER of '
                             "every event), or leave it out")
     authority = str(settings.get("FEEDS_TAG_AUTHORITY") or DEFAULT_TAG_AUTHORITY)

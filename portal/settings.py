@@ -16,7 +16,24 @@ PUBLISH_SETTINGS = Path("publishconf.py")
 
 
 class SettingsError(ValueError):
-    """A settings file or an override a person must fix (the message says how)."""
+    """A settings file or an override a person must fix, naming the setting and saying how: in Vietnamese,
+    and in English when ``en`` is given (``said``: the one a person asked for, PORTAL_MESSAGES_LANG or
+    ``--lang en``). ``str()`` is the Vietnamese."""
+
+    def __init__(self, message: str, en: str | None = None):
+        super().__init__(message, en)  # both in args: the error crosses from the build's process pickled
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def said(self, lang: str) -> str:
+        en = self.args[1] if len(self.args) > 1 else None
+        return en if lang == "en" and en else str(self)
+
+    def prefixed(self, prefix: str) -> SettingsError:
+        """The same error with ``prefix`` (the plugin that read the setting, "feeds: ") before each text."""
+        en = self.args[1] if len(self.args) > 1 else None
+        return SettingsError(prefix + str(self), prefix + en if en else None)
 
 
 def parse_override(pair: str) -> tuple[str, object]:
@@ -24,8 +41,8 @@ def parse_override(pair: str) -> tuple[str, object]:
     key, sep, text = pair.partition("=")
     key = key.strip()
     if not sep or not key.isidentifier() or not key.isupper():
-        raise SettingsError(f'--set "{pair}": viết TÊN=GIÁ_TRỊ, tên viết hoa, ví dụ --set SEARCH_INDEX=false '
-                            f'(write NAME=VALUE, e.g. --set SEARCH_INDEX=false)')
+        raise SettingsError(f'--set "{pair}": viết TÊN=GIÁ_TRỊ, tên viết hoa, ví dụ --set SEARCH_INDEX=false',
+                            f'--set "{pair}": write NAME=VALUE, the name in capitals, e.g. --set SEARCH_INDEX=false')
     try:
         return key, json.loads(text)
     except ValueError:
@@ -51,13 +68,16 @@ def check_names(known: dict, overrides: dict) -> None:
     for key in overrides:
         if key not in known and key not in OPTIONAL:
             close = difflib.get_close_matches(key, [*known, *OPTIONAL], n=1)
-            hint = f' Có phải "{close[0]}"? (did you mean "{close[0]}"?)' if close else ""
-            raise SettingsError(f'--set {key}: không có cấu hình này (no such setting).{hint}')
+            raise SettingsError(f'--set {key}: không có cấu hình này.' + (f' Có phải "{close[0]}"?' if close else ""),
+                                f'--set {key}: no such setting.' + (f' Did you mean "{close[0]}"?' if close else ""))
         if key in known and isinstance(known[key], bool) and not isinstance(overrides[key], bool):
-            raise SettingsError(f"--set {key}={overrides[key]!r}: viết true hoặc false (write true or false)")
+            raise SettingsError(f"--set {key}={overrides[key]!r}: viết true hoặc false",
+                                f"--set {key}={overrides[key]!r}: write true or false")
         if key in known and isinstance(known[key], str) and not isinstance(overrides[key], str | type(None)):
             raise SettingsError(f'--set {key}={overrides[key]!r}: viết giá trị là chuỗi trong dấu ngoặc kép, ví dụ '
-                                f'--set {key}=\'"{overrides[key]}"\' (write a string in double quotes)')
+                                f'--set {key}=\'"{overrides[key]}"\'',
+                                f'--set {key}={overrides[key]!r}: write a string in double quotes, e.g. '
+                                f'--set {key}=\'"{overrides[key]}"\'')
 
 
 def load(settings_file: Path = DEFAULT_SETTINGS, overrides: dict | None = None) -> dict:
@@ -65,8 +85,10 @@ def load(settings_file: Path = DEFAULT_SETTINGS, overrides: dict | None = None) 
     from pelican.settings import read_settings
 
     if not Path(settings_file).is_file():
-        raise SettingsError(f"Không có tệp cấu hình {settings_file} (settings file not found). "
-                            "Cách sửa: chạy lệnh trong thư mục dự án, hoặc chỉ rõ --settings TỆP.")
+        raise SettingsError(f"Không có tệp cấu hình {settings_file}. "
+                            "Cách sửa: chạy lệnh trong thư mục dự án, hoặc chỉ rõ --settings TỆP.",
+                            f"Settings file {settings_file} not found. "
+                            "Fix: run the command in the project's folder, or give --settings FILE.")
     overrides = dict(overrides or {})
     for key in ("PATH", "OUTPUT_PATH"):
         if isinstance(overrides.get(key), str | Path):
@@ -90,8 +112,10 @@ def _read(read_settings, settings_file: Path, overrides: dict | None) -> dict:
             with contextlib.suppress(Exception):
                 content = get_settings_from_file(str(settings_file)).get("PATH")
         if content and not Path(settings_file).parent.joinpath(content).is_dir():
-            raise SettingsError(f"Không có thư mục nội dung {content} (content folder not found). Cách sửa: chỉ "
-                                "rõ --content THƯ_MỤC, hoặc PATH trong tệp cấu hình") from problem
+            raise SettingsError(f"Không có thư mục nội dung {content}. Cách sửa: chỉ rõ --content THƯ_MỤC, "
+                                "hoặc PATH trong tệp cấu hình",
+                                f"Content folder {content} not found. Fix: give --content FOLDER, or PATH in "
+                                "the settings file") from problem
         raise SettingsError(f"{settings_file}: {problem}") from problem
 
 
@@ -106,4 +130,6 @@ def require_after_articles(settings: dict, plugin: str) -> None:
     plugins = list(settings.get("PLUGINS") or [])
     if "articles" not in plugins or plugin not in plugins or plugins.index("articles") > plugins.index(plugin):
         raise SettingsError(f'{plugin}: PLUGINS = {plugins!r}: liệt kê "articles" trước "{plugin}" '
-                            f'(list "articles" before "{plugin}": it builds the view {plugin} reads)')
+                            f'(articles dựng dữ liệu bài viết mà {plugin} đọc)',
+                            f'{plugin}: PLUGINS = {plugins!r}: list "articles" before "{plugin}" '
+                            f'(it builds the view {plugin} reads)')

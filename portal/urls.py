@@ -31,9 +31,13 @@ def site_base(settings: dict) -> str:
             return value.rstrip("/")
     value = str(settings.get("PORTAL_SITEURL_ABSOLUTE") or DEFAULT_SITEURL_ABSOLUTE)
     if not value.startswith(("http://", "https://")):
-        raise ValueError(
-            f"feeds: PORTAL_SITEURL_ABSOLUTE = {value!r} in the settings must start with "
-            "http:// or https:// (feeds need absolute URLs)")
+        from .settings import SettingsError
+
+        raise SettingsError(
+            f"PORTAL_SITEURL_ABSOLUTE = {value!r} trong cấu hình phải bắt đầu bằng http:// hoặc https:// (nguồn "
+            "tin, CAP và thẻ chia sẻ cần địa chỉ đầy đủ)",
+            f"PORTAL_SITEURL_ABSOLUTE = {value!r} in the settings must start with "
+            "http:// or https:// (feeds, CAP and link previews need absolute URLs)")
     return value.rstrip("/")
 
 

@@ -40,16 +40,18 @@ def hub_url(settings: dict) -> str | None:
     return value or None
 
 
-def hub_problem(value: object) -> str | None:
-    """Why WEBSUB_HUB cannot be used, with the fix, or None when it can (or is unset)."""
+def hub_problem(value: object) -> tuple[str, str] | None:
+    """Why WEBSUB_HUB cannot be used, with the fix (in Vietnamese, in English), or None when it can (or is
+    unset)."""
     if value is None or value == "":
         return None
     text = str(value).strip() if isinstance(value, str) else ""
     parts = urllib.parse.urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
         return (f"{SETTING} = {value!r}: địa chỉ hub WebSub phải là URL tuyệt đối http:// hoặc https://, "
-                f'ví dụ "https://hub.example/"; để trống (None) nếu không dùng hub '
-                f'(the WebSub hub must be an absolute http(s) URL, or None for no hub)')
+                f'ví dụ "https://hub.example/"; để trống (None) nếu không dùng hub',
+                f"{SETTING} = {value!r}: the WebSub hub must be an absolute http:// or https:// URL, "
+                f'e.g. "https://hub.example/"; None for no hub')
     return None
 
 
@@ -165,7 +167,8 @@ def ping(hub: str, topics: list[str], attempts: int = 3, timeout: float = 10.0,
     topics = list(dict.fromkeys(topics))  # each topic once, in order
     if not topics:
         return []
-    bad = hub_problem(hub) if hub else ("no hub address" if lang == "en" else "chưa có địa chỉ hub")
+    problem = hub_problem(hub) if hub else ("chưa có địa chỉ hub", "no hub address")
+    bad = problem and problem[1 if lang == "en" else 0]
     if bad:
         return [f"WebSub: {len(topics)} changed feeds were not told to the hub: {bad}." if lang == "en" else
                 f"WebSub: chưa báo cho hub {len(topics)} nguồn tin đã đổi: {bad}."]

@@ -55,13 +55,17 @@ def check_settings(pelican) -> None:
     settings = pelican.settings
     lang = settings.get("PORTAL_LANG", DEFAULTS["PORTAL_LANG"])
     if lang not in LANGS:
-        raise SettingsError(f"articles: PORTAL_LANG = {lang!r} in the settings; use one of {', '.join(LANGS)}")
+        raise SettingsError(f"articles: PORTAL_LANG = {lang!r} trong cấu hình: ghi một trong {', '.join(LANGS)}",
+                            f"articles: PORTAL_LANG = {lang!r} in the settings; use one of {', '.join(LANGS)}")
     said = settings.get("PORTAL_MESSAGES_LANG")
     if said is not None and said not in LANGS:
-        raise SettingsError(f"articles: PORTAL_MESSAGES_LANG = {said!r} in the settings; use one of {', '.join(LANGS)}")
+        raise SettingsError(f"articles: PORTAL_MESSAGES_LANG = {said!r} trong cấu hình: ghi một trong "
+                            f"{', '.join(LANGS)}",
+                            f"articles: PORTAL_MESSAGES_LANG = {said!r} in the settings; use one of {', '.join(LANGS)}")
     for name in ("SITENAME", "SITEURL"):
         if name not in settings:
-            raise SettingsError(f"articles: setting {name} is missing from pelicanconf.py")
+            raise SettingsError(f"articles: pelicanconf.py thiếu cấu hình {name}. Cách sửa: thêm dòng {name} = …",
+                                f"articles: setting {name} is missing from pelicanconf.py")
     settings["PORTAL_NOW"] = build_time(settings).isoformat()  # one clock for the whole build
 
 

@@ -48,7 +48,8 @@ def enabled(settings: dict) -> bool:
 def check_settings(pelican) -> None:
     value = enabled(pelican.settings)
     if not isinstance(value, bool):
-        raise SettingsError(f"assets: ASSET_FINGERPRINT = {value!r} in the settings; write True or False")
+        raise SettingsError(f"assets: ASSET_FINGERPRINT = {value!r} trong cấu hình: ghi True hoặc False",
+                            f"assets: ASSET_FINGERPRINT = {value!r} in the settings; write True or False")
 
 
 def theme_files(settings: dict) -> dict[str, Path]:
@@ -86,7 +87,9 @@ def add_helper(generator) -> None:
             return f"{folder}/{rel}"
         if rel not in STATE.names:
             known = ", ".join(sorted(STATE.names)) or "none"
-            raise SettingsError(f"assets: theme_asset({rel!r}) in a template names no file of the theme's static "
+            raise SettingsError(f"assets: theme_asset({rel!r}) trong một khuôn mẫu không chỉ tới tệp nào trong các "
+                                f"thư mục tĩnh của giao diện (các tệp: {known}). Cách sửa: sửa tên trong khuôn mẫu",
+                                f"assets: theme_asset({rel!r}) in a template names no file of the theme's static "
                                 f"folders (files: {known}); fix the name in the template")
         return f"{folder}/{STATE.names[rel]}"
 
@@ -100,7 +103,8 @@ def write_copies(pelican) -> None:
     for rel, name in STATE.names.items():
         data = STATE.sources[rel].read_bytes()
         if fingerprinted(rel, hashlib.sha256(data).hexdigest()) != name:
-            raise SettingsError(f"assets: {STATE.sources[rel]} changed during the build; build again")
+            raise SettingsError(f"assets: {STATE.sources[rel]} thay đổi trong lúc xây dựng. Cách sửa: xây dựng lại",
+                                f"assets: {STATE.sources[rel]} changed during the build; build again")
         write_file(out / name, data)
     log.debug("assets: %d fingerprinted theme files", len(STATE.names))
     # the names stay until the next build starts: a long-lived process (the live preview) renders

@@ -43,12 +43,14 @@ def check_settings(pelican) -> None:
     s = pelican.settings
     sender = s.get("CAP_SENDER") or ""
     if not _SENDER_RE.match(sender):
-        raise SettingsError(f"cap_alerts: CAP_SENDER = {sender!r} in pelicanconf.py: write one word without "
-                         'spaces, commas, < or &, e.g. "antoanthongtin@laocai.gov.vn"')
+        raise SettingsError(f"cap_alerts: CAP_SENDER = {sender!r} trong pelicanconf.py: ghi một từ, không có dấu "
+                            'cách, dấu phẩy, < hay &, ví dụ "antoanthongtin@laocai.gov.vn"',
+                            f"cap_alerts: CAP_SENDER = {sender!r} in pelicanconf.py: write one word without "
+                            'spaces, commas, < or &, e.g. "antoanthongtin@laocai.gov.vn"')
     try:
         signing.from_settings(s)
     except signing.SigningSettingsError as problem:
-        raise SettingsError(f"cap_alerts: {problem}") from None
+        raise problem.prefixed("cap_alerts: ") from None
     require_after_articles(s, "cap_alerts")
 
 

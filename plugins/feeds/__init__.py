@@ -59,11 +59,13 @@ def check_settings(pelican) -> None:
         limit = s.get(name, default)
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
                                   or not 1 <= limit <= sys.maxsize):
-            raise SettingsError(f"feeds: {name} = {limit!r} in the settings; use a positive whole "
+            raise SettingsError(f"feeds: {name} = {limit!r} trong cấu hình: ghi một số nguyên dương, hoặc None "
+                                "(không giới hạn)",
+                                f"feeds: {name} = {limit!r} in the settings; use a positive whole "
                                 "number or None (no limit)")
     problem = hub_problem(s.get(WEBSUB_SETTING))
     if problem:
-        raise SettingsError(f"feeds: {problem}")
+        raise SettingsError(f"feeds: {problem[0]}", f"feeds: {problem[1]}")
     require_after_articles(s, "feeds")
 
 

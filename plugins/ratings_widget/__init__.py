@@ -153,8 +153,10 @@ def start(pelican) -> type[Generator]:
         try:
             float(setting(pelican.settings, name))
         except (TypeError, ValueError):
-            raise SettingsError(f"ratings_widget: {name} = {setting(pelican.settings, name)!r} in the settings "
-                             "must be a number of seconds") from None
+            raise SettingsError(f"ratings_widget: {name} = {setting(pelican.settings, name)!r} trong cấu hình "
+                                "phải là một số giây",
+                                f"ratings_widget: {name} = {setting(pelican.settings, name)!r} in the settings "
+                                "must be a number of seconds") from None
     load_ratings(pelican.settings)
     return RatingsGenerator
 

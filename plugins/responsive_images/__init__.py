@@ -52,16 +52,22 @@ def check_settings(pelican) -> None:
     widths = setting(s, "RESPONSIVE_IMAGE_WIDTHS")
     if (not isinstance(widths, list | tuple) or not widths
             or not all(isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= 4096 for w in widths)):
-        raise SettingsError(f"responsive_images: RESPONSIVE_IMAGE_WIDTHS = {widths!r} in the settings; write a "
+        raise SettingsError(f"responsive_images: RESPONSIVE_IMAGE_WIDTHS = {widths!r} trong cấu hình: ghi danh "
+                            "sách các độ rộng tính bằng điểm ảnh, từ 16 đến 4096, ví dụ [360, 720, 1280]",
+                            f"responsive_images: RESPONSIVE_IMAGE_WIDTHS = {widths!r} in the settings; write a "
                             "list of widths in pixels between 16 and 4096, e.g. [360, 720, 1280]")
     quality = setting(s, "RESPONSIVE_IMAGE_QUALITY")
     if not isinstance(quality, int) or isinstance(quality, bool) or not 1 <= quality <= 100:
-        raise SettingsError(f"responsive_images: RESPONSIVE_IMAGE_QUALITY = {quality!r} in the settings; write a "
+        raise SettingsError(f"responsive_images: RESPONSIVE_IMAGE_QUALITY = {quality!r} trong cấu hình: ghi một "
+                            "số nguyên từ 1 đến 100 (ảnh chụp hợp với 80)",
+                            f"responsive_images: RESPONSIVE_IMAGE_QUALITY = {quality!r} in the settings; write a "
                             "whole number from 1 to 100 (80 suits photos)")
     try:
         import PIL  # noqa: F401
     except ImportError:
-        raise SettingsError("responsive_images: Pillow is not installed; run `make` (requirements.txt lists it) "
+        raise SettingsError("responsive_images: chưa cài Pillow. Cách sửa: chạy `make` (requirements.txt có "
+                            "Pillow), hoặc bỏ responsive_images khỏi PLUGINS",
+                            "responsive_images: Pillow is not installed; run `make` (requirements.txt lists it) "
                             "or remove responsive_images from PLUGINS") from None
     require_after_articles(s, "responsive_images")
 

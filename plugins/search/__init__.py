@@ -51,8 +51,8 @@ DEFAULTS = {"SEARCH_INDEX": True}
 def check_settings(pelican) -> None:
     value = pelican.settings.get("SEARCH_INDEX", DEFAULTS["SEARCH_INDEX"])
     if not isinstance(value, bool):
-        raise SettingsError(f"search: SEARCH_INDEX = {value!r} trong cấu hình: ghi True hoặc False (in the settings; "
-                            "write True or False)")
+        raise SettingsError(f"search: SEARCH_INDEX = {value!r} trong cấu hình: ghi True hoặc False",
+                            f"search: SEARCH_INDEX = {value!r} in the settings; write True or False")
     _check_mib(pelican.settings, "SEARCH_PART_MIB", PART_MIB,
                "một lượt chạy Pagefind được dùng", "để lập một chỉ mục dù lớn đến đâu",
                "one Pagefind run may take", "for one index whatever its size")
@@ -70,9 +70,10 @@ def _check_mib(settings: dict, key: str, default: float, what: str, none: str, w
     if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
                               or not PAGEFIND_OWN_MIB < value < float("inf")):
         raise SettingsError(f"search: {key} = {value!r} trong cấu hình: ghi bộ nhớ (MiB) {what}, lớn hơn "
-                            f"{PAGEFIND_OWN_MIB} MiB (mặc định {default}), hoặc None (--set: null) {none} (in the "
-                            f"settings; write the memory in MiB {what_en}, more than the {PAGEFIND_OWN_MIB} MiB a "
-                            f"Pagefind run takes of its own, or None {none_en})")
+                            f"{PAGEFIND_OWN_MIB} MiB (mặc định {default}), hoặc None (--set: null) {none}",
+                            f"search: {key} = {value!r} in the settings; write the memory in MiB {what_en}, more "
+                            f"than the {PAGEFIND_OWN_MIB} MiB a Pagefind run takes of its own (default {default}), "
+                            f"or None (--set: null) {none_en}")
 
 
 @output_step

@@ -51,16 +51,20 @@ def check_settings(pelican) -> None:
     for name in ("SITEMAP_SAVE_AS", "ROBOTS_SAVE_AS"):
         value = setting(s, name)
         if value not in (None, "") and (not isinstance(value, str) or value.startswith("/") or ".." in value):
-            raise SettingsError(f"sitemap_xml: {name} = {value!r} in the settings; write a path inside the "
+            raise SettingsError(f"sitemap_xml: {name} = {value!r} trong cấu hình: ghi một đường dẫn trong thư mục "
+                                f'xuất, ví dụ "{DEFAULTS[name]}", hoặc "" nếu không cần',
+                                f"sitemap_xml: {name} = {value!r} in the settings; write a path inside the "
                                 f'output folder such as "{DEFAULTS[name]}", or "" for none')
     exclude = setting(s, "SITEMAP_EXCLUDE")
     if not isinstance(exclude, list | tuple) or not all(isinstance(x, str) for x in exclude):
-        raise SettingsError(f"sitemap_xml: SITEMAP_EXCLUDE = {exclude!r} in the settings; write a list of "
+        raise SettingsError(f"sitemap_xml: SITEMAP_EXCLUDE = {exclude!r} trong cấu hình: ghi danh sách đường dẫn "
+                            'trong thư mục xuất, ví dụ ["quyen-rieng-tu-danh-gia.html"]',
+                            f"sitemap_xml: SITEMAP_EXCLUDE = {exclude!r} in the settings; write a list of "
                             'output paths, e.g. ["quyen-rieng-tu-danh-gia.html"]')
     try:
         site_base(s)
-    except ValueError as problem:
-        raise SettingsError(f"sitemap_xml: {problem}") from None
+    except SettingsError as problem:
+        raise problem.prefixed("sitemap_xml: ") from None
 
 
 def start(pelican) -> None:

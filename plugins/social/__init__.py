@@ -20,8 +20,8 @@ from portal.urls import site_base
 def check_settings(pelican) -> None:
     try:
         site_base(pelican.settings)
-    except ValueError as problem:
-        raise SettingsError(f"social: {problem}") from None
+    except SettingsError as problem:
+        raise problem.prefixed("social: ") from None
     require_after_articles(pelican.settings, "social")
 
 

@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..settings import SettingsError
+
 if TYPE_CHECKING:
     from lxml import etree
 
@@ -22,8 +24,8 @@ if TYPE_CHECKING:
 # load them (12 MiB of the build's memory)
 
 
-class SigningSettingsError(ValueError):
-    pass
+class SigningSettingsError(SettingsError):
+    """A signing key or certificate that cannot be used (in Vietnamese, in English)."""
 
 
 class Signer:
@@ -37,7 +39,8 @@ class Signer:
         elif isinstance(key, ec.EllipticCurvePrivateKey):
             algorithm = "ecdsa-sha256"
         else:
-            raise SigningSettingsError("CAP_SIGNING_KEY: use an RSA or EC private key")
+            raise SigningSettingsError("CAP_SIGNING_KEY: dùng khóa riêng RSA hoặc EC",
+                                       "CAP_SIGNING_KEY: use an RSA or EC private key")
         self.key = key
         self.cert = cert_pem.decode("ascii")
         self.algorithm = algorithm
@@ -60,13 +63,17 @@ def from_settings(settings: dict) -> Signer | None:
     if not key_path or not cert_path:
         missing = "CAP_SIGNING_CERT" if key_path else "CAP_SIGNING_KEY"
         raise SigningSettingsError(
+            f"Cấu hình thiếu {missing}. Cách sửa: đặt cả CAP_SIGNING_KEY lẫn CAP_SIGNING_CERT (tệp PEM) để ký "
+            "các cảnh báo CAP, hoặc bỏ cả hai để đăng không ký",
             f"{missing} is not set in the settings: set both CAP_SIGNING_KEY and CAP_SIGNING_CERT "
             "(PEM files) to sign CAP alerts, or neither to publish them unsigned")
     files = {}
     for name, value in (("CAP_SIGNING_KEY", key_path), ("CAP_SIGNING_CERT", cert_path)):
         path = Path(os.path.expanduser(str(value)))
         if not path.is_file():
-            raise SigningSettingsError(f"{name} = {str(value)!r}: no such file; give the path of a "
+            raise SigningSettingsError(f"{name} = {str(value)!r}: không có tệp này. Cách sửa: ghi đường dẫn "
+                                       "của một tệp PEM mà lệnh xây dựng đọc được",
+                                       f"{name} = {str(value)!r}: no such file; give the path of a "
                                        "PEM file readable by the build")
         files[name] = path.read_bytes()
     password = os.environ.get("CAP_SIGNING_KEY_PASSWORD")
@@ -76,6 +83,9 @@ def from_settings(settings: dict) -> Signer | None:
     except (ValueError, TypeError) as problem:
         if isinstance(problem, SigningSettingsError):
             raise
-        raise SigningSettingsError(f"CAP_SIGNING_KEY = {str(key_path)!r} is not a usable PEM private key "
+        raise SigningSettingsError(f"CAP_SIGNING_KEY = {str(key_path)!r} không phải khóa riêng PEM dùng được "
+                                   f"({problem}). Cách sửa: nếu khóa được mã hóa, đặt biến môi trường "
+                                   "CAP_SIGNING_KEY_PASSWORD",
+                                   f"CAP_SIGNING_KEY = {str(key_path)!r} is not a usable PEM private key "
                                    f"({problem}); if it is encrypted, set CAP_SIGNING_KEY_PASSWORD "
                                    "in the environment") from None

@@ -118,7 +118,7 @@ def run(args, overrides: dict, lang: str = "vi") -> int:
         print(("Lỗi: " if lang != "en" else "Error: ") + problem.text(lang), file=sys.stderr)
         return 2
     except SettingsError as problem:
-        print(f"{'Error' if lang == 'en' else 'Lỗi'}: {problem}", file=sys.stderr)
+        print(f"{'Error' if lang == 'en' else 'Lỗi'}: {problem.said(lang)}", file=sys.stderr)
         return 2
     files = render(plan, args.settings)
     write_files(args.out, files)

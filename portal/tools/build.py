@@ -363,9 +363,10 @@ def check_output_folder(content: Path, output: Path) -> None:
     (every build would read its own output), nor around it (the swap would remove the articles)."""
     content, output = Path(content).resolve(), Path(output).resolve()
     if output == content or content in output.parents or output in content.parents:
-        raise SettingsError(f"Thư mục xuất {output} trùng, nằm trong hoặc chứa thư mục nội dung {content}: "
-                            "chọn thư mục khác, ví dụ --output output (the output folder must be apart from "
-                            "the content folder)")
+        raise SettingsError(f"Thư mục xuất {output} trùng, nằm trong hoặc chứa thư mục nội dung {content}. "
+                            "Cách sửa: chọn thư mục khác, ví dụ --output output",
+                            f"The output folder {output} is the content folder {content}, or is inside it, or "
+                            "holds it. Fix: choose another, e.g. --output output")
 
 
 def build(settings_file: Path, output: Path, overrides: dict | None = None, previous: Path | None = None) -> dict:
@@ -595,7 +596,9 @@ def _run_pelican(settings: dict) -> None:
     try:
         try:
             Pelican(settings).run()
-        except (SettingsError, IndexFailed) as problem:
+        except SettingsError as problem:  # a plugin's: in the language of the build's messages
+            raise BuildFailed(problem.said(messages_lang(settings))) from problem
+        except IndexFailed as problem:
             raise BuildFailed(str(problem)) from problem
         if counter.records:
             raise BuildFailed("\n".join(r.getMessage() for r in counter.records))
@@ -662,7 +665,8 @@ def run(settings_file: Path, output: Path, overrides: dict | None = None, verbos
         print(stopped(errors.lang, output), file=sys.stderr)
         return 1
     except (BuildFailed, SettingsError) as failed:
-        print(f"{failed}\n{stopped(_SAID[0], output)}", file=sys.stderr)
+        said = failed.said(_SAID[0]) if isinstance(failed, SettingsError) else str(failed)
+        print(f"{said}\n{stopped(_SAID[0], output)}", file=sys.stderr)
         return 1
     took = time.monotonic() - started
     print(f"Built the site into {output}/ in {took:.1f} s." if _SAID[0] == "en" else

@@ -148,7 +148,7 @@ class Preview:
             update = self.site.update()
         except (ContentErrors, BuildFailed, SettingsError) as problem:
             self.overlay = {}
-            self._failed(reason, str(problem))
+            self._failed(reason, problem.said(self.lang) if isinstance(problem, SettingsError) else str(problem))
             return False
         except Exception as err:  # noqa: BLE001 (a plugin's failure is shown, the server keeps running)
             self.overlay = {}
@@ -209,7 +209,7 @@ class Preview:
         try:
             load(self.settings, self.overrides)
         except SettingsError as problem:
-            return self.t("Lỗi cấu hình", "Settings error in") + f" {shown(self.settings)}: {problem}"
+            return self.t("Lỗi cấu hình", "Settings error in") + f" {shown(self.settings)}: {problem.said(self.lang)}"
         except Exception as err:  # noqa: BLE001 (a Python error in the settings file)
             where = self.t(" dòng ", ", line ") + str(err.lineno) if getattr(err, "lineno", None) else ""
             return (self.t("Lỗi trong tệp cấu hình", "Error in the settings file") +
@@ -609,7 +609,7 @@ def run(port: int = 8000, settings: Path = Path("pelicanconf.py"), overrides: di
     try:
         conf = load(settings, overrides)
     except SettingsError as problem:
-        print(t("Lỗi", "Error") + f": {problem}", file=sys.stderr)
+        print(t("Lỗi", "Error") + f": {problem.said(lang)}", file=sys.stderr)
         return 2
     lang = messages_lang(conf)  # the site's own language unless one was asked
     content = Path(conf["PATH"])
@@ -620,7 +620,7 @@ def run(port: int = 8000, settings: Path = Path("pelicanconf.py"), overrides: di
     try:
         check_output_folder(content, output)
     except SettingsError as problem:
-        print(t("Lỗi", "Error") + f": {problem}", file=sys.stderr)
+        print(t("Lỗi", "Error") + f": {problem.said(lang)}", file=sys.stderr)
         return 2
     watch = [content] if content_only else [content, Path(conf["THEME"]), *map(Path, conf.get("PLUGIN_PATHS", [])),
                                             settings]

@@ -418,7 +418,8 @@ def run_publish(base: Path | None, settings: Path = PUBLISH_SETTINGS, overrides:
         publish(base or default_base(), settings, overrides, keep)
     except (PublishError, SettingsError) as err:
         lang = getattr(err, "lang", None) or str((overrides or {}).get("PORTAL_MESSAGES_LANG") or "vi")
-        print(_t(lang, f"\nKHÔNG XUẤT BẢN ĐƯỢC:\n{err}", f"\nNOT PUBLISHED:\n{err}"), file=sys.stderr)
+        said = err.said(lang) if isinstance(err, SettingsError) else str(err)
+        print(_t(lang, f"\nKHÔNG XUẤT BẢN ĐƯỢC:\n{said}", f"\nNOT PUBLISHED:\n{said}"), file=sys.stderr)
         return 1
     return 0
 

@@ -301,6 +301,20 @@ def test_a_bad_setting_stops_the_build_with_the_fix(tmp_path):
     built = run_build(content, tmp_path / "output", extra_settings={"CALENDAR_RECENT_DAYS": -5}, search=False)
     said = built.stdout + built.stderr
     assert built.returncode != 0
-    assert "CALENDAR_RECENT_DAYS = -5" in said and "whole number of days" in said, said
+    assert "CALENDAR_RECENT_DAYS = -5" in said and "số ngày nguyên" in said, said  # in Vietnamese by default
     assert "Traceback" not in said
+    assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.hostile
+def test_a_bad_setting_is_said_in_english_when_asked(tmp_path):
+    """The plugin's check runs in the build's own process; the command says it in the language asked."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    built = run_build(content, tmp_path / "output", extra_settings={"CALENDAR_RECENT_DAYS": -5}, search=False,
+                      args=("--lang", "en"))
+    said = built.stdout + built.stderr
+    assert built.returncode != 0 and "Traceback" not in said
+    assert "calendars: CALENDAR_RECENT_DAYS = -5 in the settings; use a whole number of days" in said, said
+    assert "Build stopped: nothing was published" in said and not re.search("[ạ-ỹđ]", said), said
     assert not (tmp_path / "output").exists()

@@ -42,15 +42,30 @@ def test_overrides_reach_pelicans_settings(tmp_path):
 def test_a_missing_settings_file_is_explained(tmp_path, capsys):
     assert cli.main(["check", "--settings", str(tmp_path / "none.py")]) == 2
     assert "Không có tệp cấu hình" in capsys.readouterr().err
+    assert cli.main(["check", "--lang", "en", "--settings", str(tmp_path / "none.py")]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("Error: Settings file ") and "Fix: " in said and "Không" not in said
+
+
+def test_a_settings_error_keeps_both_languages_across_processes():
+    """A plugin's settings error is raised in the build's own process and read, pickled, by the command."""
+    import pickle
+
+    problem = pickle.loads(pickle.dumps(SettingsError("Sai cấu hình X", "Setting X is wrong").prefixed("feeds: ")))
+    assert (str(problem), problem.said("vi"), problem.said("en")) == (
+        "feeds: Sai cấu hình X", "feeds: Sai cấu hình X", "feeds: Setting X is wrong")
+    assert SettingsError("Chỉ tiếng Việt").said("en") == "Chỉ tiếng Việt"  # (Pelican's own, passed on as it is)
 
 
 def test_a_misspelt_or_mistyped_setting_is_refused():
     from conftest import ROOT
 
-    with pytest.raises(SettingsError, match='did you mean "SEARCH_INDEX"'):
+    with pytest.raises(SettingsError, match='Có phải "SEARCH_INDEX"') as problem:
         load(ROOT / "pelicanconf.py", {"SEARCH_INDX": False})
-    with pytest.raises(SettingsError, match="true or false"):
+    assert problem.value.said("en") == '--set SEARCH_INDX: no such setting. Did you mean "SEARCH_INDEX"?'
+    with pytest.raises(SettingsError, match="viết true hoặc false") as problem:
         load(ROOT / "pelicanconf.py", {"SEARCH_INDEX": "nope"})
+    assert "write true or false" in problem.value.said("en")
 
 
 def test_a_number_for_a_text_setting_is_refused_with_the_quoting():

@@ -228,4 +228,6 @@ def test_paths_give_a_file_to_each_kind_that_is_an_event():
 def test_settings_problems_name_the_setting_and_the_fix(name, value, says):
     with pytest.raises(SettingsError, match="^calendars: ") as problem:
         ical.read_settings({**SETTINGS, name: value})
-    assert says in str(problem.value)
+    assert says in problem.value.said("en")
+    vi = problem.value.said("vi")  # Vietnamese unless English is asked for, naming the setting all the same
+    assert vi == str(problem.value) != problem.value.said("en") and name in vi and "trong" in vi

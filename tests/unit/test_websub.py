@@ -108,8 +108,9 @@ def test_the_hub_setting():
     assert hub_problem(None) is None and hub_problem("") is None
     assert hub_problem("https://hub.example/") is None and hub_problem("http://127.0.0.1:8080/hub") is None
     for bad in ("hub.example", "ftp://hub.example/", "https://", "https://hub.example/ a", 5):
-        message = hub_problem(bad)
-        assert message and "WEBSUB_HUB" in message and "https://hub.example/" in message, bad
+        vi, en = hub_problem(bad)
+        assert "WEBSUB_HUB" in vi and "https://hub.example/" in vi and "địa chỉ hub" in vi, bad
+        assert "WEBSUB_HUB" in en and "https://hub.example/" in en and "absolute" in en, bad
 
 
 # ---- which feeds changed -------------------------------------------------------------------
