@@ -197,10 +197,14 @@ def link_neighbours(views: list[ArticleView], cache_folder: str | None = None) -
     The links depend only on each view's kind and tags and on the order: the positions are
     kept for the last such shape, so a long-lived process (the live preview) whose save changed
     none of them only re-points the links; with ``cache_folder``, a build finds them there too
-    (an edit that moves no article and changes no tag: 0.3 s at 10,000 articles)."""
+    (an edit that moves no article and changes no tag: 0.3 s at 10,000 articles). A save or an edit
+    that changed the tags of a few articles, and moved none, works out again only the related
+    articles of those near them in the tags they left or joined (``_moved_positions``)."""
     shape = tuple((v.kind, tuple(t.slug for t in v.tags)) for v in views)
     if _LAST_SHAPE.get("shape") != shape:
-        _LAST_SHAPE.update(shape=shape, positions=_kept_positions(views, shape, cache_folder))
+        last = _LAST_SHAPE.get("shape"), _LAST_SHAPE.get("positions")
+        positions = _moved_positions(*last, shape) if last[0] is not None else None
+        _LAST_SHAPE.update(shape=shape, positions=positions or _kept_positions(shape, cache_folder))
     newer, older, related = _LAST_SHAPE["positions"]
     for i, v in enumerate(views):
         v.newer_in_kind = views[newer[i]] if newer[i] is not None else None
@@ -209,38 +213,42 @@ def link_neighbours(views: list[ArticleView], cache_folder: str | None = None) -
 
 
 _LAST_SHAPE: dict = {}
-NEIGHBOURS = "neighbours.pickle"  # in the cache folder: the last build's shape digest and positions
+NEIGHBOURS = "neighbours.pickle"  # in the cache folder: the last build's shape, its digest, and its positions
+MOVED_MOST = 16  # articles whose tags changed, beyond which every position is worked out again
 
 
-def _kept_positions(views: list[ArticleView], shape: tuple, cache_folder: str | None) -> tuple[list, list, list]:
+def _kept_positions(shape: tuple, cache_folder: str | None) -> tuple[list, list, list]:
     """The positions for ``shape``: from the cache folder when its last build had this shape (its digest
-    and the positions' own checked), else worked out and kept there."""
+    and the positions' own checked), or a shape that differs from it by a few articles' tags
+    (``_moved_positions``); else worked out. Kept there for the next build."""
     if not cache_folder:
-        return _neighbour_positions(views)
+        return _neighbour_positions(shape)
     import hashlib
     import os
     import pickle
 
     with open(__file__, "rb") as f:  # the way they are worked out (this module) is part of what they are
-        code = f.read()
+        code = hashlib.blake2b(f.read(), digest_size=16).digest()
     digest = hashlib.blake2b(pickle.dumps((code, shape), protocol=4), digest_size=16).digest()
     path = os.path.join(cache_folder, NEIGHBOURS)
+    positions = None
     try:
         with open(path, "rb") as f:
             data = f.read()
-        if data[:16] == digest and hashlib.blake2b(data[32:], digest_size=16).digest() == data[16:32]:
-            positions = pickle.loads(data[32:])  # noqa: S301 (our own file, both digests checked)
-            if len(positions[0]) == len(views):
-                return positions
+        if data[16:32] == code and hashlib.blake2b(data[48:], digest_size=16).digest() == data[32:48]:
+            kept, last = pickle.loads(data[48:])  # noqa: S301 (our own file, both digests checked)
+            if data[:16] == digest and len(kept[0]) == len(shape):
+                return kept
+            positions = _moved_positions(last, kept, shape)
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, IndexError):
         pass
-    positions = _neighbour_positions(views)
-    body = pickle.dumps(positions, protocol=pickle.HIGHEST_PROTOCOL)
+    positions = positions or _neighbour_positions(shape)
+    body = pickle.dumps((positions, shape), protocol=pickle.HIGHEST_PROTOCOL)
     tmp = f"{path}.{os.getpid()}"
     try:
         os.makedirs(cache_folder, exist_ok=True)
         with open(tmp, "wb") as f:
-            f.write(digest + hashlib.blake2b(body, digest_size=16).digest() + body)
+            f.write(digest + code + hashlib.blake2b(body, digest_size=16).digest() + body)
         os.replace(tmp, path)
     except OSError:  # not kept: worked out again next time
         with contextlib.suppress(OSError):
@@ -248,28 +256,65 @@ def _kept_positions(views: list[ArticleView], shape: tuple, cache_folder: str | 
     return positions
 
 
-def _neighbour_positions(views: list[ArticleView]) -> tuple[list, list, list]:
-    """For each view (by position): the newer and older in its kind, and the related ones."""
+def _indexes(shape: tuple) -> tuple[dict, dict, dict]:
+    """Each kind's articles and each tag's, by position, newest first; where each article is in each tag's."""
     by_kind: dict[str, list[int]] = {}
     by_tag: dict[str, list[int]] = {}
-    for i, v in enumerate(views):
-        by_kind.setdefault(v.kind, []).append(i)
-        for t in v.tags:
-            by_tag.setdefault(t.slug, []).append(i)
-    newer: list = [None] * len(views)
-    older: list = [None] * len(views)
+    for i, (kind, slugs) in enumerate(shape):
+        by_kind.setdefault(kind, []).append(i)
+        for slug in slugs:
+            by_tag.setdefault(slug, []).append(i)
+    position = {slug: {i: j for j, i in enumerate(items)} for slug, items in by_tag.items()}
+    return by_kind, by_tag, position
+
+
+def _related(i: int, slugs: tuple, by_tag: dict, position: dict) -> list[int]:
+    shared: dict[int, int] = {}
+    for slug in set(slugs):
+        items, j = by_tag[slug], position[slug][i]
+        for other in items[max(0, j - RELATED_WINDOW): j + RELATED_WINDOW + 1]:
+            if other != i:
+                shared[other] = shared.get(other, 0) + 1
+    return sorted(shared, key=lambda k: (-shared[k], k))[:RELATED_COUNT]
+
+
+def _neighbour_positions(shape: tuple) -> tuple[list, list, list]:
+    """For each article of ``shape`` (its kind and tags' slugs, by position): the newer and older in its
+    kind, and the related ones."""
+    by_kind, by_tag, position = _indexes(shape)
+    newer: list = [None] * len(shape)
+    older: list = [None] * len(shape)
     for items in by_kind.values():
         for j, i in enumerate(items):
             newer[i] = items[j - 1] if j > 0 else None
             older[i] = items[j + 1] if j + 1 < len(items) else None
-    position = {slug: {i: j for j, i in enumerate(items)} for slug, items in by_tag.items()}
-    related: list = []
-    for i, v in enumerate(views):
-        shared: dict[int, int] = {}
-        for slug in {t.slug for t in v.tags}:
-            items, j = by_tag[slug], position[slug][i]
-            for other in items[max(0, j - RELATED_WINDOW): j + RELATED_WINDOW + 1]:
-                if other != i:
-                    shared[other] = shared.get(other, 0) + 1
-        related.append(sorted(shared, key=lambda k: (-shared[k], k))[:RELATED_COUNT])
+    related = [_related(i, slugs, by_tag, position) for i, (_, slugs) in enumerate(shape)]
     return newer, older, related
+
+
+def _moved_positions(last: tuple | None, kept: tuple | None, shape: tuple) -> tuple[list, list, list] | None:
+    """The positions for ``shape`` from those ``kept`` for the ``last`` shape, when they differ only by the
+    tags of a few articles (none added, removed or moved, no kind changed: the newer and older stay); None
+    otherwise. An article's related ones are read from the RELATED_WINDOW nearest it in each of its tags:
+    an article that joins or leaves a tag changes them only for those within that distance of it there
+    (one more on each side: the window's edge moves), and for itself."""
+    if last is None or kept is None or len(last) != len(shape) or len(kept[0]) != len(shape):
+        return None
+    changed = [i for i, (was, now) in enumerate(zip(last, shape, strict=True)) if was != now]
+    if len(changed) > MOVED_MOST or any(last[i][0] != shape[i][0] for i in changed):
+        return None
+    _, old_by_tag, _ = _indexes(last)
+    _, by_tag, position = _indexes(shape)
+    affected = set(changed)
+    for i in changed:
+        for slug in set(last[i][1]) | set(shape[i][1]):
+            if last[i][1].count(slug) == shape[i][1].count(slug):
+                continue  # the tag's list is as it was: no window in it changed
+            for items in (old_by_tag.get(slug, ()), by_tag.get(slug, ())):
+                for j in (j for j, other in enumerate(items) if other == i):
+                    affected.update(items[max(0, j - RELATED_WINDOW - 1): j + RELATED_WINDOW + 2])
+    newer, older, related = kept
+    related = list(related)
+    for i in affected:
+        related[i] = _related(i, shape[i][1], by_tag, position)
+    return list(newer), list(older), related

@@ -95,5 +95,49 @@ def test_a_build_finds_the_neighbours_of_the_same_shape_in_its_cache_folder(tmp_
     view_module._LAST_SHAPE.clear()
 
 
+def test_a_few_articles_tags_changed_give_the_same_neighbours_as_working_them_all_out():
+    """The live preview after a save, and a build after an edit, work out again only the related articles
+    near the ones whose tags changed: always what working out every article gives."""
+    import random
+
+    from portal import view as view_module
+
+    rng = random.Random(20261202)
+    slugs = [f"the-{k}" for k in range(7)]
+    for _ in range(60):
+        size = rng.choice([5, 40, 300])
+        last = tuple((rng.choice("ab"), tuple(rng.sample(slugs, rng.randint(0, 3)))) for _ in range(size))
+        shape = list(last)
+        for i in rng.sample(range(size), rng.randint(1, min(5, size))):
+            tags = list(rng.sample(slugs + ["moi"], rng.randint(0, 3)))
+            if tags and rng.random() < 0.2:
+                tags.append(tags[0])  # a tag twice: its list holds the article twice
+            shape[i] = (shape[i][0], tuple(tags))
+        shape = tuple(shape)
+        moved = view_module._moved_positions(last, view_module._neighbour_positions(last), shape)
+        assert moved == view_module._neighbour_positions(shape)
+    some = (("a", ("x",)), ("b", ("x", "y")), ("a", ("y",)))
+    kept = view_module._neighbour_positions(some)
+    assert view_module._moved_positions(some, kept, (("b", ("x",)), *some[1:])) is None  # a kind changed
+    assert view_module._moved_positions(some, kept, some[:2]) is None  # an article gone
+
+
+def test_a_build_after_a_tag_edit_finds_the_neighbours_from_the_last_builds(tmp_path):
+    from portal import view as view_module
+
+    last = tuple(("a", (f"t{i % 3}",)) for i in range(200))
+    shape = (("a", ("t1", "moi")), *last[1:])
+    view_module._kept_positions(last, str(tmp_path))
+    worked_out = []
+    real = view_module._neighbour_positions
+    view_module._neighbour_positions = lambda s: worked_out.append(s) or real(s)
+    try:
+        assert view_module._kept_positions(shape, str(tmp_path)) == real(shape)
+        assert worked_out == []  # from the last build's, none worked out whole
+        assert view_module._kept_positions(shape, str(tmp_path)) == real(shape)  # and kept for the next
+    finally:
+        view_module._neighbour_positions = real
+
+
 def test_now_is_the_build_clock():
     assert NOW.utcoffset().total_seconds() == 7 * 3600
