@@ -25,6 +25,7 @@ from typing import NoReturn
 from .settings import DEFAULT_SETTINGS, PUBLISH_SETTINGS, SettingsError, parse_overrides
 
 LANG = "vi"
+ASKED_HERE = False  # whether --lang was given (it wins over --set PORTAL_MESSAGES_LANG)
 ASKED: str | None = None  # the language asked (--lang, or PORTAL_LANG in the environment); None: the site's
 
 
@@ -104,7 +105,10 @@ def _content_arg(p: argparse.ArgumentParser) -> None:
 def _overrides(args) -> dict:
     overrides = parse_overrides(getattr(args, "overrides", []))
     if ASKED in ("vi", "en"):  # the build's messages (content errors) in the language asked, the site in its own
-        overrides.setdefault("PORTAL_MESSAGES_LANG", ASKED)
+        if ASKED_HERE:  # --lang wins over a --set PORTAL_MESSAGES_LANG (the environment's PORTAL_LANG does not)
+            overrides["PORTAL_MESSAGES_LANG"] = ASKED
+        else:
+            overrides.setdefault("PORTAL_MESSAGES_LANG", ASKED)
     if getattr(args, "content", None) is not None:
         overrides["PATH"] = str(args.content.resolve())
     return overrides
@@ -184,7 +188,7 @@ def cmd_run(args) -> int:
 def cmd_deploy_config(args) -> int:
     from .deploy import command
 
-    return command.run(args, _overrides(args), lang=LANG)
+    return command.run(args, _overrides(args), lang=ASKED if ASKED in ("vi", "en") else None)
 
 
 def cmd_fields(args) -> int:
@@ -403,16 +407,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global LANG, ASKED
+    global LANG, ASKED, ASKED_HERE
     program = argv is None  # the command itself (python -m portal, the portal script), not a caller in Python
     argv = list(sys.argv[1:] if argv is None else argv)
     ASKED = _asked_lang(argv)
+    ASKED_HERE = any(a == "--lang" or a.startswith("--lang=") for a in argv)
     LANG = "en" if ASKED == "en" else "vi"
     args = parser().parse_args(argv)
     try:
         code = args.func(args)
     except SettingsError as problem:
-        print(f"{T('Lỗi', 'Error')}: {problem.said(LANG)}", file=sys.stderr)
+        lang = ASKED if ASKED in ("vi", "en") else (problem.lang or "vi")  # --lang, else what the settings ask
+        print(f"{'Error' if lang == 'en' else 'Lỗi'}: {problem.said(lang)}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         code = 130

@@ -96,10 +96,10 @@ def read_settings(settings: dict) -> CalendarSettings:
     email = str(contact.get("email") or "").strip() if isinstance(contact, dict) else ""
     email = email or None
     if email is not None and not _EMAIL_RE.match(email):
-        raise SettingsError(f"calendars: SITE_CONTACT['email'] = {email!r} trong pelicanconf.py không phải địa "
+        raise SettingsError(f"calendars: SITE_CONTACT['email'] = {email!r} trong cấu hình không phải địa "
                             'chỉ thư điện tử. Cách sửa: ghi dạng "antoanthongtin@laocai.gov.vn" (đơn vị tổ chức '
                             "của mọi sự kiện trong lịch), hoặc bỏ trống",
-                            f"calendars: SITE_CONTACT['email'] = {email!r} in pelicanconf.py is not an e-mail "
+                            f"calendars: SITE_CONTACT['email'] = {email!r} in the settings is not an e-mail "
                             'address; write one like "antoanthongtin@laocai.gov.vn" (it is the ORGANIZER of '
                             "every event), or leave it out")
     authority = str(settings.get("FEEDS_TAG_AUTHORITY") or DEFAULT_TAG_AUTHORITY)

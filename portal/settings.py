@@ -20,6 +20,8 @@ class SettingsError(ValueError):
     and in English when ``en`` is given (``said``: the one a person asked for, PORTAL_MESSAGES_LANG or
     ``--lang en``). ``str()`` is the Vietnamese."""
 
+    lang: str | None = None  # the language the person asked for, when known where it was raised (``load``)
+
     def __init__(self, message: str, en: str | None = None):
         super().__init__(message, en)  # both in args: the error crosses from the build's process pickled
 
@@ -50,7 +52,17 @@ def parse_override(pair: str) -> tuple[str, object]:
 
 
 def parse_overrides(pairs: list[str] | None) -> dict:
-    return dict(parse_override(p) for p in pairs or [])
+    parsed, wrong = {}, None
+    for pair in pairs or []:
+        try:
+            key, value = parse_override(pair)
+            parsed[key] = value
+        except SettingsError as problem:
+            wrong = wrong or problem
+    if wrong is not None:  # said in the language the other pairs ask for, if they do
+        wrong.lang = asked_in(None, parsed)
+        raise wrong
+    return parsed
 
 
 # Settings a plugin reads with a default, which a settings file may leave out.
@@ -81,7 +93,16 @@ def check_names(known: dict, overrides: dict) -> None:
 
 
 def load(settings_file: Path = DEFAULT_SETTINGS, overrides: dict | None = None) -> dict:
-    """Pelican's settings from the file, overrides last (relative paths resolved from here)."""
+    """Pelican's settings from the file, overrides last (relative paths resolved from here). A SettingsError
+    raised here knows the language the person asked for (``lang``: ``asked_in``)."""
+    try:
+        return _load(settings_file, overrides)
+    except SettingsError as problem:
+        problem.lang = problem.lang or asked_in(settings_file, overrides)
+        raise
+
+
+def _load(settings_file: Path, overrides: dict | None) -> dict:
     from pelican.settings import read_settings
 
     if not Path(settings_file).is_file():
@@ -99,9 +120,23 @@ def load(settings_file: Path = DEFAULT_SETTINGS, overrides: dict | None = None) 
     return _read(read_settings, settings_file, overrides)
 
 
+def asked_in(settings_file: Path | None, overrides: dict | None) -> str:
+    """The language of the messages a person asked for, as far as it can be known when the settings cannot be
+    read: PORTAL_MESSAGES_LANG or PORTAL_LANG given with --set (``portal … --lang en`` gives the first), else
+    written in the settings file; Vietnamese when neither says, or the file does not run."""
+    known = dict(overrides or {})
+    if not ({"PORTAL_MESSAGES_LANG", "PORTAL_LANG"} & set(known)) and settings_file and Path(settings_file).is_file():
+        with contextlib.suppress(Exception):  # (a file that does not run is said in Vietnamese)
+            from pelican.settings import get_settings_from_file
+
+            known = {**get_settings_from_file(str(settings_file)), **known}
+    lang = messages_lang(known)
+    return lang if lang in ("vi", "en") else "vi"
+
+
 def _read(read_settings, settings_file: Path, overrides: dict | None) -> dict:
-    """Pelican's reading of the settings; its own checks' ValueError (a content folder that is not there,
-    above all) as a SettingsError that says what to do."""
+    """Pelican's reading of the settings; its own checks' ValueError (a content folder or a theme that is not
+    there, above all) and a Python mistake in the file as a SettingsError that says what to do."""
     try:
         return read_settings(str(settings_file), override=overrides)
     except ValueError as problem:
@@ -116,7 +151,29 @@ def _read(read_settings, settings_file: Path, overrides: dict | None) -> dict:
                                 "hoặc PATH trong tệp cấu hình",
                                 f"Content folder {content} not found. Fix: give --content FOLDER, or PATH in "
                                 "the settings file") from problem
-        raise SettingsError(f"{settings_file}: {problem}") from problem
+        theme = str(problem).removeprefix("Could not find the theme ")
+        if theme != str(problem):
+            raise SettingsError(f"{settings_file}: THEME = {theme!r}: không có thư mục giao diện này. Cách sửa: ghi "
+                                'đường dẫn thư mục giao diện, ví dụ THEME = "theme"',
+                                f"{settings_file}: THEME = {theme!r}: no such theme folder. Fix: give the theme's "
+                                'folder, e.g. THEME = "theme"') from problem
+        raise SettingsError(f"{settings_file}: Pelican không dùng được cấu hình này ({problem}). Cách sửa: sửa "
+                            "như lời Pelican trong ngoặc",
+                            f"{settings_file}: Pelican cannot use these settings: {problem}") from problem
+    except Exception as err:  # a Python mistake in the file (SyntaxError, NameError, an import that fails)
+        line = getattr(err, "lineno", None)
+        if line is None:
+            tb = err.__traceback__
+            while tb is not None:  # the last frame in the settings file names its line
+                if Path(tb.tb_frame.f_code.co_filename).resolve() == Path(settings_file).resolve():
+                    line = tb.tb_lineno
+                tb = tb.tb_next
+        where = f", dòng {line}" if line else ""
+        where_en = f", line {line}" if line else ""
+        raise SettingsError(f"Tệp cấu hình {settings_file}{where} viết sai cú pháp Python ({type(err).__name__}: "
+                            f"{err}). Cách sửa: sửa dòng đó (chuỗi trong dấu ngoặc kép, True/False viết hoa chữ đầu)",
+                            f"The settings file {settings_file}{where_en} is not valid Python ({type(err).__name__}: "
+                            f"{err}). Fix: correct that line (strings in quotes, True/False capitalised)") from err
 
 
 def messages_lang(settings: dict) -> str:

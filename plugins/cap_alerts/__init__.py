@@ -43,9 +43,9 @@ def check_settings(pelican) -> None:
     s = pelican.settings
     sender = s.get("CAP_SENDER") or ""
     if not _SENDER_RE.match(sender):
-        raise SettingsError(f"cap_alerts: CAP_SENDER = {sender!r} trong pelicanconf.py: ghi một từ, không có dấu "
+        raise SettingsError(f"cap_alerts: CAP_SENDER = {sender!r} trong cấu hình: ghi một từ, không có dấu "
                             'cách, dấu phẩy, < hay &, ví dụ "antoanthongtin@laocai.gov.vn"',
-                            f"cap_alerts: CAP_SENDER = {sender!r} in pelicanconf.py: write one word without "
+                            f"cap_alerts: CAP_SENDER = {sender!r} in the settings: write one word without "
                             'spaces, commas, < or &, e.g. "antoanthongtin@laocai.gov.vn"')
     try:
         signing.from_settings(s)

@@ -26,6 +26,11 @@ def say(lang: str, vi: str, en: str) -> str:
     return en if lang == "en" else vi
 
 
+def _refused(vi: str, en: str) -> SettingsError:
+    """A CSAF setting to fix, in both languages (``SettingsError.said``)."""
+    return SettingsError("csaf: " + vi, "csaf: " + en)
+
+
 @dataclass(frozen=True)
 class CsafSettings:
     base: str  # the absolute site URL every link starts with
@@ -69,26 +74,23 @@ def _version() -> str | None:
 def _publisher(s: dict, lang: str) -> dict:
     category = s.get("CSAF_PUBLISHER_CATEGORY", "coordinator")
     if category not in PUBLISHER_CATEGORIES:
-        raise SettingsError("csaf: " + say(
-            lang,
-            f"CSAF_PUBLISHER_CATEGORY = {category!r} trong pelicanconf.py không hợp lệ. Cách sửa: viết một trong "
+        raise _refused(
+            f"CSAF_PUBLISHER_CATEGORY = {category!r} trong cấu hình không hợp lệ. Cách sửa: viết một trong "
             f"{', '.join(PUBLISHER_CATEGORIES)} (cơ quan điều phối ứng cứu sự cố như CERT: \"coordinator\").",
-            f"CSAF_PUBLISHER_CATEGORY = {category!r} in pelicanconf.py is not allowed. Fix: write one of "
-            f"{', '.join(PUBLISHER_CATEGORIES)} (a CERT-like authority coordinating responses: \"coordinator\")."))
+            f"CSAF_PUBLISHER_CATEGORY = {category!r} in the settings is not allowed. Fix: write one of "
+            f"{', '.join(PUBLISHER_CATEGORIES)} (a CERT-like authority coordinating responses: \"coordinator\").")
     name = str(s.get("CSAF_PUBLISHER_NAME") or s.get("SITE_OWNER") or "").strip()
     if not name:
-        raise SettingsError("csaf: " + say(
-            lang,
-            "Thiếu tên đơn vị phát hành. Cách sửa: đặt SITE_OWNER (hoặc CSAF_PUBLISHER_NAME) trong pelicanconf.py.",
-            "The publisher has no name. Fix: set SITE_OWNER (or CSAF_PUBLISHER_NAME) in pelicanconf.py."))
+        raise _refused(
+            "Thiếu tên đơn vị phát hành. Cách sửa: đặt SITE_OWNER (hoặc CSAF_PUBLISHER_NAME) trong tệp cấu hình.",
+            "The publisher has no name. Fix: set SITE_OWNER (or CSAF_PUBLISHER_NAME) in the settings file.")
     namespace = str(s.get("CSAF_PUBLISHER_NAMESPACE") or s.get("PORTAL_PRODUCTION_URL") or "").strip()
     if not _is_url(namespace):
-        raise SettingsError("csaf: " + say(
-            lang,
+        raise _refused(
             f"CSAF_PUBLISHER_NAMESPACE = {namespace!r} phải là địa chỉ web đầy đủ của đơn vị, ví dụ "
             '"https://antoanthongtin.laocai.gov.vn"; không bao giờ đổi sau khi đã phát hành.',
             f"CSAF_PUBLISHER_NAMESPACE = {namespace!r} must be the issuer's full web address, e.g. "
-            '"https://antoanthongtin.laocai.gov.vn"; never change it once advisories are out.'))
+            '"https://antoanthongtin.laocai.gov.vn"; never change it once advisories are out.')
     publisher = {"category": category, "name": name, "namespace": namespace}
     details = _contact_details(s.get("SITE_CONTACT"))
     if details:
@@ -96,9 +98,9 @@ def _publisher(s: dict, lang: str) -> dict:
     authority = s.get("CSAF_ISSUING_AUTHORITY")
     if authority is not None:
         if not isinstance(authority, str) or not authority.strip():
-            raise SettingsError("csaf: " + say(
+            raise _refused(
                 lang, "CSAF_ISSUING_AUTHORITY phải là một đoạn văn bản hoặc None.",
-                "CSAF_ISSUING_AUTHORITY must be a text or None."))
+                "CSAF_ISSUING_AUTHORITY must be a text or None.")
         publisher["issuing_authority"] = authority.strip()
     return publisher
 
@@ -111,20 +113,19 @@ def _contacts(s: dict, lang: str) -> tuple[str, ...]:
         given = [f"mailto:{email}"] if email else []
     if isinstance(given, str) or not isinstance(given, list | tuple) or not given or not all(
             isinstance(c, str) and c.startswith(CONTACT_SCHEMES) and len(c) > 7 for c in given):
-        raise SettingsError("csaf: " + say(
-            lang,
+        raise _refused(
             f"SECURITY_TXT_CONTACTS = {given!r}: security.txt cần ít nhất một địa chỉ liên hệ. Cách sửa: điền "
             'SITE_CONTACT["email"], hoặc đặt SECURITY_TXT_CONTACTS = ["mailto:…", "https://…", "tel:…"].',
             f"SECURITY_TXT_CONTACTS = {given!r}: security.txt needs at least one contact. Fix: fill in "
-            'SITE_CONTACT["email"], or set SECURITY_TXT_CONTACTS = ["mailto:…", "https://…", "tel:…"].'))
+            'SITE_CONTACT["email"], or set SECURITY_TXT_CONTACTS = ["mailto:…", "https://…", "tel:…"].')
     return tuple(given)
 
 
 def _flag(s: dict, name: str, lang: str) -> bool:
     value = s.get(name, True)
     if not isinstance(value, bool):
-        raise SettingsError("csaf: " + say(lang, f"{name} = {value!r}: viết True hoặc False.",
-                                           f"{name} = {value!r}: write True or False."))
+        raise _refused(f"{name} = {value!r}: viết True hoặc False.",
+                                           f"{name} = {value!r}: write True or False.")
     return value
 
 
@@ -134,12 +135,11 @@ def _key(s: dict, lang: str) -> Path | None:
         return None
     path = Path(os.path.expanduser(str(value)))
     if not path.is_file():
-        raise SettingsError("csaf: " + say(
-            lang,
+        raise _refused(
             f"CSAF_OPENPGP_KEY = {str(value)!r}: không có tệp này. Cách sửa: chỉ đường dẫn tệp khóa bí mật OpenPGP "
             "dạng ASCII (gpg --export-secret-keys --armor), hoặc bỏ trống để không ký.",
             f"CSAF_OPENPGP_KEY = {str(value)!r}: no such file. Fix: give the path of an ASCII-armoured OpenPGP "
-            "secret key (gpg --export-secret-keys --armor), or leave it empty to publish unsigned."))
+            "secret key (gpg --export-secret-keys --armor), or leave it empty to publish unsigned.")
     return path
 
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ..settings import SettingsError, load
+from ..settings import SettingsError, load, messages_lang
 from .options import DeployError, DeployOptions, Plan, make_plan, parse_ports
 
 # file -> where it goes on the server (Vietnamese, English)
@@ -109,15 +109,19 @@ def options_from(args) -> DeployOptions:
                          tls_key=args.tls_key, api_rate=args.api_rate, api_burst=args.api_burst)
 
 
-def run(args, overrides: dict, lang: str = "vi") -> int:
-    """The command: check, write, say where each file goes; exit status 2 on a setting to fix."""
+def run(args, overrides: dict, lang: str | None = None) -> int:
+    """The command: check, write, say where each file goes; exit status 2 on a setting to fix. ``lang``: the
+    language asked (``--lang``); None: the one the settings ask for (PORTAL_MESSAGES_LANG, PORTAL_LANG)."""
     try:
         settings = load(args.settings, overrides)
+        lang = lang or messages_lang(settings)
         plan = make_plan(settings, options_from(args))
     except DeployError as problem:
+        lang = lang or "vi"
         print(("Lỗi: " if lang != "en" else "Error: ") + problem.text(lang), file=sys.stderr)
         return 2
     except SettingsError as problem:
+        lang = lang or problem.lang or "vi"
         print(f"{'Error' if lang == 'en' else 'Lỗi'}: {problem.said(lang)}", file=sys.stderr)
         return 2
     files = render(plan, args.settings)

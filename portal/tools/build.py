@@ -32,6 +32,11 @@ class BuildFailed(Exception):
     pass
 
 
+class SettingsFailed(BuildFailed):
+    """A plugin's check of the settings failed, in the build's own process (said in the language of the
+    build's messages): building again in an empty folder would fail the same way."""
+
+
 class _ErrorCounter(logging.Handler):
     """Pelican logs some failures instead of raising: any ERROR fails the build."""
 
@@ -469,7 +474,7 @@ def _run_build(settings: dict, output: Path, fresh: Path, previous: Path | None,
     recycled = previous is not None and recycle_previous(output, fresh)
     try:
         return _run_once(settings, output, fresh, previous, apart, recycled, early)
-    except (ContentErrors, SettingsError, KeyboardInterrupt, SystemExit):
+    except (ContentErrors, SettingsError, SettingsFailed, KeyboardInterrupt, SystemExit):
         raise
     except BaseException as failure:
         if previous is None:
@@ -597,7 +602,7 @@ def _run_pelican(settings: dict) -> None:
         try:
             Pelican(settings).run()
         except SettingsError as problem:  # a plugin's: in the language of the build's messages
-            raise BuildFailed(problem.said(messages_lang(settings))) from problem
+            raise SettingsFailed(problem.said(messages_lang(settings))) from problem
         except IndexFailed as problem:
             raise BuildFailed(str(problem)) from problem
         if counter.records:
@@ -665,8 +670,9 @@ def run(settings_file: Path, output: Path, overrides: dict | None = None, verbos
         print(stopped(errors.lang, output), file=sys.stderr)
         return 1
     except (BuildFailed, SettingsError) as failed:
-        said = failed.said(_SAID[0]) if isinstance(failed, SettingsError) else str(failed)
-        print(f"{said}\n{stopped(_SAID[0], output)}", file=sys.stderr)
+        lang = (isinstance(failed, SettingsError) and failed.lang) or _SAID[0]  # (settings not read: what they ask)
+        said = failed.said(lang) if isinstance(failed, SettingsError) else str(failed)
+        print(f"{said}\n{stopped(lang, output)}", file=sys.stderr)
         return 1
     took = time.monotonic() - started
     print(f"Built the site into {output}/ in {took:.1f} s." if _SAID[0] == "en" else

@@ -11,12 +11,24 @@ from pathlib import Path
 
 from ..checks import Checker, display
 from ..model import Problem, report
-from ..settings import load, messages_lang
+from ..settings import SettingsError, load, messages_lang
 
 
 def check(content: Path, settings: dict, now: dt.datetime | None = None, lang: str = "vi",
           build_errors_only: bool = False) -> tuple[list[Problem], int]:
     return Checker(content, settings, now, lang).run(build_errors_only)
+
+
+def plugins_refuse(settings: dict) -> SettingsError | None:
+    """What the plugins' own checks of the settings refuse, as at a build's start (Pelican's ``initialized``:
+    a CAP sender with a space, a calendar folder that is not a name, a site address without http://…)."""
+    from pelican import Pelican
+
+    try:
+        Pelican(dict(settings))  # loads the plugins; their checks run; nothing is read or written
+    except SettingsError as problem:
+        return problem
+    return None
 
 
 def summary_line(problems: list[Problem], files: int, lang: str = "vi") -> str:
@@ -39,6 +51,10 @@ def run(settings_file: Path, overrides: dict | None = None, lang: str | None = N
     the messages (None: the build's, ``settings.messages_lang``)."""
     settings = load(settings_file, overrides)
     lang = lang or messages_lang(settings)
+    refused = plugins_refuse(settings)
+    if refused is not None:  # a build would stop before reading a file: so does the check
+        print(f"{'Error' if lang == 'en' else 'Lỗi'}: {refused.said(lang)}", file=sys.stderr)
+        return 2
     content = Path(settings["PATH"])
     if not content.is_dir():
         print(f"Lỗi: không có thư mục nội dung {content}." if lang == "vi" else f"Error: no content folder {content}.",

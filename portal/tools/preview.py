@@ -609,6 +609,7 @@ def run(port: int = 8000, settings: Path = Path("pelicanconf.py"), overrides: di
     try:
         conf = load(settings, overrides)
     except SettingsError as problem:
+        lang = problem.lang or lang  # (what the settings file asks for, when it could be read)
         print(t("Lỗi", "Error") + f": {problem.said(lang)}", file=sys.stderr)
         return 2
     lang = messages_lang(conf)  # the site's own language unless one was asked

@@ -306,6 +306,19 @@ def test_a_bad_setting_stops_the_build_with_the_fix(tmp_path):
     assert not (tmp_path / "output").exists()
 
 
+def test_a_bad_setting_stops_a_rebuild_at_once_leaving_the_last_output(tmp_path):
+    """Into an output a build made: said once, not built again in an empty folder (it would fail the same)."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    assert run_build(content, tmp_path / "output", search=False).returncode == 0
+    before = sorted(p.relative_to(tmp_path / "output") for p in (tmp_path / "output").rglob("*"))
+    built = run_build(content, tmp_path / "output", extra_settings={"CALENDAR_RECENT_DAYS": -5}, search=False)
+    said = built.stdout + built.stderr
+    assert built.returncode != 0 and said.count("CALENDAR_RECENT_DAYS = -5") == 1, said
+    assert "thư mục trống" not in said and "Traceback" not in said, said
+    assert sorted(p.relative_to(tmp_path / "output") for p in (tmp_path / "output").rglob("*")) == before
+
+
 @pytest.mark.hostile
 def test_a_bad_setting_is_said_in_english_when_asked(tmp_path):
     """The plugin's check runs in the build's own process; the command says it in the language asked."""

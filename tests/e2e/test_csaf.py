@@ -343,7 +343,7 @@ def test_a_wrong_setting_stops_the_build_with_the_fix(tmp_path):
     built = run_build(content, tmp_path / "out", search=False,
                       extra_settings={"CSAF_PUBLISHER_CATEGORY": "cert"})
     assert built.returncode == 1
-    assert "CSAF_PUBLISHER_CATEGORY = 'cert' trong pelicanconf.py không hợp lệ" in built.stderr
+    assert "CSAF_PUBLISHER_CATEGORY = 'cert' trong cấu hình không hợp lệ" in built.stderr
     assert "coordinator" in built.stderr and "Traceback" not in built.stderr
     assert not (tmp_path / "out").exists()
 

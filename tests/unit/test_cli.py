@@ -47,6 +47,43 @@ def test_a_missing_settings_file_is_explained(tmp_path, capsys):
     assert said.startswith("Error: Settings file ") and "Fix: " in said and "Không" not in said
 
 
+def test_a_settings_file_that_is_not_python_names_its_line_in_both_languages(tmp_path):
+    bad = tmp_path / "conf.py"
+    bad.write_text('SITENAME = "x"\nSEARCH_INDEX = Tru\n', encoding="utf-8")
+    with pytest.raises(SettingsError) as problem:
+        load(bad)
+    assert "dòng 2" in str(problem.value) and "NameError" in str(problem.value)
+    assert "line 2" in problem.value.said("en") and "Fix: " in problem.value.said("en")
+    bad.write_text("X = (\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="dòng 1"):
+        load(bad)
+
+
+def test_a_settings_error_is_said_in_the_language_the_settings_or_the_command_ask(tmp_path, capsys, monkeypatch):
+    from conftest import ROOT
+
+    english = tmp_path / "conf.py"
+    english.write_text(f"from pelicanconf import *\nPORTAL_MESSAGES_LANG = 'en'\nPATH = {str(ROOT / 'content')!r}\n"
+                       f"THEME = {str(tmp_path / 'none')!r}\n", encoding="utf-8")
+    monkeypatch.chdir(ROOT)  # (the settings file imports the project's)
+    assert cli.main(["check", "--settings", str(english)]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("Error: ") and "no such theme folder" in said, said
+    assert cli.main(["check", "--lang", "vi", "--settings", str(english)]) == 2  # --lang wins
+    assert "không có thư mục giao diện" in capsys.readouterr().err
+    assert cli.main(["check", "--set", 'PORTAL_MESSAGES_LANG="en"', "--set", "SEARCH_INDX=false"]) == 2
+    assert capsys.readouterr().err.startswith('Error: --set SEARCH_INDX: no such setting. Did you mean "SEARCH_INDEX"?')
+    assert cli.main(["check", "--set", 'PORTAL_MESSAGES_LANG="en"', "--set", "search_index=false"]) == 2
+    assert "write NAME=VALUE" in capsys.readouterr().err
+
+
+def test_the_check_refuses_settings_a_plugin_refuses_as_the_build_does(capsys):
+    assert cli.main(["check", "--set", 'CAP_SENDER="a b"']) == 2
+    assert "cap_alerts: CAP_SENDER = 'a b' trong cấu hình" in capsys.readouterr().err
+    assert cli.main(["check", "--lang", "en", "--set", 'CALENDAR_PATH="../x"']) == 2
+    assert "calendars: CALENDAR_PATH = '../x' in the settings" in capsys.readouterr().err
+
+
 def test_a_settings_error_keeps_both_languages_across_processes():
     """A plugin's settings error is raised in the build's own process and read, pickled, by the command."""
     import pickle

@@ -81,8 +81,8 @@ def test_security_txt_expires_within_a_year_and_moves_once_a_month():
 
 
 @pytest.mark.parametrize(("override", "vi", "en"), [
-    ({"CSAF_PUBLISHER_CATEGORY": "cert"}, "CSAF_PUBLISHER_CATEGORY = 'cert' trong pelicanconf.py không hợp lệ",
-     "CSAF_PUBLISHER_CATEGORY = 'cert' in pelicanconf.py is not allowed"),
+    ({"CSAF_PUBLISHER_CATEGORY": "cert"}, "CSAF_PUBLISHER_CATEGORY = 'cert' trong cấu hình không hợp lệ",
+     "CSAF_PUBLISHER_CATEGORY = 'cert' in the settings is not allowed"),
     ({"CSAF_PUBLISHER_NAMESPACE": "laocai.gov.vn"}, "phải là địa chỉ web đầy đủ", "must be the issuer's full web"),
     ({"SITE_CONTACT": {}, "SECURITY_TXT_CONTACTS": None}, "security.txt cần ít nhất một địa chỉ liên hệ",
      "security.txt needs at least one contact"),
@@ -94,6 +94,7 @@ def test_settings_problems_name_the_setting_and_the_fix(override, vi, en):
     with pytest.raises(SettingsError, match="^csaf: ") as vietnamese:
         read_settings({**SETTINGS, **override})
     assert vi in str(vietnamese.value)
+    assert en in vietnamese.value.said("en")  # both texts, whatever the settings' language
     with pytest.raises(SettingsError) as english:
         read_settings({**SETTINGS, **override, "PORTAL_LANG": "en"})
-    assert en in str(english.value)
+    assert en in english.value.said("en")
