@@ -86,7 +86,7 @@ _NESTING = re.compile(r"(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)))+")
 @dataclass(frozen=True)
 class Finding:
     code: str  # a key of the message catalogue
-    needle: re.Pattern  # how to find the line in the Markdown
+    needle: re.Pattern | tuple[re.Pattern, ...]  # how to find the line in the Markdown (the first that matches)
     params: dict
     level: str
 
@@ -202,7 +202,11 @@ class _Inspector:
                 self._add("dropped_html", _attr_needle(name), {"what": f'{name}="{_shorten(value)}"'}, "warning")
             elif name in URL_ATTRIBUTES and not _url_ok(value):
                 scheme = _scheme_of(value)
-                needle = re.compile(re.escape(scheme) + r"\s*:", re.IGNORECASE) if scheme else _attr_needle(name)
+                # the line: the address as written, else a link's or an attribute's that starts with its scheme,
+                # else the scheme anywhere (prose that names "javascript:" in passing comes last)
+                needle = (re.compile(re.escape(value.strip())),
+                          re.compile(r"(?:\]\(\s*<?|=\s*[\"']?\s*|<)" + re.escape(scheme) + r"\s*:", re.IGNORECASE),
+                          re.compile(re.escape(scheme) + r"\s*:", re.IGNORECASE)) if scheme else _attr_needle(name)
                 self._add("unsafe_url", needle, {"url": _shorten(value)}, "error")
             elif name == "style" and not _style_ok(value):
                 self._add("dropped_html", _attr_needle(name), {"what": f'style="{_shorten(value)}"'}, "warning")
@@ -213,9 +217,14 @@ def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _line_of(entry: Entry, needle: re.Pattern) -> int:
-    m = needle.search(entry.body)
-    return entry.body_line + (entry.body.count("\n", 0, m.start()) if m else 0)
+def _line_of(entry: Entry, needle: re.Pattern | tuple[re.Pattern, ...]) -> int:
+    """The line of the body where the first of the needles (tried in turn) is found; the body's first line
+    when none is."""
+    for one in needle if isinstance(needle, tuple) else (needle,):
+        m = one.search(entry.body)
+        if m:
+            return entry.body_line + entry.body.count("\n", 0, m.start())
+    return entry.body_line
 
 
 def sanitise(html: str, base: str | None = None) -> str:

@@ -25,16 +25,19 @@ from .clock import build_time
 from .content_tree import link_problems, size_problem, static_problems
 from .images import header_problem
 from .model import Problem
+from .model.values import safe_name
 from .paths import SitePaths
 
 BUILD_STOPPING = ("missing_image", "image_unsized", "image_pixels", "broken_link", "link_to_draft",
-                  "link_to_scheduled")  # body checks the build applies too
+                  "link_to_scheduled", "image_name_unsafe")  # body checks the build applies too
 SUMMARY_FEED_LIMIT = 300  # characters; the model's help for Summary says "dưới 300 ký tự"
 GUESS_NOTE = "# ĐOÁN:"  # written by portal.importer above a guessed value
 ACTIVE_PHRASES = re.compile(r"\b(?:vẫn\s+còn|vẫn\s+đang|đang\s+còn|còn|đang)\s+(?:có\s+)?hiệu\s+lực\b", re.IGNORECASE)
 
 # Markdown: inline links/images, reference definitions, raw HTML img/a.
-_INLINE = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+(?:\"([^\"]*)\"|'([^']*)'))?\s*\)")
+# (a destination may hold spaces, as Python-Markdown reads it: "![Biểu đồ](images/hình 1.png "…")" is a picture)
+_INLINE = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(?:<([^>\n]*)>|([^)\n]*?))"
+                     r"(?:\s+(?:\"([^\"\n]*)\"|'([^'\n]*)'))?\s*\)")
 _REFDEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+[\"'(](.*)[\"')])?\s*$", re.MULTILINE)
 _REFUSE = re.compile(r"(!?)\[([^\]]*)\]\[([^\]]*)\]")
 _HTML_IMG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
@@ -99,8 +102,9 @@ def body_refs(e: model.Entry) -> tuple[Ref, ...]:
     refs = {m.group(1).lower(): (m.group(2), m.group(3)) for m in _REFDEF.finditer(body)}
     for m in _INLINE.finditer(body):
         line = _line_at(body, m.start(), e.body_line)
-        title = m.group(4) if m.group(4) is not None else m.group(5)
-        out.append((bool(m.group(1)), line, m.group(3), m.group(2) if m.group(1) else "", title, False))
+        title = m.group(5) if m.group(5) is not None else m.group(6)
+        target = m.group(3) if m.group(3) is not None else m.group(4)
+        out.append((bool(m.group(1)), line, target, m.group(2) if m.group(1) else "", title, False))
     for m in _REFUSE.finditer(body):
         ref = refs.get((m.group(3) or m.group(2)).lower())
         if ref is None:
@@ -236,11 +240,31 @@ class Checker:
             if not base.is_dir():
                 continue
             for p in sorted(base.rglob("*")):
-                if p.is_file() and p.suffix.lower() != ".md" and not p.name.startswith(".") \
+                hidden = any(part.startswith(".") for part in p.relative_to(base).parts)
+                if not p.is_file():
+                    continue
+                if hidden and p.suffix.lower() == ".md" and not p.name.startswith(".#"):  # (".#x.md": Emacs's lock)
+                    out.append(Problem(display(p, self.content), None, None, None, "hidden_file", level="warning"))
+                elif not hidden and p.suffix != ".md" \
                         and p.suffix.lower() not in (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".pdf"):
+                    # (".MD" too: the build reads ".md" only)
                     stem = p.name.split(".md")[0] if ".md" in p.name else p.stem
                     out.append(Problem(display(p, self.content), None, None, None, "not_markdown",
                                        {"suggestion": f"{stem}.md"}, level="warning"))
+        return out
+
+    def outside_kinds(self) -> list[Problem]:
+        """The Markdown files the build does not read, outside the kinds' and the pages' folders (content/ itself,
+        images/…): what ``run`` reports when it reads them (``outside_kind``), for the build to stop on too."""
+        out = []
+        for top in sorted(self.content.iterdir()):
+            if top.name.startswith(".") or top.name in (*model.KINDS, model.PAGE):
+                continue
+            found = [top] if top.suffix == ".md" else sorted(top.rglob("*.md")) if top.is_dir() else []
+            for p in found:
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(self.content).parts):
+                    out.append(Problem(display(p, self.content), None, None, None, "outside_kind",
+                                       {"kinds": ", ".join((*model.KINDS, model.PAGE))}))
         return out
 
     # ---- what the site will hold ------------------------------------------------------
@@ -389,6 +413,12 @@ class Checker:
             out.append(Problem(e.path, line, None, None, "image_no_alt", params))
         if not html and not (title or "").strip():
             out.append(Problem(e.path, line, None, None, "image_no_caption", params, level="warning"))
+        written = src.strip()
+        if not urlsplit(written).scheme and re.search(r"\s|%(?![0-9A-Fa-f]{2})", written):  # (no address)
+            rel = self._static_rel(path, written)
+            out.append(Problem(e.path, line, None, None, "image_name_unsafe",
+                               {"path": f"content/{rel}", "suggestion": f"content/{safe_name(rel)}"}))
+            return out
         target = self._resolve(path, src, static=True)
         if target == "external":
             out.append(Problem(e.path, line, None, None, "external_image", params, level="warning"))

@@ -64,9 +64,12 @@ def check_settings(pelican) -> None:
                             f"articles: PORTAL_MESSAGES_LANG = {said!r} in the settings; use one of {', '.join(LANGS)}")
     for name in ("SITENAME", "SITEURL"):
         if name not in settings:
-            raise SettingsError(f"articles: pelicanconf.py thiếu cấu hình {name}. Cách sửa: thêm dòng {name} = …",
-                                f"articles: setting {name} is missing from pelicanconf.py")
+            raise SettingsError(f"articles: tệp cấu hình thiếu {name}. Cách sửa: thêm dòng {name} = …",
+                                f"articles: the settings file has no {name}. Fix: add a line {name} = …")
     settings["PORTAL_NOW"] = build_time(settings).isoformat()  # one clock for the whole build
+    # a hidden file or folder (".ban-nhap.md", an editor's ".x.md.swp") is never read, as the check skips it
+    ignored = list(settings.get("IGNORE_FILES") or [])
+    settings["IGNORE_FILES"] = ignored if ".*" in ignored else [*ignored, ".*"]
 
 
 def use_portal_reader(readers) -> None:
@@ -173,7 +176,7 @@ def short_url_html(url: str) -> Markup:
 
 def stop_on_errors(settings: dict) -> None:
     checker = _checker(settings)
-    problems = STATE.problems + checker.collection_problems(STATE.entries)
+    problems = STATE.problems + checker.outside_kinds() + checker.collection_problems(STATE.entries)
     if not any(p.level == "error" for p in problems):
         problems += body_link_errors(settings, checker)
     if any(p.level == "error" for p in problems):
@@ -306,6 +309,23 @@ def write_active_warnings(generator, writer) -> None:
                       page_name="active_warnings")
 
 
+def write_empty_kinds(generator, writer) -> None:
+    """A kind without a published article still has its listing, saying it has none: every page's menu, the
+    feeds' and CAP's links lead to it (a new portal without meetings yet, a kind whose articles are all
+    scheduled). Pelican writes a category's page only for the categories its articles have."""
+    from pelican.contents import Category
+
+    present = {category.name for category, _ in generator.categories}
+    template = generator.get_template("category")
+    for kind in model.KINDS.values():
+        if kind.label_vi in present:
+            continue
+        category = Category(kind.label_vi, generator.settings)  # (its slug is the kind's folder, as the readers')
+        writer.write_file(category.save_as, template, generator.context, url=category.url, category=category,
+                          articles=[], dates=[], template_name="category", blog=True, page_name=category.page_name,
+                          all_articles=generator.articles)
+
+
 def drop_withheld_images(pelican) -> None:
     """An embargoed warning's photo must not be reachable before the warning is."""
     out = Path(pelican.settings["OUTPUT_PATH"])
@@ -421,6 +441,7 @@ def register() -> None:
     signals.static_generator_finalized.connect(check_copied_files)
     signals.all_generators_finalized.connect(enrich)
     signals.article_writer_finalized.connect(write_active_warnings)
+    signals.article_writer_finalized.connect(write_empty_kinds)
     signals.get_generators.connect(start_build)
     signals.get_generators.connect(read_ahead)
     signals.article_generator_init.connect(parse_ahead)

@@ -154,12 +154,14 @@ class Entry:
         return not any(p.level == "error" for p in self.problems)
 
 
-# Characters XML 1.0 forbids (pasted from office documents); they would break every feed.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 forbids (pasted from office documents), which would break every feed; DEL and the C1
+# controls, which iCalendar forbids and no one sees; and the bidirectional overrides, embeddings and isolates,
+# which turn the text after them around ("Tin \u202eanh" makes the tab read "iaC oàL…" in the site's name).
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
 
 def drop_control_characters(text: str, path: str) -> tuple[str, list[Problem]]:
-    """Remove XML-forbidden control characters, with one warning per line that held any."""
+    """Remove invisible control characters (``_XML_FORBIDDEN``), with one warning per line that held any."""
     if not _XML_FORBIDDEN.search(text):
         return text, []
     problems = []
@@ -268,9 +270,25 @@ def _check_relations(e: Entry) -> None:
         previous = rev.date
     if date and v.get("withdrawn") and v["withdrawn"].date < date:
         add("withdrawn", "before_date", date=date.strftime("%Y-%m-%d %H:%M"))
+    _check_withdrawal_and_tags(v, add)
+
+
+def _check_withdrawal_and_tags(v: dict[str, Any], add) -> None:
+    withdrawn = v.get("withdrawn")
+    for index, rev in enumerate(v.get("revisions") or []):
+        if withdrawn and rev.date > withdrawn.date:  # CAP's Cancel, the page's history and CSAF's would disagree
+            add("revisions", "revision_after_withdrawal", index, bad=rev.date.strftime("%Y-%m-%d %H:%M"),
+                withdrawn=withdrawn.date.strftime("%Y-%m-%d %H:%M"))
+            break
+    addresses: dict[str, str] = {}
     for tag in v.get("tags") or []:
-        if not make_slug(tag):  # "🔒": its page would be the tags' own folder
+        slug = make_slug(tag)
+        if not slug:  # "🔒": its page would be the tags' own folder
             add("tags", "tag_without_slug", value=tag)
+        elif slug in addresses:  # the article twice on the tag's page, and the tag twice on its own
+            add("tags", "tag_twice", value=tag, other=addresses[slug])
+        else:
+            addresses[slug] = tag
 
 
 def check_collection(entries: list[Entry]) -> list[Problem]:

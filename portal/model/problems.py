@@ -103,6 +103,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Dòng cập nhật không đúng dạng. Cách sửa: viết \"ngày giờ | nội dung\", ví dụ {example}.",
         "An update line is malformed. Fix: write \"date | what changed\", e.g. {example}.",
     ),
+    "image_name_unsafe": (
+        "Tên ảnh \"{path}\" có ký tự không dùng được trong địa chỉ web (dấu cách, %, #, ?…): trình duyệt và phần mềm "
+        "đọc nguồn tin sẽ không tải được ảnh. Cách sửa: đổi tên tệp, ví dụ thành {suggestion}, rồi sửa tên trong bài.",
+        "The picture's name \"{path}\" holds characters a web address cannot carry (a space, %, #, ?…): browsers "
+        "and feed readers would not load it. Fix: rename the file, e.g. to {suggestion}, and the name in the article.",
+    ),
     "bad_image_path": (
         "Đường dẫn ảnh không được ra ngoài thư mục content. Cách sửa: đặt ảnh vào content/images/ và viết images/ten-anh.png.",
         "The image path may not leave content/. Fix: put the image in content/images/ and write images/name.png.",
@@ -158,6 +164,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Đường dẫn này trùng với trang {other} mà cổng tự tạo. Cách sửa: đặt một Slug khác.",
         "This slug gives the address of {other}, a page the portal makes itself. Fix: give it another Slug.",
     ),
+    "tag_twice": (
+        "Từ khóa \"{value}\" ghi hai lần trong bài (cùng địa chỉ với \"{other}\"): bài sẽ hiện hai lần trên trang "
+        "từ khóa. Cách sửa: xóa một.",
+        "Tag \"{value}\" is written twice (one address with \"{other}\"): the article would be listed twice on the "
+        "tag's page. Fix: delete one.",
+    ),
+    "revision_after_withdrawal": (
+        "Lần cập nhật {bad} sau khi cảnh báo đã thu hồi ({withdrawn}): cảnh báo đã thu hồi không còn được cập nhật "
+        "(CAP, CSAF và trang sẽ ghi sai thứ tự). Cách sửa: xóa dòng cập nhật này, hoặc ghi ngày thu hồi sau nó.",
+        "Update {bad} comes after the warning was withdrawn ({withdrawn}): a withdrawn warning takes no later update "
+        "(CAP, CSAF and the page would tell them out of order). Fix: delete this update, or date the withdrawal "
+        "after it.",
+    ),
+    "hidden_file": (
+        "Tệp ẩn (tên bắt đầu bằng dấu chấm, hoặc nằm trong thư mục như vậy) không được đăng. Cách sửa: nếu muốn "
+        "đăng, đổi tên bỏ dấu chấm đầu; nếu là tệp tạm của trình soạn thảo, xóa đi.",
+        "A hidden file (its name, or a folder's above it, starts with a dot) is not published. Fix: to publish it, "
+        "rename it without the leading dot; if an editor left it, delete it.",
+    ),
     "tag_without_slug": (
         "Từ khóa \"{value}\" không có chữ cái hay chữ số nào để làm đường dẫn. Cách sửa: viết từ khóa bằng chữ, "
         "hoặc bỏ nó.",
@@ -180,10 +205,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Fix: spell it \"{other}\" everywhere.",
     ),
     "control_characters": (
-        "Dòng này có ký tự điều khiển ({chars}), thường do dán từ tài liệu văn phòng; đã bỏ khi xây dựng "
-        "vì chúng làm hỏng nguồn tin RSS. Cách sửa: xóa các ký tự đó khỏi tệp (gõ lại dòng này).",
-        "This line holds control characters ({chars}), usually pasted from office documents; they were dropped "
-        "from the build because they break RSS feeds. Fix: delete them from the file (retype the line).",
+        "Dòng này có ký tự điều khiển không nhìn thấy ({chars}), thường do dán từ tài liệu văn phòng hoặc trang "
+        "web; đã bỏ khi xây dựng vì chúng làm hỏng nguồn tin RSS, lịch, hoặc đảo chiều chữ phía sau. Cách sửa: "
+        "xóa các ký tự đó khỏi tệp (gõ lại dòng này).",
+        "This line holds invisible control characters ({chars}), usually pasted from office documents or web "
+        "pages; they were dropped from the build because they break RSS feeds and calendars, or turn the text "
+        "after them around. Fix: delete them from the file (retype the line).",
     ),
     "future_revision": (
         "Thời điểm {date} còn ở tương lai: nội dung này chỉ hiện trên cổng và trong nguồn tin sau thời điểm đó. "

@@ -58,8 +58,10 @@ class Byline:
 _DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d",
                  "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-IDENTIFIER_RE = re.compile(r"^CB-(\d{4})-(\d{3,})$")
-_CVE_RE = re.compile(r"^CVE-(\d{4})-(\d{4,})$")
+# ASCII digits only ("２０２６" is a digit to \d), and a number no file name or schema refuses (a warning's
+# identifier names its CAP and CSAF files)
+IDENTIFIER_RE = re.compile(r"^CB-([0-9]{4})-([0-9]{3,8})$")
+_CVE_RE = re.compile(r"^CVE-([0-9]{4})-([0-9]{4,19})$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _BOOL = {"có": True, "co": True, "yes": True, "true": True,
          "không": False, "khong": False, "no": False, "false": False}
@@ -89,7 +91,7 @@ def parse_datetime(text: str) -> dt.datetime:
 
 
 def _parse_datetime(value: str) -> dt.datetime:
-    m = re.match(r"^(.*?)([+-]\d{2}:?\d{2}|Z)$", value)
+    m = re.match(r"^(.*?)([+-][0-9]{2}:?[0-9]{2}|Z)$", value)
     if m and "-" in m.group(1):
         try:
             parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -126,30 +128,33 @@ _ORGANISATION = re.compile(r"(?:Sở|Bộ|Phòng|Ban|Cục|Chi cục|Tổng cụ
                            r"Ngân hàng|Bệnh viện|Tỉnh|Huyện|Xã|Thành phố)\b")
 
 
-# what follows "và" in the names of the state's ministries, departments and stations (before and after the
-# 2025 mergers): written capitalised ("Sở Thông tin và Truyền Thông") it would read as a person's name
+# what follows "và" in the names of the state's ministries, departments, centres and stations (before and after
+# the 2025 mergers): written capitalised ("Sở Thông tin và Truyền Thông") it would read as a person's name, and
+# "Xã hội" as a commune's ("Sở Lao động - Thương binh và Xã hội")
 _SECOND_HALF = re.compile(r"(?:truyền thông|công nghệ|đào tạo|xã hội|du lịch|môi trường|phát triển nông thôn|"
-                          r"đầu tư|truyền hình|tôn giáo|trật tự|an toàn xã hội|nhân văn)(?:\s|,|$)")
+                          r"đầu tư|truyền hình|truyền thanh|tôn giáo|trật tự|an toàn xã hội|nhân văn|dân vận|"
+                          r"thông tin|thể thao|thông tin điện tử)(?:\s|,|$)")
 
 
 def _person(text: str) -> bool:
-    """A person's name as bylines write it: one to four words, each capitalised ("Minh Hà", "CTV"), and not
-    the second half of an agency's name ("Truyền Thông", "Công Nghệ")."""
+    """A person's name as bylines write it: one to four words, each capitalised ("Minh Hà", "CTV")."""
     words = text.split()
-    return (0 < len(words) <= 4 and all(w[:1].isupper() for w in words)
-            and not _SECOND_HALF.match(" ".join(words).lower()))
+    return 0 < len(words) <= 4 and all(w[:1].isupper() for w in words)
 
 
 def _names(text: str) -> list[str]:
     """A byline's names: separated by ";" when it has one (as the field's help says), else by "và", but
-    for the "và" inside an organisation's name: after a name that starts as one does, a piece that
-    neither starts another organisation nor reads as a person's name ("Sở Thông tin và Truyền thông",
-    "Phòng An ninh mạng và phòng, chống tội phạm…"; but "Phòng PA05 và Minh Hà" are two)."""
+    for the "và" inside an organisation's name: after a name that starts as one does, a piece that is the
+    second half of an agency's name ("Sở Thông tin và Truyền Thông", "Sở Lao động - Thương binh và Xã hội"),
+    or that neither starts another organisation nor reads as a person's name ("Phòng An ninh mạng và phòng,
+    chống tội phạm…"; but "Phòng PA05 và Minh Hà" are two)."""
     if ";" in text:
         return [n.strip() for n in text.split(";")]
     names: list[str] = []
     for piece in re.split(r"\s+và\s+", text.strip()):
-        if names and _ORGANISATION.match(names[-1]) and not _ORGANISATION.match(piece) and not _person(piece):
+        inside = _SECOND_HALF.match(" ".join(piece.split()).lower()) or (
+            not _ORGANISATION.match(piece) and not _person(piece))
+        if names and _ORGANISATION.match(names[-1]) and inside:
             names[-1] = f"{names[-1]} và {piece}"
         else:
             names.append(piece)
@@ -239,12 +244,25 @@ def _cves(text: str, lines: list[str], root: Path | None) -> list[str]:
     return cves
 
 
+# what a web address cannot carry as it is written: the file's name goes into the page, the feeds, the social
+# tags and CAP as its address ("ảnh #1?.png" would be asked for as "ảnh ", "50%.png" is no address at all)
+UNSAFE_IN_ADDRESS = re.compile(r'[\s%#?"<>\\^`{|}]')
+
+
+def safe_name(rel: str) -> str:
+    """``rel`` renamed as it could be: images/Ảnh đại diện #1.PNG -> images/anh-dai-dien-1.png."""
+    path = Path(rel)
+    return str(path.with_name((make_slug(path.stem) or "anh") + path.suffix.lower()))
+
+
 def _image(text: str, lines: list[str], root: Path | None) -> str:
     rel = text.lstrip("/")
     if rel.startswith("{static}") or rel.startswith("{attach}"):
         rel = rel.split("}", 1)[1].lstrip("/")
     if ".." in Path(rel).parts:
         raise BadValue("bad_image_path")
+    if UNSAFE_IN_ADDRESS.search(rel):
+        raise BadValue("image_name_unsafe", path=f"content/{rel}", suggestion=f"content/{safe_name(rel)}")
     if root is not None and not (root / rel).is_file():
         raise BadValue("missing_image", path=f"content/{rel}")
     found = header_problem(root / rel) if root is not None else None

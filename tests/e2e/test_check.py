@@ -11,7 +11,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_build
 
 NOW = "2026-11-26T09:00:00+07:00"
 
@@ -247,3 +247,43 @@ def test_a_plain_link_to_what_the_site_does_not_show_yet_says_why(fixture_conten
     scheduled = section(done.stdout, "tin-tuc/2026-11-12-hen-gio.md")
     assert len(scheduled) == 1 and 'Link "/tin-tuc/bai-nhap.html" leads to a draft' in scheduled[0]
     assert "2026-11-13-nhap.md" not in done.stdout
+
+
+@pytest.mark.hostile
+def test_check_and_build_agree_on_the_files_neither_publishes(fixture_content, tmp_path):
+    """A hidden copy of an article is published by neither (the check says so), a Markdown file outside the
+    kinds' folders stops both, a ".MD" file is named by the check (neither reads it)."""
+    c = fixture_content
+    article = (c / "tin-tuc" / "2026-11-10-tap-huan.md").read_text(encoding="utf-8")
+    hidden = article.replace("Slug: ", "Slug: ban-an-", 1)
+    write(c / "tin-tuc" / ".ban-sao.md", hidden)
+    write(c / "tin-tuc" / ".cu" / "ban-sao.md", hidden.replace("ban-an-", "ban-an-hai-", 1))
+    write(c / "tin-tuc" / "moi.MD", article.replace("Slug: ", "Slug: viet-hoa-", 1))
+    done = check(c)
+    assert done.returncode == 0, done.stdout
+    hidden_said = [x for x in done.stdout.splitlines() if "Tệp ẩn" in x]
+    assert len(hidden_said) == 2, done.stdout
+    assert any("moi.md" in x for x in section(done.stdout, "moi.MD")), done.stdout
+    built = run_build(c, tmp_path / "output", search=False)
+    assert built.returncode == 0, built.stderr
+    assert not list((tmp_path / "output").rglob("*ban-an-*")) and not list((tmp_path / "output").rglob("*viet-hoa-*"))
+    write(c / "ghi-chu.md", "hello\n")
+    assert "content/ghi-chu.md" in check(c).stdout
+    stopped = run_build(c, tmp_path / "output2", search=False, args=("--lang", "en"))
+    assert stopped.returncode != 0 and "content/ghi-chu.md" in stopped.stderr, stopped.stderr
+    assert "outside the kind folders" in stopped.stderr, stopped.stderr
+    assert not (tmp_path / "output2").exists()
+
+
+@pytest.mark.hostile
+def test_a_body_picture_whose_name_is_no_address_stops_check_and_build(fixture_content, tmp_path):
+    """"hình 50%.png": "50%" is no address (a browser asks for nothing that exists), and the check found the file."""
+    c = fixture_content
+    shutil.copy(c / "images" / "anh-thu.png", c / "images" / "hình 50%.png")
+    path = c / "tin-tuc" / "2026-11-10-tap-huan.md"
+    path.write_text(path.read_text(encoding="utf-8") + '\n![Biểu đồ](images/hình 50%.png "Tỷ lệ. Nguồn ảnh: Sở")\n',
+                    encoding="utf-8")
+    done = check(c)
+    assert done.returncode == 1 and "content/images/hinh-50.png" in done.stdout, done.stdout
+    built = run_build(c, tmp_path / "out", search=False)
+    assert built.returncode != 0 and "hình 50%.png" in built.stderr, built.stderr

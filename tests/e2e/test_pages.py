@@ -93,6 +93,27 @@ def test_banner_and_active_list_follow_the_clock(fixture_content, tmp_path):
         assert before.page(page).select_one("section.site-banner") is not None, page
 
 
+@pytest.mark.hostile
+def test_a_kind_without_a_published_article_still_has_its_listing(fixture_content, tmp_path):
+    """A new portal without meetings or warnings yet: the menu on every page, the feeds and the CAP index link
+    to the kind's listing, which says it has no article yet."""
+    for path in (*(fixture_content / "hoi-nghi").glob("*.md"), *(fixture_content / "canh-bao").glob("*.md")):
+        path.unlink()
+    built = run_build(fixture_content, tmp_path / "out", search=False)
+    assert built.returncode == 0, built.stderr
+    for kind, title in (("hoi-nghi", "Hội nghị"), ("canh-bao", "Cảnh báo")):
+        page = built.page(f"{kind}/index.html")
+        assert text(page.h1) == title and "Chưa có bài viết." in text(page.select_one("main")), kind
+    out = tmp_path / "out"
+    dead = set()
+    for f in out.rglob("*.html"):
+        for href in re.findall(r'href="(/[^"#?]*)', f.read_text(encoding="utf-8")):
+            target = out / href.lstrip("/")
+            if not (target.is_file() or (target / "index.html").is_file()) and not href.startswith("/api/"):
+                dead.add((href, str(f.relative_to(out))))
+    assert not dead, sorted(dead)[:5]
+
+
 def test_a_medium_warning_does_not_raise_the_banner(fixture_content, tmp_path):
     path = fixture_content / "canh-bao" / "2026-11-20-lo-hong-exchange.md"
     path.write_text(path.read_text(encoding="utf-8").replace("Severity: nghiêm trọng", "Severity: trung bình"),
@@ -304,19 +325,27 @@ def test_a_future_revision_is_held_back_on_the_page_too(fixture_content, tmp_pat
     assert "Gõ nhầm năm" in later.page(WARNING).get_text()
 
 
+@pytest.mark.hostile
 def test_control_characters_are_dropped_and_reported(fixture_content, tmp_path):
+    """Pasted from an office document (C0 controls, which XML forbids), or from a web page (DEL and C1 controls,
+    which iCalendar forbids; a right-to-left override, which turned the site's name around in the tab)."""
     path = fixture_content / "tin-tuc" / "2026-11-10-tap-huan.md"
     text = path.read_text(encoding="utf-8")
     text = text.replace("Hơn 200 cán bộ", "Hơn 200\x0b cán bộ").replace("Nội dung tin.", "Nội\x0c dung\x01 tin.")
+    title = text.split("\n", 1)[0]
+    text = text.replace(title, title.replace(" ", " \u202e", 1) + "\x7f\x85", 1)
     path.write_text(text, encoding="utf-8")
     built = run_build(fixture_content, tmp_path / "out", search=False)
     assert built.returncode == 0, built.stderr
     assert "content/tin-tuc/2026-11-10-tap-huan.md:4: [cảnh báo]" in built.stderr
-    assert "ký tự điều khiển (U+000B)" in built.stderr and "(U+0001, U+000C)" in built.stderr
+    assert "(U+000B)" in built.stderr and "(U+0001, U+000C)" in built.stderr
+    assert "content/tin-tuc/2026-11-10-tap-huan.md:1: [cảnh báo]" in built.stderr and "U+202E" in built.stderr
     soup = built.page(NEWS)
     assert text_of_lead(soup) == "Hơn 200 cán bộ cấp xã được tập huấn nhận diện các thủ đoạn lừa đảo trực tuyến."
-    for feed in built.output.rglob("*.xml"):
-        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", feed.read_text(encoding="utf-8")), feed
+    assert soup.title.get_text().startswith(title.split(": ", 1)[1]), soup.title.get_text()
+    for feed in [*built.output.rglob("*.xml"), *built.output.rglob("*.ics"), *built.output.rglob("*.html")]:
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]",
+                             feed.read_text(encoding="utf-8")), feed
 
 
 def text_of_lead(soup) -> str:

@@ -69,6 +69,8 @@ HOSTILE = [
     ("<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>", 13, "unsafe_html"),
     ('<div><a href="https://ok.example/" onmouseover="alert(1)">x</a></div>', 13, "unsafe_html"),
     ("<details open ontoggle=alert(1)>x</details>", 13, "unsafe_html"),
+    # the line of the link, not of prose that names the scheme above it
+    ("Dùng `javascript:` để lừa.\n\n- một\n- hai\n\nXem [đây](javascript:alert(1)).", 18, "unsafe_url"),
 ]
 
 

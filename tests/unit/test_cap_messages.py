@@ -43,7 +43,7 @@ def test_a_public_drill_is_an_exercise():
 
 
 def test_the_identifiers_of_a_chain_are_known_without_making_it():
-    withdrawn = WARNING.replace("Revisions:", "Withdrawn: 2026-11-25 08:00 | Phát hành nhầm.\nRevisions:")
+    withdrawn = WARNING.replace("Revisions:", "Withdrawn: 2026-12-01 09:00 | Phát hành nhầm.\nRevisions:")
     for text, now in ((WARNING, None), (WARNING, model.parse_datetime("2026-12-02 00:00")),
                       (withdrawn, model.parse_datetime("2026-12-02 00:00"))):
         view = view_of(text, model.WARNING, **({"now": now} if now else {}))

@@ -65,6 +65,26 @@ def test_vietnamese_typed_as_letters_and_combining_marks_reads_as_typed_composed
 
 
 @pytest.mark.hostile
+@pytest.mark.parametrize("written, wanted, code", [
+    ("Identifier: CB-2026-001", "Identifier: CB-２０２６-001", "bad_identifier"),  # digits of another width
+    ("Identifier: CB-2026-001", "Identifier: CB-2026-" + "1" * 245, "bad_identifier"),  # no file takes the name
+    ("CVE: cve-2026-1234, CVE-2026-99999", "CVE: CVE-２０２６-1234", "bad_cve"),
+    ("Revisions:", "Tags: lỗ hổng, bảo mật, Lỗ Hổng\nRevisions:", "tag_twice"),
+    ("Revisions:", "Withdrawn: 2026-11-21 12:00 | Phát hành nhầm.\nRevisions:", "revision_after_withdrawal"),
+    ("Revisions:", "Image: images/ảnh đại diện #1?.png\nRevisions:", "image_name_unsafe"),  # its address is broken
+])
+def test_values_that_would_publish_wrong_are_refused_with_the_field(written, wanted, code):
+    e = model.validate(GOOD_WARNING.replace(written, wanted), "content/canh-bao/x.md", model.WARNING, None)
+    found = [p for p in e.problems if p.code == code]
+    assert found and found[0].level == "error" and found[0].field in ("Identifier", "CVE", "Tags", "Revisions", "Image")
+    assert "Cách sửa" in found[0].format() or "Fix" in found[0].format("en"), found[0].format()
+    if code == "image_name_unsafe":
+        assert "content/images/anh-dai-dien-1.png" in found[0].format()  # the name it could have
+    if code == "revision_after_withdrawal":
+        assert found[0].line == 17 and "2026-11-22 10:00" in found[0].format()  # the line of the late update
+
+
+@pytest.mark.hostile
 def test_a_picture_whose_name_is_decomposed_on_the_disk_is_found(tmp_path):
     """Composing the fields must not compose a file's name: the picture on the disk keeps the name it was
     copied with."""
@@ -92,6 +112,10 @@ def test_a_picture_whose_name_is_decomposed_on_the_disk_is_found(tmp_path):
     ("Tin: Bộ Khoa học và Công Nghệ và Minh Hà", ("Bộ Khoa học và Công Nghệ", "Minh Hà")),
     ("Tin: Sở Giáo dục và Đào Tạo tỉnh Lào Cai", ("Sở Giáo dục và Đào Tạo tỉnh Lào Cai",)),
     ("Tin: Đài Phát thanh và Truyền Hình Lào Cai", ("Đài Phát thanh và Truyền Hình Lào Cai",)),
+    ("Tin: Sở Lao động - Thương binh và Xã hội", ("Sở Lao động - Thương binh và Xã hội",)),  # "Xã": not a commune
+    ("Tin: Ban Tuyên giáo và Dân Vận và Thu Hà", ("Ban Tuyên giáo và Dân Vận", "Thu Hà")),
+    ("Tin: Trung tâm Văn hóa, Thể thao và Truyền Thanh", ("Trung tâm Văn hóa, Thể thao và Truyền Thanh",)),
+    ("Tin: Công an tỉnh và Xã Bảo Thắng", ("Công an tỉnh", "Xã Bảo Thắng")),
     ("Tin: Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",
      ("Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",)),
     ("Tin: Tuấn Anh và Bộ Khoa học và Công nghệ", ("Tuấn Anh", "Bộ Khoa học và Công nghệ")),

@@ -19,7 +19,8 @@ def test_a_revision_dated_after_the_build_clock_is_held_back():
 def test_status_follows_the_clock():
     assert view_of(WARNING, model.WARNING).status is model.ACTIVE
     assert view_of(WARNING, model.WARNING, now=model.parse_datetime("2027-01-01 00:00")).status is model.EXPIRED
-    withdrawn = WARNING.replace("Revisions:", "Withdrawn: 2026-11-25 08:00 | Phát hành nhầm.\nRevisions:")
+    withdrawn = WARNING.replace("Revisions:", "Withdrawn: 2026-11-25 08:00 | Phát hành nhầm.\nRevisions:").replace(
+        "    2026-12-01 08:00 | Một bản sửa còn hẹn giờ.\n", "")  # (a withdrawn warning takes no later update)
     view = view_of(withdrawn, model.WARNING)
     assert view.status is model.WITHDRAWN and view.withdrawn.note == "Phát hành nhầm."
     assert view.notices[0].startswith("Đã thu hồi 25/11/2026 08:00")
