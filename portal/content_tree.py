@@ -2,7 +2,8 @@
 and nothing published from it runs in the site's origin.
 
 A symbolic link under content/ (a file or a folder) is allowed only when it
-stays inside content/. One that leads outside (``images/evil.png ->
+stays inside content/, and never to an article (a Markdown file): its kind
+would be the folder the file really is in, and the article read twice. One that leads outside (``images/evil.png ->
 /etc/passwd``, ``images/etc -> /etc``) or nowhere is an error naming the link,
 found before Pelican reads or copies anything: the build, ``portal check``
 and the preview all stop on it. The walk never follows a link, so a link to
@@ -109,6 +110,9 @@ def link_problems(content: Path) -> list[Problem]:
                 continue
             if real != root and root not in real.parents:
                 problems.append(Problem(_shown(content, path), None, None, None, "link_outside", {"target": target}))
+            elif path.suffix.lower() == ".md" or real.suffix.lower() == ".md":  # an article read twice, or by the
+                # kind of the folder it really is in, its errors named after the other file
+                problems.append(Problem(_shown(content, path), None, None, None, "link_to_article", {"target": target}))
         todo.extend(reversed(below))
     return problems
 

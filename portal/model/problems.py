@@ -375,6 +375,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This is not a regular file (a pipe, a device or a socket); reading it would hang the build. "
         "Fix: remove it from content/.",
     ),
+    "link_to_article": (
+        "Đây là liên kết tượng trưng (symlink) tới bài {target}: cổng đọc bài từ nơi tệp thật nằm, nên bài sẽ bị "
+        "đọc hai lần hoặc sai loại bài. Cách sửa: xóa liên kết; muốn có bài ở đây thì chép tệp vào chỗ này và đổi "
+        "Slug.",
+        "This is a symbolic link to the article {target}: the portal reads an article where its file really is, "
+        "so it would be read twice or as the wrong kind. Fix: delete the link; to have the article here, copy "
+        "the file here and change its Slug.",
+    ),
     "link_broken": (
         "Đây là liên kết tượng trưng (symlink) trỏ tới tệp không tồn tại ({target}). "
         "Cách sửa: xóa liên kết, hoặc chép tệp thật vào chỗ này.",

@@ -354,7 +354,8 @@ class Preview:
     def error_page(self, error: str | None = None) -> str:
         error = self.error if error is None else error
         t = self.t
-        advice = t("Có lỗi trong nội dung. Sửa theo hướng dẫn dưới đây rồi lưu tệp: trang này sẽ tự tải lại.",
+        advice = t("Có lỗi (trong nội dung hoặc cấu hình). Sửa theo hướng dẫn dưới đây rồi lưu tệp: trang này sẽ "
+                   "tự tải lại.",
                    "There is an error. Fix it as said below and save the file: this page reloads by itself.")
         return (
             f'<!doctype html><html lang="{t("vi", "en")}"><head><meta charset="utf-8">'

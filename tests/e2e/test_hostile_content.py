@@ -84,6 +84,19 @@ def test_a_broken_link_is_named_with_its_target(fixture_content, previous_output
             "(khong-con-nua.md). Cách sửa: xóa liên kết, hoặc chép tệp thật vào chỗ này.") in built.stderr
 
 
+def test_a_link_to_an_article_is_one_error_naming_the_link(fixture_content, previous_output):
+    """An article linked into another kind's folder was read as the target, its errors named after it."""
+    output, before = previous_output
+    (fixture_content / "tin-tuc" / "gioi-thieu.md").symlink_to("../pages/gioi-thieu.md")
+    built = run_build(fixture_content, output, search=False)
+    stopped_untouched(built, output, before)
+    errors = [x.strip() for x in built.stderr.splitlines() if "[lỗi]" in x]
+    assert len(errors) == 1 and errors[0].startswith("content/tin-tuc/gioi-thieu.md: [lỗi] Đây là liên kết tượng "
+                                                     "trưng (symlink) tới bài ../pages/gioi-thieu.md"), built.stderr
+    done = check(fixture_content)
+    assert done.returncode == 1 and "content/tin-tuc/gioi-thieu.md: [lỗi] Đây là liên kết tượng trưng" in done.stdout
+
+
 def test_a_link_that_stays_inside_content_is_published(fixture_content, tmp_path):
     (fixture_content / "images" / "ban-sao.png").symlink_to("anh-thu.png")
     built = run_build(fixture_content, tmp_path / "output", search=False)
