@@ -3,8 +3,9 @@ and nothing published from it runs in the site's origin.
 
 A symbolic link under content/ (a file or a folder) is allowed only when it
 stays inside content/, and never to an article (a Markdown file): its kind
-would be the folder the file really is in, and the article read twice. One that leads outside (``images/evil.png ->
-/etc/passwd``, ``images/etc -> /etc``) or nowhere is an error naming the link,
+would be the folder the file really is in, and the article read twice. One
+that leads outside (``images/evil.png -> /etc/passwd``, ``images/etc ->
+/etc``) or nowhere is an error naming the link,
 found before Pelican reads or copies anything: the build, ``portal check``
 and the preview all stop on it. The walk never follows a link, so a link to
 a huge folder or a loop of links costs nothing.

@@ -170,9 +170,9 @@ def _read(read_settings, settings_file: Path, overrides: dict | None) -> dict:
                 tb = tb.tb_next
         where = f", dòng {line}" if line else ""
         where_en = f", line {line}" if line else ""
-        raise SettingsError(f"Tệp cấu hình {settings_file}{where} viết sai cú pháp Python ({type(err).__name__}: "
-                            f"{err}). Cách sửa: sửa dòng đó (chuỗi trong dấu ngoặc kép, True/False viết hoa chữ đầu)",
-                            f"The settings file {settings_file}{where_en} is not valid Python ({type(err).__name__}: "
+        raise SettingsError(f"Tệp cấu hình {settings_file}{where} có lỗi Python ({type(err).__name__}: {err}). "
+                            "Cách sửa: sửa dòng đó (chuỗi trong dấu ngoặc kép, True/False viết hoa chữ đầu)",
+                            f"The settings file {settings_file}{where_en} has a Python error ({type(err).__name__}: "
                             f"{err}). Fix: correct that line (strings in quotes, True/False capitalised)") from err
 
 
