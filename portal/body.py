@@ -217,13 +217,32 @@ def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
+_CODESPAN = re.compile(r"`[^`\n]+`")
+
+
+def _blank(match: re.Match) -> str:
+    """Hide code and comments but keep line numbers and offsets."""
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def visible_markdown(text: str) -> str:
+    """A body with its comments, fences and code spans blanked out, every line and offset kept."""
+    for pattern in (_COMMENT, _FENCE, _CODESPAN):
+        text = pattern.sub(_blank, text)
+    return text
+
+
 def _line_of(entry: Entry, needle: re.Pattern | tuple[re.Pattern, ...]) -> int:
-    """The line of the body where the first of the needles (tried in turn) is found; the body's first line
-    when none is."""
-    for one in needle if isinstance(needle, tuple) else (needle,):
-        m = one.search(entry.body)
-        if m:
-            return entry.body_line + entry.body.count("\n", 0, m.start())
+    """The line of the body where the first of the needles (tried in turn) is found, outside code first (an
+    article about an attack quotes the address it warns of); the body's first line when none is."""
+    needles = needle if isinstance(needle, tuple) else (needle,)
+    for text in (visible_markdown(entry.body), entry.body):
+        for one in needles:
+            m = one.search(text)
+            if m:
+                return entry.body_line + text.count("\n", 0, m.start())
     return entry.body_line
 
 

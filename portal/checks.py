@@ -17,6 +17,7 @@ import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -29,7 +30,7 @@ from .model.values import safe_name
 from .paths import SitePaths
 
 BUILD_STOPPING = ("missing_image", "image_unsized", "image_pixels", "broken_link", "link_to_draft",
-                  "link_to_scheduled", "image_name_unsafe")  # body checks the build applies too
+                  "link_to_scheduled", "image_name_unsafe", "image_caption_quotes")  # body checks the build applies too
 SUMMARY_FEED_LIMIT = 300  # characters; the model's help for Summary says "dưới 300 ký tự"
 GUESS_NOTE = "# ĐOÁN:"  # written by portal.importer above a guessed value
 ACTIVE_PHRASES = re.compile(r"\b(?:vẫn\s+còn|vẫn\s+đang|đang\s+còn|còn|đang)\s+(?:có\s+)?hiệu\s+lực\b", re.IGNORECASE)
@@ -43,9 +44,9 @@ _REFUSE = re.compile(r"(!?)\[([^\]]*)\]\[([^\]]*)\]")
 _HTML_IMG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
 _HTML_A = re.compile(r"<a\b([^>]*)>", re.IGNORECASE)
 _ATTR = re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
-_CODESPAN = re.compile(r"`[^`\n]+`")
+
+
+_visible_markdown = body.visible_markdown
 
 
 @dataclass
@@ -57,15 +58,6 @@ class Site:
     site_hosts: set[str] = field(default_factory=set)
 
 
-def _blank(match: re.Match) -> str:
-    """Hide code and comments but keep line numbers and offsets."""
-    return re.sub(r"[^\n]", " ", match.group(0))
-
-
-def _visible_markdown(body: str) -> str:
-    for pattern in (_COMMENT, _FENCE, _CODESPAN):
-        body = pattern.sub(_blank, body)
-    return body
 
 
 def site_hosts(settings: dict) -> set[str]:
@@ -93,10 +85,27 @@ def _attrs(text: str) -> dict[str, str]:
 Ref = tuple[bool, int, str, str, "str | None", bool]  # image?, line, target, alt, title, written as HTML?
 
 
-def body_refs(e: model.Entry) -> tuple[Ref, ...]:
-    """Every image and link of a body, in the order the checks report them: read from the Markdown
-    alone, so it is worked out where the body is parsed (``Entry.refs``) and checked against the
-    site's addresses in the build."""
+_RENDERED_URL = re.compile(r'\s(?:href|src)="([^"]*)"')
+
+
+def body_refs(e: model.Entry, html: str | None = None) -> tuple[Ref, ...]:
+    """Every image and link of a body, in the order the checks report them: read from the Markdown, and
+    worked out where the body is parsed (``Entry.refs``), to be checked against the site's addresses in the
+    build. With the body's ``html``, only those it really holds: an example of link syntax in a code block
+    (indented, or a fence inside a list) is text, not a link."""
+    out = _markdown_refs(e)
+    if html is None:
+        return out
+    rendered = {unescape(url).strip() for url in _RENDERED_URL.findall(html)}
+
+    def held(target: str) -> bool:
+        written = unescape(target).strip()  # (a picture "images/x.png" is "{static}/images/x.png": portal.figures)
+        return bool({written, target.strip(), "{static}/" + written.removeprefix("./")} & rendered)
+
+    return tuple(r for r in out if held(r[2]))
+
+
+def _markdown_refs(e: model.Entry) -> tuple[Ref, ...]:
     out: list[Ref] = []
     body = _visible_markdown(e.body)
     refs = {m.group(1).lower(): (m.group(2), m.group(3)) for m in _REFDEF.finditer(body)}
@@ -219,10 +228,13 @@ class Checker:
         return Record(self.settings).problems(published, self.now)
 
     def body_problems(self, entry: model.Entry) -> list[Problem]:
-        """What the build says of the body: nesting too deep, unsafe or dropped HTML (portal.body)."""
+        """What the build says of the body: nesting too deep, unsafe or dropped HTML (portal.body). Its links
+        and pictures are those the HTML holds, as in the build (``body_refs``)."""
         if self._markdown is None:
             self._markdown = body.converter(self.settings)
-        return body.render(entry, self._markdown)[1]
+        html, problems = body.render(entry, self._markdown)
+        entry.refs = body_refs(entry, html)
+        return problems
 
     def link_errors(self, entries: list[tuple[model.Entry, Path]]) -> list[Problem]:
         """Images and links in article bodies that lead nowhere: errors that also stop a build.
@@ -411,14 +423,18 @@ class Checker:
         params = {"path": src}
         if not (alt or "").strip():
             out.append(Problem(e.path, line, None, None, "image_no_alt", params))
-        if not html and not (title or "").strip():
-            out.append(Problem(e.path, line, None, None, "image_no_caption", params, level="warning"))
         written = src.strip()
         if not urlsplit(written).scheme and re.search(r"\s|%(?![0-9A-Fa-f]{2})", written):  # (no address)
+            head = written.split()[0]
+            if self._resolve(path, head, static=True) is True:  # a caption in “curly quotes” or (…), read as the name
+                out.append(Problem(e.path, line, None, None, "image_caption_quotes", {"path": head, "alt": alt or ""}))
+                return out
             rel = self._static_rel(path, written)
             out.append(Problem(e.path, line, None, None, "image_name_unsafe",
                                {"path": f"content/{rel}", "suggestion": f"content/{safe_name(rel)}"}))
             return out
+        if not html and not (title or "").strip():
+            out.append(Problem(e.path, line, None, None, "image_no_caption", params, level="warning"))
         target = self._resolve(path, src, static=True)
         if target == "external":
             out.append(Problem(e.path, line, None, None, "external_image", params, level="warning"))

@@ -103,7 +103,14 @@ def _content_arg(p: argparse.ArgumentParser) -> None:
 
 
 def _overrides(args) -> dict:
-    overrides = parse_overrides(getattr(args, "overrides", []))
+    try:
+        overrides = parse_overrides(getattr(args, "overrides", []))
+    except SettingsError as problem:  # said as the settings file asks, when the other --set pairs do not
+        if problem.lang in (None, "vi") and getattr(args, "settings", None):
+            from .settings import asked_in
+
+            problem.lang = asked_in(args.settings, problem.asked)
+        raise
     if ASKED in ("vi", "en"):  # the build's messages (content errors) in the language asked, the site in its own
         if ASKED_HERE:  # --lang wins over a --set PORTAL_MESSAGES_LANG (the environment's PORTAL_LANG does not)
             overrides["PORTAL_MESSAGES_LANG"] = ASKED

@@ -111,8 +111,9 @@ def link_problems(content: Path) -> list[Problem]:
                 continue
             if real != root and root not in real.parents:
                 problems.append(Problem(_shown(content, path), None, None, None, "link_outside", {"target": target}))
-            elif path.suffix.lower() == ".md" or real.suffix.lower() == ".md":  # an article read twice, or by the
-                # kind of the folder it really is in, its errors named after the other file
+            elif path.suffix.lower() == ".md" or real.suffix.lower() == ".md" or (
+                    real.is_dir() and next(real.rglob("*.md"), None) is not None):  # articles read twice, or by the
+                # kind of the folder they really are in, their errors named after the other files
                 problems.append(Problem(_shown(content, path), None, None, None, "link_to_article", {"target": target}))
         todo.extend(reversed(below))
     return problems
@@ -121,7 +122,8 @@ def link_problems(content: Path) -> list[Problem]:
 def static_problems(content: Path, static_paths: list[str] | tuple[str, ...]) -> list[Problem]:
     """Files in the static folders that would be served as something other than a picture or a PDF.
 
-    Walked as Pelican walks them (through links that stay inside content/, hidden files included);
+    Walked as Pelican walks them (through links that stay inside content/, hidden files and folders left out:
+    the build ignores them);
     a file is judged by the name it is published under, and an SVG by what it holds."""
     content = Path(content)
     problems: list[Problem] = []
@@ -134,7 +136,9 @@ def static_problems(content: Path, static_paths: list[str] | tuple[str, ...]) ->
                 dirs[:] = []  # a loop of links, or outside content/ (reported by link_problems)
                 continue
             seen.add(real)
-            dirs.sort()
+            # a hidden file or folder (".DS_Store", ".git/") is never published (the build ignores ".*")
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            names = [n for n in names if not n.startswith(".")]
             for name in dirs:  # a folder (or a link to one) named as a picture's copy: the copy could not be made
                 problem = copy_name_problem(Path(top) / name, Path(top, name).relative_to(content), content)
                 if problem:

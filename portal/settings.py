@@ -21,6 +21,7 @@ class SettingsError(ValueError):
     ``--lang en``). ``str()`` is the Vietnamese."""
 
     lang: str | None = None  # the language the person asked for, when known where it was raised (``load``)
+    asked: dict | None = None  # (a --set pair's: the other pairs, which may name the language)
 
     def __init__(self, message: str, en: str | None = None):
         super().__init__(message, en)  # both in args: the error crosses from the build's process pickled
@@ -60,7 +61,7 @@ def parse_overrides(pairs: list[str] | None) -> dict:
         except SettingsError as problem:
             wrong = wrong or problem
     if wrong is not None:  # said in the language the other pairs ask for, if they do
-        wrong.lang = asked_in(None, parsed)
+        wrong.lang, wrong.asked = asked_in(None, parsed), parsed
         raise wrong
     return parsed
 
@@ -160,20 +161,35 @@ def _read(read_settings, settings_file: Path, overrides: dict | None) -> dict:
         raise SettingsError(f"{settings_file}: Pelican không dùng được cấu hình này ({problem}). Cách sửa: sửa "
                             "như lời Pelican trong ngoặc",
                             f"{settings_file}: Pelican cannot use these settings: {problem}") from problem
-    except Exception as err:  # a Python mistake in the file (SyntaxError, NameError, an import that fails)
-        line = getattr(err, "lineno", None)
-        if line is None:
-            tb = err.__traceback__
-            while tb is not None:  # the last frame in the settings file names its line
-                if Path(tb.tb_frame.f_code.co_filename).resolve() == Path(settings_file).resolve():
-                    line = tb.tb_lineno
-                tb = tb.tb_next
+    except Exception as err:  # a Python mistake in the file, or in one it imports (publishconf.py: pelicanconf.py)
+        shown, line = _where(err, settings_file)
         where = f", dòng {line}" if line else ""
         where_en = f", line {line}" if line else ""
-        raise SettingsError(f"Tệp cấu hình {settings_file}{where} có lỗi Python ({type(err).__name__}: {err}). "
+        raise SettingsError(f"Tệp cấu hình {shown}{where} có lỗi Python ({type(err).__name__}: {err}). "
                             "Cách sửa: sửa dòng đó (chuỗi trong dấu ngoặc kép, True/False viết hoa chữ đầu)",
-                            f"The settings file {settings_file}{where_en} has a Python error ({type(err).__name__}: "
+                            f"The settings file {shown}{where_en} has a Python error ({type(err).__name__}: "
                             f"{err}). Fix: correct that line (strings in quotes, True/False capitalised)") from err
+
+
+def _where(err: Exception, settings_file: Path) -> tuple[str, int | None]:
+    """The file and line of a Python mistake: a SyntaxError's own, else the innermost frame of the traceback
+    in a file of the site's (not Python's nor an installed package's)."""
+    import sys
+
+    if isinstance(err, SyntaxError) and err.filename:
+        found, line = err.filename, err.lineno
+    else:
+        found, line = str(settings_file), None
+        libraries = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
+        tb = err.__traceback__
+        while tb is not None:
+            name = tb.tb_frame.f_code.co_filename
+            if not name.startswith(("<", *libraries)) and "site-packages" not in name:
+                found, line = name, tb.tb_lineno
+            tb = tb.tb_next
+    with contextlib.suppress(ValueError):
+        found = str(Path(found).resolve().relative_to(Path.cwd()))
+    return found, line
 
 
 def messages_lang(settings: dict) -> str:

@@ -133,7 +133,7 @@ class PortalReader(MarkdownReader):
                                        digest_size=16).hexdigest()
         self._md = self._body_markdown()
         content, problems = body.render(entry, self._md)
-        entry.refs = body_refs(entry)
+        entry.refs = body_refs(entry, content)
         entry.html_settled = body.sanitise(content) == content
         # the lines as written served the checks above; only a warning's CAP messages compare them
         entry.let_go_of_raw(fingerprint(entry) if entry.kind == model.WARNING else None)

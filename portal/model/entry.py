@@ -310,10 +310,12 @@ def check_collection(entries: list[Entry]) -> list[Problem]:
                 seen[(space + key, value)] = e
     tag_spellings: dict[str, tuple[str, Entry]] = {}
     for e in entries:
+        own: set[str] = set()
         for tag in e.values.get("tags") or []:
             folded = make_slug(tag)
-            if not folded:
-                continue  # (tag_without_slug)
+            if not folded or folded in own:
+                continue  # (tag_without_slug; tag_twice, in the file itself)
+            own.add(folded)
             first = tag_spellings.setdefault(folded, (tag, e))
             if first[0] != tag:
                 # "Lào Cai" and "lao cai" are one tag spelt two ways; "C++" and "C#" are two tags with one address

@@ -109,6 +109,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The picture's name \"{path}\" holds characters a web address cannot carry (a space, %, #, ?…): browsers "
         "and feed readers would not load it. Fix: rename the file, e.g. to {suggestion}, and the name in the article.",
     ),
+    "image_caption_quotes": (
+        "Chú thích của ảnh {path} phải đặt trong dấu ngoặc kép thẳng \"…\" (không phải “…” hay (…)): ở đây chú "
+        "thích bị đọc thành một phần tên tệp và ảnh sẽ không hiện. Cách sửa: viết ![{alt}]({path} \"Chú thích. "
+        "Nguồn ảnh: …\").",
+        "The caption of the picture {path} must be in straight double quotes \"…\" (not “…” or (…)): here it is read "
+        "as part of the file's name and the picture would not show. Fix: write ![{alt}]({path} \"Caption. Photo: "
+        "…\").",
+    ),
     "bad_image_path": (
         "Đường dẫn ảnh không được ra ngoài thư mục content. Cách sửa: đặt ảnh vào content/images/ và viết images/ten-anh.png.",
         "The image path may not leave content/. Fix: put the image in content/images/ and write images/name.png.",
@@ -376,12 +384,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Fix: remove it from content/.",
     ),
     "link_to_article": (
-        "Đây là liên kết tượng trưng (symlink) tới bài {target}: cổng đọc bài từ nơi tệp thật nằm, nên bài sẽ bị "
-        "đọc hai lần hoặc sai loại bài. Cách sửa: xóa liên kết; muốn có bài ở đây thì chép tệp vào chỗ này và đổi "
-        "Slug.",
-        "This is a symbolic link to the article {target}: the portal reads an article where its file really is, "
-        "so it would be read twice or as the wrong kind. Fix: delete the link; to have the article here, copy "
-        "the file here and change its Slug.",
+        "Đây là liên kết tượng trưng (symlink) tới bài viết {target} (một tệp .md, hoặc thư mục có tệp .md): cổng "
+        "đọc bài từ nơi tệp thật nằm, nên bài sẽ bị đọc hai lần hoặc sai loại bài. Cách sửa: xóa liên kết; muốn "
+        "có bài ở đây thì chép tệp vào chỗ này và đổi Slug.",
+        "This is a symbolic link to articles {target} (a .md file, or a folder holding some): the portal reads an "
+        "article where its file really is, so it would be read twice or as the wrong kind. Fix: delete the link; "
+        "to have the article here, copy the file here and change its Slug.",
     ),
     "link_broken": (
         "Đây là liên kết tượng trưng (symlink) trỏ tới tệp không tồn tại ({target}). "

@@ -22,12 +22,31 @@ def check(content: Path, settings: dict, now: dt.datetime | None = None, lang: s
 def plugins_refuse(settings: dict) -> SettingsError | None:
     """What the plugins' own checks of the settings refuse, as at a build's start (Pelican's ``initialized``:
     a CAP sender with a space, a calendar folder that is not a name, a site address without http://…)."""
+    import logging
+
     from pelican import Pelican
 
+    class Errors(logging.Handler):  # Pelican logs a plugin it cannot load or register, and goes on
+        def __init__(self) -> None:
+            super().__init__(logging.ERROR)
+            self.said: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.said.append(record.getMessage().split("\n")[0])
+
+    errors = Errors()
+    logging.getLogger("pelican").addHandler(errors)
     try:
         Pelican(dict(settings))  # loads the plugins; their checks run; nothing is read or written
     except SettingsError as problem:
         return problem
+    finally:
+        logging.getLogger("pelican").removeHandler(errors)
+    if errors.said:
+        said = "; ".join(errors.said)
+        return SettingsError(f"PLUGINS: Pelican không nạp được plugin ({said}). Cách sửa: kiểm tra tên trong "
+                             "PLUGINS và PLUGIN_PATHS", f"PLUGINS: Pelican could not load a plugin ({said}). Fix: "
+                             "check the names in PLUGINS and PLUGIN_PATHS")
     return None
 
 

@@ -287,3 +287,23 @@ def test_a_body_picture_whose_name_is_no_address_stops_check_and_build(fixture_c
     assert done.returncode == 1 and "content/images/hinh-50.png" in done.stdout, done.stdout
     built = run_build(c, tmp_path / "out", search=False)
     assert built.returncode != 0 and "hình 50%.png" in built.stderr, built.stderr
+    # a caption pasted from Word in “curly quotes”: it is read as part of the name; said so, with the fix
+    path.write_text(path.read_text(encoding="utf-8").replace("hình 50%.png", "anh-thu.png").replace(
+        '"Tỷ lệ. Nguồn ảnh: Sở"', "“Tỷ lệ. Nguồn ảnh: Sở”"), encoding="utf-8")
+    said = check(c, lang="en").stdout
+    assert 'The caption of the picture images/anh-thu.png must be in straight double quotes' in said, said
+    assert "no caption" not in said and "rename" not in said, said
+
+
+def test_link_syntax_shown_in_code_is_not_a_link(fixture_content, tmp_path):
+    """A page explaining how to write a picture or a link shows the syntax in code blocks (indented, or a fence
+    inside a list): the page holds text there, not a link, and neither the check nor the build judges it."""
+    c = fixture_content
+    write(c / "pages" / "huong-dan.md", "Title: Hướng dẫn viết bài\nSlug: huong-dan-viet-bai\n"
+          "Summary: Cách chèn liên kết và ảnh.\n\nĐể chèn ảnh, viết:\n\n"
+          '    ![mô tả ảnh](images/tên ảnh.png "chú thích")\n\n1. Bước một:\n\n    ```\n'
+          "    [liên kết](/tin-tuc/ten-bai.html)\n    ```\n\nVà [bài thật](/tin-tuc/khong-co.html).\n")
+    done = check(c)
+    said = section(done.stdout, "huong-dan.md")
+    assert len([x for x in said if "[lỗi]" in x]) == 1 and "/tin-tuc/khong-co.html" in "".join(said), done.stdout
+    assert not any("tên ảnh" in x or "ten-bai" in x for x in said), said

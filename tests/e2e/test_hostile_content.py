@@ -91,10 +91,15 @@ def test_a_link_to_an_article_is_one_error_naming_the_link(fixture_content, prev
     built = run_build(fixture_content, output, search=False)
     stopped_untouched(built, output, before)
     errors = [x.strip() for x in built.stderr.splitlines() if "[lỗi]" in x]
-    assert len(errors) == 1 and errors[0].startswith("content/tin-tuc/gioi-thieu.md: [lỗi] Đây là liên kết tượng "
-                                                     "trưng (symlink) tới bài ../pages/gioi-thieu.md"), built.stderr
+    assert len(errors) == 1, built.stderr
+    assert errors[0].startswith("content/tin-tuc/gioi-thieu.md: [lỗi] Đây là liên kết tượng trưng (symlink) tới bài "
+                                "viết ../pages/gioi-thieu.md"), built.stderr
     done = check(fixture_content)
     assert done.returncode == 1 and "content/tin-tuc/gioi-thieu.md: [lỗi] Đây là liên kết tượng trưng" in done.stdout
+    (fixture_content / "tin-tuc" / "gioi-thieu.md").unlink()
+    (fixture_content / "tin-tuc" / "hn").symlink_to("../hoi-nghi")  # a folder of articles: the same
+    done = check(fixture_content)
+    assert done.returncode == 1 and "content/tin-tuc/hn: [lỗi] Đây là liên kết tượng trưng" in done.stdout, done.stdout
 
 
 def test_a_link_that_stays_inside_content_is_published(fixture_content, tmp_path):
@@ -266,15 +271,28 @@ def _pages_file(content: Path, name: str, text: str) -> Path:
                 append_body(c, "[thể lệ]({attach}../canh-bao/evil.html)")), "evil.html"),
     (lambda c: (_pages_file(c, "p.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
                 append_body(c, "[sơ đồ]({static}/pages/p.svg)")), "p.svg"),
-    (lambda c: (c / "images" / ".htaccess").write_text("AddType text/html .png\n"), "content/images/.htaccess"),
-    (lambda c: (c / "images" / ".evil.html").write_text("<script>alert(1)</script>"), "content/images/.evil.html"),
-], ids=["link-inside-to-html", "linked-folder-with-svg", "attach-html", "static-svg", "htaccess", "hidden-html"])
+], ids=["link-inside-to-html", "linked-folder-with-svg", "attach-html", "static-svg"])
 def test_no_file_a_browser_would_run_is_copied_from_content(fixture_content, previous_output, plant, published):
     output, before = previous_output
     plant(fixture_content)
     built = run_build(fixture_content, output, search=False)
     stopped_untouched(built, output, before)
     assert any(published in line and "[lỗi]" in line for line in built.stderr.splitlines()), built.stderr
+
+
+def test_hidden_files_beside_the_pictures_are_never_published(fixture_content, tmp_path):
+    """A server's configuration (.htaccess), a page hidden by its name, a folder hidden by its name, macOS's
+    .DS_Store: the build copies none of them (and stops for none: the Finder leaves .DS_Store everywhere)."""
+    images = fixture_content / "images"
+    (images / ".htaccess").write_text("AddType text/html .png\n")
+    (images / ".evil.html").write_text("<script>alert(1)</script>")
+    (images / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (images / ".cu").mkdir()
+    (images / ".cu" / "x.html").write_text("<script>alert(1)</script>")
+    built = run_build(fixture_content, tmp_path / "output", search=False)
+    assert built.returncode == 0, built.stderr
+    assert not [p for p in built.output.rglob("*") if p.name.startswith(".") and "images" in p.parts]
+    assert check(fixture_content).returncode == 0
 
 
 def test_a_pipe_under_content_is_refused_not_waited_on(fixture_content, previous_output):

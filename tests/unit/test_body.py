@@ -71,6 +71,7 @@ HOSTILE = [
     ("<details open ontoggle=alert(1)>x</details>", 13, "unsafe_html"),
     # the line of the link, not of prose that names the scheme above it
     ("Dùng `javascript:` để lừa.\n\n- một\n- hai\n\nXem [đây](javascript:alert(1)).", 18, "unsafe_url"),
+    ("Kẻ gian chèn `javascript:void(0)` vào ô nhập liệu.\n\nBấm [vào đây](javascript:void(0)).", 15, "unsafe_url"),
 ]
 
 

@@ -57,6 +57,12 @@ def test_a_settings_file_that_is_not_python_names_its_line_in_both_languages(tmp
     bad.write_text("X = (\n", encoding="utf-8")
     with pytest.raises(SettingsError, match="dòng 1"):
         load(bad)
+    # the mistake in the file the settings file imports (publishconf.py reads pelicanconf.py): that one is named
+    (tmp_path / "goc.py").write_text('SITENAME = "x"\n\nPAGINATION = muoi\n', encoding="utf-8")
+    bad.write_text(f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\nfrom goc import *\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as problem:
+        load(bad)
+    assert "goc.py, line 3" in problem.value.said("en") and "NameError" in str(problem.value)
 
 
 def test_a_settings_error_is_said_in_the_language_the_settings_or_the_command_ask(tmp_path, capsys, monkeypatch):
@@ -82,6 +88,16 @@ def test_the_check_refuses_settings_a_plugin_refuses_as_the_build_does(capsys):
     assert "cap_alerts: CAP_SENDER = 'a b' trong cấu hình" in capsys.readouterr().err
     assert cli.main(["check", "--lang", "en", "--set", 'CALENDAR_PATH="../x"']) == 2
     assert "calendars: CALENDAR_PATH = '../x' in the settings" in capsys.readouterr().err
+    # a plugin that cannot be loaded is logged by Pelican, not raised (in a process of its own: the plugins this
+    # one loaded keep their signals)
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-m", "portal", "check", "--lang", "en", "--set",
+                           'PLUGINS=["articles", "khong_co"]'], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "Pelican could not load a plugin (Cannot load plugin `khong_co`)" in done.stderr
 
 
 def test_a_settings_error_keeps_both_languages_across_processes():

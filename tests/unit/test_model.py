@@ -80,6 +80,7 @@ def test_values_that_would_publish_wrong_are_refused_with_the_field(written, wan
     assert "Cách sửa" in found[0].format() or "Fix" in found[0].format("en"), found[0].format()
     if code == "image_name_unsafe":
         assert "content/images/anh-dai-dien-1.png" in found[0].format()  # the name it could have
+        assert model.values.safe_name("images/Hội nghị/ảnh 1.PNG") == "images/hoi-nghi/anh-1.png"  # folders too
     if code == "revision_after_withdrawal":
         assert found[0].line == 17 and "2026-11-22 10:00" in found[0].format()  # the line of the late update
 
