@@ -319,6 +319,8 @@ class BuildWriter(RecordingWriter):
                 step()
             self._take(shared, names, from_front=False, children=[pid for pid, _ in children])
         except BaseException:
+            shared.fail()  # they stop at their next pages even if a SIGTERM comes too early to kill one (a
+            # process forked with SIGTERM ignored, before it set the default back)
             for pid, _ in children:  # what they write would be thrown away with the build
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGTERM)
