@@ -74,6 +74,14 @@ OPTIONAL = ("PORTAL_NOW", "PORTAL_WORKERS", "PORTAL_TRUST_FILE_TIMES", "PORTAL_S
             "RATINGS_PRIVACY_SAVE_AS")
 
 
+def _shown(value: object) -> str:
+    """A --set value as it was written (JSON: null, true, 3), not as Python prints it (None, True)."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
 def check_names(known: dict, overrides: dict) -> None:
     """A misspelt --set name is an error with the nearest name, never a silent no-op."""
     import difflib
@@ -84,12 +92,12 @@ def check_names(known: dict, overrides: dict) -> None:
             raise SettingsError(f'--set {key}: không có cấu hình này.' + (f' Có phải "{close[0]}"?' if close else ""),
                                 f'--set {key}: no such setting.' + (f' Did you mean "{close[0]}"?' if close else ""))
         if key in known and isinstance(known[key], bool) and not isinstance(overrides[key], bool):
-            raise SettingsError(f"--set {key}={overrides[key]!r}: viết true hoặc false",
-                                f"--set {key}={overrides[key]!r}: write true or false")
+            raise SettingsError(f"--set {key}={_shown(overrides[key])}: viết true hoặc false",
+                                f"--set {key}={_shown(overrides[key])}: write true or false")
         if key in known and isinstance(known[key], str) and not isinstance(overrides[key], str | type(None)):
-            raise SettingsError(f'--set {key}={overrides[key]!r}: viết giá trị là chuỗi trong dấu ngoặc kép, ví dụ '
-                                f'--set {key}=\'"{overrides[key]}"\'',
-                                f'--set {key}={overrides[key]!r}: write a string in double quotes, e.g. '
+            raise SettingsError(f'--set {key}={_shown(overrides[key])}: viết giá trị là chuỗi trong dấu ngoặc kép, '
+                                f'ví dụ --set {key}=\'"{overrides[key]}"\'',
+                                f'--set {key}={_shown(overrides[key])}: write a string in double quotes, e.g. '
                                 f'--set {key}=\'"{overrides[key]}"\'')
 
 

@@ -304,10 +304,9 @@ def publish(base: Path, settings: Path = PUBLISH_SETTINGS, overrides: dict | Non
 
 
 def _publish(base: Path, settings: Path, overrides: dict, keep: int, out, said: list[str]) -> Path:
-    lang = said[0]
+    conf = load(settings, overrides)  # (settings that do not load leave no release folder nor lock behind)
+    lang = said[0] = messages_lang(conf)  # every line and problem in the language asked (the site in its own)
     with _Lock(base, lang):
-        conf = load(settings, overrides)
-        lang = said[0] = messages_lang(conf)  # every line and problem in the language asked (the site in its own)
         unchanged = _t(lang, "\nChưa xuất bản gì: trang đang phục vụ giữ nguyên.",
                        "\nNothing was published: the site served is unchanged.")
         content_root = Path(conf["PATH"])

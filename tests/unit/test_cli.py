@@ -173,3 +173,20 @@ def test_a_settings_file_whose_own_content_folder_is_missing_is_explained(tmp_pa
         load(settings)
     with pytest.raises(SettingsError, match="Không có thư mục nội dung .*gone"):
         load(settings, {"OUTPUT_PATH": str(tmp_path / "out")})  # read once more to check the names
+
+
+def test_a_publish_whose_settings_do_not_load_leaves_nothing_behind(tmp_path):
+    from portal.tools.publish import publish
+
+    base = tmp_path / "srv" / "portal"
+    with pytest.raises(SettingsError):
+        publish(base, tmp_path / "khong-co.py")
+    assert not base.exists()  # no release folder, no lock file
+
+
+def test_a_set_value_is_shown_as_it_was_written():
+    from conftest import ROOT
+
+    with pytest.raises(SettingsError) as problem:
+        load(ROOT / "pelicanconf.py", {"SEARCH_INDEX": None})
+    assert "--set SEARCH_INDEX=null: viết true hoặc false" in str(problem.value)  # (not None)
