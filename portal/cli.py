@@ -103,14 +103,7 @@ def _content_arg(p: argparse.ArgumentParser) -> None:
 
 
 def _overrides(args) -> dict:
-    try:
-        overrides = parse_overrides(getattr(args, "overrides", []))
-    except SettingsError as problem:  # said as the settings file asks, when the other --set pairs do not
-        if problem.lang in (None, "vi") and getattr(args, "settings", None):
-            from .settings import asked_in
-
-            problem.lang = asked_in(args.settings, problem.asked)
-        raise
+    overrides = parse_overrides(getattr(args, "overrides", []), getattr(args, "settings", None))
     if ASKED in ("vi", "en"):  # the build's messages (content errors) in the language asked, the site in its own
         if ASKED_HERE:  # --lang wins over a --set PORTAL_MESSAGES_LANG (the environment's PORTAL_LANG does not)
             overrides["PORTAL_MESSAGES_LANG"] = ASKED
@@ -134,7 +127,7 @@ def _content_folder(args) -> Path:
         return args.content
     from .settings import load
 
-    return Path(load(args.settings, parse_overrides(args.overrides))["PATH"])
+    return Path(load(args.settings, parse_overrides(args.overrides, args.settings))["PATH"])
 
 
 def cmd_check(args) -> int:

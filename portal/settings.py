@@ -21,7 +21,6 @@ class SettingsError(ValueError):
     ``--lang en``). ``str()`` is the Vietnamese."""
 
     lang: str | None = None  # the language the person asked for, when known where it was raised (``load``)
-    asked: dict | None = None  # (a --set pair's: the other pairs, which may name the language)
 
     def __init__(self, message: str, en: str | None = None):
         super().__init__(message, en)  # both in args: the error crosses from the build's process pickled
@@ -52,7 +51,8 @@ def parse_override(pair: str) -> tuple[str, object]:
         return key, text
 
 
-def parse_overrides(pairs: list[str] | None) -> dict:
+def parse_overrides(pairs: list[str] | None, settings_file: Path | None = None) -> dict:
+    """The --set pairs; a malformed one is said in the language the others, or else ``settings_file``, ask for."""
     parsed, wrong = {}, None
     for pair in pairs or []:
         try:
@@ -60,8 +60,8 @@ def parse_overrides(pairs: list[str] | None) -> dict:
             parsed[key] = value
         except SettingsError as problem:
             wrong = wrong or problem
-    if wrong is not None:  # said in the language the other pairs ask for, if they do
-        wrong.lang, wrong.asked = asked_in(None, parsed), parsed
+    if wrong is not None:
+        wrong.lang = asked_in(settings_file, parsed)
         raise wrong
     return parsed
 

@@ -202,8 +202,7 @@ def link_neighbours(views: list[ArticleView], cache_folder: str | None = None) -
     articles of those near them in the tags they left or joined (``_moved_positions``)."""
     shape = tuple((v.kind, tuple(t.slug for t in v.tags)) for v in views)
     if _LAST_SHAPE.get("shape") != shape:
-        last = _LAST_SHAPE.get("shape"), _LAST_SHAPE.get("positions")
-        positions = _moved_positions(*last, shape) if last[0] is not None else None
+        positions = _moved_positions(_LAST_SHAPE.get("shape"), _LAST_SHAPE.get("positions"), shape)
         _LAST_SHAPE.update(shape=shape, positions=positions or _kept_positions(shape, cache_folder))
     newer, older, related = _LAST_SHAPE["positions"]
     for i, v in enumerate(views):

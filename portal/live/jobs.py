@@ -411,8 +411,9 @@ def _ended(pid: int) -> bool:
         return True
 
 
-class _ErrorsLogged(logging.Handler):
-    """In a child: an ERROR logged (Pelican logs some failures instead of raising) fails it."""
+class ErrorsLogged(logging.Handler):
+    """The ERRORs logged while it is attached (Pelican logs some failures instead of raising): in a child made by
+    ``_fork`` they fail it; ``portal check`` refuses a plugin Pelican could not load."""
 
     def __init__(self) -> None:
         super().__init__(level=logging.ERROR)
@@ -477,7 +478,7 @@ def _fork(work, pages_only: bool = True, own_group: bool = False) -> tuple[int, 
         try:
             if pages_only:
                 signals.content_written.receivers.clear()  # the parent sends these, once per page
-            errors = _ErrorsLogged()
+            errors = ErrorsLogged()
             logging.getLogger().addHandler(errors)
             work()
             if errors.messages:

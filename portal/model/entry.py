@@ -157,20 +157,20 @@ class Entry:
 # Characters XML 1.0 forbids (pasted from office documents), which would break every feed; DEL and the C1
 # controls, which iCalendar forbids and no one sees; and the bidirectional overrides, embeddings and isolates,
 # which turn the text after them around ("Tin \u202eanh" makes the tab read "iaC oàL…" in the site's name).
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
 
 def drop_control_characters(text: str, path: str) -> tuple[str, list[Problem]]:
-    """Remove invisible control characters (``_XML_FORBIDDEN``), with one warning per line that held any."""
-    if not _XML_FORBIDDEN.search(text):
+    """Remove invisible control characters (``_INVISIBLE``), with one warning per line that held any."""
+    if not _INVISIBLE.search(text):
         return text, []
     problems = []
     for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
-        found = sorted({f"U+{ord(c):04X}" for c in _XML_FORBIDDEN.findall(line)})
+        found = sorted({f"U+{ord(c):04X}" for c in _INVISIBLE.findall(line)})
         if found:
             problems.append(Problem(path, number, None, None, "control_characters",
                                     {"chars": ", ".join(found)}, level="warning"))
-    return _XML_FORBIDDEN.sub("", text), problems
+    return _INVISIBLE.sub("", text), problems
 
 
 _AS_WRITTEN = (IMAGE, URL, URLS)  # a file's or a site's name: looked up as it is written

@@ -252,7 +252,7 @@ UNSAFE_IN_ADDRESS = re.compile(r'[\s%#?"<>\\^`{|}]')
 def safe_name(rel: str) -> str:
     """``rel`` renamed as it could be: images/Hội nghị/Ảnh đại diện #1.PNG -> images/hoi-nghi/anh-dai-dien-1.png."""
     path = Path(rel)
-    folders = [make_slug(part) or "anh" if UNSAFE_IN_ADDRESS.search(part) else part for part in path.parent.parts]
+    folders = [(make_slug(part) or "anh") if UNSAFE_IN_ADDRESS.search(part) else part for part in path.parent.parts]
     return str(Path(*folders, (make_slug(path.stem) or "anh") + path.suffix.lower()))
 
 

@@ -26,15 +26,9 @@ def plugins_refuse(settings: dict) -> SettingsError | None:
 
     from pelican import Pelican
 
-    class Errors(logging.Handler):  # Pelican logs a plugin it cannot load or register, and goes on
-        def __init__(self) -> None:
-            super().__init__(logging.ERROR)
-            self.said: list[str] = []
+    from ..live.jobs import ErrorsLogged
 
-        def emit(self, record: logging.LogRecord) -> None:
-            self.said.append(record.getMessage().split("\n")[0])
-
-    errors = Errors()
+    errors = ErrorsLogged()  # Pelican logs a plugin it cannot load or register, and goes on
     logging.getLogger("pelican").addHandler(errors)
     try:
         Pelican(dict(settings))  # loads the plugins; their checks run; nothing is read or written
@@ -42,8 +36,8 @@ def plugins_refuse(settings: dict) -> SettingsError | None:
         return problem
     finally:
         logging.getLogger("pelican").removeHandler(errors)
-    if errors.said:
-        said = "; ".join(errors.said)
+    if errors.messages:
+        said = "; ".join(m.split("\n")[0] for m in errors.messages)
         return SettingsError(f"PLUGINS: Pelican không nạp được plugin ({said}). Cách sửa: kiểm tra tên trong "
                              "PLUGINS và PLUGIN_PATHS", f"PLUGINS: Pelican could not load a plugin ({said}). Fix: "
                              "check the names in PLUGINS and PLUGIN_PATHS")
