@@ -113,6 +113,57 @@ def test_a_rebuild_indexes_what_changed_and_publishes_the_cold_index(site, tmp_p
     assert len(list(fragments.iterdir())) == pages - 1
 
 
+def test_a_rebuild_whose_words_did_not_change_does_not_run_pagefind(site, tmp_path, monkeypatch):
+    """Nothing changed, or a setting that no shadow page shows: the kept index is served as it is (Pagefind
+    would write it again; it rewrites every file but the fragments when it runs). Any other state of the
+    workspace runs it: a page changed (even by a build stopped before its run), a file of the index changed
+    or added."""
+    from portal import search
+
+    content, out, cache = site
+    build(content, out, cache)
+    index = cache / "search" / "index"
+    made = stamps(index)
+    build(content, out, cache)
+    build(content, out, cache, "--set", 'SITENAME="Cổng khác"')
+    assert stamps(index) == made
+    same_as_cold(content, out, tmp_path, "--set", 'SITENAME="Cổng khác"')
+
+    records = cache / "search" / "records"
+    runs: list[Path] = []
+    real = search._index_kept
+    monkeypatch.setattr(search, "_index_kept", lambda *a, **k: (runs.append(a[1]), real(*a, **k)))
+
+    def index_again() -> Path:
+        (records / search.RECORDS_STATUS).write_text("{}", encoding="utf-8")
+        target = tmp_path / f"index-{len(list(tmp_path.glob('index-*')))}"
+        search.index_records(records, target, kept=index)
+        return target
+
+    index_again()
+    assert runs == [] and stamps(index) == made
+    (index / "stray.js").write_text("added", encoding="utf-8")
+    index_again()
+    assert len(runs) == 1 and not (index / "stray.js").exists()
+    # a page rewritten (as write_records does) and the build stopped before Pagefind ran: the next one runs it
+    page = next(iter(search.shadow_pages(records)))
+    edited = (records / page).read_text(encoding="utf-8").replace("<h1>", "<h1>Zebraword ", 1)
+    (records / "new.tmp").write_text(edited, encoding="utf-8")
+    os.replace(records / "new.tmp", records / page)
+    monkeypatch.setattr(search, "_index_kept", lambda *_, **__: (_ for _ in ()).throw(KeyboardInterrupt))
+    with pytest.raises(KeyboardInterrupt):
+        index_again()
+    monkeypatch.setattr(search, "_index_kept", lambda *a, **k: (runs.append(a[1]), real(*a, **k)))
+    after = index_again()
+    assert len(runs) == 2
+    assert any(b"Zebraword" in gzip.decompress(p.read_bytes()) for p in (index / "fragment").iterdir())
+    shutil.copytree(records, tmp_path / "records-copy")
+    (tmp_path / "records-copy" / search.RECORDS_STATUS).write_text("{}", encoding="utf-8")
+    cold = tmp_path / "cold-index"
+    search.index_records(tmp_path / "records-copy", cold)
+    assert files(after) == files(cold)
+
+
 def test_an_index_left_unfinished_or_unreadable_is_made_anew(site, tmp_path):
     content, out, cache = site
     build(content, out, cache)
