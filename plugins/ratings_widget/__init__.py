@@ -25,10 +25,10 @@ from pathlib import Path
 
 from jinja2 import FileSystemLoader
 from pelican import signals
-from pelican.generators import Generator
+from pelican.generators import ArticlesGenerator, Generator
 
 from portal import renders
-from portal.outputs import keep_previous
+from portal.outputs import output_step, write_keyed
 from portal.paths import SitePaths
 from portal.ratings_export import Rating, parse_export
 from portal.settings import SettingsError
@@ -112,8 +112,35 @@ rating_for.portal_state = lambda: "per article"  # type: ignore[attr-defined]
 renders.article_state(lambda view: rating_for(view.slug))
 
 
+def manifest(views: list, settings: dict) -> bytes:
+    """The articles that accept votes, for the service: slug -> address; and, for the staff report
+    (python -m ratings report), what each slug is and when it last changed."""
+    views = sorted(views, key=lambda v: v.slug)
+    made = {
+        "version": 1,
+        "siteurl": settings.get("SITEURL", ""),
+        "articles": {v.slug: v.url for v in views},
+        "details": {v.slug: {"title": v.title, "kind": v.kind, "date": v.date.isoformat(),
+                             "modified": v.modified.isoformat() if v.modified else None} for v in views},
+    }
+    return (json.dumps(made, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+@output_step
+def write_manifest(generators) -> None:
+    """The manifest, beside the pages (a step of the output: 0.1 s at 10,000 articles, kept from the last
+    build while no article changed; the live preview writes it after answering)."""
+    articles_gen = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+    if articles_gen is None:
+        return
+    settings = articles_gen.settings
+    views = tuple(a.view for a in articles_gen.articles)
+    target = Path(settings["OUTPUT_PATH"]) / SitePaths(settings).ratings_manifest()
+    write_keyed(target, views, lambda: manifest(list(views), settings))
+
+
 class RatingsGenerator(Generator):
-    """Writes the manifest for the service and the ratings privacy notice."""
+    """Writes the widget's script and the ratings privacy notice."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,22 +148,7 @@ class RatingsGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         settings = self.settings
-        views = sorted((a.view for a in self.context.get("articles", [])), key=lambda v: v.slug)
-        manifest = {
-            "version": 1,
-            "siteurl": settings.get("SITEURL", ""),
-            "articles": {v.slug: v.url for v in views},
-            # for the staff report (python -m ratings report): what each slug is, and when it last changed
-            "details": {v.slug: {"title": v.title, "kind": v.kind, "date": v.date.isoformat(),
-                                 "modified": v.modified.isoformat() if v.modified else None} for v in views},
-        }
         paths = SitePaths(settings)
-        target = Path(self.output_path) / paths.ratings_manifest()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "w", encoding="utf-8") as out:  # written as encoded: never one 4 MB string
-            json.dump(manifest, out, ensure_ascii=False, sort_keys=True, indent=1)
-            out.write("\n")
-        keep_previous(target)
         # the widget's script, its messages in the site's language (theme/templates/rating.js)
         script = f"{paths.theme_folder()}/js/rating.js"
         writer.write_file(script, self.env.get_template("rating.js"), self.context,
@@ -173,3 +185,4 @@ def add_globals(generator) -> None:
 def register() -> None:
     signals.get_generators.connect(start)
     signals.generator_init.connect(add_globals)
+    signals.all_generators_finalized.connect(write_manifest)
