@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,11 @@ NOT_FOR_READING = ["/api/"]  # the ratings service: answers for the widget, noth
 @dataclass
 class _State:
     entries: list[sitemap.Entry] = field(default_factory=list)
+    # for the build's settings (``start``): the output folder as ``_relative`` compares it, and the pages
+    # never listed (read once, not from each page's context: 14,000 pages at 10,000 articles)
+    settings: dict | None = None
+    base: str = ""
+    skipped: frozenset[str] = frozenset()
 
 
 STATE = _State()
@@ -69,6 +75,11 @@ def check_settings(pelican) -> None:
 
 def start(pelican) -> None:
     STATE.entries = []
+    STATE.settings = None
+
+
+def _skipped(settings: dict) -> frozenset[str]:
+    return frozenset({"404.html", settings.get("SEARCH_SAVE_AS") or "", *setting(settings, "SITEMAP_EXCLUDE")})
 
 
 def _lastmod(context: dict):
@@ -83,23 +94,31 @@ def _lastmod(context: dict):
     return None
 
 
-def _relative(path: str, output: str) -> str:
+def _relative(path: str, output: str, base: str | None = None) -> str:
     """The page's path under the output folder ("tin-tuc/x.html"); resolving only when the plain
-    strings do not tell (it costs a system call per part, for every page of the site)."""
-    base = os.path.normpath(output) + os.sep
+    strings do not tell (it costs a system call per part, for every page of the site). ``base``: the
+    folder's ``os.path.normpath(output) + os.sep``, when the caller has it."""
+    base = base or os.path.normpath(output) + os.sep
     plain = os.path.normpath(path)
     if plain.startswith(base) and os.path.isabs(plain):
-        return Path(plain[len(base):]).as_posix()
+        rest = plain[len(base):]
+        return rest if os.sep == "/" else Path(rest).as_posix()
     return Path(path).resolve().relative_to(Path(output).resolve()).as_posix()
 
 
 def queue_page(path: str, context: dict) -> None:
-    settings = context  # Pelican's template context starts as a copy of the settings
-    if not path.endswith(".html") or "OUTPUT_PATH" not in settings:
+    if not path.endswith(".html"):
         return
-    rel = _relative(path, settings["OUTPUT_PATH"])
-    skipped = {"404.html", settings.get("SEARCH_SAVE_AS") or "", *setting(settings, "SITEMAP_EXCLUDE")}
-    if rel in skipped:
+    settings = context  # Pelican's template context starts as a copy of the settings
+    if isinstance(context, ChainMap) and isinstance(context.maps[-1], dict):
+        settings = context.maps[-1]  # (the portal's writers: the page's own values over the shared context)
+    if "OUTPUT_PATH" not in settings:
+        return
+    if STATE.settings is not settings:  # the settings of this build's pages: read once
+        STATE.settings, STATE.skipped = settings, _skipped(settings)
+        STATE.base = os.path.normpath(settings["OUTPUT_PATH"]) + os.sep
+    rel = _relative(path, settings["OUTPUT_PATH"], STATE.base)
+    if rel in STATE.skipped:
         return
     lastmod = _lastmod(context)
     if lastmod is not False:
