@@ -145,6 +145,25 @@ def test_a_rebuild_whose_words_did_not_change_does_not_run_pagefind(site, tmp_pa
     (index / "stray.js").write_text("added", encoding="utf-8")
     index_again()
     assert len(runs) == 1 and not (index / "stray.js").exists()
+    # what else makes Pagefind's index: a variable it reads, a configuration file where it runs
+    monkeypatch.setenv("PAGEFIND_EXCLUDE_SELECTORS", "h1")
+    index_again()
+    assert len(runs) == 2
+    index_again()
+    assert len(runs) == 2
+    monkeypatch.delenv("PAGEFIND_EXCLUDE_SELECTORS")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pagefind.yml").write_text("exclude_selectors: [h1]\n", encoding="utf-8")
+    excluded = index_again()
+    assert len(runs) == 3
+    (tmp_path / "pagefind.yml").unlink()
+    index_again()
+    assert len(runs) == 4
+    monkeypatch.chdir(ROOT)
+    (tmp_path / "pagefind.yml").write_text("exclude_selectors: [h1]\n", encoding="utf-8")  # (not where it runs)
+    index_again()
+    assert len(runs) == 4
+    assert files(excluded) != files(index_again())  # (the file did make another index: the test can tell)
     # a page rewritten (as write_records does) and the build stopped before Pagefind ran: the next one runs it
     page = next(iter(search.shadow_pages(records)))
     edited = (records / page).read_text(encoding="utf-8").replace("<h1>", "<h1>Zebraword ", 1)
@@ -155,7 +174,7 @@ def test_a_rebuild_whose_words_did_not_change_does_not_run_pagefind(site, tmp_pa
         index_again()
     monkeypatch.setattr(search, "_index_kept", lambda *a, **k: (runs.append(a[1]), real(*a, **k)))
     after = index_again()
-    assert len(runs) == 2
+    assert len(runs) == 5
     assert any(b"Zebraword" in gzip.decompress(p.read_bytes()) for p in (index / "fragment").iterdir())
     shutil.copytree(records, tmp_path / "records-copy")
     (tmp_path / "records-copy" / search.RECORDS_STATUS).write_text("{}", encoding="utf-8")
