@@ -16,6 +16,7 @@ import os
 import pickle
 import re
 import shutil
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from portal import blobs, body, model
 from portal.cap.record import fingerprint
 from portal.checks import body_refs
 from portal.clock import EPOCH
-from portal.content_tree import size_problem
+from portal.content_tree import MAX_ARTICLE_BYTES, size_problem
 from portal.live.cache import stamp as _stamp
 from portal.model import Problem
 
@@ -44,6 +45,24 @@ def display_path(source_path: str, settings: dict, resolved: Path | None = None)
             model.resolved_root(str(root))))
     except ValueError:
         return source_path
+
+
+_FOLDERS: dict[str, str] = {}  # a folder's real path, once a process (``_resolved``)
+
+
+def _resolved(source_path: str) -> Path:
+    """``Path(source_path).resolve()``, with the file's folder resolved once (``resolve`` asks the file system
+    about every folder of the path, for every file); a file that is itself a link is resolved whole."""
+    path = os.path.abspath(source_path)
+    folder, name = os.path.split(path)
+    if not name or os.path.islink(path):
+        return Path(path).resolve()
+    real = _FOLDERS.get(folder)
+    if real is None:
+        real = _FOLDERS[folder] = os.path.realpath(folder)
+        if len(_FOLDERS) > 10_000:  # (a long-lived process: folders come and go)
+            _FOLDERS.clear()
+    return Path(real, name)
 
 
 _BODY_IMAGE = re.compile(r"""(?:\{static\}|\{attach\})?/?(images/[^\s)"'>]+)""")
@@ -108,8 +127,9 @@ class PortalReader(MarkdownReader):
             cache.keep(key, parsed)
         return parsed
 
-    def _parse(self, source_path: str) -> Parsed:
-        resolved = Path(source_path).resolve()
+    def _parse(self, source_path: str, data: bytes | None = None) -> Parsed:
+        """``data``: the file's bytes, when the caller has read them (``ParseCache.file_key``)."""
+        resolved = _resolved(source_path)
         shown = display_path(source_path, self.settings, resolved)
         content_root = Path(self.settings["PATH"])
         kind = model.kind_of(Path(source_path), content_root, resolved)
@@ -117,7 +137,10 @@ class PortalReader(MarkdownReader):
             too_large = size_problem(Path(source_path), shown)
             if too_large:
                 return Parsed(kind, problems=[too_large])
-            text = Path(source_path).read_text(encoding="utf-8-sig")
+            if data is None:
+                text = Path(source_path).read_text(encoding="utf-8-sig")
+            else:  # as read_text reads it: universal newlines
+                text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
         except UnicodeDecodeError:
             return Parsed(kind, problems=[Problem(shown, None, None, None, "not_utf8")])
         except OSError as err:
@@ -259,8 +282,10 @@ def _parse_share(paths: list[str]) -> list[tuple[str, tuple[int, int] | None, bl
     for path in paths:
         stamp = _stamp(path)
         try:
-            hashed = ParseCache.file_key(path) if _SETTINGS.get("PORTAL_PARSE_CACHE") else None
-            data = pickle.dumps(reader._parse(path), protocol=pickle.HIGHEST_PROTOCOL)
+            read = ParseCache.file_key(path) if _SETTINGS.get("PORTAL_PARSE_CACHE") else None
+            hashed = read[:2] if read else None
+            # the bytes hashed are the bytes parsed (read once)
+            data = pickle.dumps(reader._parse(path, read[2] if read else None), protocol=pickle.HIGHEST_PROTOCOL)
             out.append((path, stamp, blobs.append(data), hashed))
         except Exception:  # noqa: BLE001 (parsed again in the build, which reports it; a full disk too)
             out.append((path, None, None, None))
@@ -408,6 +433,8 @@ class ParseCache:
             st = os.stat(path)
         except OSError:
             return None
+        if st.st_size > MAX_ARTICLE_BYTES or not stat.S_ISREG(st.st_mode):
+            return None  # refused before it is read (portal.content_tree.size_problem): never read to be hashed
         stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         memo = (path, stamp)
         if memo not in self._keys:
@@ -465,12 +492,15 @@ class ParseCache:
         return good, stamps
 
     @staticmethod
-    def file_key(source_path: str) -> tuple[tuple, str] | None:
-        """(the file's stamp, ``key``'s digest of it) when its times and size were the same before and
-        after it was read; None when it changed meanwhile, or cannot be read."""
+    def file_key(source_path: str) -> tuple[tuple, str, bytes] | None:
+        """(the file's stamp, ``key``'s digest of it, its bytes) when its times and size were the same
+        before and after it was read; None when it changed meanwhile, cannot be read, or is refused
+        before it is read (too large, not a regular file: ``size_problem``)."""
         path = os.path.abspath(source_path)
         try:
             before = os.stat(path)
+            if before.st_size > MAX_ARTICLE_BYTES or not stat.S_ISREG(before.st_mode):
+                return None
             data = Path(path).read_bytes()
             after = os.stat(path)
         except OSError:
@@ -478,7 +508,7 @@ class ParseCache:
         stamp = (before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns)
         if stamp != (after.st_dev, after.st_ino, after.st_size, after.st_mtime_ns, after.st_ctime_ns):
             return None
-        return stamp, hashlib.sha256(path.encode() + b"\0" + data).hexdigest()
+        return stamp, hashlib.sha256(path.encode() + b"\0" + data).hexdigest(), data
 
     def holds_any(self) -> bool:
         """Whether the last build's pack holds any result."""

@@ -254,6 +254,35 @@ def test_a_huge_file_is_refused_before_it_is_read(fixture_content, previous_outp
     assert f"content/{NEWS}: [lỗi] Tệp quá lớn (3.9 MB; tối đa 2 MB cho một bài)." in built.stderr
 
 
+def test_a_file_of_gigabytes_is_refused_without_being_read_for_the_parse_cache(fixture_content, tmp_path):
+    """The parse cache's key is a digest of the file's bytes: a 3 GB file (sparse: no disk taken) was read
+    whole to be hashed, by the build and by its parse workers, before the size check refused it (under a
+    2 GB address space, "MemoryError"). Enough articles that the workers parse ahead, as in a real build."""
+    import resource
+
+    for n in range(30):
+        (fixture_content / "tin-tuc" / f"2026-10-{n % 28 + 1:02d}-bai-{n}.md").write_text(
+            f"Title: Bài thêm số {n}\nDate: 2026-10-{n % 28 + 1:02d} 08:00\nSummary: Tóm tắt của bài thêm số {n}.\n"
+            f"Tags: thử\n\nNội dung bài {n}.\n", encoding="utf-8")
+    huge = fixture_content / "tin-tuc" / "2026-10-30-lon.md"
+    with open(huge, "wb") as f:
+        f.truncate(3 * 2**30)
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+
+    built = subprocess.run(
+        [sys.executable, "-m", "portal", "build", "--output", str(tmp_path / "out"), "--set",
+         f"PATH={json.dumps(str(fixture_content))}", "--set", "SEARCH_INDEX=false", "--set",
+         f"PORTAL_PARSE_CACHE={json.dumps(str(tmp_path / 'cache'))}"],
+        cwd=ROOT, env={**os.environ, "PORTAL_NOW": "2026-11-26T09:00:00+07:00"}, capture_output=True, text=True,
+        timeout=300, preexec_fn=limited)
+    assert built.returncode == 1, built.stderr
+    assert "content/tin-tuc/2026-10-30-lon.md: [lỗi] Tệp quá lớn (3221.2 MB; tối đa 2 MB cho một bài)." \
+        in built.stderr, built.stderr
+    assert "MemoryError" not in built.stderr and not (tmp_path / "out").exists()
+
+
 # ---- what an independent review found ----------------------------------------------------------------
 def _pages_file(content: Path, name: str, text: str) -> Path:
     path = content / "pages" / name

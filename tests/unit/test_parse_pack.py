@@ -181,3 +181,43 @@ def test_on_a_network_file_system_every_file_is_read(tmp_path, fresh_blobs, monk
     ParseCache._open.clear()
     assert ParseCache.of({**settings, "PATH": str(tmp_path / "nfs share" / "local")}).trust_times is True
     ParseCache._open.clear()
+
+
+def test_a_file_read_once_for_its_key_and_its_parse_reads_as_read_alone(tmp_path):
+    """A parse worker hashes a file's bytes and parses those same bytes (``ParseCache.file_key``): the result is
+    what reading the file gives (a byte-order mark, Windows and old Mac line ends, a link to the file, its
+    folder reached through a link); a file too large or not a regular one is never read for its key."""
+    from articles.reader import PortalReader
+
+    from portal.content_tree import MAX_ARTICLE_BYTES
+    from portal.settings import load
+
+    content = tmp_path / "content"
+    (content / "tin-tuc").mkdir(parents=True)
+    settings = load(ROOT / "pelicanconf.py", {"PATH": str(content)})
+    reader = PortalReader(settings)
+    text = ("Title: Bài thử\nDate: 2026-11-20 08:00\nSummary: Tóm tắt ngắn của bài.\nTags: thử\n\n"
+            "Đoạn một.\n\n- mục một\n- mục hai\n")
+    cases = {"lf.md": text.encode(), "bom.md": b"\xef\xbb\xbf" + text.encode(),
+             "crlf.md": text.replace("\n", "\r\n").encode(), "cr.md": text.replace("\n", "\r").encode(),
+             "mixed.md": text.replace("\n", "\r\n", 3).encode(), "bad.md": text.encode() + b"\xff\xfe"}
+    for name, data in cases.items():
+        path = content / "tin-tuc" / name
+        path.write_bytes(data)
+        found = ParseCache.file_key(str(path))
+        assert found is not None and found[2] == data
+        assert reader._parse(str(path), found[2]) == reader._parse(str(path)), name
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "linked.md").write_bytes(text.encode())
+    (content / "tin-tuc" / "link.md").symlink_to(tmp_path / "elsewhere" / "linked.md")
+    (content / "hoi-nghi").symlink_to(content / "tin-tuc", target_is_directory=True)
+    for path in (content / "tin-tuc" / "link.md", content / "hoi-nghi" / "lf.md"):
+        read_alone = reader._parse(str(path))
+        assert reader._parse(str(path), path.read_bytes()) == read_alone
+        assert read_alone.kind == ("tin-tuc" if path.name == "lf.md" else None)
+    big = content / "tin-tuc" / "big.md"
+    big.write_bytes(text.encode() + b"x" * MAX_ARTICLE_BYTES)
+    assert ParseCache.file_key(str(big)) is None and ParseCache(tmp_path / "p.pack").key(str(big)) is None
+    assert [p.code for p in reader._parse(str(big)).problems] == ["too_large"]
+    os.mkfifo(content / "tin-tuc" / "pipe.md")
+    assert ParseCache.file_key(str(content / "tin-tuc" / "pipe.md")) is None  # (never opened: it would block)
