@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from pathlib import Path
 
 DEFAULT_SETTINGS = Path("pelicanconf.py")
@@ -132,15 +133,31 @@ def _load(settings_file: Path, overrides: dict | None) -> dict:
 def asked_in(settings_file: Path | None, overrides: dict | None) -> str:
     """The language of the messages a person asked for, as far as it can be known when the settings cannot be
     read: PORTAL_MESSAGES_LANG or PORTAL_LANG given with --set (``portal … --lang en`` gives the first), else
-    written in the settings file; Vietnamese when neither says, or the file does not run."""
+    in the settings file (as it runs; a file that does not run, as its lines say: ``_written_lang``);
+    Vietnamese when none says."""
     known = dict(overrides or {})
     if not ({"PORTAL_MESSAGES_LANG", "PORTAL_LANG"} & set(known)) and settings_file and Path(settings_file).is_file():
-        with contextlib.suppress(Exception):  # (a file that does not run is said in Vietnamese)
+        try:
             from pelican.settings import get_settings_from_file
 
             known = {**get_settings_from_file(str(settings_file)), **known}
+        except Exception:  # noqa: BLE001 (a Python mistake in the file: what it was about to say)
+            known = {**_written_lang(Path(settings_file)), **known}
     lang = messages_lang(known)
     return lang if lang in ("vi", "en") else "vi"
+
+
+_LANG_LINE = re.compile(r"""^(PORTAL_MESSAGES_LANG|PORTAL_LANG)[ \t]*=[ \t]*(["'])(vi|en)\2[ \t]*(?:#.*)?$""", re.M)
+
+
+def _written_lang(settings_file: Path) -> dict[str, str]:
+    """PORTAL_MESSAGES_LANG and PORTAL_LANG as the file's own top-level lines set them (``= "en"``; the last
+    line of each wins, as it would when the file runs), for a file that does not run."""
+    try:
+        text = settings_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return {m.group(1): m.group(3) for m in _LANG_LINE.finditer(text)}
 
 
 def _read(read_settings, settings_file: Path, overrides: dict | None) -> dict:

@@ -65,6 +65,24 @@ def test_a_settings_file_that_is_not_python_names_its_line_in_both_languages(tmp
     assert "goc.py, line 3" in problem.value.said("en") and "NameError" in str(problem.value)
 
 
+def test_a_settings_file_that_does_not_run_is_said_in_the_language_its_lines_ask(tmp_path, capsys):
+    bad = tmp_path / "conf.py"
+    bad.write_text('SITENAME = "x"\nPORTAL_LANG = "vi"\nPORTAL_MESSAGES_LANG = "en"  # for the operator\n'
+                   "SEARCH_INDEX = Tru\n", encoding="utf-8")
+    assert cli.main(["check", "--settings", str(bad)]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("Error: ") and "line 4" in said and "dòng" not in said, said
+    assert cli.main(["check", "--lang", "vi", "--settings", str(bad)]) == 2  # --lang wins
+    assert "dòng 4" in capsys.readouterr().err
+    bad.write_text('PORTAL_MESSAGES_LANG = "en"\nX = (\n', encoding="utf-8")  # (not even Python)
+    assert cli.main(["check", "--settings", str(bad)]) == 2
+    assert "line 2" in capsys.readouterr().err
+    bad.write_text('if False:\n    PORTAL_MESSAGES_LANG = "en"\nPORTAL_MESSAGES_LANG = "vi"\nX = Y\n',
+                   encoding="utf-8")  # (indented: not what the file sets; the last line of it wins)
+    assert cli.main(["check", "--settings", str(bad)]) == 2
+    assert "dòng 4" in capsys.readouterr().err
+
+
 def test_a_settings_error_is_said_in_the_language_the_settings_or_the_command_ask(tmp_path, capsys, monkeypatch):
     from conftest import ROOT
 
