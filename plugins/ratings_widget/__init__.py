@@ -123,7 +123,8 @@ def manifest(views: list, settings: dict) -> bytes:
         "details": {v.slug: {"title": v.title, "kind": v.kind, "date": v.date.isoformat(),
                              "modified": v.modified.isoformat() if v.modified else None} for v in views},
     }
-    return (json.dumps(made, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+    # compact: for the service, never served (and Python's JSON encoder in C, not its indenting one in Python)
+    return (json.dumps(made, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 @output_step
