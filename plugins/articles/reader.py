@@ -47,22 +47,12 @@ def display_path(source_path: str, settings: dict, resolved: Path | None = None)
         return source_path
 
 
-_FOLDERS: dict[str, str] = {}  # a folder's real path, once a process (``_resolved``)
-
-
-def _resolved(source_path: str) -> Path:
-    """``Path(source_path).resolve()``, with the file's folder resolved once (``resolve`` asks the file system
-    about every folder of the path, for every file); a file that is itself a link is resolved whole."""
-    path = os.path.abspath(source_path)
-    folder, name = os.path.split(path)
-    if not name or os.path.islink(path):
-        return Path(path).resolve()
-    real = _FOLDERS.get(folder)
-    if real is None:
-        real = _FOLDERS[folder] = os.path.realpath(folder)
-        if len(_FOLDERS) > 10_000:  # (a long-lived process: folders come and go)
-            _FOLDERS.clear()
-    return Path(real, name)
+def _read_bounded(path: str) -> bytes | None:
+    """The file's bytes, None when it holds more than an article may (read no further: it is refused before
+    it is read, ``size_problem``; a file that grew after its size was looked at is not read whole either)."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_ARTICLE_BYTES + 1)
+    return None if len(data) > MAX_ARTICLE_BYTES else data
 
 
 _BODY_IMAGE = re.compile(r"""(?:\{static\}|\{attach\})?/?(images/[^\s)"'>]+)""")
@@ -129,7 +119,7 @@ class PortalReader(MarkdownReader):
 
     def _parse(self, source_path: str, data: bytes | None = None) -> Parsed:
         """``data``: the file's bytes, when the caller has read them (``ParseCache.file_key``)."""
-        resolved = _resolved(source_path)
+        resolved = Path(source_path).resolve()
         shown = display_path(source_path, self.settings, resolved)
         content_root = Path(self.settings["PATH"])
         kind = model.kind_of(Path(source_path), content_root, resolved)
@@ -446,8 +436,10 @@ class ParseCache:
                 self._keys[memo] = hashed[1]
             else:
                 try:
-                    data = Path(path).read_bytes()
+                    data = _read_bounded(path)
                 except OSError:
+                    return None
+                if data is None:
                     return None
                 self._keys[memo] = hashlib.sha256(path.encode() + b"\0" + data).hexdigest()
             if self.trust_times and time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > self.SETTLED_NS:
@@ -501,9 +493,11 @@ class ParseCache:
             before = os.stat(path)
             if before.st_size > MAX_ARTICLE_BYTES or not stat.S_ISREG(before.st_mode):
                 return None
-            data = Path(path).read_bytes()
+            data = _read_bounded(path)
             after = os.stat(path)
         except OSError:
+            return None
+        if data is None:
             return None
         stamp = (before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns)
         if stamp != (after.st_dev, after.st_ino, after.st_size, after.st_mtime_ns, after.st_ctime_ns):

@@ -478,3 +478,41 @@ def test_pages_rendered_before_the_background_writing_are_the_built_pages(fixtur
     page = f"canh-bao/{slug_of(fixture_content / WARNING)}.html"
     assert "<picture" in (cold / page).read_text(encoding="utf-8")
     assert site.render(page) == (cold / page).read_text(encoding="utf-8")
+
+
+@pytest.mark.hostile
+def test_a_kind_folder_swapped_for_a_link_outside_between_the_scan_and_the_reading_is_refused(live, tmp_path,
+                                                                                                monkeypatch):
+    """The links are looked for when an update starts (``link_problems``); a kind's folder replaced by a link to
+    a folder outside content/ just after that is still caught where each file is read (its real path is
+    outside: ``outside_kind``). A process that remembered a folder's real path from an earlier update
+    published the outside files (an independent review)."""
+    import articles
+
+    from portal.model import ContentErrors
+
+    site, content, out = live
+    outside = tmp_path / "outside" / "tin-tuc"
+    outside.parent.mkdir()
+    (content / "tin-tuc").rename(outside)
+    (content / "tin-tuc").mkdir()
+    for page in outside.glob("*.md"):
+        (content / "tin-tuc" / page.name).write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
+        page.write_text(page.read_text(encoding="utf-8").replace("Title: ", "Title: BÍ-MẬT-NGOÀI ", 1),
+                        encoding="utf-8")
+    site.update()
+    assert site.finish()  # (the folders' real paths known, as a long-lived process would know them)
+    scan = articles.link_problems
+
+    def then_swapped(folder):
+        found = scan(folder)
+        if not (content / "tin-tuc").is_symlink():
+            (content / "tin-tuc").rename(tmp_path / "tin-tuc-cu")
+            (content / "tin-tuc").symlink_to(outside, target_is_directory=True)
+        return found
+
+    monkeypatch.setattr(articles, "link_problems", then_swapped)
+    with pytest.raises(ContentErrors) as refused:
+        site.update()
+    assert "outside_kind" in {p.code for p in refused.value.problems}
+    assert not any("BÍ-MẬT-NGOÀI" in p.read_text(encoding="utf-8") for p in out.rglob("*.html"))

@@ -112,14 +112,16 @@ def test_a_file_hashed_before_is_known_by_its_times_until_it_changes(tmp_path, f
     first.keep(key, parsed(1))
     first.save()
 
+    from articles import reader
+
     reads = []
-    real = Path.read_bytes
+    real = reader._read_bounded
 
-    def counted(self):
-        reads.append(self)
-        return real(self)
+    def counted(path):
+        reads.append(Path(path))
+        return real(path)
 
-    monkeypatch.setattr(Path, "read_bytes", counted)
+    monkeypatch.setattr(reader, "_read_bounded", counted)
     second = reopened(pack)
     assert second.key(str(source)) == key and reads == []  # known by its times: not read
     assert second.load(key).content == parsed(1).content
@@ -156,9 +158,11 @@ def test_on_a_network_file_system_every_file_is_read(tmp_path, fresh_blobs, monk
     monkeypatch.setattr(ParseCache, "SETTLED_NS", 0)
     source = tmp_path / "bai.md"
     source.write_text("Title: Bài\n\nThân bài.\n", encoding="utf-8")
+    from articles import reader
+
     reads = []
-    real = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: (reads.append(self), real(self))[1])
+    real = reader._read_bounded
+    monkeypatch.setattr(reader, "_read_bounded", lambda path: (reads.append(Path(path)), real(path))[1])
     for trusted in (True, False):
         pack = tmp_path / (("d" if trusted else "e") * 32 + ".pack")
         first = ParseCache(pack, trust_times=trusted)
@@ -221,3 +225,39 @@ def test_a_file_read_once_for_its_key_and_its_parse_reads_as_read_alone(tmp_path
     assert [p.code for p in reader._parse(str(big)).problems] == ["too_large"]
     os.mkfifo(content / "tin-tuc" / "pipe.md")
     assert ParseCache.file_key(str(content / "tin-tuc" / "pipe.md")) is None  # (never opened: it would block)
+
+
+def test_a_file_that_grows_past_an_article_after_its_size_was_seen_is_not_read_whole(tmp_path, monkeypatch):
+    """The size is looked at, then the file read: what grew in between is read no further than an article may be."""
+    import io
+
+    from articles import reader
+
+    from portal.content_tree import MAX_ARTICLE_BYTES
+
+    grown = tmp_path / "bai.md"
+    grown.write_bytes(b"x" * 10)
+    real_stat, real_read = os.stat, io.BufferedReader.read
+    asked: list[int] = []
+
+    def stat_then_grow(path, *args, **kwargs):
+        st = real_stat(path, *args, **kwargs)
+        if str(path) == str(grown) and st.st_size == 10:
+            with open(grown, "ab") as f:
+                f.truncate(3 * 2**30)  # (sparse)
+        return st
+
+    class Counted(io.BufferedReader):
+        def read(self, n=-1):
+            asked.append(n)
+            return real_read(self, n)
+
+    real_open = open
+    monkeypatch.setattr(reader.os, "stat", stat_then_grow)
+    monkeypatch.setattr("builtins.open", lambda path, mode="r", *a, **k: Counted(real_open(path, "rb", buffering=0))
+                        if str(path) == str(grown) and mode == "rb" else real_open(path, mode, *a, **k))
+    assert ParseCache.file_key(str(grown)) is None
+    assert asked == [MAX_ARTICLE_BYTES + 1]
+    assert reader._read_bounded(str(grown)) is None
+    grown.write_bytes(b"y" * MAX_ARTICLE_BYTES)
+    assert reader._read_bounded(str(grown)) == b"y" * MAX_ARTICLE_BYTES
