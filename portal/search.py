@@ -556,7 +556,30 @@ def _whole(index: Path, made_from: str | None = None) -> bool:
     if known is None or (index / _UNFINISHED).exists() or index.is_symlink() or not fragments.is_dir() \
             or fragments.is_symlink() or set(known) != set(os.listdir(fragments)):
         return False
-    return made_from is None or _read_manifest(manifest, _pagefind_version(), made_from, "files") == _index_files(index)
+    if made_from is None:
+        return True
+    stamps = _read_manifest(manifest, _pagefind_version(), made_from, "fragment_files")
+    return _read_manifest(manifest, _pagefind_version(), made_from, "files") == _index_files(index) \
+        and stamps is not None and not _changed_fragments(fragments, stamps)
+
+
+def _fragment_stamps(fragments: Path, names: Collection[str]) -> dict[str, list[int]]:
+    """Each fragment file's inode, size and modification time (Pagefind never writes one that is there:
+    a fragment changed since its run, damaged, would be served until its page changes)."""
+    found = {}
+    for name in names:
+        with contextlib.suppress(OSError):
+            st = os.lstat(fragments / name)
+            if stat.S_ISREG(st.st_mode):
+                found[name] = [st.st_ino, st.st_size, st.st_mtime_ns]
+    return found
+
+
+def _changed_fragments(fragments: Path, stamps: dict) -> set[str]:
+    """The fragment files of ``fragments`` that are not as the last run left them (``_fragment_stamps``)."""
+    present = os.listdir(fragments)
+    now = _fragment_stamps(fragments, present)
+    return {name for name in present if name not in now or stamps.get(name) != now[name]}
 
 
 PAGEFIND_CONFIGS = ("pagefind.json", "pagefind.yml", "pagefind.yaml", "pagefind.toml")  # read where it runs
@@ -806,6 +829,7 @@ def _index_kept(site: Path, index: Path, shadow: Collection[str] | None = None, 
     manifest = index.parent / MANIFEST
     version = _pagefind_version()
     known = _read_manifest(manifest, version)
+    stamps = _read_manifest(manifest, version, what="fragment_files")  # (each fragment file as the run left it)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(manifest)  # rewritten once the index is whole again
     fragments = index / "fragment"
@@ -821,6 +845,13 @@ def _index_kept(site: Path, index: Path, shadow: Collection[str] | None = None, 
         changed = set(json.loads((site / CHANGED).read_text(encoding="utf-8")))
     except (OSError, ValueError):
         changed = None
+    if before:  # a fragment not as the last run left it is written again, as its page's would be
+        damaged = before if stamps is None else _changed_fragments(fragments, stamps) & before
+        for name in damaged:
+            os.unlink(fragments / name)
+        before -= damaged
+        if changed is not None:
+            changed |= {known[name] for name in damaged}
     (index / _UNFINISHED).write_bytes(b"")
     _pagefind(site, index, shadow)
     named = _fragments_named(index)
@@ -844,7 +875,8 @@ def _index_kept(site: Path, index: Path, shadow: Collection[str] | None = None, 
     known = {**{name: known[name] for name in named & before}, **pages}
     tmp = manifest.with_name(f"{MANIFEST}.tmp")
     tmp.write_text(json.dumps({"pagefind": version, "fragments": known, "pages": made_from,
-                               "files": _index_files(index) if made_from else None}, sort_keys=True), encoding="utf-8")
+                               "files": _index_files(index) if made_from else None,
+                               "fragment_files": _fragment_stamps(fragments, known)}, sort_keys=True), encoding="utf-8")
     os.replace(tmp, manifest)
     os.unlink(index / _UNFINISHED)
 
@@ -867,8 +899,8 @@ def _pagefind_version() -> str:
 def _read_manifest(path: Path, version: str, made_from: str | None = None, what: str = "fragments") \
         -> dict[str, str] | None:
     """Each fragment's shadow page, as the last run left them (``what``: "files", the digest of each other file
-    of the index); None when unreadable, made by another Pagefind, or (``made_from`` given) from other
-    shadow pages."""
+    of the index; "fragment_files", each fragment file's stamp); None when unreadable, made by another
+    Pagefind, or (``made_from`` given) from other shadow pages."""
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
