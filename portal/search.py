@@ -564,14 +564,16 @@ def _whole(index: Path, made_from: str | None = None) -> bool:
 
 
 def _fragment_stamps(fragments: Path, names: Collection[str]) -> dict[str, list[int]]:
-    """Each fragment file's inode, size and modification time (Pagefind never writes one that is there:
-    a fragment changed since its run, damaged, would be served until its page changes)."""
+    """Each fragment file's inode and size (Pagefind never writes one that is there: a fragment replaced or
+    damaged since its run would be served until its page changes). Not its modification time: the swap
+    gives an output's file the time of the file with the same bytes it replaces (``keep_unchanged``), and the
+    output's fragments are this folder's files, linked."""
     found = {}
     for name in names:
         with contextlib.suppress(OSError):
             st = os.lstat(fragments / name)
             if stat.S_ISREG(st.st_mode):
-                found[name] = [st.st_ino, st.st_size, st.st_mtime_ns]
+                found[name] = [st.st_ino, st.st_size]
     return found
 
 
@@ -848,7 +850,7 @@ def _index_kept(site: Path, index: Path, shadow: Collection[str] | None = None, 
     if before:  # a fragment not as the last run left it is written again, as its page's would be
         damaged = before if stamps is None else _changed_fragments(fragments, stamps) & before
         for name in damaged:
-            os.unlink(fragments / name)
+            _remove(fragments / name)
         before -= damaged
         if changed is not None:
             changed |= {known[name] for name in damaged}
