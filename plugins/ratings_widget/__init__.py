@@ -129,8 +129,8 @@ def manifest(views: list, settings: dict) -> bytes:
 
 @output_step
 def write_manifest(generators) -> None:
-    """The manifest, beside the pages (a step of the output: 0.1 s at 10,000 articles, kept from the last
-    build while no article changed; the live preview writes it after answering)."""
+    """The manifest, beside the pages (a step of the output: linked from the last build while no article
+    changed; the live preview writes it after answering)."""
     articles_gen = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
     if articles_gen is None:
         return
