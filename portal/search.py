@@ -550,17 +550,19 @@ def _whole(index: Path, made_from: str | None = None) -> bool:
     """Whether a kept index is one ``_index_kept`` finished, as its manifest says; with ``made_from``
     (``pages_stamp``), one made from those very shadow pages, whose files but the fragments are as that
     run left them (what Pagefind would write again over them; it leaves a fragment that is there)."""
-    manifest = index.parent / MANIFEST
-    known = _read_manifest(manifest, _pagefind_version(), made_from)
+    saved = _read_manifest(index.parent / MANIFEST, _pagefind_version(), made_from)
     fragments = index / "fragment"
-    if known is None or (index / _UNFINISHED).exists() or index.is_symlink() or not fragments.is_dir() \
-            or fragments.is_symlink() or set(known) != set(os.listdir(fragments)):
+    if saved is None or (index / _UNFINISHED).exists() or index.is_symlink() or not fragments.is_dir() \
+            or fragments.is_symlink():
+        return False
+    present = os.listdir(fragments)
+    if set(saved["fragments"]) != set(present):
         return False
     if made_from is None:
         return True
-    stamps = _read_manifest(manifest, _pagefind_version(), made_from, "fragment_files")
-    return _read_manifest(manifest, _pagefind_version(), made_from, "files") == _index_files(index) \
-        and stamps is not None and not _changed_fragments(fragments, stamps)
+    stamps = _kept(saved, "fragment_files")
+    return _kept(saved, "files") == _index_files(index) and stamps is not None \
+        and not _changed_fragments(fragments, stamps, present)
 
 
 def _fragment_stamps(fragments: Path, names: Collection[str]) -> dict[str, list[int]]:
@@ -577,9 +579,9 @@ def _fragment_stamps(fragments: Path, names: Collection[str]) -> dict[str, list[
     return found
 
 
-def _changed_fragments(fragments: Path, stamps: dict) -> set[str]:
-    """The fragment files of ``fragments`` that are not as the last run left them (``_fragment_stamps``)."""
-    present = os.listdir(fragments)
+def _changed_fragments(fragments: Path, stamps: dict, present: Collection[str]) -> set[str]:
+    """Those of the fragment files ``present`` in ``fragments`` that are not as the last run left them
+    (``_fragment_stamps``)."""
     now = _fragment_stamps(fragments, present)
     return {name for name in present if name not in now or stamps.get(name) != now[name]}
 
@@ -830,8 +832,9 @@ def _index_kept(site: Path, index: Path, shadow: Collection[str] | None = None, 
     ``made_from``: their ``pages_stamp``, kept in the manifest."""
     manifest = index.parent / MANIFEST
     version = _pagefind_version()
-    known = _read_manifest(manifest, version)
-    stamps = _read_manifest(manifest, version, what="fragment_files")  # (each fragment file as the run left it)
+    saved = _read_manifest(manifest, version)
+    known = saved["fragments"] if saved is not None else None
+    stamps = _kept(saved, "fragment_files")  # (each fragment file as the run left it)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(manifest)  # rewritten once the index is whole again
     fragments = index / "fragment"
@@ -848,7 +851,7 @@ def _index_kept(site: Path, index: Path, shadow: Collection[str] | None = None, 
     except (OSError, ValueError):
         changed = None
     if before:  # a fragment not as the last run left it is written again, as its page's would be
-        damaged = before if stamps is None else _changed_fragments(fragments, stamps) & before
+        damaged = before if stamps is None else _changed_fragments(fragments, stamps, before)
         for name in damaged:
             _remove(fragments / name)
         before -= damaged
@@ -898,20 +901,26 @@ def _pagefind_version() -> str:
         return "?"
 
 
-def _read_manifest(path: Path, version: str, made_from: str | None = None, what: str = "fragments") \
-        -> dict[str, str] | None:
-    """Each fragment's shadow page, as the last run left them (``what``: "files", the digest of each other file
-    of the index; "fragment_files", each fragment file's stamp); None when unreadable, made by another
-    Pagefind, or (``made_from`` given) from other shadow pages."""
+def _read_manifest(path: Path, version: str, made_from: str | None = None) -> dict | None:
+    """The manifest the last run left, read once: "fragments" (each fragment's shadow page), and, read with
+    ``_kept``, "files" (the digest of each other file of the index) and "fragment_files" (each fragment
+    file's stamp); None when unreadable, made by another Pagefind, or (``made_from`` given) from other
+    shadow pages."""
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(saved, dict) or saved.get("pagefind") != version or not isinstance(saved.get(what), dict):
+    if not isinstance(saved, dict) or saved.get("pagefind") != version or not isinstance(saved.get("fragments"), dict):
         return None
     if made_from is not None and saved.get("pages") != made_from:
         return None
-    return saved[what]
+    return saved
+
+
+def _kept(saved: dict | None, what: str) -> dict | None:
+    """The manifest's ``what`` (``_read_manifest``), when it holds one."""
+    found = saved.get(what) if saved is not None else None
+    return found if isinstance(found, dict) else None
 
 
 _FRAGMENT_URL = re.compile(rb'^pagefind_dcd\{"url":"((?:[^"\\]|\\.)*)"')

@@ -47,6 +47,12 @@ def display_path(source_path: str, settings: dict, resolved: Path | None = None)
         return source_path
 
 
+def _readable(st: os.stat_result) -> bool:
+    """Whether a file may be read to be hashed: a regular file no larger than an article may be (any other is
+    refused before it is read: ``size_problem``)."""
+    return st.st_size <= MAX_ARTICLE_BYTES and stat.S_ISREG(st.st_mode)
+
+
 def _read_bounded(path: str) -> bytes | None:
     """The file's bytes, None when it holds more than an article may (read no further: it is refused before
     it is read, ``size_problem``; a file that grew after its size was looked at is not read whole either)."""
@@ -423,8 +429,8 @@ class ParseCache:
             st = os.stat(path)
         except OSError:
             return None
-        if st.st_size > MAX_ARTICLE_BYTES or not stat.S_ISREG(st.st_mode):
-            return None  # refused before it is read (portal.content_tree.size_problem): never read to be hashed
+        if not _readable(st):
+            return None
         stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         memo = (path, stamp)
         if memo not in self._keys:
@@ -491,7 +497,7 @@ class ParseCache:
         path = os.path.abspath(source_path)
         try:
             before = os.stat(path)
-            if before.st_size > MAX_ARTICLE_BYTES or not stat.S_ISREG(before.st_mode):
+            if not _readable(before):
                 return None
             data = _read_bounded(path)
             after = os.stat(path)
