@@ -57,7 +57,12 @@ def _read_bounded(path: str) -> bytes | None:
     """The file's bytes, None when it holds more than an article may (read no further: it is refused before
     it is read, ``size_problem``; a file that grew after its size was looked at is not read whole either)."""
     with open(path, "rb") as f:
-        data = f.read(MAX_ARTICLE_BYTES + 1)
+        # as many bytes as the file holds, and one more to see it grew: a read of the bound itself would
+        # allocate 2 MB for every file (a tenth of a millisecond, and a page fault per 4 KB touched)
+        size = min(os.fstat(f.fileno()).st_size, MAX_ARTICLE_BYTES)
+        data = f.read(size + 1)
+        if size < len(data) <= MAX_ARTICLE_BYTES:  # grown since: read on, to the bound and no further
+            data += f.read(MAX_ARTICLE_BYTES + 1 - len(data))
     return None if len(data) > MAX_ARTICLE_BYTES else data
 
 

@@ -261,3 +261,42 @@ def test_a_file_that_grows_past_an_article_after_its_size_was_seen_is_not_read_w
     assert reader._read_bounded(str(grown)) is None
     grown.write_bytes(b"y" * MAX_ARTICLE_BYTES)
     assert reader._read_bounded(str(grown)) == b"y" * MAX_ARTICLE_BYTES
+
+
+def test_a_file_is_read_in_as_many_bytes_as_it_holds_and_on_to_the_bound_only_when_it_grew(tmp_path, monkeypatch):
+    """A read of the bound itself would allocate 2 MB for every file; a file that grows between the look at its
+    size and the read is still read no further than an article may be."""
+    import io
+
+    from articles import reader
+
+    from portal.content_tree import MAX_ARTICLE_BYTES
+
+    path = tmp_path / "bai.md"
+    path.write_bytes(b"x" * 10)
+    real_read, real_fstat, real_open = io.BufferedReader.read, os.fstat, open
+    asked: list[int] = []
+
+    class Counted(io.BufferedReader):
+        def read(self, n=-1):
+            asked.append(n)
+            return real_read(self, n)
+
+    monkeypatch.setattr("builtins.open", lambda p, mode="r", *a, **k: Counted(real_open(p, "rb", buffering=0))
+                        if str(p) == str(path) and mode == "rb" else real_open(p, mode, *a, **k))
+    assert reader._read_bounded(str(path)) == b"x" * 10
+    assert asked == [11]  # (one more byte than it holds: the end is seen)
+
+    def fstat_then_grow(fd):
+        st = real_fstat(fd)
+        with real_open(path, "ab") as f:
+            f.write(b"y" * (MAX_ARTICLE_BYTES + 100))
+        return st
+
+    asked.clear()
+    monkeypatch.setattr(reader.os, "fstat", fstat_then_grow)
+    assert reader._read_bounded(str(path)) is None
+    assert asked == [11, MAX_ARTICLE_BYTES + 1 - 11]  # read on to the bound, no further
+    path.write_bytes(b"x" * 10)
+    monkeypatch.setattr(reader.os, "fstat", lambda fd: (real_fstat(fd), path.write_bytes(b"x" * 20))[0])
+    assert reader._read_bounded(str(path)) == b"x" * 20  # grown within the bound: read whole
