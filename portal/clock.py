@@ -32,17 +32,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def by_instant(fn: F) -> F:
     """``fn(value, *args)`` remembered for a datetime ``value`` and the same ``args``: for the words a page
-    writes of a date, which depend on its instant alone (an aware datetime equals, and hashes as, any other
-    of the same instant; a naive one, taken as Vietnam time, equals another of the same fields). A listing,
-    a tag page and every article's related list write the same articles' dates again; zoneinfo's offset
-    and strftime took 7 % of the time of writing the pages. Any other value is given to ``fn`` itself."""
-    remembered = functools.lru_cache(maxsize=1 << 16)(fn)
+    writes of a date, which depend on its instant alone. The key is the value with its zone and ``fold``:
+    the same fields, zone and fold are always the same instant (two values of one zone compare by their
+    fields alone, so an hour repeated when the clocks go back would share a key without its fold; a naive
+    value and one whose zone gives no offset compare equal but are read differently). A listing, a tag page
+    and every article's related list write the same articles' dates again; zoneinfo's offset and strftime
+    took 7 % of the time of writing the pages. Anything but a datetime, or arguments given by name, go to
+    ``fn`` itself."""
+    remembered = functools.lru_cache(maxsize=1 << 15)(lambda value, fold, zone, *args: fn(value, *args))
 
     @functools.wraps(fn)
     def written(value, *args, **kwargs):
         if kwargs or not isinstance(value, dt.datetime):
             return fn(value, *args, **kwargs)
-        return remembered(value, *args)
+        return remembered(value, value.fold, value.tzinfo, *args)
 
     return written  # type: ignore[return-value]
 
