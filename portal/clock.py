@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import os
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from .model import TZ, parse_datetime
 
@@ -27,35 +25,11 @@ def build_time(settings: dict) -> dt.datetime:
     return dt.datetime.now(TZ).replace(second=0, microsecond=0)
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def by_instant(fn: F) -> F:
-    """``fn(value, *args)`` remembered for a datetime ``value`` and the same ``args``: for the words a page
-    writes of a date, which depend on its instant alone. The key is the value with its zone and ``fold``:
-    the same fields, zone and fold are always the same instant (two values of one zone compare by their
-    fields alone, so an hour repeated when the clocks go back would share a key without its fold; a naive
-    value and one whose zone gives no offset compare equal but are read differently). A listing, a tag page
-    and every article's related list write the same articles' dates again; zoneinfo's offset and strftime
-    took 7 % of the time of writing the pages. Anything but a datetime, or arguments given by name, go to
-    ``fn`` itself."""
-    remembered = functools.lru_cache(maxsize=1 << 15)(lambda value, fold, zone, *args: fn(value, *args))
-
-    @functools.wraps(fn)
-    def written(value, *args, **kwargs):
-        if kwargs or not isinstance(value, dt.datetime):
-            return fn(value, *args, **kwargs)
-        return remembered(value, value.fold, value.tzinfo, *args)
-
-    return written  # type: ignore[return-value]
-
-
 def local(value: dt.datetime) -> dt.datetime:
     """The same instant in Vietnam time (a naive value is taken as Vietnam time)."""
     return value.astimezone(TZ) if value.tzinfo else value.replace(tzinfo=TZ)
 
 
-@by_instant
 def iso(value: dt.datetime) -> str:
     """2026-11-26T09:30:00+07:00: local Vietnam time, offset always written."""
     return local(value).isoformat(timespec="seconds")

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .clock import by_instant, iso, local
+from .clock import iso, local
 
 WEEKDAYS = {
     "vi": ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"),
@@ -43,7 +43,6 @@ class Translator:
         return out.format(**params) if params else out
 
 
-@by_instant
 def format_datetime(value: dt.datetime, lang: str = "vi") -> str:
     """'Thứ Năm, 26/11/2026 09:30'."""
     d = local(value)
@@ -51,12 +50,10 @@ def format_datetime(value: dt.datetime, lang: str = "vi") -> str:
     return f"{weekday}, {d:%d/%m/%Y %H:%M}"
 
 
-@by_instant
 def format_date(value: dt.datetime, lang: str = "vi") -> str:
     return f"{local(value):%d/%m/%Y}"
 
 
-@by_instant
 def format_month(value: dt.datetime, lang: str = "vi") -> str:
     d = local(value)
     return f"{MONTHS_EN[d.month - 1]} {d.year}" if lang == "en" else f"Tháng {d.month}/{d.year}"
