@@ -599,7 +599,7 @@ VOLATILE = {"OUTPUT_PATH", "PORTAL_PREVIOUS_OUTPUT", "PORTAL_SEARCH_RECORDS", "P
 
 
 # every library whose version can change the bytes of an output (pages, feeds, CAP, CSAF, calendars, pictures)
-LIBRARIES = ("pelican", "jinja2", "markupsafe", "markdown", "nh3", "feedgen", "icalendar", "lxml", "beautifulsoup4",
+LIBRARIES = ("pelican", "jinja2", "markupsafe", "markdown", "nh3", "feedgen", "lxml", "beautifulsoup4",
              "html5lib", "unidecode", "imagesize", "pillow", "signxml", "cryptography")
 
 
