@@ -300,3 +300,15 @@ def test_a_file_is_read_in_as_many_bytes_as_it_holds_and_on_to_the_bound_only_wh
     path.write_bytes(b"x" * 10)
     monkeypatch.setattr(reader.os, "fstat", lambda fd: (real_fstat(fd), path.write_bytes(b"x" * 20))[0])
     assert reader._read_bounded(str(path)) == b"x" * 20  # grown within the bound: read whole
+
+
+def test_the_images_a_body_shows_are_found_however_it_writes_their_path():
+    from types import SimpleNamespace
+
+    from articles.reader import images_used
+
+    body = ('![a]({static}/images/a.png) <img src="/images/b.jpg"> ![c]({attach}images/c.webp "t")\n'
+            "[d](images/d/e.png) {static}{attach}/images/f.png //images/g.gif images/h.png)")
+    entry = SimpleNamespace(body=body, values={"image": "images/lead.jpg"})
+    assert images_used(entry) == {"images/a.png", "images/b.jpg", "images/c.webp", "images/d/e.png",
+                                  "images/f.png", "images/g.gif", "images/h.png", "images/lead.jpg"}
