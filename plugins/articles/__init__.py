@@ -387,6 +387,29 @@ def parse_ahead(generator) -> None:
     given = prefetch(settings, paths, workers)
     log.info("Đọc trước %d tệp trên %d tiến trình; các tệp khác lấy từ bộ nhớ đệm hoặc đọc khi cần "
              "(files parsed ahead by worker processes)", given, workers)
+    if given:
+        compile_templates(generator.env)
+
+
+def compile_templates(env) -> None:
+    """Every template of the theme, compiled (or loaded from the compiled templates' cache) while the
+    workers parse the first files: this process only waits for them then. Compiled here, once, they are
+    not compiled between the parsing and the page writing, where the build uses one core, nor again in
+    each page-writing process forked after (the templates a page includes were compiled in each), and
+    the page keys find what each one reads as Jinja compiled it, without parsing it again
+    (``portal.renders.name_while_compiling``). A template that fails to compile is left: it fails where
+    it is used, as it would have."""
+    try:
+        names = env.list_templates()
+    except (TypeError, OSError):  # a loader that cannot list its templates: each compiled when used
+        return
+    for name in names:
+        if name.startswith("!") or not name.endswith((".html", ".xml")):  # Pelican's "!simple/" copies
+            continue
+        try:
+            env.get_template(name)
+        except Exception:  # noqa: BLE001 (raised again, with Pelican's report, where it is used)
+            log.debug("template %s not compiled ahead", name)
 
 
 class _Pages:

@@ -71,3 +71,26 @@ def test_every_template_of_the_theme_is_served_unindented():
         assert not _SPACES_SHOW.search(path.read_text(encoding="utf-8")), path
     base = (ROOT / "theme" / "templates" / "base.html").read_text(encoding="utf-8")
     assert len(unindent(base)) < len(base) * 0.97
+
+
+def test_the_theme_is_compiled_ahead_and_a_broken_template_is_left_for_its_use(monkeypatch):
+    """``compile_templates`` (while the workers parse): every page template compiled once, in this process;
+    one that does not compile raises nothing there, and raises where it is used, as it would have."""
+    from articles import compile_templates
+
+    compiled = []
+    loader = jinja2.ChoiceLoader([
+        jinja2.DictLoader({"a.html": "{% include 'b.html' %}", "b.html": "{{ x }}", "broken.html": "{% if %}",
+                           "feed.xml": "<x/>", "script.js": "{{"}),
+        jinja2.PrefixLoader({"!simple": jinja2.DictLoader({"base.html": "simple"})}),
+    ])
+    env = jinja2.Environment(loader=Unindented(loader), **PELICAN_ENV)
+    original = env.compile
+    monkeypatch.setattr(env, "compile", lambda source, name=None, *a, **k: compiled.append(name)
+                        or original(source, name, *a, **k))
+    compile_templates(env)
+    assert sorted(compiled) == ["a.html", "b.html", "broken.html", "feed.xml"]  # not "!simple/…" nor .js
+    compiled.clear()
+    assert env.get_template("a.html").render(x=1) == "1" and compiled == []  # not compiled again
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        env.get_template("broken.html")
