@@ -274,7 +274,8 @@ def _related(i: int, slugs: tuple, by_tag: dict, position: dict) -> list[int]:
         for other in items[max(0, j - RELATED_WINDOW): j + RELATED_WINDOW + 1]:
             if other != i:
                 shared[other] = shared.get(other, 0) + 1
-    return sorted(shared, key=lambda k: (-shared[k], k))[:RELATED_COUNT]
+    # the most tags shared first, then the nearest position: (-count, position) pairs sort as they are
+    return [k for _, k in sorted([(-n, k) for k, n in shared.items()])[:RELATED_COUNT]]
 
 
 def _neighbour_positions(shape: tuple) -> tuple[list, list, list]:
