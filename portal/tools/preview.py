@@ -280,7 +280,11 @@ class Preview:
             f"templates changed: {pages} pages use them after {ms:.0f} ms; the browser reloads by itself."))
         return True
 
-    def watch_loop(self) -> None:
+    def watch_loop(self, first=None) -> None:
+        """Each save's update, as the watcher sees them. ``first`` (the first build) runs once the watcher
+        is armed: a file saved while it runs, or the moment it ends, is seen then (the watcher keeps what
+        changes between two of its answers). Armed only after the first build, it missed a save made in
+        between: the preview said it was ready and went on showing the old text."""
         from watchfiles import DefaultFilter, watch
 
         class _Filter(DefaultFilter):
@@ -290,11 +294,20 @@ class Preview:
                     return False
                 return super().__call__(change, path)
 
-        for changes in watch(*self.watch, watch_filter=_Filter(), debounce=50, step=10, stop_event=self.stop,
-                             yield_on_timeout=False, rust_timeout=500):
-            if self.stop.is_set():
-                break
-            self.changed(sorted({Path(p) for _, p in changes}))
+        # (an answer at least every 0.1 s, empty when nothing changed: the first comes once the watcher is armed)
+        try:
+            for changes in watch(*self.watch, watch_filter=_Filter(), debounce=50, step=10, stop_event=self.stop,
+                                 yield_on_timeout=True, rust_timeout=100):
+                if first is not None:
+                    first, run = None, first
+                    run()
+                if self.stop.is_set():
+                    break
+                if changes:
+                    self.changed(sorted({Path(p) for _, p in changes}))
+        finally:
+            if first is not None:  # no watcher (the system's limit of watches reached…): the site is still built
+                first()
 
     def is_folder(self, name: str) -> bool:
         """A folder of the site (its index.html is a page), asked for without the final "/"."""
@@ -632,8 +645,7 @@ def run(port: int = 8000, settings: Path = Path("pelicanconf.py"), overrides: di
     print(t("Theo dõi thay đổi trong", "Watching for changes in") + f": {', '.join(shown(p) for p in preview.watch)}")
 
     def first_then_watch() -> None:
-        preview.build(t("Lần đầu: ", "First build: "))
-        preview.watch_loop()
+        preview.watch_loop(first=lambda: preview.build(t("Lần đầu: ", "First build: ")))
 
     threading.Thread(target=first_then_watch, name="preview-watch", daemon=True).start()
     threading.Thread(target=preview.finish_loop, name="preview-finish", daemon=True).start()

@@ -136,3 +136,34 @@ def test_once_a_save_is_written_the_garbage_is_collected_and_the_model_left_out_
         assert gc.get_freeze_count() > 0 and gc.is_tracked(kept)  # the rest: out of the collector's walks
     finally:
         gc.unfreeze()
+
+
+def test_a_save_during_the_first_build_is_seen(tmp_path):
+    """The watcher is armed before the first build: a file saved while it runs (or the moment it ends, before
+    a watcher armed after it would have been) comes to the preview as a change, not lost."""
+    from types import SimpleNamespace
+
+    from portal.tools.preview import Preview
+
+    article = tmp_path / "a.md"
+    article.write_text("Title: A\n", encoding="utf-8")
+    seen: list = []
+    preview = SimpleNamespace(watch=[tmp_path], stop=threading.Event())
+
+    def changed(paths):
+        seen.extend(paths)
+        preview.stop.set()
+
+    preview.changed = changed
+    built = []
+
+    def first_build():
+        article.write_text("Title: B\n", encoding="utf-8")  # saved while the first build runs
+        built.append(True)
+
+    loop = threading.Thread(target=Preview.watch_loop, args=(preview,), kwargs={"first": first_build})
+    loop.start()
+    loop.join(20)
+    preview.stop.set()
+    loop.join(5)
+    assert built == [True] and article in seen
