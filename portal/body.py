@@ -405,13 +405,27 @@ def render(entry: Entry, converter: Markdown) -> tuple[str, list[Problem]]:
     problems = nesting_problems(entry) or complexity_problems(entry)
     if problems:
         return "", problems
+    converter.reset().parser.state.clear()  # (reset() leaves the block parser's nesting: see spoiled)
     try:
         with deadline(DEADLINE_S):
-            raw = converter.reset().convert(entry.body)
+            raw = converter.convert(entry.body)
     except RecursionError:  # nesting the line check does not see (e.g. raw HTML); never a traceback
+        converter.portal_spoiled = True
         return "", [Problem(entry.path, entry.body_line, None, None, "too_deep",
                             {"depth": "?", "limit": MAX_DEPTH})]
     except TooSlow:
+        converter.portal_spoiled = True
         return "", [Problem(entry.path, entry.body_line, None, None, "too_complex",
                             {"what": f"> {DEADLINE_S:.0f} s", "limit": "—"})]
+    except BaseException:
+        converter.portal_spoiled = True
+        raise
     return sanitise(raw), inspect(entry, raw)
+
+
+def spoiled(converter: Markdown | None) -> bool:
+    """Whether ``converter`` must be made again before the next body: a conversion stopped midway (too
+    deep, too slow, any error) leaves state that ``Markdown.reset`` does not clear (the block parser's
+    nesting, an extension's own), and the next bodies it converted came out wrong: lists closed early,
+    indented paragraphs taken as code, in every file a reused converter read after it."""
+    return converter is None or getattr(converter, "portal_spoiled", False)

@@ -230,7 +230,7 @@ class Checker:
     def body_problems(self, entry: model.Entry) -> list[Problem]:
         """What the build says of the body: nesting too deep, unsafe or dropped HTML (portal.body). Its links
         and pictures are those the HTML holds, as in the build (``body_refs``)."""
-        if self._markdown is None:
+        if body.spoiled(self._markdown):  # (none yet, or one a body stopped midway)
             self._markdown = body.converter(self.settings)
         html, problems = body.render(entry, self._markdown)
         entry.refs = body_refs(entry, html)

@@ -133,10 +133,6 @@ def description(view, url: str, lang: str) -> str:
     return "\n\n".join(part for part in (*view.notices, view.lead, facts, url) if part)
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC)
-
-
 def build_event(view, cs: CalendarSettings) -> str:
     """The VEVENT of a drill or a meeting. The UID comes from the slug, so it never changes when
     the title is edited; DTSTAMP and LAST-MODIFIED are the article's last change, never the build.
@@ -190,10 +186,23 @@ def _text(value: str) -> str:
 
 
 def _quoted(value: str) -> str:
-    """A parameter's value as a quoted string, with RFC 6868's escapes: ^^ for ^, ^' for a double quote
-    and ^n for a line break (a quoted string can hold neither); other control characters left out."""
+    """A parameter's value with RFC 6868's escapes (^^ for ^, ^' for a double quote, ^n for a line break),
+    other control characters left out; between double quotes when it holds a space, an apostrophe or
+    what separates parameters and values (,;: and ’), as icalendar writes a CN."""
     value = _CONTROLS.sub("", value).replace("^", "^^").replace('"', "^'")
-    return '"' + value.replace("\r\n", "^n").replace("\n", "^n").replace("\r", "^n") + '"'
+    value = value.replace("\r\n", "^n").replace("\n", "^n").replace("\r", "^n")
+    return f'"{value}"' if _QUOTE.search(value) else value
+
+
+_QUOTE = re.compile("[ ',;:\u2019]")
+
+
+def _as_written(value: str) -> str:
+    """A value written as icalendar writes a property it does not know the type of (NAME, X-WR-CALNAME,
+    X-WR-CALDESC): as it is, line breaks written \\n, control characters left out. Calendar apps and
+    icalendar read these as written, with no escapes (a comma escaped as RFC 5545 would have it for
+    TEXT was read back as "\\,")."""
+    return _CONTROLS.sub("", value).replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
 
 
 def _uri(value: str) -> str:
@@ -322,14 +331,14 @@ def feed_calendar(views: Iterable, cs: CalendarSettings, now: dt.datetime) -> by
     enters or leaves the window; never with the build time alone. Its name and description also
     as X-WR-CALNAME and X-WR-CALDESC, which more apps read than NAME and DESCRIPTION (RFC 7986);
     X-PUBLISHED-TTL is REFRESH-INTERVAL as Outlook reads it."""
-    about = _text(f"Diễn tập và hội nghị sắp diễn ra, và những sự kiện đã kết thúc trong {cs.recent_days} "
-                  f"ngày qua. Mỗi sự kiện dẫn tới bài viết trên {cs.site_name}.")
+    about = (f"Diễn tập và hội nghị sắp diễn ra, và những sự kiện đã kết thúc trong {cs.recent_days} "
+             f"ngày qua. Mỗi sự kiện dẫn tới bài viết trên {cs.site_name}.")
     head = _calendar(
         cs,
-        _line("DESCRIPTION", about),
-        _line("X-WR-CALDESC", about),
-        _line("NAME", _text(cs.feed_name)),
-        _line("X-WR-CALNAME", _text(cs.feed_name)),
+        _line("DESCRIPTION", _text(about)),
+        _line("X-WR-CALDESC", _as_written(about)),
+        _line("NAME", _as_written(cs.feed_name)),
+        _line("X-WR-CALNAME", _as_written(cs.feed_name)),
         _line("REFRESH-INTERVAL", _duration(REFRESH), "VALUE=DURATION"),
         _line("SOURCE", _uri(cs.feed_url), "VALUE=URI"),
         _line("X-PUBLISHED-TTL", _duration(REFRESH)),

@@ -101,7 +101,7 @@ class PortalReader(MarkdownReader):
 
     def _body_markdown(self) -> Markdown:
         """One Markdown converter per reader, reset between files (building one costs 0.6 ms)."""
-        if self._body_md is None:
+        if body.spoiled(self._body_md):  # (none yet, or one a body stopped midway)
             self._body_md = body.converter(self.settings)
         return self._body_md
 

@@ -305,9 +305,10 @@ class Preview:
                     break
                 if changes:
                     self.changed(sorted({Path(p) for _, p in changes}))
-        finally:
-            if first is not None:  # no watcher (the system's limit of watches reached…): the site is still built
-                first()
+        except Exception:
+            if first is not None and not self.stop.is_set():  # no watcher (the system's limit of watches
+                first()  # reached, a folder gone…): the site is still built, as before the watcher was armed first
+            raise
 
     def is_folder(self, name: str) -> bool:
         """A folder of the site (its index.html is a page), asked for without the final "/"."""

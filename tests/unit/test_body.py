@@ -185,3 +185,40 @@ def test_a_body_markdown_cannot_finish_in_time_is_an_error(monkeypatch):
 def test_pelican_link_syntax_cannot_smuggle_a_scheme(link):
     html, problems = render(link)
     assert [p.code for p in problems if p.level == "error"] == ["unsafe_url"], problems
+
+
+def test_a_body_stopped_midway_leaves_the_next_bodies_as_a_fresh_converter_makes_them(monkeypatch):
+    """Markdown stopped midway (too deep, too slow) leaves the block parser's nesting behind, which
+    ``Markdown.reset`` does not clear: a converter reused after it (a parsing worker's, the build's) closed
+    the next articles' lists early and took their indented paragraphs for code. Each body now starts from a
+    clear parser, and a converter a body stopped is made again by its reader."""
+    reference = "Danh sách:\n\n1. Bước một\n2. Bước hai\n\n    Đoạn thụt lề thuộc bước hai.\n"
+    expected, _ = render(reference)
+    deep = '<div markdown="1">\n\n* a\n\n    b\n\n' * 600 + "</div>\n" * 600
+    for stop in ("too_deep", "too_complex"):
+        converter = body.converter(SETTINGS)
+        if stop == "too_complex":  # too slow: stopped by the deadline, whatever it was doing
+            monkeypatch.setattr(body, "DEADLINE_S", 0.001)
+        _, problems = body.render(entry_of(deep), converter)
+        monkeypatch.setattr(body, "DEADLINE_S", 10.0)
+        assert [p.code for p in problems] == [stop]
+        assert body.spoiled(converter)
+        assert body.render(entry_of(reference), converter)[0] == expected  # even the same converter
+    assert not body.spoiled(body.converter(SETTINGS))
+
+
+def test_a_reader_makes_its_converter_again_after_a_body_stopped_midway(tmp_path):
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "plugins"))
+    try:
+        from articles.reader import PortalReader
+    finally:
+        sys.path.remove(str(ROOT / "plugins"))
+    reader = PortalReader({**SETTINGS, "PATH": str(tmp_path)})
+    first = reader._body_markdown()
+    assert reader._body_markdown() is first
+    first.portal_spoiled = True
+    assert reader._body_markdown() is not first

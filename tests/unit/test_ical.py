@@ -258,6 +258,44 @@ def test_an_empty_feed_is_still_a_valid_calendar():
     assert cal.events == [] and len(cal.timezones) == 1
 
 
+def test_the_feeds_name_and_description_read_back_as_written_and_as_icalendar_wrote_them():
+    """NAME, X-WR-CALNAME and X-WR-CALDESC are read as written (icalendar, calendar apps): a comma in them is
+    not escaped, as icalendar wrote them (DESCRIPTION is TEXT: escaped); the whole feed is the library's bytes."""
+    from icalendar import Timezone, vDuration
+
+    cs = settings(SITE_SHORTNAME="An ninh mạng, Lào Cai", SITENAME="Cổng thông tin; An ninh mạng")
+    views = [view_of(DRILL, model.DRILL), view_of(MEETING, model.MEETING)]
+    data = ical.feed_calendar(views, cs, NOW)
+    cal = Calendar.from_ical(data)
+    assert str(cal["X-WR-CALNAME"]) == str(cal["NAME"]) == "An ninh mạng, Lào Cai: diễn tập và hội nghị"
+    assert str(cal["X-WR-CALDESC"]) == str(cal["DESCRIPTION"])
+    assert str(cal["DESCRIPTION"]).startswith("Diễn tập và hội nghị sắp diễn ra, và những sự kiện")
+    written = Calendar()
+    written.add("prodid", f"-//{cs.site_name}//Lịch diễn tập và hội nghị//VI")
+    written.add("version", "2.0")
+    written.add("calscale", "GREGORIAN")
+    written.add("method", "PUBLISH")
+    written.calendar_name = cs.feed_name
+    written.description = str(cal["DESCRIPTION"])
+    written.add("refresh-interval", ical.REFRESH, parameters={"VALUE": "DURATION"})
+    written.add("x-published-ttl", vDuration(ical.REFRESH))
+    written.add("source", cs.feed_url, parameters={"VALUE": "URI"})
+    written.add_component(Timezone.from_ical(ical._vtimezone()))
+    for event in Calendar.from_ical(data).events:
+        written.add_component(event)
+    assert data == written.to_ical()
+
+
+@pytest.mark.parametrize("owner,written", [("VNCERT", "CN=VNCERT"), ("Sở TT&TT", 'CN="Sở TT&TT"'),
+                                           ("Công an; tỉnh", 'CN="Công an; tỉnh"'),
+                                           ('Đội "Ứng cứu"', "CN=\"Đội ^'Ứng cứu^'\"")])
+def test_the_publishers_name_is_quoted_where_icalendar_quotes_it(owner, written):
+    data = ical.event_calendar(view_of(DRILL, model.DRILL), settings(SITE_OWNER=owner)).decode()
+    assert f"ORGANIZER;{written}:mailto:" in data.replace("\r\n ", "")
+    [event] = Calendar.from_ical(data).events
+    assert event["ORGANIZER"].params["CN"] == owner
+
+
 def test_feed_link_for_the_feeds_page():
     link = ical.feed_link(settings())
     assert link.url == "https://example.vn/lich/su-kien.ics"

@@ -167,3 +167,18 @@ def test_a_save_during_the_first_build_is_seen(tmp_path):
     preview.stop.set()
     loop.join(5)
     assert built == [True] and article in seen
+
+
+def test_no_first_build_once_stopped_and_one_when_nothing_can_be_watched(tmp_path):
+    from types import SimpleNamespace
+
+    from portal.tools.preview import Preview
+
+    built = []
+    stopped = SimpleNamespace(watch=[tmp_path], stop=threading.Event(), changed=lambda paths: None)
+    stopped.stop.set()  # Ctrl-C before the watcher's first answer: no build starts while the preview ends
+    Preview.watch_loop(stopped, first=lambda: built.append("stopped"))
+    unwatchable = SimpleNamespace(watch=[tmp_path / "gone"], stop=threading.Event(), changed=lambda paths: None)
+    with pytest.raises(OSError):  # said, and the site is built all the same
+        Preview.watch_loop(unwatchable, first=lambda: built.append("built"))
+    assert built == ["built"]
