@@ -8,10 +8,14 @@ depend on the machine's installed locales.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import jinja2.ext
+from jinja2.lexer import Token
 
 from .clock import iso, local
 
@@ -23,12 +27,22 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July",
              "August", "September", "October", "November", "December")
 
 
-@lru_cache(maxsize=8)
 def catalogue(translations_dir: str, lang: str) -> dict[str, str]:
+    """The theme's translations into ``lang``, read again when the file changed (the live preview
+    builds again after a save in the theme)."""
     path = Path(translations_dir) / f"{lang}.json"
-    if lang == "vi" or not path.is_file():
+    if lang == "vi":
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        st = path.stat()
+    except OSError:
+        return {}
+    return _catalogue(str(path), (st.st_ino, st.st_size, st.st_mtime_ns))
+
+
+@lru_cache(maxsize=8)
+def _catalogue(path: str, stamp: tuple) -> dict[str, str]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 class Translator:
@@ -37,10 +51,50 @@ class Translator:
     def __init__(self, translations_dir: str, lang: str):
         self.lang = lang
         self.table = catalogue(translations_dir, lang)
+        self.digest = hashlib.blake2b(json.dumps([lang, self.table], sort_keys=True).encode(),
+                                      digest_size=16).hexdigest()
 
     def __call__(self, text: str, **params: object) -> str:
         out = self.table.get(text, text)
         return out.format(**params) if params else out
+
+
+class ConstantTranslations(jinja2.ext.Extension):
+    """``_("Địa chỉ")`` translated once, when the template is compiled, into the text it stands for: a
+    page has forty of them (the header, the footer, the rating form), each a call through Jinja's context
+    (1.5 µs, against nothing for a constant, which Jinja escapes as it compiles): 60 µs of every page.
+    Only a call of the environment's own ``_`` (``Translator``: a look-up in the theme's table) with one
+    string and nothing else; a template that names ``_`` otherwise (``{% set _ = … %}``, a loop's or a
+    macro's ``_``) is left as it is. The compiled code now holds the translations: ``salt`` tells the
+    compiled templates' caches (``portal.template_cache``) which table it was compiled with."""
+
+    def _translator(self) -> Translator | None:
+        found = self.environment.globals.get("_")
+        return found if isinstance(found, Translator) else None
+
+    def salt(self) -> str:
+        translator = self._translator()
+        return translator.digest if translator else ""
+
+    def filter_stream(self, stream):  # noqa: ANN001, ANN201 (Jinja's token stream)
+        translate = self._translator()
+        if translate is None:
+            return stream
+        tokens = list(stream)
+        names = [i for i, t in enumerate(tokens) if t.type == "name" and t.value == "_"]
+        if any(i + 1 >= len(tokens) or tokens[i + 1].type != "lparen" for i in names):
+            return tokens  # "_" is also the template's own name for something
+        out, i = [], 0
+        while i < len(tokens):
+            token = tokens[i]
+            if (i in names and i + 3 < len(tokens) and tokens[i + 2].type == "string"
+                    and tokens[i + 3].type == "rparen" and (i == 0 or tokens[i - 1].type not in ("dot", "pipe"))):
+                out.append(Token(token.lineno, "string", translate(tokens[i + 2].value)))
+                i += 4
+                continue
+            out.append(token)
+            i += 1
+        return out
 
 
 def format_datetime(value: dt.datetime, lang: str = "vi") -> str:

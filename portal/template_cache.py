@@ -46,6 +46,8 @@ def compiler_options(env: jinja2.Environment) -> str:
     """What, besides a template's source, shapes the code Jinja compiles it to."""
     options = [f"{name}={_named(getattr(env, name, None))}" for name in _OPTIONS]
     options.append("extensions=" + ",".join(sorted(env.extensions)))
+    # what an extension bakes into the code besides the source (portal.i18n.ConstantTranslations: the table)
+    options += [f"{name}:{ext.salt()}" for name, ext in sorted(env.extensions.items()) if hasattr(ext, "salt")]
     return "\0".join(options)
 
 

@@ -85,6 +85,7 @@ def translator(settings: dict) -> i18n.Translator:
 def add_template_helpers(generator) -> None:
     settings = generator.settings
     lang = settings.get("PORTAL_LANG", "vi")
+    generator.env.add_extension(i18n.ConstantTranslations)  # _("…") translated as templates compile
     generator.env.globals.update(
         _=translator(settings),
         ui_lang=lang,
