@@ -400,8 +400,10 @@ def compile_templates(env) -> None:
     the page keys find what each one reads as Jinja compiled it, without parsing it again
     (``portal.renders.name_while_compiling``). A template that fails to compile is left: it fails where
     it is used, as it would have."""
-    try:
-        names = env.list_templates()
+    loaders = getattr(env.loader, "loaders", None)
+    own = loaders[0] if loaders and isinstance(loaders[0], jinja2.FileSystemLoader) else env.loader
+    try:  # the theme's own templates (and those overriding them): not Pelican's simple theme's, which fill
+        names = own.list_templates()  # in for what it lacks (author.html…): compiled if a page uses one
     except (TypeError, OSError):  # a loader that cannot list its templates: each compiled when used
         return
     for name in names:

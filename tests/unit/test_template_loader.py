@@ -94,3 +94,23 @@ def test_the_theme_is_compiled_ahead_and_a_broken_template_is_left_for_its_use(m
     assert env.get_template("a.html").render(x=1) == "1" and compiled == []  # not compiled again
     with pytest.raises(jinja2.TemplateSyntaxError):
         env.get_template("broken.html")
+
+
+def test_only_the_themes_own_templates_are_compiled_ahead_not_pelicans_fill_ins(tmp_path, monkeypatch):
+    from articles import compile_templates
+
+    (tmp_path / "theme").mkdir()
+    (tmp_path / "simple").mkdir()
+    (tmp_path / "theme" / "article.html").write_text("{% include 'pagination.html' %}", encoding="utf-8")
+    for name in ("article.html", "author.html", "pagination.html"):
+        (tmp_path / "simple" / name).write_text("simple", encoding="utf-8")
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(tmp_path / "theme")),
+                                  jinja2.FileSystemLoader(str(tmp_path / "simple"))])
+    env = jinja2.Environment(loader=Unindented(loader), **PELICAN_ENV)
+    compiled = []
+    original = env.compile
+    monkeypatch.setattr(env, "compile", lambda source, name=None, *a, **k: compiled.append(name)
+                        or original(source, name, *a, **k))
+    compile_templates(env)
+    assert compiled == ["article.html"]
+    assert env.get_template("article.html").render() == "simple"  # a fill-in it uses: compiled when used
