@@ -81,7 +81,7 @@ class ConstantTranslations(jinja2.ext.Extension):
         if translate is None:
             return stream
         tokens = list(stream)
-        names = [i for i, t in enumerate(tokens) if t.type == "name" and t.value == "_"]
+        names = {i for i, t in enumerate(tokens) if t.type == "name" and t.value == "_"}
         if any(i + 1 >= len(tokens) or tokens[i + 1].type != "lparen" for i in names):
             return tokens  # "_" is also the template's own name for something
         out, i = [], 0

@@ -248,16 +248,18 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
+def _date_time(v: dt.datetime) -> str:
+    return f"{v.year:04d}{v.month:02d}{v.day:02d}T{v.hour:02d}{v.minute:02d}{v.second:02d}"
+
+
 def _local_time(value: dt.datetime) -> str:
     """DATE-TIME in Vietnam time, for a TZID parameter (form 3 of section 3.3.5)."""
-    v = local(value)
-    return f"{v.year:04d}{v.month:02d}{v.day:02d}T{v.hour:02d}{v.minute:02d}{v.second:02d}"
+    return _date_time(local(value))
 
 
 def _utc_time(value: dt.datetime) -> str:
     """DATE-TIME in UTC (form 2: a final Z)."""
-    v = local(value).astimezone(dt.UTC)
-    return f"{v.year:04d}{v.month:02d}{v.day:02d}T{v.hour:02d}{v.minute:02d}{v.second:02d}Z"
+    return _date_time(local(value).astimezone(dt.UTC)) + "Z"
 
 
 def _duration(value: dt.timedelta) -> str:
