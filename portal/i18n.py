@@ -18,6 +18,7 @@ import jinja2.ext
 from jinja2.lexer import Token
 
 from .clock import iso, local
+from .settings import SettingsError
 
 WEEKDAYS = {
     "vi": ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"),
@@ -28,21 +29,43 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July",
 
 
 def catalogue(translations_dir: str, lang: str) -> dict[str, str]:
-    """The theme's translations into ``lang``, read again when the file changed (the live preview
-    builds again after a save in the theme)."""
+    """The theme's translations into ``lang``, read again when the file's text changed (the live preview
+    builds again after a save in the theme). A file that is not a JSON object of texts is a SettingsError
+    naming the file, the place and the fix."""
     path = Path(translations_dir) / f"{lang}.json"
     if lang == "vi":
         return {}
     try:
-        st = path.stat()
+        data = path.read_bytes()
     except OSError:
         return {}
-    return _catalogue(str(path), (st.st_ino, st.st_size, st.st_mtime_ns))
+    return _catalogue(str(path), data)
 
 
 @lru_cache(maxsize=8)
-def _catalogue(path: str, stamp: tuple) -> dict[str, str]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+def _catalogue(path: str, data: bytes) -> dict[str, str]:
+    try:
+        table = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: tệp bản dịch không phải UTF-8. Cách sửa: lưu lại tệp với bảng mã UTF-8",
+                            f"{path}: the translations are not UTF-8; save the file as UTF-8") from None
+    except json.JSONDecodeError as err:
+        raise SettingsError(f"{path}, dòng {err.lineno}, cột {err.colno}: tệp bản dịch không đọc được ({err.msg}). "
+                            'Cách sửa: viết mỗi dòng dạng "Tiếng Việt": "English", cách nhau bởi dấu phẩy',
+                            f"{path}, line {err.lineno}, column {err.colno}: the translations cannot be read "
+                            f'({err.msg}); write "Tiếng Việt": "English" pairs separated by commas') from None
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path}: tệp bản dịch phải là một đối tượng JSON. Cách sửa: viết cả tệp trong một cặp "
+                            'ngoặc nhọn, mỗi dòng dạng "Tiếng Việt": "English": {"Địa chỉ": "Address", …}',
+                            f"{path}: the translations must be one JSON object: write the whole file between braces, "
+                            'one "Tiếng Việt": "English" pair a line: {"Địa chỉ": "Address", …}')
+    for key, value in table.items():
+        if not isinstance(value, str):
+            raise SettingsError(f'{path}: bản dịch của "{key}" là {json.dumps(value)}, không phải một chuỗi. '
+                                'Cách sửa: viết bản dịch trong dấu nháy kép, hoặc xóa dòng đó',
+                                f'{path}: the translation of "{key}" is {json.dumps(value)}, not a text; write '
+                                "it between double quotes, or remove the line")
+    return table
 
 
 class Translator:
@@ -59,14 +82,25 @@ class Translator:
         return out.format(**params) if params else out
 
 
+# where "_" followed by "(" is not a call of the environment's "_": a test, a filter, the {% call %} tag's
+# own call, a macro of that name (the template's own "_": nothing in it is translated ahead)
+_NOT_OURS = {"is", "filter", "call", "macro"}
+
+
 class ConstantTranslations(jinja2.ext.Extension):
     """``_("Địa chỉ")`` translated once, when the template is compiled, into the text it stands for: a
     page has forty of them (the header, the footer, the rating form), each a call through Jinja's context
     (1.5 µs, against nothing for a constant, which Jinja escapes as it compiles): 60 µs of every page.
-    Only a call of the environment's own ``_`` (``Translator``: a look-up in the theme's table) with one
-    string and nothing else; a template that names ``_`` otherwise (``{% set _ = … %}``, a loop's or a
-    macro's ``_``) is left as it is. The compiled code now holds the translations: ``salt`` tells the
-    compiled templates' caches (``portal.template_cache``) which table it was compiled with."""
+
+    Only ``_ ( "one string" )`` exactly, of the environment's own ``_`` (``Translator``: a look-up in the
+    theme's table, whose texts are strings: ``catalogue`` says so), and never in a template that names
+    ``_`` otherwise (``{% set _ = … %}``, a loop's, a macro's, an import's): it would be its own. The theme
+    must not pass a ``_`` of its own to another template (an include, an extends, an import with context
+    sees the environment's, translated ahead): ``tests/unit/test_constant_translations.py`` checks every
+    template of the theme and the plugins. Inside ``{% autoescape %}`` with a value that may be false, the
+    text is escaped as every literal there is. The compiled code holds the translations: ``salt`` tells the
+    compiled templates' caches (``portal.template_cache``) and the page keys (``portal.renders``) which
+    table it was compiled with."""
 
     def _translator(self) -> Translator | None:
         found = self.environment.globals.get("_")
@@ -82,16 +116,24 @@ class ConstantTranslations(jinja2.ext.Extension):
             return stream
         tokens = list(stream)
         names = {i for i, t in enumerate(tokens) if t.type == "name" and t.value == "_"}
-        if any(i + 1 >= len(tokens) or tokens[i + 1].type != "lparen" for i in names):
+        if any(i + 1 >= len(tokens) or tokens[i + 1].type != "lparen"
+               or (i and tokens[i - 1].type == "name" and tokens[i - 1].value == "macro") for i in names):
             return tokens  # "_" is also the template's own name for something
         out, i = [], 0
         while i < len(tokens):
             token = tokens[i]
+            before = tokens[i - 1] if i else None
             if (i in names and i + 3 < len(tokens) and tokens[i + 2].type == "string"
-                    and tokens[i + 3].type == "rparen" and (i == 0 or tokens[i - 1].type not in ("dot", "pipe"))):
-                out.append(Token(token.lineno, "string", translate(tokens[i + 2].value)))
-                i += 4
-                continue
+                    and tokens[i + 3].type == "rparen"
+                    and (i + 4 >= len(tokens) or (tokens[i + 4].type != "string"  # "a" "b" is one literal
+                                                  and i + 4 not in names))  # (and _("a") _("b") no expression)
+                    and not (before is not None and (before.type in ("dot", "pipe", "string")
+                                                     or (before.type == "name" and before.value in _NOT_OURS)))):
+                text = translate(tokens[i + 2].value)
+                if type(text) is str:
+                    out.append(Token(token.lineno, "string", text))
+                    i += 4
+                    continue
             out.append(token)
             i += 1
         return out

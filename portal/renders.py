@@ -144,6 +144,15 @@ class TemplateNames:
         return frozenset(names)
 
 
+def baked(env) -> bytes:
+    """What the environment's extensions bake into its compiled templates besides their source
+    (``portal.i18n.ConstantTranslations``: the translation table), as the compiled templates' caches
+    key it (``portal.template_cache.compiler_options``): a page rendered with one table is not kept for
+    another (the live preview reads the table again after a save; the fingerprint is the build's start)."""
+    return "\0".join(f"{name}:{ext.salt()}" for name, ext in sorted(env.extensions.items())
+                      if hasattr(ext, "salt")).encode()
+
+
 _THIS_CODE: list[bytes] = []
 # each template's names and references (TemplateNames.analysed's values) found while Jinja compiled it, by the
 # digest of what parses it and of its source: a build that compiles its templates (the first, or one after a
@@ -793,7 +802,7 @@ class PageKeys:
             was = self.previous.get(name)
             links = not (was is not None and was[0] & _ALONE)
         digests = self.digests if links else self.alone
-        parts = [template.name.encode(), name.encode("utf-8", "surrogatepass")]
+        parts = [template.name.encode(), name.encode("utf-8", "surrogatepass"), baked(template.environment)]
         glob = template.environment.globals
         shared = self._shared.get((id(context), links))  # one digest a name of a context many pages share
         if shared is None or shared[0] is not context:

@@ -46,8 +46,9 @@ def compiler_options(env: jinja2.Environment) -> str:
     """What, besides a template's source, shapes the code Jinja compiles it to."""
     options = [f"{name}={_named(getattr(env, name, None))}" for name in _OPTIONS]
     options.append("extensions=" + ",".join(sorted(env.extensions)))
-    # what an extension bakes into the code besides the source (portal.i18n.ConstantTranslations: the table)
-    options += [f"{name}:{ext.salt()}" for name, ext in sorted(env.extensions.items()) if hasattr(ext, "salt")]
+    from .renders import baked  # what an extension bakes into the code besides the source (the translations)
+
+    options.append(baked(env).decode())
     return "\0".join(options)
 
 
@@ -131,6 +132,8 @@ class MemoryTemplateCache(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         if bucket.code is not None:
+            if len(self.codes) >= KEPT:  # code for sources and tables no longer used (a long preview's edits)
+                self.codes.clear()
             self.codes[bucket.key] = (bucket.checksum, bucket.code)
 
     def clear(self) -> None:
