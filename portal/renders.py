@@ -734,6 +734,7 @@ class PageKeys:
         self.names: dict[int, TemplateNames] = {}
         # the model does not change while pages are written: one digest a name of a context and a kind of key
         self._shared: dict[tuple[int, bool], tuple[dict, dict[str, bytes]]] = {}
+        self._baked: dict[int, tuple[Any, bytes]] = {}  # an environment -> (itself, ``baked``), once a build
         self.keys: dict[str, bytes] = {}
         self.unknown: dict[str, int] = {}
         self.linked_elsewhere = 0
@@ -802,7 +803,11 @@ class PageKeys:
             was = self.previous.get(name)
             links = not (was is not None and was[0] & _ALONE)
         digests = self.digests if links else self.alone
-        parts = [template.name.encode(), name.encode("utf-8", "surrogatepass"), baked(template.environment)]
+        env = template.environment
+        known_env = self._baked.get(id(env))
+        if known_env is None or known_env[0] is not env:
+            known_env = self._baked[id(env)] = (env, baked(env))
+        parts = [template.name.encode(), name.encode("utf-8", "surrogatepass"), known_env[1]]
         glob = template.environment.globals
         shared = self._shared.get((id(context), links))  # one digest a name of a context many pages share
         if shared is None or shared[0] is not context:
