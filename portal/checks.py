@@ -37,10 +37,12 @@ ACTIVE_PHRASES = re.compile(r"\b(?:vẫn\s+còn|vẫn\s+đang|đang\s+còn|còn|
 
 # Markdown: inline links/images, reference definitions, raw HTML img/a.
 # (a destination may hold spaces, as Python-Markdown reads it: "![Biểu đồ](images/hình 1.png "…")" is a picture)
-_INLINE = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(?:<([^>\n]*)>|([^)\n]*?))"
+# Each starts at its "[" (a picture's "!" before it is looked at by ``_picture``): a pattern that may start
+# with "!" is tried at every character of the body, 45 µs a long body each, instead of 1.
+_INLINE = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(?:<([^>\n]*)>|([^)\n]*?))"
                      r"(?:\s+(?:\"([^\"\n]*)\"|'([^'\n]*)'))?\s*\)")
 _REFDEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+[\"'(](.*)[\"')])?\s*$", re.MULTILINE)
-_REFUSE = re.compile(r"(!?)\[([^\]]*)\]\[([^\]]*)\]")
+_REFUSE = re.compile(r"\[([^\]]*)\]\[([^\]]*)\]")
 _HTML_IMG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
 _HTML_A = re.compile(r"<a\b([^>]*)>", re.IGNORECASE)
 _ATTR = re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
@@ -108,18 +110,20 @@ def body_refs(e: model.Entry, html: str | None = None) -> tuple[Ref, ...]:
 def _markdown_refs(e: model.Entry) -> tuple[Ref, ...]:
     out: list[Ref] = []
     body = _visible_markdown(e.body)
-    refs = {m.group(1).lower(): (m.group(2), m.group(3)) for m in _REFDEF.finditer(body)}
+    refs = {m.group(1).lower(): (m.group(2), m.group(3)) for m in _REFDEF.finditer(body)} if "]:" in body else {}
     for m in _INLINE.finditer(body):
         line = _line_at(body, m.start(), e.body_line)
-        title = m.group(5) if m.group(5) is not None else m.group(6)
-        target = m.group(3) if m.group(3) is not None else m.group(4)
-        out.append((bool(m.group(1)), line, target, m.group(2) if m.group(1) else "", title, False))
+        title = m.group(4) if m.group(4) is not None else m.group(5)
+        target = m.group(2) if m.group(2) is not None else m.group(3)
+        picture = _picture(body, m)
+        out.append((picture, line, target, m.group(1) if picture else "", title, False))
     for m in _REFUSE.finditer(body):
-        ref = refs.get((m.group(3) or m.group(2)).lower())
+        ref = refs.get((m.group(2) or m.group(1)).lower())
         if ref is None:
             continue
         line = _line_at(body, m.start(), e.body_line)
-        out.append((bool(m.group(1)), line, ref[0], m.group(2) if m.group(1) else "", ref[1], False))
+        picture = _picture(body, m)
+        out.append((picture, line, ref[0], m.group(1) if picture else "", ref[1], False))
     for m in _HTML_IMG.finditer(body):
         a = _attrs(m.group(1))
         out.append((True, _line_at(body, m.start(), e.body_line), a.get("src", ""), a.get("alt", ""),
@@ -129,6 +133,11 @@ def _markdown_refs(e: model.Entry) -> tuple[Ref, ...]:
         if "href" in a:
             out.append((False, _line_at(body, m.start(), e.body_line), a["href"], "", None, False))
     return tuple(out)
+
+
+def _picture(body: str, m: re.Match) -> bool:
+    """Whether the link ``m`` (which starts at its "[") is a picture: a "!" right before it."""
+    return m.start() > 0 and body[m.start() - 1] == "!"
 
 
 def _line_at(body: str, offset: int, body_line: int) -> int:
