@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 
@@ -182,3 +183,48 @@ def test_no_first_build_once_stopped_and_one_when_nothing_can_be_watched(tmp_pat
     with pytest.raises(OSError):  # said, and the site is built all the same
         Preview.watch_loop(unwatchable, first=lambda: built.append("built"))
     assert built == ["built"]
+
+
+def test_without_the_systems_notifications_the_preview_looks_at_the_files_in_turn(tmp_path, monkeypatch):
+    """The limit of inotify watches reached: the watcher used to stop, and the preview served the old text
+    for every later save. It now polls the files (and says so, with the fix)."""
+    from types import SimpleNamespace
+
+    import watchfiles
+
+    from portal.tools.preview import Preview
+
+    real = watchfiles.watch
+    asked = []
+
+    def watch(*paths, force_polling=False, **options):
+        asked.append(force_polling)
+        if not force_polling:
+            raise OSError("OS file watch limit reached")
+        return real(*paths, force_polling=True, **options)
+
+    monkeypatch.setattr(watchfiles, "watch", watch)
+    article = tmp_path / "a.md"
+    article.write_text("Title: A\n", encoding="utf-8")
+    said, seen, built = [], [], []
+    preview = SimpleNamespace(watch=[tmp_path], stop=threading.Event(), out=said.append,
+                              t=lambda vi, en: en)
+
+    def changed(paths):
+        seen.extend(paths)
+        preview.stop.set()
+
+    preview.changed = changed
+
+    def first_build():
+        built.append(True)
+        time.sleep(0.8)  # (a build takes its time: the poller has looked at every file once meanwhile)
+        article.write_text("Title: B, a little longer\n", encoding="utf-8")
+
+    loop = threading.Thread(target=Preview.watch_loop, args=(preview,), kwargs={"first": first_build})
+    loop.start()
+    loop.join(20)
+    preview.stop.set()
+    loop.join(5)
+    assert asked == [False, True] and built == [True] and article in seen
+    assert "fs.inotify.max_user_watches" in said[0]
