@@ -297,33 +297,38 @@ class Preview:
         # (an answer at least every 0.1 s, empty when nothing changed: the first comes once the watcher is armed)
         polling = False  # the system's notifications, else (their limit reached…) a look at every file in turn
         while True:
-            try:
-                paths = [p for p in self.watch if os.path.exists(p)]  # (a plugin folder the settings name, gone)
-                if not paths:
-                    raise FileNotFoundError(", ".join(map(str, self.watch)))
-                for changes in watch(*paths, watch_filter=_Filter(), debounce=50, step=10, stop_event=self.stop,
-                                     yield_on_timeout=True, rust_timeout=100, force_polling=polling,
-                                     poll_delay_ms=300):
-                    if first is not None:
-                        first, run = None, first
-                        run()
-                    if self.stop.is_set():
-                        return
-                    if changes:
-                        self.changed(sorted({Path(p) for _, p in changes}))
-                return
-            except OSError as problem:
-                if polling or not paths or self.stop.is_set():
-                    if first is not None and not self.stop.is_set():  # no watcher at all: the site is still
-                        first()  # built, as before the watcher was armed first
-                    raise
-                polling = True  # saves are still seen, by looking at every file three times a second
-                self.out(self.t(f"Không nhận được thông báo thay đổi tệp của hệ thống ({problem}): xem trước sẽ dò "
-                                "từng tệp định kỳ (chậm hơn một chút). Cách sửa nếu cần: tăng "
-                                "fs.inotify.max_user_watches",
-                                f"the system's file notifications are not available ({problem}): the preview looks "
-                                "at every file in turn instead (a little slower); to fix, raise "
-                                "fs.inotify.max_user_watches"))
+            paths = [p for p in self.watch if os.path.exists(p)]  # (a plugin folder the settings name, gone)
+            answers = None
+            while True:
+                try:  # only the watcher's own failures: a build's or an update's are not a watcher's
+                    if answers is None:
+                        if not paths:
+                            raise FileNotFoundError(", ".join(map(str, self.watch)))
+                        answers = watch(*paths, watch_filter=_Filter(), debounce=50, step=10, stop_event=self.stop,
+                                        yield_on_timeout=True, rust_timeout=100, force_polling=polling,
+                                        poll_delay_ms=300)
+                    changes = next(answers)
+                except StopIteration:
+                    return
+                except OSError as problem:
+                    if polling or not paths or self.stop.is_set():
+                        if first is not None and not self.stop.is_set():  # no watcher at all: the site is
+                            first()  # still built, as before the watcher was armed first
+                        raise
+                    polling = True  # saves are still seen, by looking at every file three times a second
+                    self.out(self.t(
+                        f"Không nhận được thông báo thay đổi tệp của hệ thống ({problem}): xem trước sẽ dò từng tệp "
+                        "định kỳ (chậm hơn một chút). Cách sửa nếu cần: tăng fs.inotify.max_user_watches",
+                        f"the system's file notifications are not available ({problem}): the preview looks at "
+                        "every file in turn instead (a little slower); to fix, raise fs.inotify.max_user_watches"))
+                    break
+                if first is not None:
+                    first, run = None, first
+                    run()
+                if self.stop.is_set():
+                    return
+                if changes:
+                    self.changed(sorted({Path(p) for _, p in changes}))
 
     def is_folder(self, name: str) -> bool:
         """A folder of the site (its index.html is a page), asked for without the final "/"."""

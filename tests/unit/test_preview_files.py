@@ -228,3 +228,40 @@ def test_without_the_systems_notifications_the_preview_looks_at_the_files_in_tur
     loop.join(5)
     assert asked == [False, True] and built == [True] and article in seen
     assert "fs.inotify.max_user_watches" in said[0]
+
+
+def test_an_updates_own_failure_is_not_taken_for_the_watchers(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    import watchfiles
+
+    from portal.tools.preview import Preview
+
+    real = watchfiles.watch
+    asked = []
+
+    def watch(*paths, force_polling=False, **options):
+        asked.append(force_polling)
+        return real(*paths, force_polling=force_polling, **options)
+
+    monkeypatch.setattr(watchfiles, "watch", watch)
+
+    def changed(paths):
+        raise OSError("No space left on device")  # writing the output, not watching
+
+    preview = SimpleNamespace(watch=[tmp_path], stop=threading.Event(), out=lambda text: None,
+                              t=lambda vi, en: en, changed=changed)
+    failed = []
+
+    def loop():
+        try:
+            Preview.watch_loop(preview, first=lambda: (tmp_path / "a.md").write_text("x", encoding="utf-8"))
+        except OSError as err:
+            failed.append(str(err))
+
+    thread = threading.Thread(target=loop)
+    thread.start()
+    thread.join(20)
+    preview.stop.set()
+    thread.join(5)
+    assert failed == ["No space left on device"] and asked == [False]  # raised as it is, no polling
