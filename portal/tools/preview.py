@@ -32,6 +32,7 @@ page shows it instead, until the file is fixed and saved again.
 from __future__ import annotations
 
 import asyncio
+import errno
 import html
 import mimetypes
 import os
@@ -90,6 +91,20 @@ def settle_memory() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+
+
+def not_watched(problem: Exception, t) -> str:  # noqa: ANN001 (Preview.t)
+    """What the terminal says when the system's file notifications fail: the cause in short (watchfiles
+    adds the watcher's own debug text), and the fix where it is the system's limit of watches."""
+    cause = str(problem).split(" (Error {")[0].strip() or type(problem).__name__
+    limit = "limit" in cause.lower() or getattr(problem, "errno", None) in (errno.ENOSPC, errno.EMFILE)
+    return f"[{time.strftime('%H:%M:%S')}] " + t(
+        f"Không nhận được thông báo thay đổi tệp của hệ thống ({cause}): xem trước dò từng tệp ba lần mỗi giây "
+        "(một lần lưu ngay trong cùng giây với lần lưu trước có thể bị bỏ qua: lưu lại)."
+        + (" Cách sửa: tăng fs.inotify.max_user_watches (sysctl)." if limit else ""),
+        f"the system's file notifications failed ({cause}): the preview looks at every file three times a second "
+        "(a save within the same second as the file's last change may be missed: save again)."
+        + (" To fix: raise fs.inotify.max_user_watches (sysctl)." if limit else ""))
 
 
 class Preview:
@@ -295,12 +310,13 @@ class Preview:
                 return super().__call__(change, path)
 
         # (an answer at least every 0.1 s, empty when nothing changed: the first comes once the watcher is armed)
-        polling = False  # the system's notifications, else (their limit reached…) a look at every file in turn
+        polling = None  # None: watchfiles decides (it polls on WSL, or when WATCHFILES_FORCE_POLLING is set); True:
+        # the system's notifications failed (their limit reached…), every file is looked at in turn
         while True:
             paths = [p for p in self.watch if os.path.exists(p)]  # (a plugin folder the settings name, gone)
             answers = None
             while True:
-                try:  # only the watcher's own failures: a build's or an update's are not a watcher's
+                try:  # only the watcher runs here: a build's or an update's failure is not a watcher's
                     if answers is None:
                         if not paths:
                             raise FileNotFoundError(", ".join(map(str, self.watch)))
@@ -310,17 +326,15 @@ class Preview:
                     changes = next(answers)
                 except StopIteration:
                     return
-                except OSError as problem:
-                    if polling or not paths or self.stop.is_set():
-                        if first is not None and not self.stop.is_set():  # no watcher at all: the site is
-                            first()  # still built, as before the watcher was armed first
+                except Exception as problem:  # noqa: BLE001 (watchfiles' own errors are RuntimeErrors too)
+                    if self.stop.is_set():
+                        return
+                    if polling or not paths:
+                        if first is not None:  # no watcher at all: the site is still built, as before the
+                            first()  # watcher was armed first
                         raise
-                    polling = True  # saves are still seen, by looking at every file three times a second
-                    self.out(self.t(
-                        f"Không nhận được thông báo thay đổi tệp của hệ thống ({problem}): xem trước sẽ dò từng tệp "
-                        "định kỳ (chậm hơn một chút). Cách sửa nếu cần: tăng fs.inotify.max_user_watches",
-                        f"the system's file notifications are not available ({problem}): the preview looks at "
-                        "every file in turn instead (a little slower); to fix, raise fs.inotify.max_user_watches"))
+                    polling = True
+                    self.out(not_watched(problem, self.t))
                     break
                 if first is not None:
                     first, run = None, first
