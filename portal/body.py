@@ -415,12 +415,17 @@ def render(entry: Entry, converter: Markdown) -> tuple[str, list[Problem]]:
                             {"depth": "?", "limit": MAX_DEPTH})]
     except TooSlow:
         converter.portal_spoiled = True
-        return "", [Problem(entry.path, entry.body_line, None, None, "too_complex",
-                            {"what": f"> {DEADLINE_S:.0f} s", "limit": "—"})]
+        return "", [too_slow(entry)]
     except BaseException:
         converter.portal_spoiled = True
         raise
     return sanitise(raw), inspect(entry, raw)
+
+
+def too_slow(entry: Entry) -> Problem:
+    """The error of a body whose reading ran past DEADLINE_S (Markdown, or the search for its links)."""
+    return Problem(entry.path, entry.body_line, None, None, "too_complex",
+                   {"what": f"> {DEADLINE_S:.0f} s", "limit": "—"})
 
 
 def spoiled(converter: Markdown | None) -> bool:

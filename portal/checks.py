@@ -95,7 +95,10 @@ def body_refs(e: model.Entry, html: str | None = None) -> tuple[Ref, ...]:
     worked out where the body is parsed (``Entry.refs``), to be checked against the site's addresses in the
     build. With the body's ``html``, only those it really holds: an example of link syntax in a code block
     (indented, or a fence inside a list) is text, not a link."""
-    out = _markdown_refs(e)
+    if html == "":  # nothing rendered (a body refused before Markdown ran, or stopped): it holds no link
+        return ()
+    with body.deadline(body.DEADLINE_S):  # body.TooSlow past it: a shape the patterns below are slow on
+        out = _markdown_refs(e)
     if html is None:
         return out
     rendered = {unescape(url).strip() for url in _RENDERED_URL.findall(html)}
@@ -242,7 +245,11 @@ class Checker:
         if body.spoiled(self._markdown):  # (none yet, or one a body stopped midway)
             self._markdown = body.converter(self.settings)
         html, problems = body.render(entry, self._markdown)
-        entry.refs = body_refs(entry, html)
+        try:
+            entry.refs = body_refs(entry, html)
+        except body.TooSlow:
+            entry.refs = ()
+            problems = [*problems, body.too_slow(entry)]
         return problems
 
     def link_errors(self, entries: list[tuple[model.Entry, Path]]) -> list[Problem]:
@@ -418,7 +425,10 @@ class Checker:
 
     def _body(self, e: model.Entry, path: Path) -> list[Problem]:
         out: list[Problem] = []
-        refs = e.refs if e.refs is not None else body_refs(e)
+        try:
+            refs = e.refs if e.refs is not None else body_refs(e)
+        except body.TooSlow:  # (the body's own check says so: body_problems)
+            refs = ()
         for image, line, target, alt, title, html in refs:
             if image:
                 out.extend(self._image(e, path, line, target, alt, title, html=html))

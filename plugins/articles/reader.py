@@ -160,7 +160,11 @@ class PortalReader(MarkdownReader):
                                        digest_size=16).hexdigest()
         self._md = self._body_markdown()
         content, problems = body.render(entry, self._md)
-        entry.refs = body_refs(entry, content)
+        try:
+            entry.refs = body_refs(entry, content)
+        except body.TooSlow:  # a shape the search for its links is slow on: an error, as a slow Markdown
+            entry.refs, content = (), ""
+            problems = [*problems, body.too_slow(entry)]
         entry.html_settled = body.sanitise(content) == content
         # the lines as written served the checks above; only a warning's CAP messages compare them
         entry.let_go_of_raw(fingerprint(entry) if entry.kind == model.WARNING else None)
