@@ -357,11 +357,12 @@ def inspect(entry: Entry, html: str) -> list[Problem]:
 def converter(settings: dict) -> Markdown:
     """The Markdown converter of the settings (MARKDOWN), with the portal's figures; reset per file by render()."""
     from .figures import FigureExtension
+    from .quick_inline import QuickInline
 
     cfg = dict(settings.get("MARKDOWN") or {})
     extensions = list(cfg.get("extensions", []))  # Pelican's rule: these, then every configured one
     extensions += [e for e in cfg.get("extension_configs", {}) if e not in extensions]
-    cfg["extensions"] = [*(e for e in extensions if e != "markdown.extensions.meta"), FigureExtension()]
+    cfg["extensions"] = [*(e for e in extensions if e != "markdown.extensions.meta"), FigureExtension(), QuickInline()]
     return Markdown(**cfg)
 
 
