@@ -109,11 +109,18 @@ def write_feeds(generators, writer_=None) -> None:
     def render(feed: cat.Feed, fmt: str, chosen: list) -> Callable[[], bytes]:
         return lambda: renderers[fmt](settings, feed, [item_of(v) for v in chosen])
 
+    # each tag's articles, in the same order: a tag feed looks at these, not at every article (600 tags
+    # each scanning 1,000 articles were 600,000 calls of its selection, a third of a second)
+    by_tag: dict[str, list] = {}
+    for view in views:
+        for slug in dict.fromkeys(t.slug for t in view.tags):
+            by_tag.setdefault(slug, []).append(view)
     count = made = 0
     for feed in catalogue.feeds:
         # a feed's items are the first `limit` that it selects, and the scan stops there (a tag feed of a large
         # site finds its 100 items among the newest few hundred articles, not all 10,000)
-        chosen = list(islice((v for v in views if feed.select(v)), item_limit(settings, feed)))
+        pool = by_tag.get(feed.tag_slug, ()) if feed.tag_slug is not None else views
+        chosen = list(islice((v for v in pool if feed.select(v)), item_limit(settings, feed)))
         for fmt in feed.formats:
             # made from the feed (its selection by name: the catalogue's code is in the key), its items' views
             # and the settings: a feed the output this build replaces made from the same is linked from there

@@ -46,6 +46,7 @@ class Feed:
     kind: str | None = None
     severity: model.Severity | None = None
     tag: str | None = None  # a tag feed's tag, as written (the feeds page names the row by it)
+    tag_slug: str | None = None  # and its slug: the feed holds the articles that have a tag of this slug
     paths: dict[str, str] = field(default_factory=dict)  # format -> path relative to site root
     urls: dict[str, str] = field(default_factory=dict)  # format -> absolute URL
 
@@ -212,7 +213,7 @@ def tag_feed(settings: dict, slug: str, name: str) -> Feed:
     paths = SitePaths(settings)
     short = settings.get("SITE_SHORTNAME") or settings.get("SITENAME", "")
     feed = Feed(tag_key(slug), "tag", f"{short}: từ khóa “{name}”", f"Các bài có từ khóa “{name}”.",
-                paths.tag_url(slug), (RSS, ATOM), lambda v: any(t.slug == slug for t in v.tags), tag=name)
+                paths.tag_url(slug), (RSS, ATOM), lambda v: any(t.slug == slug for t in v.tags), tag=name, tag_slug=slug)
     return _finish(feed, settings, lambda fmt: paths.feed(feed.key, fmt))
 
 

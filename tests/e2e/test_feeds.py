@@ -81,6 +81,21 @@ def test_kind_and_tag_feeds_hold_only_their_articles(site):
     everything = parse(site.output / "nguon-tin/tat-ca.atom.xml")
     assert len(everything.entries) == 8
 
+def test_every_tag_feed_holds_exactly_the_articles_with_its_tag_newest_first(site):
+    """Each tag feed against the feed of every article: the same items, in its order, that carry the tag."""
+    everything = parse(site.output / "nguon-tin/tat-ca.atom.xml").entries
+    tag_scheme = f"{BASE}/the/"
+    feeds = sorted((site.output / "nguon-tin/the").glob("*.atom.xml"))
+    assert len(feeds) >= 6
+    for path in feeds:
+        slug = path.name.removesuffix(".atom.xml")
+        expected = [e.link for e in everything
+                    if any(t.term == slug and t.scheme == tag_scheme for t in e.tags)]
+        assert expected, slug
+        for fmt in ("atom", "rss"):
+            assert [e.link for e in parse(path.with_name(f"{slug}.{fmt}.xml")).entries] == expected, (slug, fmt)
+
+
 def test_a_tag_feed_holds_its_own_number_of_newest_items(tmp_path_factory, site):
     """FEEDS_TAG_MAX_ITEMS for a tag's feed, FEEDS_MAX_ITEMS for every other: the newest ones."""
     limited = build(tmp_path_factory, "feeds-limited", extra_settings={"FEEDS_MAX_ITEMS": 3,
