@@ -213,7 +213,8 @@ def tag_feed(settings: dict, slug: str, name: str) -> Feed:
     paths = SitePaths(settings)
     short = settings.get("SITE_SHORTNAME") or settings.get("SITENAME", "")
     feed = Feed(tag_key(slug), "tag", f"{short}: từ khóa “{name}”", f"Các bài có từ khóa “{name}”.",
-                paths.tag_url(slug), (RSS, ATOM), lambda v: any(t.slug == slug for t in v.tags), tag=name, tag_slug=slug)
+                paths.tag_url(slug), (RSS, ATOM), lambda v: any(t.slug == slug for t in v.tags),
+                tag=name, tag_slug=slug)
     return _finish(feed, settings, lambda fmt: paths.feed(feed.key, fmt))
 
 
