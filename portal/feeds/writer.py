@@ -12,11 +12,13 @@ and, when the operator set WEBSUB_HUB, the WebSub hub (rel="hub", JSON Feed
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import secrets
 from html import escape as html_escape
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 from lxml import etree
@@ -56,6 +58,7 @@ def warning_elements(entry, ns: str, item: Item) -> None:
         xml_elem(q("cap"), entry).text = item.cap_url
 
 
+@functools.lru_cache(maxsize=8)  # the same two classes for every feed of a build (a class a feed was 30 µs)
 def make_extension(ns: str, hub: str | None = None):
     class WarningFeedExtension(BaseExtension):
         def extend_ns(self):
@@ -124,7 +127,9 @@ def feed_generator(settings: dict, feed: Feed, fmt: str, items: list[Item],
     fg = FeedGenerator()
     ext_feed, ext_entry = make_extension(namespace(settings), hub)
     fg.register_extension("cb", ext_feed, ext_entry, atom=True, rss=True)
-    fg.load_extension("dc", atom=False, rss=True)
+    # what fg.load_extension("dc", atom=False, rss=True) registers, without its imports: each feed's looked for a
+    # module feedgen.ext.dc_entry that does not exist (a failed import is not remembered: the disk searched again)
+    fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
     fg.id(tag_uri(settings, f"nguon-tin/{feed.key}"))
     fg.title(clean(feed.title))
     # RSS <description> is HTML (a reader decodes it as markup), Atom <subtitle> and <summary> are text:
