@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from portal import body, i18n, model, outputs, pelican_speedups, renders
+from portal import body, i18n, jinja_escape, model, outputs, pelican_speedups, renders
 from portal.checks import Checker
 from portal.clock import build_time, next_date_after
 from portal.content_tree import link_problems, published_file_problem, static_problems
@@ -460,6 +460,7 @@ def check_copied_files(generator) -> None:
 
 def register() -> None:
     pelican_speedups.apply()  # Pelican's quadratic list scans, linear (same output)
+    jinja_escape.install()  # the templates' autoescape of a str without MarkupSafe's Python detour (same output)
     signals.finalized.connect(write_pages)  # first: the other finalized receivers read the pages
     signals.initialized.connect(check_settings)
     signals.readers_init.connect(use_portal_reader)
