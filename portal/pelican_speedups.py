@@ -6,7 +6,9 @@ million comparisons, and the same for every category, author, month archive and 
 translations. Content objects have no ``__eq__``: ``in`` compares identity. Each replacement
 below is Pelican's code with that membership test made a set lookup of ``id()``; nothing else
 changes, so the output is byte for byte the same (tests/unit/test_pelican_speedups.py compares
-each with the original).
+each with the original). Where the scan is of the whole site once per group (each tag's, each
+month's articles picked from all of them), the group's members are looked up where they stand in the
+site's list instead (``_picked``): 600 tags among 1,000 articles were 600,000 lookups, now 3,000.
 
 Applied by the ``articles`` plugin when it registers, for Pelican 4.12 only; another version
 keeps its own code (and its speed) until these are checked against it.
@@ -28,6 +30,28 @@ ORIGINALS: dict[str, object] = {}  # Pelican's own functions, as they were befor
 
 def _members(items) -> set[int]:
     return {id(x) for x in items}
+
+
+def _positions(items) -> dict[int, list[int]]:
+    """Where each object is in ``items`` (by identity)."""
+    where: dict[int, list[int]] = defaultdict(list)
+    for i, x in enumerate(items):
+        where[id(x)].append(i)
+    return where
+
+
+def _picked(items, where: dict[int, list[int]], wanted) -> list:
+    """``[x for x in items if x in wanted]`` (identity, as Pelican's ``in``), from ``where = _positions(items)``:
+    the time of ``wanted``, not of ``items`` (a tag's ten articles among 10,000, for each of 3,000 tags)."""
+    seen: set[int] = set()
+    found: list[int] = []
+    for x in wanted:
+        key = id(x)
+        if key not in seen:
+            seen.add(key)
+            found += where.get(key, ())
+    found.sort()
+    return [items[i] for i in found]
 
 
 def process_translations(content_list, translation_id=None):
@@ -60,9 +84,6 @@ def process_translations(content_list, translation_id=None):
     return index, translations
 
 
-def _dated(generator, articles) -> list:
-    members = _members(articles)
-    return [a for a in generator.dates if id(a) in members]
 
 
 def _write_groups(generator, write, groups, template_name: str, key: str) -> None:
@@ -70,10 +91,12 @@ def _write_groups(generator, write, groups, template_name: str, key: str) -> Non
     from pelican.writers import FileOverwriteFailedError
 
     template = generator.get_template(template_name)
+    dates = generator.dates
+    where = _positions(dates)
     for group, articles in groups:
         try:
             write(group.save_as, template, generator.context, url=group.url, **{key: group}, articles=articles,
-                  dates=_dated(generator, articles), template_name=template_name, blog=True,
+                  dates=_picked(dates, where, articles), template_name=template_name, blog=True,
                   page_name=group.page_name, all_articles=generator.articles)
         except FileOverwriteFailedError:
             if not group.slug:
@@ -99,6 +122,7 @@ def generate_authors(self, write):
 def _build_period_archives(self, sorted_articles, articles, settings):
     """ArticlesGenerator._build_period_archives, with the membership test a set lookup."""
     period_archives = defaultdict(list)
+    where = _positions(articles)
     granularity_key_func = {
         "year": attrgetter("date.year"),
         "month": attrgetter("date.year", "date.month"),
@@ -111,8 +135,7 @@ def _build_period_archives(self, sorted_articles, articles, settings):
             continue
         for period, group in groupby(sorted_articles, key=granularity_key_func[granularity]):
             dates = list(group)
-            members = _members(dates)
-            archive = {"dates": dates, "articles": [a for a in articles if id(a) in members]}
+            archive = {"dates": dates, "articles": _picked(articles, where, dates)}
             d = dates[0].date
             archive["save_as"] = save_as_fmt.format(date=d)
             archive["url"] = url_fmt.format(date=d)

@@ -158,3 +158,14 @@ def test_relative_source_paths_are_the_same(path, tmp_path, monkeypatch):
     monkeypatch.chdir("/")  # a relative folder is read from the working folder: never remembered across it
     a.settings = {**a.settings, "PATH": "c"}
     assert Content.get_relative_source_path(a, "c/y.md") == ORIGINALS["get_relative_source_path"](a, "c/y.md")
+
+
+def test_picking_in_order_is_pelicans_membership_scan_even_with_repeats_and_strangers():
+    rng = random.Random(5)
+    pool = [object() for _ in range(30)]
+    for _ in range(300):
+        items = [rng.choice(pool) for _ in range(rng.randrange(0, 40))]  # repeats, as a list may hold them
+        wanted = [rng.choice(pool) for _ in range(rng.randrange(0, 15))]  # some not in items, some twice
+        want = [x for x in items if x in wanted]  # Pelican's own test (objects compare by identity)
+        got = pelican_speedups._picked(items, pelican_speedups._positions(items), wanted)
+        assert list(map(id, got)) == list(map(id, want))
