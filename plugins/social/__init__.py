@@ -10,6 +10,8 @@ absolute URLs (checked at start-up, as the feeds do).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pelican import signals
 
 from portal import social
@@ -25,13 +27,23 @@ def check_settings(pelican) -> None:
     require_after_articles(pelican.settings, "social")
 
 
+def _text(value) -> Callable[[], str]:
+    return (lambda: str(value())) if callable(value) else (lambda: str(value))
+
+
 def add_helper(generator) -> None:
     settings = generator.settings
 
-    def social_tags(view=None, url: str = "", title: str = "", description: str = "") -> list[social.Meta]:
-        return social.meta_tags(settings, view=view, url=url or "", title=str(title), description=str(description))
+    def social_tags(view=None, url: str = "", title="", description="") -> list[social.Meta]:
+        """``title`` and ``description`` may be the page's blocks themselves (``self.title``): rendered only
+        when the tags need them (a page without a view; a view without a lead), not for every article."""
+        return social.meta_tags(settings, view=view, url=url or "", title=_text(title), description=_text(description))
+
+    def social_meta(view=None, url: str = "", title="", description=""):
+        return social.meta_html(social_tags(view=view, url=url, title=title, description=description))
 
     generator.env.globals["social_tags"] = social_tags
+    generator.env.globals["social_meta"] = social_meta
 
 
 def register() -> None:
