@@ -26,7 +26,7 @@ _new = str.__new__
 
 def escape(s, /):
     """``markupsafe.escape(s)``, the same value and type."""
-    if type(s) is str:
+    if type(s) is str and _inner is not None:
         return _new(Markup, _inner(s))
     return _ORIGINAL(s)
 

@@ -53,3 +53,8 @@ def test_not_installed_over_another_escape_or_without_markupsafe_c_function(monk
     monkeypatch.setattr(jinja2.runtime, "escape", markupsafe.escape)
     monkeypatch.setattr(jinja_escape, "_inner", None)
     assert not jinja_escape.install() and jinja2.runtime.escape is markupsafe.escape
+
+
+def test_without_markupsafe_c_function_the_function_still_escapes(monkeypatch):
+    monkeypatch.setattr(jinja_escape, "_inner", None)
+    assert jinja_escape.escape("<a&b>") == markupsafe.escape("<a&b>") and type(jinja_escape.escape("x")) is Markup
