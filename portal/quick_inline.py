@@ -13,7 +13,7 @@ trying it would have done: a search that finds nothing changes nothing but where
 starts (from 0). Only the patterns whose expressions are known here, as Python-Markdown 3.11 writes
 them, are skipped; any other pattern (another version's, an extension's, one replaced under the same
 name) is tried as before, and the step is left as Markdown made it when its inner methods are not
-where this expects them. The HTML is the same either way (``tests/test_quick_inline.py`` compares
+where this expects them. The HTML is the same either way (``tests/unit/test_quick_inline.py`` compares
 both on every body of the sample site, the benchmark's corpora and hostile shapes).
 """
 
@@ -95,8 +95,10 @@ class QuickInline(Extension):
 
     def extendMarkdown(self, md) -> None:  # noqa: N802 (Markdown's API)
         current = md.treeprocessors["inline"] if "inline" in md.treeprocessors else None
-        if type(current) is not treeprocessors.InlineProcessor or not all(
-                callable(getattr(treeprocessors.InlineProcessor, name, None)) for name in (_HANDLE, _APPLY)):
+        # (Markdown's own step: one an extension made with patterns of its own is kept as it is)
+        own = type(current) is treeprocessors.InlineProcessor and current.inlinePatterns is md.inlinePatterns
+        if not own or not all(callable(getattr(treeprocessors.InlineProcessor, name, None))
+                              for name in (_HANDLE, _APPLY)):
             return
         priority = next((item.priority for item in getattr(md.treeprocessors, "_priority", ())
                          if item.name == "inline"), 20)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from jinja2.runtime import BlockReference
+from markupsafe import Markup
 from pelican import signals
 
 from portal import social
@@ -28,7 +30,11 @@ def check_settings(pelican) -> None:
 
 
 def _text(value) -> Callable[[], str]:
-    return (lambda: str(value())) if callable(value) else (lambda: str(value))
+    """A page's block (``self.title``), rendered when asked for, as text: its HTML without tags, entities read
+    ("R&amp;D" is "R&D", which the tag escapes once); anything else as ``str`` gives it (an undefined name: "")."""
+    if isinstance(value, BlockReference):
+        return lambda: Markup(value()).striptags()
+    return lambda: str(value)
 
 
 def add_helper(generator) -> None:

@@ -147,3 +147,23 @@ def test_an_unknown_expression_under_a_known_class_is_not_skipped():
     assert quick_inline.needs(markdown.inlinepatterns.HtmlInlineProcessor(markdown.inlinepatterns.ENTITY_RE, QUICK)) \
         == ("&",)
     assert re.escape("*") == r"\*"  # (the emphasis tokens' expression is made this way)
+
+
+class _OwnPatterns(markdown.Extension):
+    """A plain inline step of the extension's own, with a pattern registry of its own (as smarty makes one)."""
+
+    def extendMarkdown(self, md):  # noqa: N802
+        own = markdown.util.Registry()
+        for i, item in enumerate(md.inlinePatterns._priority):
+            own.register(md.inlinePatterns[i], item.name, item.priority)
+        own.register(SimpleTagInlineProcessor(r"()~~(.+?)~~", "del"), "del", 65)
+        step = InlineStep(md)
+        step.inlinePatterns = own
+        md.treeprocessors.register(step, "inline", 20)
+
+
+def test_a_plain_inline_step_with_patterns_of_its_own_is_kept():
+    settings_ = {**SETTINGS, "MARKDOWN": {**SETTINGS["MARKDOWN"], "extensions": [_OwnPatterns()]}}
+    md = body.converter(settings_)
+    assert type(md.treeprocessors["inline"]) is InlineStep
+    assert md.convert("a ~~b~~ *c*") == "<p>a <del>b</del> <em>c</em></p>"

@@ -48,3 +48,29 @@ def test_a_view_never_asks_for_the_page_title_and_asks_for_the_description_only_
                             description=block("description", "Cổng tin"))
     assert asked == ["title", "description"]
     assert ("property", "og:title", "Trang chủ") in tags and ("property", "og:url", "https://x.example/") in tags
+
+
+def _theme(source: str) -> jinja2.Template:
+    import sys
+    import types
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins"))
+    import social as social_plugin  # plugins/social
+
+    env = jinja2.Environment(trim_blocks=True, lstrip_blocks=True, autoescape=True)
+    social_plugin.add_helper(types.SimpleNamespace(settings={"SITENAME": "S", "SITEURL": "https://x.example"},
+                                                   env=env))
+    return env.from_string(source)
+
+
+def test_a_block_is_read_as_text_once_escaped_and_an_undefined_name_is_empty():
+    page = _theme("{% block title %}Từ khóa: {{ name }}{% endblock %}|"
+                  "{{ social_meta(url='the/r-d/', title=self.title, description=self.description) }}"
+                  "{% block description %}Các bài có từ khóa “{{ name }}”{% endblock %}")
+    html = page.render(name="R&D <b>")
+    assert '<meta property="og:title" content="Từ khóa: R&amp;D &lt;b&gt;">' in html  # escaped once, not twice
+    assert '<meta property="og:description" content="Các bài có từ khóa “R&amp;D &lt;b&gt;”">' in html
+    theirs = _theme("{% for m in social_tags(url='a.html', title=page_title, description=SITE_DESCRIPTION) %}"
+                    "{{ m.key }}={{ m.content }};{% endfor %}")
+    assert "og:title=;og:description=;" in theirs.render()  # a theme's undefined names: empty, as before
