@@ -48,8 +48,8 @@ def meta_tags(settings: dict, *, url: str, title: str | Callable[[], str], descr
               view=None) -> list[Meta]:
     """The tags of one page. `url` is its path (Pelican's output file or the view's URL); `title` and
     `description` are the page's own (its <title> and meta description) when there is no view, or
-    functions giving them, called only then (a template's blocks: rendering them again for every page,
-    in a context of their own, was most of what these tags cost)."""
+    functions giving them, called only then (a template's blocks, which an article page's tags never read:
+    each rendered again, in a context of its own, for nothing)."""
     base = site_base(settings)
     article = view is not None and view.kind in model.KINDS
     if view is not None:
