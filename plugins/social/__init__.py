@@ -29,12 +29,12 @@ def check_settings(pelican) -> None:
     require_after_articles(pelican.settings, "social")
 
 
-def _text(value) -> Callable[[], str]:
+def _text(value) -> str | Callable[[], str]:
     """A page's block (``self.title``), rendered when asked for, as text: its HTML without tags, entities read
     ("R&amp;D" is "R&D", which the tag escapes once); anything else as ``str`` gives it (an undefined name: "")."""
     if isinstance(value, BlockReference):
         return lambda: Markup(value()).striptags()
-    return lambda: str(value)
+    return str(value)
 
 
 def add_helper(generator) -> None:
